@@ -7,7 +7,10 @@ PLAT    ?= virt
 CROSS   ?= aarch64-linux-gnu-
 CC      := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
+OBJDUMP := $(CROSS)objdump
 HOSTCC  ?= gcc
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
 
 B := build/$(PLAT)
 H := build/host
@@ -25,7 +28,7 @@ INCS := -Iarch/include -Ilib/include
 # PC-relative ADRP/ADD, which is what position-independent entry code needs).
 TARGET_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdlib \
 	-mgeneral-regs-only -mstrict-align -fno-stack-protector -fno-pie \
-	-fno-common -mcmodel=small -fno-builtin-printf \
+	-fno-common -mcmodel=small -fno-tree-loop-distribute-patterns -mno-outline-atomics \
 	$(INCS) -Ilib/freestanding/include -I$(FDT_ROOT)/include
 TARGET_ASFLAGS := -g $(INCS) -D__ASSEMBLY__
 TARGET_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
@@ -38,10 +41,11 @@ HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -DHOST_BUILD $(INCS) \
 LIB_SRCS  := $(wildcard lib/*.c)
 FREE_SRCS := $(wildcard lib/freestanding/*.c)
 
-MON_SRCS  := $(wildcard monitor/*.c monitor/*.S) \
-	$(wildcard monitor/platform/$(PLAT)/*.c)
-BOOT_SRCS := $(wildcard boot/*.c boot/*.S)
-HYP_SRCS  := $(wildcard hyp/*.c hyp/*.S)
+# Linker scripts are preprocessed too (name.ld.S) but are not sources.
+srcs = $(filter-out %.ld.S,$(wildcard $(1)/*.c $(1)/*.S))
+MON_SRCS  := $(call srcs,monitor) $(wildcard monitor/platform/$(PLAT)/*.c)
+BOOT_SRCS := $(call srcs,boot)
+HYP_SRCS  := $(call srcs,hyp)
 
 obj = $(patsubst %.c,$(B)/%.o,$(patsubst %.S,$(B)/%.o,$(1)))
 
@@ -85,56 +89,82 @@ $(LIBFDT):
 
 $(B)/%.o: %.c | $(LIBFDT)
 	@mkdir -p $(dir $@)
-	$(CC) $(TARGET_CFLAGS) -MMD -MP -I$(dir $<) -Imonitor/platform/$(PLAT) -c $< -o $@
+	@echo "  cc       $@"
+	$(Q)$(CC) $(TARGET_CFLAGS) -MMD -MP -I$(dir $<) -Imonitor/platform/$(PLAT) -c $< -o $@
 
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(TARGET_ASFLAGS) -MMD -MP -I$(dir $<) -Imonitor/platform/$(PLAT) -c $< -o $@
+	@echo "  cc       $@"
+	$(Q)$(CC) $(TARGET_ASFLAGS) -MMD -MP -I$(dir $<) -Imonitor/platform/$(PLAT) -c $< -o $@
 
 $(B)/%.ld: %.ld.S
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c $(INCS) -Imonitor/platform/$(PLAT) -D__ASSEMBLY__ $< -o $@
+	@echo "  cc       $@"
+	$(Q)$(CC) -E -P -x c $(INCS) -Imonitor/platform/$(PLAT) -D__ASSEMBLY__ $< -o $@
 
 $(B)/monitor.elf: $(MON_OBJS) $(LIB_OBJS) $(B)/monitor/monitor.ld
-	$(CC) $(TARGET_LDFLAGS) -T $(B)/monitor/monitor.ld -o $@ $(MON_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+	@echo "  cc       $@"
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/monitor/monitor.ld -o $@ $(MON_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
 
-$(B)/boot.elf: $(BOOT_OBJS) $(LIB_OBJS) $(B)/boot/boot.ld
-	$(CC) $(TARGET_LDFLAGS) -T $(B)/boot/boot.ld -o $@ $(BOOT_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+# What the bootloader runs before its MMU is on must be position-independent:
+# an absolute address there would point at the linked VA, not yet mapped.
+PRE_MMU_OBJS := $(B)/boot/early.o $(B)/lib/pgtable.o $(B)/lib/freestanding/string.o
+$(B)/boot/pre-mmu.checked: $(PRE_MMU_OBJS)
+	@for o in $^; do for s in .text .data; do \
+		if $(OBJDUMP) -r -j $$s $$o 2>/dev/null | grep -q ABS64; then \
+			echo "$$o: absolute relocation in $$s: not position-independent" >&2; \
+			exit 1; fi; done; done
+	@if $(OBJDUMP) -r -j .rodata $(B)/boot/early.o 2>/dev/null | grep -q ABS64; then \
+		echo "$(B)/boot/early.o: absolute relocation in .rodata" >&2; exit 1; fi
+	@touch $@
+
+$(B)/boot.elf: $(BOOT_OBJS) $(LIB_OBJS) $(B)/boot/boot.ld $(B)/boot/pre-mmu.checked
+	@echo "  cc       $@"
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/boot/boot.ld -o $@ $(BOOT_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
 
 $(B)/hyp.elf: $(HYP_OBJS) $(LIB_OBJS) $(B)/hyp/hyp.ld
-	$(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(HYP_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+	@echo "  cc       $@"
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(HYP_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
 
 $(B)/%.bin: $(B)/%.elf
-	$(OBJCOPY) -O binary $< $@
+	@echo "  objcopy  $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 $(FIRMWARE): $(B)/monitor.bin
-	cp $< $@
+	@echo "  cp       $@"
+	$(Q)cp $< $@
 
 # The bundle carries the hypervisor and the boot configuration; the boot
 # image is the bootloader followed by the bundle (docs/BOOT_IMAGE.md).
 $(B)/bundle.bin: $(B)/hyp.bin configs/default.cfg $(H)/mkbundle
-	$(H)/mkbundle -o $@ --hyp $(B)/hyp.bin --config configs/default.cfg
+	@echo "  h)/mkbundle $@"
+	$(Q)$(H)/mkbundle -o $@ --hyp $(B)/hyp.bin --config configs/default.cfg
 
 $(BOOTIMG): $(B)/boot.bin $(B)/bundle.bin
-	cat $^ > $@
+	@echo "  cat      $@"
+	$(Q)cat $^ > $@
 
 # --- host programs and unit tests -----------------------------------------
 
 $(H)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  hostcc   $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(HOST_LIB): $(HOST_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  rm       $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(H)/tests/%: tests/unit/%.c $(HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -Itests/unit $< $(HOST_LIB) -o $@
+	@echo "  hostcc   $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit $< $(HOST_LIB) -lfdt -o $@
 
 $(H)/mkbundle: tools/mkbundle.c $(HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) -o $@
+	@echo "  hostcc   $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) -lfdt -o $@
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,0 +1,41 @@
+/* Cache and TLB maintenance by address range, for the target only. */
+#ifndef ARCH_CACHE_H
+#define ARCH_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <arch/sysreg.h>
+
+/* Smallest data cache line of the PE, from CTR_EL0.DminLine. */
+static inline uint64_t dcache_line_size(void)
+{
+	uint64_t ctr = read_sysreg(ctr_el0);
+
+	return 4ull << ((ctr >> 16) & 0xf);
+}
+
+#define DEFINE_DCACHE_OP(name, op)                                          \
+	static inline void name(const void *addr, size_t size)              \
+	{                                                                   \
+		uint64_t line = dcache_line_size();                         \
+		uint64_t p = (uint64_t)addr & ~(line - 1);                  \
+		uint64_t end = (uint64_t)addr + size;                       \
+		for (; p < end; p += line)                                  \
+			__asm__ volatile("dc " #op ", %0" ::"r"(p) : "memory"); \
+		dsb(sy);                                                    \
+	}
+
+/* Clean to the point of coherency: others with caches off see our writes. */
+DEFINE_DCACHE_OP(dcache_clean, cvac)
+/* Clean and invalidate: as above, and our next read goes to memory. */
+DEFINE_DCACHE_OP(dcache_clean_inval, civac)
+
+static inline void icache_inval_all(void)
+{
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb(sy);
+	isb();
+}
+
+#endif

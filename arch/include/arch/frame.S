@@ -1,0 +1,72 @@
+/*
+ * Save and restore of struct frame (arch/frame.h) around an exception
+ * handler at EL \el. Included by each program's vector table.
+ */
+#include <arch/frame.h>
+
+.macro SAVE_FRAME el
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #FRAME_X(0)]
+	stp	x2, x3, [sp, #FRAME_X(2)]
+	stp	x4, x5, [sp, #FRAME_X(4)]
+	stp	x6, x7, [sp, #FRAME_X(6)]
+	stp	x8, x9, [sp, #FRAME_X(8)]
+	stp	x10, x11, [sp, #FRAME_X(10)]
+	stp	x12, x13, [sp, #FRAME_X(12)]
+	stp	x14, x15, [sp, #FRAME_X(14)]
+	stp	x16, x17, [sp, #FRAME_X(16)]
+	stp	x18, x19, [sp, #FRAME_X(18)]
+	stp	x20, x21, [sp, #FRAME_X(20)]
+	stp	x22, x23, [sp, #FRAME_X(22)]
+	stp	x24, x25, [sp, #FRAME_X(24)]
+	stp	x26, x27, [sp, #FRAME_X(26)]
+	stp	x28, x29, [sp, #FRAME_X(28)]
+	mrs	x0, elr_el\el
+	mrs	x1, spsr_el\el
+	stp	x30, x0, [sp, #FRAME_X(30)]
+	str	x1, [sp, #FRAME_SPSR]
+.endm
+
+.macro RESTORE_FRAME el
+	ldp	x30, x0, [sp, #FRAME_X(30)]
+	ldr	x1, [sp, #FRAME_SPSR]
+	msr	elr_el\el, x0
+	msr	spsr_el\el, x1
+	ldp	x0, x1, [sp, #FRAME_X(0)]
+	ldp	x2, x3, [sp, #FRAME_X(2)]
+	ldp	x4, x5, [sp, #FRAME_X(4)]
+	ldp	x6, x7, [sp, #FRAME_X(6)]
+	ldp	x8, x9, [sp, #FRAME_X(8)]
+	ldp	x10, x11, [sp, #FRAME_X(10)]
+	ldp	x12, x13, [sp, #FRAME_X(12)]
+	ldp	x14, x15, [sp, #FRAME_X(14)]
+	ldp	x16, x17, [sp, #FRAME_X(16)]
+	ldp	x18, x19, [sp, #FRAME_X(18)]
+	ldp	x20, x21, [sp, #FRAME_X(20)]
+	ldp	x22, x23, [sp, #FRAME_X(22)]
+	ldp	x24, x25, [sp, #FRAME_X(24)]
+	ldp	x26, x27, [sp, #FRAME_X(26)]
+	ldp	x28, x29, [sp, #FRAME_X(28)]
+	add	sp, sp, #FRAME_SIZE
+.endm
+
+/*
+ * A vector table entry that saves a frame and calls
+ * \handler(struct frame *, unsigned vector_index), then returns through
+ * the file's one copy of the restore code (EXCEPTION_RETURN): a whole
+ * save and restore would not fit the 32 instructions of a vector slot.
+ */
+.macro VECTOR_ENTRY el, handler, index
+	.balign 0x80
+	SAVE_FRAME \el
+	mov	x0, sp
+	mov	x1, #\index
+	bl	\handler
+	b	exception_return
+.endm
+
+.macro EXCEPTION_RETURN el
+exception_return:
+	RESTORE_FRAME \el
+	eret
+.endm

@@ -1,0 +1,141 @@
+/*
+ * AArch64 system registers and their fields, by their ARM ARM names.
+ * Only what the platform programs is here; each field is written once and
+ * used by name everywhere else. Safe to include from assembly and from host
+ * unit tests (the accessors are only defined for the target).
+ */
+#ifndef ARCH_SYSREG_H
+#define ARCH_SYSREG_H
+
+#ifdef __ASSEMBLY__
+#define BIT(n) (1 << (n))
+#define UL(x) x
+#else
+#include <stdint.h>
+#define BIT(n) (1ull << (n))
+#define UL(x) x##ull
+#endif
+
+/* SCTLR_EL2 (HCR_EL2.E2H == 0) and SCTLR_EL3 share these fields. */
+#define SCTLR_ELx_M BIT(0) /* stage 1 MMU enable */
+#define SCTLR_ELx_A BIT(1) /* alignment check */
+#define SCTLR_ELx_C BIT(2) /* data cacheability */
+#define SCTLR_ELx_SA BIT(3) /* SP alignment check */
+#define SCTLR_ELx_I BIT(12) /* instruction cacheability */
+#define SCTLR_ELx_WXN BIT(19) /* writable implies execute-never */
+#define SCTLR_ELx_EE BIT(25) /* big-endian data */
+/* Bits that are RES1 in SCTLR_EL2 (E2H=0) and SCTLR_EL3: 4,5,11,16,18,22,23,28,29. */
+#define SCTLR_ELx_RES1 UL(0x30C50830)
+
+/* TCR_EL2 (E2H == 0) and TCR_EL3: one VA range, through TTBR0. */
+#define TCR_T0SZ(bits) (64 - (bits))
+#define TCR_IRGN0_WBWA (UL(1) << 8)
+#define TCR_ORGN0_WBWA (UL(1) << 10)
+#define TCR_SH0_INNER (UL(3) << 12)
+#define TCR_TG0_4K (UL(0) << 14)
+#define TCR_PS_SHIFT 16
+#define TCR_PS_48BIT (UL(5) << TCR_PS_SHIFT)
+#define TCR_ELx_RES1 (BIT(31) | BIT(23))
+#define VA_BITS 48
+
+/* CPTR_EL2 (E2H == 0) and CPTR_EL3. */
+#define CPTR_EL2_RES1 (BIT(13) | BIT(12) | BIT(9) | BIT(8) | 0xff)
+#define CPTR_ELx_TFP BIT(10) /* trap FP/SIMD */
+#define CPTR_EL3_EZ BIT(8) /* EL3: SVE enabled below (1 = not trapped) */
+#define CPTR_EL3_ESM BIT(12) /* EL3: SME enabled below */
+#define CPTR_EL3_TAM BIT(30)
+#define CPTR_EL3_TCPAC BIT(31)
+
+/* HCR_EL2 */
+#define HCR_EL2_RW BIT(31) /* EL1 is AArch64 */
+
+/* SCR_EL3 */
+#define SCR_EL3_NS BIT(0) /* lower ELs are Non-secure */
+#define SCR_EL3_IRQ BIT(1)
+#define SCR_EL3_FIQ BIT(2)
+#define SCR_EL3_EA BIT(3) /* external aborts and SError to EL3 */
+#define SCR_EL3_RES1 (BIT(4) | BIT(5))
+#define SCR_EL3_SMD BIT(7) /* SMC disabled */
+#define SCR_EL3_HCE BIT(8) /* HVC enabled */
+#define SCR_EL3_RW BIT(10) /* next lower EL is AArch64 */
+#define SCR_EL3_APK BIT(16) /* pointer authentication keys not trapped */
+#define SCR_EL3_API BIT(17) /* pointer authentication insns not trapped */
+#define SCR_EL3_ATA BIT(26) /* allocation tags accessible */
+#define SCR_EL3_FGTEN BIT(27) /* fine-grained trap registers accessible */
+#define SCR_EL3_ECVEN BIT(28) /* enhanced counter virtualisation */
+#define SCR_EL3_HXEN BIT(38) /* HCRX_EL2 accessible */
+#define SCR_EL3_GPF BIT(48) /* granule protection faults to EL3 */
+#define SCR_EL3_NSE BIT(62) /* with NS: security state of lower ELs */
+
+/* ICC_SRE_EL3 / ICC_SRE_EL2 */
+#define ICC_SRE_SRE BIT(0) /* system register interface */
+#define ICC_SRE_DFB BIT(1)
+#define ICC_SRE_DIB BIT(2)
+#define ICC_SRE_ENABLE BIT(3) /* lower EL may set its own SRE */
+
+/* SPSR_ELx / PSTATE */
+#define SPSR_M_EL1H 0x5
+#define SPSR_M_EL2H 0x9
+#define SPSR_M_EL3H 0xd
+#define SPSR_M_MASK 0xf
+#define SPSR_F BIT(6)
+#define SPSR_I BIT(7)
+#define SPSR_A BIT(8)
+#define SPSR_D BIT(9)
+#define SPSR_DAIF (SPSR_D | SPSR_A | SPSR_I | SPSR_F)
+
+/* ESR_ELx */
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK UL(0x3f)
+#define ESR_EC(esr) (((esr) >> ESR_EC_SHIFT) & ESR_EC_MASK)
+#define ESR_IL BIT(25)
+#define ESR_ISS_MASK UL(0x1ffffff)
+#define ESR_EC_UNKNOWN 0x00
+#define ESR_EC_HVC64 0x16
+#define ESR_EC_SMC64 0x17
+#define ESR_EC_SYS64 0x18
+#define ESR_EC_GPC 0x1e /* granule protection check, taken to EL3 */
+#define ESR_EC_IABT_LOW 0x20
+#define ESR_EC_IABT_CUR 0x21
+#define ESR_EC_DABT_LOW 0x24
+#define ESR_EC_DABT_CUR 0x25
+#define ESR_EC_SERROR 0x2f
+#define ESR_EC_BRK64 0x3c
+/* Data/instruction abort ISS */
+#define ESR_ISS_FSC_MASK 0x3f
+#define ESR_FSC_SEA 0x10 /* synchronous external abort, not on a walk */
+#define ESR_ISS_WNR BIT(6)
+/* GPC exception ISS */
+#define ESR_GPC_IND BIT(20) /* fault on an instruction fetch */
+
+/* MPIDR_EL1 */
+#define MPIDR_AFF0(m) ((m) & 0xff)
+#define MPIDR_AFF1(m) (((m) >> 8) & 0xff)
+#define MPIDR_AFFINITY_MASK UL(0xff00ffffff)
+
+/* ID_AA64ISAR0_EL1.RNDR: FEAT_RNG */
+#define ID_AA64ISAR0_RNDR_SHIFT 60
+
+/* Exception vector offsets from VBAR_ELx */
+#define VECTOR_CUR_SPX_SYNC 0x200
+#define VECTOR_LOWER_A64_SYNC 0x400
+
+#ifndef __ASSEMBLY__
+#ifndef HOST_BUILD
+#define read_sysreg(reg)                                           \
+	({                                                         \
+		uint64_t v_;                                       \
+		__asm__ volatile("mrs %0, " #reg : "=r"(v_));      \
+		v_;                                                \
+	})
+#define write_sysreg(reg, val) \
+	__asm__ volatile("msr " #reg ", %0" ::"r"((uint64_t)(val)) : "memory")
+
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+#define wfe() __asm__ volatile("wfe" ::: "memory")
+#define sev() __asm__ volatile("sev" ::: "memory")
+#endif
+#endif
+
+#endif

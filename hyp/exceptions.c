@@ -1,0 +1,43 @@
+/*
+ * Exceptions taken by the hypervisor itself. For now the only expected one
+ * is a fault on the probe load (probe.S); anything else is a hypervisor
+ * bug, reported with its syndrome before the platform powers off.
+ */
+#include <arch/sysreg.h>
+#include <lib/console.h>
+
+#include "hyp.h"
+
+#define VECTOR_CUR_SPX_SYNC_INDEX 4
+
+extern char hyp_probe_insn[];
+uint64_t hyp_probe_load(uint64_t va);
+
+static volatile bool probe_faulted;
+static volatile uint64_t probe_esr;
+
+bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr)
+{
+	probe_faulted = false;
+	*value = hyp_probe_load(va);
+	*esr = probe_esr;
+	return !probe_faulted;
+}
+
+void hyp_exception(struct frame *f, unsigned vector)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+
+	if (vector == VECTOR_CUR_SPX_SYNC_INDEX &&
+	    f->elr == (uint64_t)hyp_probe_insn &&
+	    ESR_EC(esr) == ESR_EC_DABT_CUR) {
+		probe_faulted = true;
+		probe_esr = esr;
+		f->x[0] = 0;
+		f->elr += 4;
+		return;
+	}
+	log_printf("hyp: unexpected exception: vector %u esr 0x%lx elr 0x%lx far 0x%lx\n",
+		   vector, esr, f->elr, read_sysreg(far_el2));
+	hyp_power_off();
+}

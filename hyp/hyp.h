@@ -1,0 +1,39 @@
+/* What the hypervisor's parts offer each other. */
+#ifndef HYP_H
+#define HYP_H
+
+#define HYP_CPU_PROBE_SIGNATURE 0x5349474e45442121 /* "!!DENGIS" */
+
+#ifndef __ASSEMBLY__
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/frame.h>
+
+struct handoff;
+
+#define __noreturn __attribute__((noreturn))
+
+/* main.c */
+extern struct handoff *handoff;
+void hyp_main(struct handoff *h);
+void hyp_power_off(void) __noreturn;
+uint64_t hyp_va_to_pa(const void *va);
+void *hyp_phys_to_virt(uint64_t pa);
+
+/* mm.c: the hypervisor's own address space. */
+int hyp_mm_init(struct handoff *h);
+int hyp_map_device(uint64_t pa, uint64_t size);
+
+/* probe.S + exceptions.c: a load that may fault, and says so. */
+bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr);
+
+/* selftest.c: checks of the platform below, chosen by the boot config. */
+void selftest_psci(const void *fdt);
+void selftest_read_monitor_memory(const void *fdt);
+
+/* head.S */
+extern char hyp_cpu_probe_entry[];
+#endif
+
+#endif

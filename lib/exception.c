@@ -1,0 +1,41 @@
+#include <arch/sysreg.h>
+#include <lib/exception.h>
+
+#define SPSR_M_SP_ELX 1u /* M[0]: 1 = SP_ELx, 0 = SP_EL0 */
+#define VECTOR_CUR_SP0_SYNC 0x000
+
+unsigned spsr_el(uint64_t spsr)
+{
+	return (unsigned)(spsr >> 2) & 3;
+}
+
+uint64_t exc_sync_vector_offset(unsigned target_el, uint64_t from_spsr)
+{
+	if (spsr_el(from_spsr) < target_el)
+		return VECTOR_LOWER_A64_SYNC;
+	return (from_spsr & SPSR_M_SP_ELX) ? VECTOR_CUR_SPX_SYNC
+					   : VECTOR_CUR_SP0_SYNC;
+}
+
+uint64_t exc_entry_pstate(unsigned target_el)
+{
+	return ((uint64_t)target_el << 2) | SPSR_M_SP_ELX | SPSR_DAIF;
+}
+
+uint64_t exc_esr_sea(unsigned target_el, unsigned from_el, bool fetch,
+		     bool write)
+{
+	uint64_t ec;
+
+	if (fetch)
+		ec = from_el < target_el ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR;
+	else
+		ec = from_el < target_el ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
+	return (ec << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_SEA |
+	       (!fetch && write ? ESR_ISS_WNR : 0);
+}
+
+uint64_t exc_esr_undef(void)
+{
+	return ((uint64_t)ESR_EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL;
+}

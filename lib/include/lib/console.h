@@ -1,0 +1,14 @@
+/*
+ * The log console: a PL011 reached at a virtual address the caller mapped.
+ * Until console_init() runs, output is dropped (there is nowhere to send it).
+ */
+#ifndef LIB_CONSOLE_H
+#define LIB_CONSOLE_H
+
+#include <stdint.h>
+
+void console_init(uintptr_t pl011);
+void console_puts(const char *s);
+void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * How an exception is delivered to an exception level, as hardware does
+ * it: which vector, which PSTATE on entry, which syndrome. The monitor
+ * uses it to hand aborts to the normal world; the hypervisor uses it to
+ * inject exceptions into guests.
+ */
+#ifndef LIB_EXCEPTION_H
+#define LIB_EXCEPTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The exception level a saved PSTATE (SPSR) was at. */
+unsigned spsr_el(uint64_t spsr);
+/* Offset from VBAR_ELtarget of the synchronous vector used for an exception
+ * taken from a context whose PSTATE was from_spsr (AArch64 only). */
+uint64_t exc_sync_vector_offset(unsigned target_el, uint64_t from_spsr);
+/* PSTATE on entry to target_el: ELxh with D, A, I and F masked. */
+uint64_t exc_entry_pstate(unsigned target_el);
+/* Syndrome of a synchronous external abort delivered to target_el for an
+ * access made at from_el: a data abort (write or read) or a fetch. */
+uint64_t exc_esr_sea(unsigned target_el, unsigned from_el, bool fetch,
+		     bool write);
+/* Syndrome of an Undefined Instruction exception (32-bit instruction). */
+uint64_t exc_esr_undef(void);
+
+#endif

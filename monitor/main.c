@@ -1,0 +1,112 @@
+/*
+ * The monitor's cold boot on the primary CPU: console, EL3 MMU, memory map
+ * from the DT, granule protection, PSCI, the DT fix-ups the normal world
+ * needs, and the boot image, entered at NS-EL2 with x0 = the DT.
+ */
+#include <stddef.h>
+
+#include <libfdt.h>
+
+#include <arch/cache.h>
+#include <arch/sysreg.h>
+#include <lib/console.h>
+#include <lib/dt.h>
+#include <lib/memmap.h>
+
+#include "monitor.h"
+#include <platform.h>
+
+/* Room the DT may grow by in place for the monitor's additions. */
+#define DT_GROWTH 0x4000
+
+static struct memmap ram;
+
+void monitor_panic(const char *why)
+{
+	log_printf("monitor: %s\n", why);
+	power_off();
+}
+
+void monitor_enter_normal_world(uint64_t entry, uint64_t arg)
+{
+	/* EL2 starts with its MMU off and nothing trapped to it yet; FP/SIMD
+	 * is not trapped (CPTR_EL2.TFP = 0); the virtual counter offset is 0
+	 * on every CPU, as the Linux boot protocol asks of firmware. */
+	write_sysreg(sctlr_el2, SCTLR_ELx_RES1);
+	write_sysreg(hcr_el2, HCR_EL2_RW);
+	write_sysreg(cptr_el2, CPTR_EL2_RES1);
+	write_sysreg(cntvoff_el2, 0);
+	/* GICv3: EL2 and below use the system-register CPU interface. */
+	write_sysreg(icc_sre_el3, ICC_SRE_SRE | ICC_SRE_ENABLE);
+	write_sysreg(scr_el3, SCR_EL3_RES1 | SCR_EL3_NS | SCR_EL3_RW | SCR_EL3_HCE |
+				      SCR_EL3_APK | SCR_EL3_API | SCR_EL3_GPF);
+	isb();
+	monitor_enter_lower(entry, SPSR_M_EL2H | SPSR_DAIF, arg);
+}
+
+static void add_psci_node(void *fdt)
+{
+	static const char compat[] = "arm,psci-1.0\0arm,psci-0.2";
+	int node = fdt_path_offset(fdt, "/psci");
+
+	if (node < 0)
+		node = fdt_add_subnode(fdt, 0, "psci");
+	if (node < 0 || fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)) ||
+	    fdt_setprop_string(fdt, node, "method", "smc"))
+		monitor_panic("cannot add the /psci node to the DT");
+}
+
+static void read_memory(const void *fdt)
+{
+	int n;
+
+	memmap_init(&ram);
+	n = dt_add_memory(fdt, &ram);
+	if (n < 0)
+		monitor_panic("the DT's memory nodes are malformed");
+	if (n == 0)
+		monitor_panic("the DT describes no memory");
+	if (el3_map_ram(&ram))
+		monitor_panic("cannot map RAM at EL3");
+}
+
+void monitor_main(void)
+{
+	void *fdt = (void *)PLAT_DT_BASE;
+	uint64_t uart, entry;
+
+	console_init(PLAT_EARLY_UART);
+	if (el3_map_early())
+		monitor_panic("cannot build the EL3 page tables");
+	el3_mmu_enable();
+	log_printf("monitor: EL3 firmware on QEMU %s\n", PLAT_NAME);
+
+	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > 0x200000 - DT_GROWTH)
+		monitor_panic("no valid device tree at the base of RAM");
+	if (dt_stdout_pl011(fdt, &uart) == 0)
+		console_init(uart);
+	if (power_init(fdt))
+		log_printf("monitor: no gpio-poweroff in the DT: power off will halt\n");
+
+	read_memory(fdt);
+	if (protect_init(&ram))
+		monitor_panic("granule protection unavailable");
+	protect_enable_cpu();
+	psci_init(fdt, &ram);
+
+	if (fdt_open_into(fdt, fdt, (int)fdt_totalsize(fdt) + DT_GROWTH))
+		monitor_panic("cannot open the DT for changes");
+	add_psci_node(fdt);
+	memmap_reserve(&ram, PLAT_DT_BASE, fdt_totalsize(fdt), MEM_DT);
+	dt_reserve_memory(fdt, &ram);
+
+	if (fwcfg_init(fdt))
+		monitor_panic("no fw_cfg device in the DT: cannot load the boot image");
+	if (load_boot_image(fdt, &ram, &entry))
+		power_off();
+
+	/* The bootloader starts with its caches off: make the DT visible. */
+	dcache_clean(fdt, fdt_totalsize(fdt));
+	log_printf("monitor: entering the boot image at NS-EL2, 0x%lx\n", entry);
+	monitor_enter_normal_world(entry, (uint64_t)fdt);
+}

@@ -1,0 +1,60 @@
+/* What the monitor's parts offer each other. */
+#ifndef MONITOR_H
+#define MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/frame.h>
+
+struct memmap;
+
+#define __noreturn __attribute__((noreturn))
+
+/* entry.S */
+void monitor_enter_lower(uint64_t entry, uint64_t spsr, uint64_t arg) __noreturn;
+void monitor_park_fresh_stack(unsigned cpu) __noreturn;
+
+/* main.c */
+void monitor_main(void);
+void monitor_panic(const char *why) __noreturn;
+void monitor_enter_normal_world(uint64_t entry, uint64_t arg) __noreturn;
+
+/* mmu.c: the EL3 identity map and the per-CPU register setup. */
+uint64_t pool_alloc(uint64_t size, uint64_t align);
+int el3_map_early(void);
+int el3_map_ram(const struct memmap *ram);
+void el3_mmu_enable(void);
+
+/* protect.c: the granule protection table. */
+int protect_init(const struct memmap *ram);
+void protect_enable_cpu(void);
+
+/* power.c: system power through the secure GPIO lines in the DT. */
+int power_init(const void *fdt);
+void power_off(void) __noreturn;
+void power_reset(void) __noreturn;
+
+/* psci.c */
+void psci_init(const void *fdt, const struct memmap *ram);
+void psci_handle(struct frame *f);
+void monitor_cpu_park(unsigned cpu);
+unsigned this_cpu(void);
+
+/* fwcfg.c: QEMU's firmware configuration device. */
+int fwcfg_init(const void *fdt);
+int fwcfg_find(const char *name, uint16_t *select, uint32_t *size);
+uint32_t fwcfg_read_le32(uint16_t select);
+int fwcfg_read_bytes(uint16_t select, void *dst, uint32_t len);
+int fwcfg_dma_read(uint16_t select, uint64_t dst_pa, uint32_t len,
+		   uint64_t scratch_pa);
+
+/* loader.c */
+int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry);
+
+/* traps.c */
+void monitor_lower_sync(struct frame *f, unsigned vector);
+void monitor_lower_async(struct frame *f, unsigned vector);
+void monitor_fatal(struct frame *f, unsigned vector);
+
+#endif

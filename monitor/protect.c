@@ -1,0 +1,81 @@
+/*
+ * Granule protection (FEAT_RME): the monitor's own memory, flash and
+ * secure RAM, is Root-only, so no access from the normal world, from EL2
+ * or from a guest through stage 2, can reach it, whatever their page
+ * tables say. DRAM is Non-secure; everything else (MMIO) stays accessible
+ * to all, as it was. A granule protection fault is taken to EL3
+ * (SCR_EL3.GPF), where traps.c reports it and hands the caller an abort.
+ */
+#include <stddef.h>
+
+#include <arch/sysreg.h>
+#include <lib/console.h>
+#include <lib/gpt.h>
+#include <lib/memmap.h>
+
+#include "monitor.h"
+#include <platform.h>
+
+#define GPTBR_EL3 S3_6_C2_C1_4
+#define GPCCR_EL3 S3_6_C2_C1_6
+
+
+
+static struct gpt gpt;
+
+static uint64_t gpt_pool_alloc(void *ctx, uint64_t size, uint64_t align)
+{
+	return pool_alloc(size, align);
+}
+
+static uint64_t *gpt_table_ptr(void *ctx, uint64_t pa)
+{
+	return (uint64_t *)pa;
+}
+
+static uint64_t top_of(const struct memmap *ram)
+{
+	uint64_t top = PLAT_MMIO_LOW_END;
+
+	for (uint32_t i = 0; i < ram->count; i++)
+		if (ram->r[i].base + ram->r[i].size > top)
+			top = ram->r[i].base + ram->r[i].size;
+	return top;
+}
+
+int protect_init(const struct memmap *ram)
+{
+	static const struct gpt_alloc alloc = { gpt_pool_alloc, gpt_table_ptr,
+						NULL };
+	int err = gpt_init(&gpt, top_of(ram), GPT_GPI_ANY, &alloc);
+
+	if (!err)
+		err = gpt_set(&gpt, PLAT_FLASH_BASE, PLAT_FLASH_SIZE, GPT_GPI_ROOT);
+	if (!err)
+		err = gpt_set(&gpt, PLAT_SRAM_BASE, PLAT_SRAM_SIZE, GPT_GPI_ROOT);
+	for (uint32_t i = 0; !err && i < ram->count; i++)
+		err = gpt_set(&gpt, ram->r[i].base, ram->r[i].size, GPT_GPI_NS);
+	if (err) {
+		log_printf("monitor: cannot build the granule protection table: %s\n",
+			   gpt_strerror(err));
+		return err;
+	}
+	log_printf("monitor: granule protection: root-only flash 0x%08x-0x%08x, "
+		   "secure RAM 0x%08x-0x%08x; DRAM non-secure\n",
+		   PLAT_FLASH_BASE, PLAT_FLASH_BASE + PLAT_FLASH_SIZE - 1,
+		   PLAT_SRAM_BASE, PLAT_SRAM_BASE + PLAT_SRAM_SIZE - 1);
+	return 0;
+}
+
+/* Each CPU has its own GPTBR/GPCCR: every CPU calls this before it leaves EL3. */
+void protect_enable_cpu(void)
+{
+	write_sysreg(GPTBR_EL3, gpt_gptbr(&gpt));
+	dsb(sy);
+	write_sysreg(GPCCR_EL3, gpt_gpccr(&gpt));
+	isb();
+	/* TLBI PAALL: drop any cached GPT information. */
+	__asm__ volatile("sys #6, c8, c7, #4" ::: "memory");
+	dsb(sy);
+	isb();
+}

@@ -1,0 +1,94 @@
+/*
+ * Synchronous exceptions from the normal world. An SMC is a PSCI or SMCCC
+ * call. A granule protection fault means the normal world touched memory
+ * the GPT keeps from it: it gets a synchronous external abort, as it would
+ * from a bus that refused the access, and the platform carries on. Any
+ * other trap (a system register EL3 controls, say) is an undefined
+ * instruction for the caller. Nothing the normal world does stops the
+ * monitor.
+ */
+#include <arch/sysreg.h>
+#include <lib/console.h>
+#include <lib/exception.h>
+
+#include "monitor.h"
+
+#define MFAR_EL3 S3_6_C6_C0_5
+/* MFAR_EL3.FPA: the faulting physical address, bits [55:12] */
+#define MFAR_PA_MASK 0x00fffffffffff000ull
+
+#define DEFINE_INJECT(el)                                               \
+	static void inject_el##el(struct frame *f, uint64_t esr, uint64_t far) \
+	{                                                               \
+		write_sysreg(esr_el##el, esr);                          \
+		write_sysreg(far_el##el, far);                          \
+		write_sysreg(elr_el##el, f->elr);                       \
+		write_sysreg(spsr_el##el, f->spsr);                     \
+		f->elr = read_sysreg(vbar_el##el) +                     \
+			 exc_sync_vector_offset(el, f->spsr);           \
+		f->spsr = exc_entry_pstate(el);                         \
+	}
+DEFINE_INJECT(1)
+DEFINE_INJECT(2)
+
+/* Delivers a synchronous exception to the EL that made the access (EL0's
+ * exceptions go to EL1), as if it had come from there. */
+static void inject(struct frame *f, uint64_t esr_for_el2, uint64_t esr_for_el1,
+		   uint64_t far)
+{
+	if (spsr_el(f->spsr) == 2)
+		inject_el2(f, esr_for_el2, far);
+	else
+		inject_el1(f, esr_for_el1, far);
+}
+
+static void handle_gpc(struct frame *f, uint64_t esr)
+{
+	unsigned from = spsr_el(f->spsr);
+	bool fetch = esr & ESR_GPC_IND;
+	bool write = !fetch && (esr & ESR_ISS_WNR);
+	uint64_t far = read_sysreg(far_el3);
+
+	log_printf("monitor: granule protection fault: EL%u %s of PA 0x%lx "
+		   "(va 0x%lx, pc 0x%lx) refused, external abort injected\n",
+		   from, fetch ? "fetch" : write ? "write" : "read",
+		   (uint64_t)(read_sysreg(MFAR_EL3) & MFAR_PA_MASK),
+		   far, f->elr);
+	inject(f, exc_esr_sea(2, from, fetch, write),
+	       exc_esr_sea(1, from, fetch, write), far);
+}
+
+void monitor_lower_sync(struct frame *f, unsigned vector)
+{
+	uint64_t esr = read_sysreg(esr_el3);
+
+	switch (ESR_EC(esr)) {
+	case ESR_EC_SMC64:
+		psci_handle(f);
+		break;
+	case ESR_EC_GPC:
+		handle_gpc(f, esr);
+		break;
+	default:
+		log_printf("monitor: unexpected trap from EL%u (esr 0x%lx, pc 0x%lx), "
+			   "undefined instruction injected\n",
+			   spsr_el(f->spsr), esr, f->elr);
+		inject(f, exc_esr_undef(), exc_esr_undef(), 0);
+		break;
+	}
+}
+
+void monitor_lower_async(struct frame *f, unsigned vector)
+{
+	/* IRQ, FIQ and SError are not routed to EL3 (SCR_EL3.IRQ/FIQ/EA = 0). */
+	log_printf("monitor: unexpected asynchronous exception (vector %u, pc 0x%lx)\n",
+		   vector, f->elr);
+}
+
+void monitor_fatal(struct frame *f, unsigned vector)
+{
+	log_printf("monitor: fatal exception in EL3: vector %u esr 0x%lx elr 0x%lx "
+		   "far 0x%lx\n",
+		   vector, read_sysreg(esr_el3), f->elr, read_sysreg(far_el3));
+	power_off();
+}

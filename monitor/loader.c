@@ -23,6 +23,7 @@
  * bootloader carries one, so the monitor can tell an image from garbage. */
 #define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
 #define ARM64_IMAGE_MAGIC_OFFSET 56
+#define ARM64_IMAGE_SIZE_OFFSET 16 /* bytes the image occupies, .bss included */
 
 #define PAGE_SIZE 4096ull
 
@@ -101,7 +102,7 @@ static uint64_t choose_seed(const char **source)
 int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 {
 	uint32_t size = fwcfg_read_le32(FW_CFG_KERNEL_SIZE);
-	uint64_t seed, pa, span;
+	uint64_t seed, pa, span, image_size;
 	const char *source;
 	int err;
 
@@ -131,7 +132,14 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 			   "magic at offset %u)\n", ARM64_IMAGE_MAGIC_OFFSET);
 		return -1;
 	}
-	memmap_reserve(ram, pa, size, MEM_BOOT_IMAGE);
+	image_size = *(volatile uint64_t *)(pa + ARM64_IMAGE_SIZE_OFFSET);
+	if (image_size > size) {
+		log_printf("monitor: boot image truncated: its header says the "
+			   "bootloader alone is %lu bytes, %u were loaded\n",
+			   image_size, size);
+		return -1;
+	}
+	memmap_reserve(ram, pa, span - PAGE_SIZE, MEM_BOOT_IMAGE);
 	err = dt_chosen_set_range(fdt, DT_CHOSEN_BOOT_IMAGE, pa, size);
 	if (err) {
 		log_printf("monitor: cannot record the boot image in the DT (%d)\n", err);

@@ -16,8 +16,13 @@
 #include "monitor.h"
 #include <platform.h>
 
-/* Room the DT may grow by in place for the monitor's additions. */
+/* The DT lives in the first 2 MiB of RAM (mapped before it is read), with
+ * room to grow in place for the monitor's additions. */
+#define DT_AREA 0x200000
 #define DT_GROWTH 0x4000
+/* A DT given to QEMU with -fw_cfg name=opt/hv/dtb,file=F replaces the
+ * machine's (QEMU's own -dtb is rewritten by QEMU before firmware runs). */
+#define DT_OVERRIDE_FILE "opt/hv/dtb"
 
 static struct memmap ram;
 
@@ -70,6 +75,22 @@ static void read_memory(const void *fdt)
 		monitor_panic("cannot map RAM at EL3");
 }
 
+static void apply_dt_override(void *fdt)
+{
+	uint16_t sel;
+	uint32_t size;
+
+	if (fwcfg_find(DT_OVERRIDE_FILE, &sel, &size))
+		return;
+	if (size > DT_AREA - DT_GROWTH)
+		monitor_panic("the device tree in fw_cfg " DT_OVERRIDE_FILE " is too large");
+	fwcfg_read_bytes(sel, fdt, size);
+	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > size)
+		monitor_panic("fw_cfg " DT_OVERRIDE_FILE " is not a valid device tree");
+	log_printf("monitor: using the device tree from fw_cfg %s (%u bytes)\n",
+		   DT_OVERRIDE_FILE, size);
+}
+
 void monitor_main(void)
 {
 	void *fdt = (void *)PLAT_DT_BASE;
@@ -81,12 +102,16 @@ void monitor_main(void)
 	el3_mmu_enable();
 	log_printf("monitor: EL3 firmware on QEMU %s\n", PLAT_NAME);
 
-	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > 0x200000 - DT_GROWTH)
+	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > DT_AREA - DT_GROWTH)
 		monitor_panic("no valid device tree at the base of RAM");
 	if (dt_stdout_pl011(fdt, &uart) == 0)
 		console_init(uart);
+	/* Power and fw_cfg come from the machine's DT, whatever replaces it. */
 	if (power_init(fdt))
 		log_printf("monitor: no gpio-poweroff in the DT: power off will halt\n");
+	if (fwcfg_init(fdt))
+		monitor_panic("no fw_cfg device in the DT: cannot load the boot image");
+	apply_dt_override(fdt);
 
 	read_memory(fdt);
 	if (protect_init(&ram))
@@ -100,8 +125,6 @@ void monitor_main(void)
 	memmap_reserve(&ram, PLAT_DT_BASE, fdt_totalsize(fdt), MEM_DT);
 	dt_reserve_memory(fdt, &ram);
 
-	if (fwcfg_init(fdt))
-		monitor_panic("no fw_cfg device in the DT: cannot load the boot image");
 	if (load_boot_image(fdt, &ram, &entry))
 		power_off();
 

@@ -1,0 +1,87 @@
+# Helpers for the system tests: boot the chain in QEMU with a time-out,
+# keep the serial log, and judge it. Each check prints one TAP-like line,
+# "ok - NAME" or "not ok - NAME: why", which tests/run.sh counts.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${BUILD:-$top/build/virt}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
+
+# boot NAME [ENV=VALUE...] -- [QEMU ARGS...]: boots and leaves the log in
+# $work/NAME.log and QEMU's exit status in $work/NAME.status ("timeout" if
+# it had to be stopped).
+boot() {
+	local name=$1
+	shift
+	local envs=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs+=("$1")
+		shift
+	done
+	[ "${1:-}" = "--" ] && shift
+	local status=0
+	env "${envs[@]}" timeout --foreground -k 5 "$BOOT_TIMEOUT" \
+		"$top/scripts/run-virt.sh" -no-reboot "$@" \
+		</dev/null >"$work/$name.log" 2>&1 || status=$?
+	if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+		echo timeout >"$work/$name.status"
+	else
+		echo "$status" >"$work/$name.status"
+	fi
+	tr -d '\r' <"$work/$name.log" >"$work/$name.clean"
+}
+
+log_of() { cat "$work/$1.clean"; }
+
+pass() { echo "ok - $1"; }
+fail() {
+	echo "not ok - $1: $2"
+	echo "  --- log of $1 (last 15 lines) ---"
+	tail -n 15 "$work/$1.clean" 2>/dev/null | sed 's/^/  | /'
+}
+
+# expect NAME PATTERN...: every extended regex must match a line of the log,
+# and QEMU must have ended by itself with status 0 (a clean power-off).
+expect() {
+	local name=$1
+	shift
+	local st
+	st=$(cat "$work/$name.status")
+	if [ "$st" = timeout ]; then
+		fail "$name" "QEMU did not end within ${BOOT_TIMEOUT}s (hang)"
+		return 1
+	fi
+	if [ "$st" != 0 ]; then
+		fail "$name" "QEMU exited with status $st"
+		return 1
+	fi
+	for p in "$@"; do
+		if ! grep -Eq -- "$p" "$work/$name.clean"; then
+			fail "$name" "no log line matches /$p/"
+			return 1
+		fi
+	done
+	pass "$name"
+}
+
+# refuse NAME PATTERN...: like expect, and the hypervisor was never entered.
+refuse() {
+	local name=$1
+	shift
+	if grep -q 'hyp: entered' "$work/$name.clean"; then
+		fail "$name" "the hypervisor was entered despite the bad input"
+		return 1
+	fi
+	expect "$name" "$@" 'monitor: psci: system off|monitor: .*(no|not|truncated|too)'
+}
+
+# A boot image with the given configuration text (and the stock hypervisor).
+image_with_config() {
+	local out=$1 cfg=$2
+	printf '%s\n' "$cfg" >"$work/cfg.$$"
+	"$top/build/host/mkbundle" -o "$work/bundle.$$" --hyp "$build/hyp.bin" \
+		--config "$work/cfg.$$" >/dev/null
+	cat "$build/boot.bin" "$work/bundle.$$" >"$out"
+}

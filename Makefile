@@ -63,7 +63,7 @@ TOOLS     := $(H)/mkbundle
 FIRMWARE := $(B)/firmware.bin
 BOOTIMG  := $(B)/boot.img
 
-.PHONY: all setup run test unit clean format
+.PHONY: all setup run test unit unit-bins bench clean format
 all: $(FIRMWARE) $(BOOTIMG) $(TOOLS)
 
 setup:
@@ -74,8 +74,12 @@ run: setup
 	scripts/run-virt.sh
 
 test: setup
-	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) -s --no-print-directory all unit-bins
 	tests/run.sh
+
+bench: setup
+	@$(MAKE) --no-print-directory all
+	scripts/bench-boot.sh
 
 unit-bins: $(UNIT_BINS)
 

@@ -95,6 +95,10 @@ void hyp_main(struct handoff *h)
 	char name[64];
 	const void *fdt;
 
+	/* First thing: under QEMU -icount shift=0 the counter is the number of
+	 * instructions run since reset (docs/PERFORMANCE.md). */
+	uint64_t ticks = read_sysreg(cntpct_el0);
+
 	handoff = h;
 	if (h->uart_pa)
 		console_init((uintptr_t)hyp_phys_to_virt(h->uart_pa));
@@ -106,6 +110,8 @@ void hyp_main(struct handoff *h)
 		hyp_power_off();
 	}
 	log_printf("hyp: AArch64 platform hypervisor, EL2\n");
+	log_printf("hyp: counter at entry: %lu ticks at %lu Hz\n", ticks,
+		   read_sysreg(cntfrq_el0));
 	report(h);
 	config_value(h, "name", name, sizeof(name));
 	log_printf("hyp: boot configuration '%s' (%lu bytes)\n", name, h->config_size);

@@ -187,12 +187,13 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base,
 	return fdt_setprop(fdt, chosen, prop, cells, sizeof(cells));
 }
 
+/* The nth cpu node under /cpus, or with n < 0 how many there are. */
 static int nth_cpu_node(const void *fdt, int n)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), node, i = 0;
 
 	if (cpus < 0)
-		return DT_E_NOTFOUND;
+		return n < 0 ? 0 : DT_E_NOTFOUND;
 	fdt_for_each_subnode(node, fdt, cpus) {
 		int len;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
@@ -202,16 +203,12 @@ static int nth_cpu_node(const void *fdt, int n)
 		if (i++ == n)
 			return node;
 	}
-	return DT_E_NOTFOUND;
+	return n < 0 ? i : DT_E_NOTFOUND;
 }
 
 int dt_cpu_count(const void *fdt)
 {
-	int n = 0;
-
-	while (nth_cpu_node(fdt, n) >= 0)
-		n++;
-	return n;
+	return nth_cpu_node(fdt, -1);
 }
 
 int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr)

@@ -61,6 +61,21 @@ static void add_psci_node(void *fdt)
 		monitor_panic("cannot add the /psci node to the DT");
 }
 
+/*
+ * Additions need free space inside the DT's totalsize. QEMU's DT already
+ * has plenty; growing one in place moves its blocks, so only do it when
+ * needed (the strings block is the last one).
+ */
+static void make_room(void *fdt)
+{
+	uint32_t used = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
+
+	if (used <= fdt_totalsize(fdt) && fdt_totalsize(fdt) - used >= DT_GROWTH)
+		return;
+	if (fdt_open_into(fdt, fdt, (int)fdt_totalsize(fdt) + DT_GROWTH))
+		monitor_panic("cannot open the DT for changes");
+}
+
 static void read_memory(const void *fdt)
 {
 	int n;
@@ -119,8 +134,7 @@ void monitor_main(void)
 	protect_enable_cpu();
 	psci_init(fdt, &ram);
 
-	if (fdt_open_into(fdt, fdt, (int)fdt_totalsize(fdt) + DT_GROWTH))
-		monitor_panic("cannot open the DT for changes");
+	make_room(fdt);
 	add_psci_node(fdt);
 	memmap_reserve(&ram, PLAT_DT_BASE, fdt_totalsize(fdt), MEM_DT);
 	dt_reserve_memory(fdt, &ram);

@@ -48,6 +48,12 @@ void *memmove(void *dst, const void *src, size_t n)
 
 	if (d <= s || d >= s + n)
 		return memcpy(dst, src, n);
+	/* Overlapping with dst above src: copy from the end. */
+	if ((((uintptr_t)d | (uintptr_t)s | n) & 7) == 0) {
+		for (; n; n -= 8)
+			*(uint64_t *)(d + n - 8) = *(const uint64_t *)(s + n - 8);
+		return dst;
+	}
 	while (n--)
 		d[n] = s[n];
 	return dst;

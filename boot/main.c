@@ -16,7 +16,6 @@
 #include <lib/bundle.h>
 #include <lib/console.h>
 #include <lib/dt.h>
-#include <lib/fmt.h>
 #include <lib/handoff.h>
 #include <lib/memmap.h>
 #include <lib/psci.h>
@@ -32,13 +31,13 @@ static struct memmap ram;
 
 void boot_fail(const char *fmt, ...)
 {
-	char line[200];
 	va_list ap;
 
+	log_printf("boot: error: ");
 	va_start(ap, fmt);
-	fmt_vsnprintf(line, sizeof(line), fmt, ap);
+	log_vprintf(fmt, ap);
 	va_end(ap);
-	log_printf("boot: error: %s\n", line);
+	log_printf("\n");
 	smc_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		wfe();

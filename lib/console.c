@@ -43,13 +43,19 @@ void console_puts(const char *s)
 	}
 }
 
-void log_printf(const char *fmt, ...)
+void log_vprintf(const char *fmt, va_list ap)
 {
 	char line[256];
+
+	fmt_vsnprintf(line, sizeof(line), fmt, ap);
+	console_puts(line);
+}
+
+void log_printf(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(line, sizeof(line), fmt, ap);
+	log_vprintf(fmt, ap);
 	va_end(ap);
-	console_puts(line);
 }

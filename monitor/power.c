@@ -66,20 +66,21 @@ static void __noreturn stop(void)
 		wfe();
 }
 
+static void __noreturn pull(const struct gpio_line *l, const char *what)
+{
+	if (l->present)
+		drive_high(l);
+	else
+		log_printf("monitor: no %s line in the DT; halting\n", what);
+	stop();
+}
+
 void power_off(void)
 {
-	if (poweroff_line.present)
-		drive_high(&poweroff_line);
-	else
-		log_printf("monitor: no power-off line in the DT; halting\n");
-	stop();
+	pull(&poweroff_line, "power-off");
 }
 
 void power_reset(void)
 {
-	if (restart_line.present)
-		drive_high(&restart_line);
-	else
-		log_printf("monitor: no restart line in the DT; halting\n");
-	stop();
+	pull(&restart_line, "restart");
 }

@@ -5,10 +5,12 @@
 #ifndef LIB_CONSOLE_H
 #define LIB_CONSOLE_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 void console_init(uintptr_t pl011);
 void console_puts(const char *s);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_vprintf(const char *fmt, va_list ap);
 
 #endif

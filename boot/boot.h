@@ -25,7 +25,7 @@ int map_ram(struct pgtable *pt, const struct memmap *ram);
 int space_init(struct pgtable *pt, struct memmap *ram, uint32_t table_type);
 
 /* trampoline.S */
-void boot_trampoline(uint64_t intermediate_ttbr, uint64_t hyp_ttbr,
-		     uint64_t delta, uint64_t hyp_entry, uint64_t handoff) __noreturn;
+void boot_trampoline(uint64_t intermediate_ttbr, uint64_t hyp_ttbr, uint64_t delta,
+		     uint64_t hyp_entry, uint64_t handoff) __noreturn;
 
 #endif

@@ -22,7 +22,7 @@
 struct boot_state {
 	uint64_t load_pa; /* where the monitor put us */
 	uint64_t link_va; /* where we are linked */
-	uint64_t delta; /* link_va - load_pa */
+	uint64_t delta;	  /* link_va - load_pa */
 	uint64_t dt_pa;
 	uint64_t fault_esr; /* the fetch fault that moved us to the VA */
 	uint64_t fault_far;

@@ -63,7 +63,7 @@ static uint32_t be32(const volatile uint32_t *p)
 
 uint64_t boot_early(uint64_t dt_pa, uint64_t load_pa)
 {
-	struct pt_alloc alloc = { pool_alloc_page, pool_table_ptr, NULL };
+	struct pt_alloc alloc = {pool_alloc_page, pool_table_ptr, NULL};
 	uint64_t dt_size, dt_page;
 
 	if (pt_init(&boot_pt, &alloc) ||

@@ -45,8 +45,8 @@ void boot_fail(const char *fmt, ...)
 
 void boot_exception(struct frame *f, unsigned vector)
 {
-	boot_fail("unexpected exception: vector %u esr 0x%lx elr 0x%lx far 0x%lx",
-		  vector, read_sysreg(esr_el2), f->elr, read_sysreg(far_el2));
+	boot_fail("unexpected exception: vector %u esr 0x%lx elr 0x%lx far 0x%lx", vector,
+		  read_sysreg(esr_el2), f->elr, read_sysreg(far_el2));
 }
 
 static uint64_t console_up(const void *fdt)
@@ -92,7 +92,8 @@ static struct bundle open_bundle(uint64_t loaded)
 
 	if (loaded < own)
 		boot_fail("boot image truncated: %lu bytes loaded, the bootloader "
-			  "alone is %lu", loaded, own);
+			  "alone is %lu",
+			  loaded, own);
 	if (bundle_open(&b, phys_to_virt(boot_state.load_pa + own), loaded - own))
 		boot_fail("bad bundle: %s", b.error);
 	return b;
@@ -131,8 +132,8 @@ static int map_hyp_image(struct pgtable *pt, const struct hyp_header *h, uint64_
 		err = pt_map(pt, HYP_LINK_VA + h->text_end, pa + h->text_end,
 			     h->ro_end - h->text_end, PT_NORMAL | PT_RO | PT_XN);
 	if (!err)
-		err = pt_map(pt, HYP_LINK_VA + h->ro_end, pa + h->ro_end,
-			     mem - h->ro_end, PT_NORMAL | PT_XN);
+		err = pt_map(pt, HYP_LINK_VA + h->ro_end, pa + h->ro_end, mem - h->ro_end,
+			     PT_NORMAL | PT_XN);
 	return err;
 }
 
@@ -145,9 +146,8 @@ static int map_boot_window(struct pgtable *pt)
 		      PT_NORMAL | PT_RO);
 }
 
-static void fill_handoff(struct handoff *h, const struct bundle *b,
-			 uint64_t uart, uint64_t hyp_pa,
-			 const struct hyp_header *hh, uint64_t ttbr,
+static void fill_handoff(struct handoff *h, const struct bundle *b, uint64_t uart,
+			 uint64_t hyp_pa, const struct hyp_header *hh, uint64_t ttbr,
 			 uint64_t image_size)
 {
 	uint64_t bundle_pa = boot_state.load_pa + (uint64_t)(__boot_end - _head);
@@ -197,8 +197,8 @@ void boot_main(void)
 
 	boot_tables_at_va();
 	uart = console_up(fdt);
-	log_printf("boot: load_pa=0x%lx link_va=0x%lx delta=0x%lx\n",
-		   boot_state.load_pa, boot_state.link_va, boot_state.delta);
+	log_printf("boot: load_pa=0x%lx link_va=0x%lx delta=0x%lx\n", boot_state.load_pa,
+		   boot_state.link_va, boot_state.delta);
 	log_printf("boot: mmu on, fault esr=0x%lx far=0x%lx, resumed at va=0x%lx\n",
 		   boot_state.fault_esr, boot_state.fault_far, boot_state.resume_va);
 	if (fdt_check_header(fdt))
@@ -236,7 +236,8 @@ void boot_main(void)
 	handoff->memmap = ram;
 
 	log_printf("boot: switch via intermediate tables, trampoline at va=0x%lx "
-		   "and va=0x%lx\n", plan.va, plan.alias_va);
-	boot_trampoline(mid_pt.root_pa, hyp_pt.root_pa, plan.delta,
-			HYP_LINK_VA, PHYS_MAP_VA + handoff_pa);
+		   "and va=0x%lx\n",
+		   plan.va, plan.alias_va);
+	boot_trampoline(mid_pt.root_pa, hyp_pt.root_pa, plan.delta, HYP_LINK_VA,
+			PHYS_MAP_VA + handoff_pa);
 }

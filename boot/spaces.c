@@ -41,8 +41,7 @@ static struct ram_tables contexts[MEM_TYPE_COUNT];
 
 int space_init(struct pgtable *pt, struct memmap *ram, uint32_t table_type)
 {
-	struct pt_alloc alloc = { ram_alloc_page, ram_table_ptr,
-				  &contexts[table_type] };
+	struct pt_alloc alloc = {ram_alloc_page, ram_table_ptr, &contexts[table_type]};
 
 	contexts[table_type].ram = ram;
 	contexts[table_type].type = table_type;
@@ -64,8 +63,7 @@ int map_ram(struct pgtable *pt, const struct memmap *ram)
 
 		for (i++; i < snap.count && snap.r[i].base == end; i++)
 			end += snap.r[i].size;
-		err = pt_map(pt, PHYS_MAP_VA + base, base, end - base,
-			     PT_NORMAL | PT_XN);
+		err = pt_map(pt, PHYS_MAP_VA + base, base, end - base, PT_NORMAL | PT_XN);
 		if (err)
 			return err;
 	}

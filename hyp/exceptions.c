@@ -28,8 +28,7 @@ void hyp_exception(struct frame *f, unsigned vector)
 {
 	uint64_t esr = read_sysreg(esr_el2);
 
-	if (vector == VECTOR_CUR_SPX_SYNC_INDEX &&
-	    f->elr == (uint64_t)hyp_probe_insn &&
+	if (vector == VECTOR_CUR_SPX_SYNC_INDEX && f->elr == (uint64_t)hyp_probe_insn &&
 	    ESR_EC(esr) == ESR_EC_DABT_CUR) {
 		probe_faulted = true;
 		probe_esr = esr;

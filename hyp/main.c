@@ -61,8 +61,7 @@ static void report(const struct handoff *h)
 			   h->payloads[i].size, h->payloads[i].pa);
 }
 
-static void config_value(const struct handoff *h, const char *key, char *out,
-			 size_t len)
+static void config_value(const struct handoff *h, const char *key, char *out, size_t len)
 {
 	out[0] = '\0';
 	if (config_get(hyp_phys_to_virt(h->config_pa), h->config_size, key, out, len) < 0)

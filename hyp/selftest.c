@@ -52,7 +52,8 @@ static bool cycle_cpu(uint64_t mpidr)
 
 	cpu_signature = 0;
 	dcache_clean_inval((const void *)&cpu_signature, sizeof(cpu_signature));
-	r = psci(PSCI_CPU_ON_64, mpidr, entry, hyp_va_to_pa((const void *)&cpu_signature));
+	r = psci(PSCI_CPU_ON_64, mpidr, entry,
+		 hyp_va_to_pa((const void *)&cpu_signature));
 	if (!check(r == PSCI_SUCCESS, "CPU_ON of a CPU that is off", r))
 		return false;
 	return check(wait_cpu_off(mpidr), "CPU came up, signed and turned off", 0);
@@ -78,7 +79,8 @@ void selftest_psci(const void *fdt)
 	r = psci(SMCCC_ARCH_FEATURES, 0x80008000u, 0, 0);
 	ok &= check(r == SMCCC_NOT_SUPPORTED, "ARCH_FEATURES(WORKAROUND_1)", r);
 	r = psci(PSCI_CPU_ON_64, 0xff00ffu, hyp_va_to_pa(hyp_cpu_probe_entry), 0);
-	ok &= check(r == PSCI_INVALID_PARAMETERS, "CPU_ON of a CPU that does not exist", r);
+	ok &= check(r == PSCI_INVALID_PARAMETERS, "CPU_ON of a CPU that does not exist",
+		    r);
 	r = psci(PSCI_CPU_ON_64, self, hyp_va_to_pa(hyp_cpu_probe_entry), 0);
 	ok &= check(r == PSCI_ALREADY_ON, "CPU_ON of ourselves", r);
 	r = psci(PSCI_AFFINITY_INFO_64, self, 0, 0);
@@ -90,14 +92,16 @@ void selftest_psci(const void *fdt)
 		if (dt_cpu_mpidr(fdt, i, &mpidr) || mpidr == self)
 			continue;
 		r = psci(PSCI_CPU_ON_64, mpidr, 0x10, 0);
-		ok &= check(r == PSCI_INVALID_ADDRESS, "CPU_ON with an entry outside RAM", r);
+		ok &= check(r == PSCI_INVALID_ADDRESS, "CPU_ON with an entry outside RAM",
+			    r);
 		/* Twice: the second time the CPU comes from CPU_OFF, not reset. */
 		for (int round = 0; round < 2; round++) {
 			if (!cycle_cpu(mpidr)) {
 				ok = false;
 				break;
 			}
-			log_printf("hyp: psci: cpu 0x%lx came up, signed and turned off (round %d)\n",
+			log_printf("hyp: psci: cpu 0x%lx came up, signed and turned off "
+				   "(round %d)\n",
 				   mpidr, round + 1);
 			cycled++;
 		}
@@ -137,9 +141,11 @@ void selftest_read_monitor_memory(const void *fdt)
 	}
 	if (hyp_probe_read64((uint64_t)hyp_phys_to_virt(pa), &value, &esr))
 		log_printf("hyp: read of monitor memory at pa 0x%lx returned 0x%lx: "
-			   "NOT protected\n", pa, value);
+			   "NOT protected\n",
+			   pa, value);
 	else
 		log_printf("hyp: read of monitor memory at pa 0x%lx faulted (esr 0x%lx): "
-			   "protected\n", pa, esr);
+			   "protected\n",
+			   pa, esr);
 	log_printf("hyp: still running after the probe\n");
 }

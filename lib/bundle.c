@@ -28,9 +28,9 @@ struct entry {
 
 /* What bundle_open carries from one entry's checks to the next. */
 struct open_state {
-	uint64_t table_end;	/* first byte a payload may use */
-	int hyp;		/* index of the hypervisor payload, or -1 */
-	int config;		/* index of the configuration payload, or -1 */
+	uint64_t table_end; /* first byte a payload may use */
+	int hyp;	    /* index of the hypervisor payload, or -1 */
+	int config;	    /* index of the configuration payload, or -1 */
 };
 
 static uint32_t rd32(const uint8_t *p)
@@ -44,8 +44,7 @@ static uint64_t rd64(const uint8_t *p)
 	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
-static const uint8_t *entry_raw(const uint8_t *base, uint32_t header_size,
-				uint32_t index)
+static const uint8_t *entry_raw(const uint8_t *base, uint32_t header_size, uint32_t index)
 {
 	return base + header_size + (uint64_t)index * BUNDLE_ENTRY_SIZE;
 }
@@ -73,8 +72,7 @@ static bool str_eq(const char *a, const char *b)
 static bool name_char_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-	       c == '+';
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '+';
 }
 
 bool bundle_name_valid(const char *name)
@@ -117,8 +115,8 @@ static bool type_known(uint32_t type)
  * Records why opening failed and leaves b empty, so that a caller who
  * ignores the return value still cannot reach a payload.
  */
-__attribute__((format(printf, 3, 4)))
-static int fail(struct bundle *b, int code, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct bundle *b, int code,
+						      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -145,21 +143,19 @@ static int check_name(struct bundle *b, uint32_t i, const char *name)
 	while (len < BUNDLE_NAME_SIZE && name[len])
 		len++;
 	if (len == BUNDLE_NAME_SIZE)
-		return fail(b, BUNDLE_E_NAME,
-			    "payload %u name is not NUL-terminated", i);
+		return fail(b, BUNDLE_E_NAME, "payload %u name is not NUL-terminated", i);
 	if (len == 0)
-		return fail(b, BUNDLE_E_NAME, "payload %u has an empty name",
-			    i);
+		return fail(b, BUNDLE_E_NAME, "payload %u has an empty name", i);
 	for (k = 0; k < len; k++) {
 		if (!name_char_ok(name[k]))
 			return fail(b, BUNDLE_E_NAME,
-				    "payload %u name has invalid byte 0x%02x",
-				    i, (unsigned int)(uint8_t)name[k]);
+				    "payload %u name has invalid byte 0x%02x", i,
+				    (unsigned int)(uint8_t)name[k]);
 	}
 	for (k = len; k < BUNDLE_NAME_SIZE; k++) {
 		if (name[k])
-			return fail(b, BUNDLE_E_NAME,
-				    "payload %u name is not NUL-padded", i);
+			return fail(b, BUNDLE_E_NAME, "payload %u name is not NUL-padded",
+				    i);
 	}
 	return 0;
 }
@@ -167,17 +163,15 @@ static int check_name(struct bundle *b, uint32_t i, const char *name)
 static int check_fields(struct bundle *b, uint32_t i, const struct entry *e)
 {
 	if (!type_known(e->type))
-		return fail(b, BUNDLE_E_TYPE,
-			    "payload %u '%s' has unknown type %u", i, e->name,
-			    e->type);
+		return fail(b, BUNDLE_E_TYPE, "payload %u '%s' has unknown type %u", i,
+			    e->name, e->type);
 	if (e->flags)
-		return fail(b, BUNDLE_E_FLAGS,
-			    "payload %u '%s' has unknown flags 0x%x", i,
-			    e->name, e->flags);
+		return fail(b, BUNDLE_E_FLAGS, "payload %u '%s' has unknown flags 0x%x",
+			    i, e->name, e->flags);
 	if (e->reserved)
 		return fail(b, BUNDLE_E_FLAGS,
-			    "payload %u '%s' reserved field is 0x%x, not 0", i,
-			    e->name, e->reserved);
+			    "payload %u '%s' reserved field is 0x%x, not 0", i, e->name,
+			    e->reserved);
 	return 0;
 }
 
@@ -191,8 +185,8 @@ static int check_bounds(struct bundle *b, uint32_t i, const struct entry *e,
 {
 	if (e->offset % BUNDLE_ALIGN)
 		return fail(b, BUNDLE_E_ALIGN,
-			    "payload %u '%s' offset 0x%llx is not 4 KiB aligned",
-			    i, e->name, (unsigned long long)e->offset);
+			    "payload %u '%s' offset 0x%llx is not 4 KiB aligned", i,
+			    e->name, (unsigned long long)e->offset);
 	if (e->offset > b->size || e->size > b->size - e->offset)
 		/* At most 120 bytes with any name and values: never cut. */
 		return fail(b, BUNDLE_E_BOUNDS,
@@ -202,8 +196,7 @@ static int check_bounds(struct bundle *b, uint32_t i, const struct entry *e,
 			    (unsigned long long)e->size);
 	if (e->offset < st->table_end)
 		return fail(b, BUNDLE_E_BOUNDS,
-			    "payload %u '%s' overlaps the entry table", i,
-			    e->name);
+			    "payload %u '%s' overlaps the entry table", i, e->name);
 	return 0;
 }
 
@@ -211,16 +204,15 @@ static bool ranges_overlap(const struct entry *x, const struct entry *y)
 {
 	if (!x->size || !y->size)
 		return false;
-	return x->offset < y->offset + y->size &&
-	       y->offset < x->offset + x->size;
+	return x->offset < y->offset + y->size && y->offset < x->offset + x->size;
 }
 
 /*
  * Compares entry i against the ones before it, which have all passed their
  * own checks, so each pair is looked at once.
  */
-static int check_against_earlier(struct bundle *b, uint32_t hdr_size,
-				 uint32_t i, const struct entry *e)
+static int check_against_earlier(struct bundle *b, uint32_t hdr_size, uint32_t i,
+				 const struct entry *e)
 {
 	struct entry prev;
 	uint32_t j;
@@ -229,8 +221,8 @@ static int check_against_earlier(struct bundle *b, uint32_t hdr_size,
 		entry_decode(entry_raw(b->base, hdr_size, j), &prev);
 		if (ranges_overlap(e, &prev))
 			return fail(b, BUNDLE_E_OVERLAP,
-				    "payload %u '%s' overlaps payload %u '%s'",
-				    i, e->name, j, prev.name);
+				    "payload %u '%s' overlaps payload %u '%s'", i,
+				    e->name, j, prev.name);
 		if (e->type == prev.type && str_eq(e->name, prev.name))
 			return fail(b, BUNDLE_E_DUPLICATE,
 				    "payload %u '%s' has the same type and "
@@ -252,8 +244,7 @@ static int check_role(struct bundle *b, uint32_t i, const struct entry *e,
 				    st->hyp, i, e->name);
 		if (!e->size)
 			return fail(b, BUNDLE_E_MISSING,
-				    "hypervisor payload %u '%s' is empty", i,
-				    e->name);
+				    "hypervisor payload %u '%s' is empty", i, e->name);
 		st->hyp = (int)i;
 	} else if (e->type == BUNDLE_CONFIG) {
 		if (st->config >= 0)
@@ -266,8 +257,7 @@ static int check_role(struct bundle *b, uint32_t i, const struct entry *e,
 	return 0;
 }
 
-static int check_payload_crc(struct bundle *b, uint32_t i,
-			     const struct entry *e)
+static int check_payload_crc(struct bundle *b, uint32_t i, const struct entry *e)
 {
 	uint32_t crc;
 
@@ -277,8 +267,7 @@ static int check_payload_crc(struct bundle *b, uint32_t i,
 	 */
 	if (e->size > (size_t)-1)
 		return fail(b, BUNDLE_E_BOUNDS,
-			    "payload %u '%s' is too large for this machine", i,
-			    e->name);
+			    "payload %u '%s' is too large for this machine", i, e->name);
 	crc = crc32(0, b->base + e->offset, (size_t)e->size);
 	if (crc != e->crc)
 		return fail(b, BUNDLE_E_CRC,
@@ -337,32 +326,31 @@ static int check_header(struct bundle *b, const uint8_t *p, uint64_t avail,
 	if (avail < 4)
 		return fail(b, BUNDLE_E_TRUNCATED,
 			    "truncated: only %llu bytes loaded, no room for "
-			    "a bundle header", (unsigned long long)avail);
+			    "a bundle header",
+			    (unsigned long long)avail);
 	if (rd32(p + BUNDLE_HDR_MAGIC) != BUNDLE_MAGIC)
 		return fail(b, BUNDLE_E_MAGIC, "bad magic 0x%08x (expected 0x%08x)",
 			    rd32(p + BUNDLE_HDR_MAGIC), BUNDLE_MAGIC);
 	if (avail < BUNDLE_HEADER_SIZE)
 		return fail(b, BUNDLE_E_TRUNCATED,
 			    "truncated: only %llu bytes loaded, the bundle "
-			    "header needs %u", (unsigned long long)avail,
-			    BUNDLE_HEADER_SIZE);
+			    "header needs %u",
+			    (unsigned long long)avail, BUNDLE_HEADER_SIZE);
 	version = rd32(p + BUNDLE_HDR_VERSION);
 	if (version != BUNDLE_VERSION)
 		return fail(b, BUNDLE_E_VERSION,
-			    "unsupported bundle version %u (expected %u)",
-			    version, BUNDLE_VERSION);
+			    "unsupported bundle version %u (expected %u)", version,
+			    BUNDLE_VERSION);
 	hsize = rd32(p + BUNDLE_HDR_HEADER_SIZE);
-	if (hsize < BUNDLE_HEADER_SIZE || hsize > BUNDLE_HEADER_MAX ||
-	    hsize % 8)
+	if (hsize < BUNDLE_HEADER_SIZE || hsize > BUNDLE_HEADER_MAX || hsize % 8)
 		return fail(b, BUNDLE_E_HEADER,
 			    "bad header size %u (must be a multiple of 8 "
-			    "from %u to %u)", hsize, BUNDLE_HEADER_SIZE,
-			    BUNDLE_HEADER_MAX);
+			    "from %u to %u)",
+			    hsize, BUNDLE_HEADER_SIZE, BUNDLE_HEADER_MAX);
 	count = rd32(p + BUNDLE_HDR_COUNT);
 	if (count > BUNDLE_MAX_ENTRIES)
-		return fail(b, BUNDLE_E_COUNT,
-			    "entry count %u exceeds the maximum of %u", count,
-			    BUNDLE_MAX_ENTRIES);
+		return fail(b, BUNDLE_E_COUNT, "entry count %u exceeds the maximum of %u",
+			    count, BUNDLE_MAX_ENTRIES);
 	/* Both bounded above, so this cannot overflow. */
 	table_end = hsize + (uint64_t)count * BUNDLE_ENTRY_SIZE;
 	total = rd64(p + BUNDLE_HDR_TOTAL_SIZE);
@@ -370,22 +358,21 @@ static int check_header(struct bundle *b, const uint8_t *p, uint64_t avail,
 		return fail(b, BUNDLE_E_HEADER,
 			    "bundle size %llu is smaller than its header and "
 			    "entry table (%llu bytes)",
-			    (unsigned long long)total,
-			    (unsigned long long)table_end);
+			    (unsigned long long)total, (unsigned long long)table_end);
 	if (total > avail)
 		return fail(b, BUNDLE_E_TRUNCATED,
 			    "truncated: bundle is %llu bytes but only %llu "
-			    "were loaded", (unsigned long long)total,
-			    (unsigned long long)avail);
+			    "were loaded",
+			    (unsigned long long)total, (unsigned long long)avail);
 	stored = rd32(p + BUNDLE_HDR_CRC);
 	crc = header_crc(p, table_end);
 	if (stored != crc)
 		return fail(b, BUNDLE_E_HEADER_CRC,
 			    "header checksum mismatch (stored 0x%08x, computed "
-			    "0x%08x)", stored, crc);
+			    "0x%08x)",
+			    stored, crc);
 	if (rd32(p + BUNDLE_HDR_RESERVED))
-		return fail(b, BUNDLE_E_HEADER,
-			    "header reserved field is 0x%x, not 0",
+		return fail(b, BUNDLE_E_HEADER, "header reserved field is 0x%x, not 0",
 			    rd32(p + BUNDLE_HDR_RESERVED));
 	b->size = total;
 	b->count = count;
@@ -395,7 +382,7 @@ static int check_header(struct bundle *b, const uint8_t *p, uint64_t avail,
 
 int bundle_open(struct bundle *b, const void *data, uint64_t avail)
 {
-	struct open_state st = { .hyp = -1, .config = -1 };
+	struct open_state st = {.hyp = -1, .config = -1};
 	uint32_t hdr_size = 0, count, i;
 	int ret;
 
@@ -431,8 +418,7 @@ static uint32_t header_size_of(const struct bundle *b)
 	return rd32(b->base + BUNDLE_HDR_HEADER_SIZE);
 }
 
-int bundle_get(const struct bundle *b, uint32_t index,
-	       struct bundle_payload *out)
+int bundle_get(const struct bundle *b, uint32_t index, struct bundle_payload *out)
 {
 	struct entry e;
 	size_t k;

@@ -25,7 +25,7 @@ struct cfg_iter {
 	size_t len;
 	size_t pos;
 	size_t lineno;
-	char *err;		/* may be NULL: getters want no message */
+	char *err; /* may be NULL: getters want no message */
 	size_t errlen;
 };
 
@@ -36,8 +36,8 @@ static bool is_blank(char c)
 
 static bool is_key_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-	       c == '_' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
 }
 
 static bool is_control(char c)
@@ -47,8 +47,8 @@ static bool is_control(char c)
 	return (u < 0x20 && c != '\t') || u == 0x7f;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int line_error(struct cfg_iter *it, int code, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int line_error(struct cfg_iter *it, int code,
+							    const char *fmt, ...)
 {
 	/* Room for the longest message, which quotes a 63-character key. */
 	char msg[160];
@@ -59,8 +59,8 @@ static int line_error(struct cfg_iter *it, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fmt_snprintf(it->err, it->errlen, "line %llu: %s",
-		     (unsigned long long)it->lineno, msg);
+	fmt_snprintf(it->err, it->errlen, "line %llu: %s", (unsigned long long)it->lineno,
+		     msg);
 	return code;
 }
 
@@ -101,15 +101,14 @@ static int line_content_end(struct cfg_iter *it, size_t start, size_t end,
 		if (it->text[k] == '#' && stop == end)
 			stop = k;
 	}
-	while (stop > start && (is_blank(it->text[stop - 1]) ||
-				it->text[stop - 1] == '\r'))
+	while (stop > start &&
+	       (is_blank(it->text[stop - 1]) || it->text[stop - 1] == '\r'))
 		stop--;
 	*content_end = stop;
 	return 0;
 }
 
-static int parse_key(struct cfg_iter *it, size_t *p, size_t end,
-		     struct cfg_line *ln)
+static int parse_key(struct cfg_iter *it, size_t *p, size_t end, struct cfg_line *ln)
 {
 	const char *t = it->text;
 	size_t k = *p;
@@ -119,22 +118,20 @@ static int parse_key(struct cfg_iter *it, size_t *p, size_t end,
 		k++;
 	if (k == *p) {
 		if (t[k] == '=')
-			return line_error(it, CONFIG_E_SYNTAX,
-					  "missing key before '='");
+			return line_error(it, CONFIG_E_SYNTAX, "missing key before '='");
 		describe_byte(what, sizeof(what), t[k]);
 		return line_error(it, CONFIG_E_SYNTAX,
-				  "invalid character %s at start of key",
-				  what);
+				  "invalid character %s at start of key", what);
 	}
 	if (k < end && !is_blank(t[k]) && t[k] != '=') {
 		describe_byte(what, sizeof(what), t[k]);
 		return line_error(it, CONFIG_E_SYNTAX,
 				  "invalid character %s in key (allowed: "
-				  "a-z 0-9 . _ -)", what);
+				  "a-z 0-9 . _ -)",
+				  what);
 	}
 	if (k - *p > CONFIG_KEY_MAX)
-		return line_error(it, CONFIG_E_SYNTAX,
-				  "key is longer than %d characters",
+		return line_error(it, CONFIG_E_SYNTAX, "key is longer than %d characters",
 				  CONFIG_KEY_MAX);
 	ln->key = t + *p;
 	ln->keylen = k - *p;
@@ -143,8 +140,7 @@ static int parse_key(struct cfg_iter *it, size_t *p, size_t end,
 }
 
 /* p is just past the key; end is the trimmed content end. */
-static int parse_value(struct cfg_iter *it, size_t p, size_t end,
-		       struct cfg_line *ln)
+static int parse_value(struct cfg_iter *it, size_t p, size_t end, struct cfg_line *ln)
 {
 	const char *t = it->text;
 	char key[CONFIG_KEY_MAX + 1];
@@ -154,21 +150,19 @@ static int parse_value(struct cfg_iter *it, size_t p, size_t end,
 	while (p < end && is_blank(t[p]))
 		p++;
 	if (p == end || t[p] != '=')
-		return line_error(it, CONFIG_E_SYNTAX,
-				  "expected '=' after key '%s'", key);
+		return line_error(it, CONFIG_E_SYNTAX, "expected '=' after key '%s'",
+				  key);
 	p++;
 	while (p < end && is_blank(t[p]))
 		p++;
 	if (p == end)
-		return line_error(it, CONFIG_E_SYNTAX,
-				  "key '%s' has no value", key);
+		return line_error(it, CONFIG_E_SYNTAX, "key '%s' has no value", key);
 	for (k = p; k < end; k++) {
 		if (is_control(t[k]))
 			return line_error(it, CONFIG_E_SYNTAX,
 					  "control character 0x%02x in the "
 					  "value of '%s'",
-					  (unsigned int)(unsigned char)t[k],
-					  key);
+					  (unsigned int)(unsigned char)t[k], key);
 	}
 	ln->val = t + p;
 	ln->vallen = end - p;
@@ -176,8 +170,7 @@ static int parse_value(struct cfg_iter *it, size_t p, size_t end,
 }
 
 /* Parses line [start, end) into ln: 1 for a setting, 0 for nothing. */
-static int parse_line(struct cfg_iter *it, size_t start, size_t end,
-		      struct cfg_line *ln)
+static int parse_line(struct cfg_iter *it, size_t start, size_t end, struct cfg_line *ln)
 {
 	size_t p = start, stop = end;
 	int ret;
@@ -217,8 +210,8 @@ static int cfg_next(struct cfg_iter *it, struct cfg_line *ln)
 	return 0;
 }
 
-static int iter_init(struct cfg_iter *it, const char *text, size_t len,
-		     char *err, size_t errlen)
+static int iter_init(struct cfg_iter *it, const char *text, size_t len, char *err,
+		     size_t errlen)
 {
 	it->text = text;
 	it->len = len;
@@ -263,8 +256,8 @@ static int check_duplicate(struct cfg_iter *it, const struct cfg_line *ln)
 			copy_key(key, ln->key, ln->keylen);
 			return line_error(it, CONFIG_E_DUPLICATE,
 					  "duplicate key '%s' (first set on "
-					  "line %llu)", key,
-					  (unsigned long long)pl.lineno);
+					  "line %llu)",
+					  key, (unsigned long long)pl.lineno);
 		}
 	}
 	return 0;
@@ -290,8 +283,7 @@ int config_check(const char *text, size_t len, char *err, size_t errlen)
 }
 
 /* Finds key's line: 0 and ln filled, CONFIG_E_MISSING, or an error. */
-static int find_key(const char *text, size_t len, const char *key,
-		    struct cfg_line *ln)
+static int find_key(const char *text, size_t len, const char *key, struct cfg_line *ln)
 {
 	struct cfg_iter it;
 	size_t keylen = 0;
@@ -308,8 +300,7 @@ static int find_key(const char *text, size_t len, const char *key,
 	return ret ? ret : CONFIG_E_MISSING;
 }
 
-int config_get(const char *text, size_t len, const char *key, char *out,
-	       size_t outlen)
+int config_get(const char *text, size_t len, const char *key, char *out, size_t outlen)
 {
 	struct cfg_line ln;
 	size_t k;
@@ -395,8 +386,7 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-int config_get_u64(const char *text, size_t len, const char *key,
-		   uint64_t *out)
+int config_get_u64(const char *text, size_t len, const char *key, uint64_t *out)
 {
 	struct cfg_line ln;
 	int ret;

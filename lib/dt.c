@@ -34,8 +34,7 @@ int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	if (!reg)
 		return DT_E_NOTFOUND;
-	if (len < 0 || idx < 0 ||
-	    (size_t)len < (size_t)(idx + 1) * (size_t)(ac + sc) * 4)
+	if (len < 0 || idx < 0 || (size_t)len < (size_t)(idx + 1) * (size_t)(ac + sc) * 4)
 		return DT_E_NOTFOUND;
 	reg += idx * (ac + sc);
 	*base = read_cells(reg, ac);
@@ -65,8 +64,7 @@ int dt_find_compatible(const void *fdt, const char *compat, uint64_t *base,
 		if (node < 0)
 			return DT_E_NOTFOUND;
 		if (dt_node_enabled(fdt, node))
-			return dt_reg(fdt, node, 0, base, size) ? DT_E_BADNODE
-								: node;
+			return dt_reg(fdt, node, 0, base, size) ? DT_E_BADNODE : node;
 	}
 }
 
@@ -151,8 +149,7 @@ int dt_reserve_memory(const void *fdt, struct memmap *m)
 	return 0;
 }
 
-int dt_chosen_get_range(const void *fdt, const char *prop, uint64_t *base,
-			uint64_t *size)
+int dt_chosen_get_range(const void *fdt, const char *prop, uint64_t *base, uint64_t *size)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen"), len;
 	const fdt32_t *p;
@@ -169,8 +166,7 @@ int dt_chosen_get_range(const void *fdt, const char *prop, uint64_t *base,
 	return 0;
 }
 
-int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base,
-			uint64_t size)
+int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t size)
 {
 	fdt32_t cells[4] = {
 		cpu_to_fdt32((uint32_t)(base >> 32)),

@@ -13,8 +13,7 @@ uint64_t exc_sync_vector_offset(unsigned target_el, uint64_t from_spsr)
 {
 	if (spsr_el(from_spsr) < target_el)
 		return VECTOR_LOWER_A64_SYNC;
-	return (from_spsr & SPSR_M_SP_ELX) ? VECTOR_CUR_SPX_SYNC
-					   : VECTOR_CUR_SP0_SYNC;
+	return (from_spsr & SPSR_M_SP_ELX) ? VECTOR_CUR_SPX_SYNC : VECTOR_CUR_SP0_SYNC;
 }
 
 uint64_t exc_entry_pstate(unsigned target_el)
@@ -22,8 +21,7 @@ uint64_t exc_entry_pstate(unsigned target_el)
 	return ((uint64_t)target_el << 2) | SPSR_M_SP_ELX | SPSR_DAIF;
 }
 
-uint64_t exc_esr_sea(unsigned target_el, unsigned from_el, bool fetch,
-		     bool write)
+uint64_t exc_esr_sea(unsigned target_el, unsigned from_el, bool fetch, bool write)
 {
 	uint64_t ec;
 

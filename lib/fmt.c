@@ -50,8 +50,8 @@ static void put_str(struct out *o, const char *s, const struct spec *sp)
 		pad(o, sp->width - n, ' ');
 }
 
-static void put_num(struct out *o, uint64_t v, bool neg, unsigned base,
-		    bool upper, const struct spec *sp)
+static void put_num(struct out *o, uint64_t v, bool neg, unsigned base, bool upper,
+		    const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -105,12 +105,12 @@ static int64_t take_signed(va_list *ap, int lng)
 
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 	va_list ap;
 
 	va_copy(ap, ap_in);
 	for (; *fmt; fmt++) {
-		struct spec sp = { 0 };
+		struct spec sp = {0};
 		int lng = 0;
 
 		if (*fmt != '%') {
@@ -156,7 +156,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 			put_num(&o, take_unsigned(&ap, lng), false, 16, *fmt == 'X', &sp);
 			break;
 		case 'p': {
-			struct spec p = { .alt = true, .zero = true, .width = 18 };
+			struct spec p = {.alt = true, .zero = true, .width = 18};
 
 			put_num(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, &p);
 			break;

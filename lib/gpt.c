@@ -12,17 +12,16 @@
 
 #include <lib/gpt.h>
 
-#define MAX_PA_BITS	52	/* the largest PPS, 4 PB */
+#define MAX_PA_BITS 52 /* the largest PPS, 4 PB */
 
 /* GPCCR_EL3.PPS encodings with the number of PA bits each protects. */
 static const struct {
 	unsigned bits;
 	unsigned pps;
 } pps_sizes[] = {
-	{ 32, GPCCR_PPS_4GB },	{ 36, GPCCR_PPS_64GB },
-	{ 40, GPCCR_PPS_1TB },	{ 42, GPCCR_PPS_4TB },
-	{ 44, GPCCR_PPS_16TB }, { 48, GPCCR_PPS_256TB },
-	{ 52, GPCCR_PPS_4PB },
+	{32, GPCCR_PPS_4GB}, {36, GPCCR_PPS_64GB}, {40, GPCCR_PPS_1TB},
+	{42, GPCCR_PPS_4TB}, {44, GPCCR_PPS_16TB}, {48, GPCCR_PPS_256TB},
+	{52, GPCCR_PPS_4PB},
 };
 
 #define PPS_SIZES (sizeof(pps_sizes) / sizeof(pps_sizes[0]))
@@ -60,7 +59,7 @@ static unsigned pps_encoding(unsigned bits)
 	for (i = 0; i < PPS_SIZES; i++)
 		if (pps_sizes[i].bits == bits)
 			return pps_sizes[i].pps;
-	return GPCCR_PPS_4GB;	/* not reached for a g set up by gpt_init */
+	return GPCCR_PPS_4GB; /* not reached for a g set up by gpt_init */
 }
 
 static unsigned l0gptsz_encoding(unsigned bits)
@@ -101,8 +100,7 @@ static uint64_t *l0_table(const struct gpt *g)
 
 static uint64_t *l1_table(const struct gpt *g, uint64_t l0_desc)
 {
-	return g->alloc.table_ptr(g->alloc.ctx,
-				  l0_desc & GPT_L0_TABLE_ADDR_MASK);
+	return g->alloc.table_ptr(g->alloc.ctx, l0_desc & GPT_L0_TABLE_ADDR_MASK);
 }
 
 /* --- descriptors ---------------------------------------------------------- */
@@ -147,8 +145,8 @@ static uint64_t l1_uniform_desc(unsigned gpi)
 /* Bits of the GPIs first..last (inclusive, 0..15) of a Granules descriptor. */
 static uint64_t l1_gpi_mask(unsigned first, unsigned last)
 {
-	uint64_t upto_last = ~GPT_U64(0) >>
-		((GPT_L1_GPIS_PER_ENTRY - 1 - last) * GPT_GPI_BITS);
+	uint64_t upto_last =
+		~GPT_U64(0) >> ((GPT_L1_GPIS_PER_ENTRY - 1 - last) * GPT_GPI_BITS);
 
 	return upto_last & (~GPT_U64(0) << (first * GPT_GPI_BITS));
 }
@@ -170,8 +168,7 @@ static void l1_fill(const struct gpt *g, uint64_t *l1, unsigned gpi)
 }
 
 /* Sets the GPI of the granules [start, end) of the region l1 describes. */
-static void l1_set_range(uint64_t *l1, uint64_t start, uint64_t end,
-			 unsigned gpi)
+static void l1_set_range(uint64_t *l1, uint64_t start, uint64_t end, unsigned gpi)
 {
 	uint64_t gpis = l1_uniform_desc(gpi);
 	uint64_t last = end - GPT_GRANULE_SIZE;
@@ -206,8 +203,7 @@ static uint64_t l1_alloc(const struct gpt *g)
  * A region partly covered by the request needs a new L1 table when it is
  * still described by a block.
  */
-static bool needs_new_l1(const struct gpt *g, uint64_t region,
-			 uint64_t pa, uint64_t end)
+static bool needs_new_l1(const struct gpt *g, uint64_t region, uint64_t pa, uint64_t end)
 {
 	uint64_t base = region << g->l0gptsz_bits;
 	bool whole = pa <= base && end >= base + region_size(g);
@@ -215,8 +211,8 @@ static bool needs_new_l1(const struct gpt *g, uint64_t region,
 	return !whole && l0_is_block(l0_table(g)[region]);
 }
 
-static int reserve_l1(const struct gpt *g, uint64_t region, uint64_t pa,
-		      uint64_t end, uint64_t *l1_pa)
+static int reserve_l1(const struct gpt *g, uint64_t region, uint64_t pa, uint64_t end,
+		      uint64_t *l1_pa)
 {
 	*l1_pa = 0;
 	if (!needs_new_l1(g, region, pa, end))
@@ -229,13 +225,12 @@ static int reserve_l1(const struct gpt *g, uint64_t region, uint64_t pa,
  * Applies the request to one L0 region. new_l1_pa is the table reserved
  * for it, if it needed one.
  */
-static void set_region(const struct gpt *g, uint64_t region, uint64_t pa,
-		       uint64_t end, unsigned gpi, uint64_t new_l1_pa)
+static void set_region(const struct gpt *g, uint64_t region, uint64_t pa, uint64_t end,
+		       unsigned gpi, uint64_t new_l1_pa)
 {
 	uint64_t base = region << g->l0gptsz_bits;
 	uint64_t start = pa > base ? pa - base : 0;
-	uint64_t stop = end < base + region_size(g) ? end - base
-						    : region_size(g);
+	uint64_t stop = end < base + region_size(g) ? end - base : region_size(g);
 	uint64_t *slot = &l0_table(g)[region];
 	uint64_t *l1;
 
@@ -247,15 +242,14 @@ static void set_region(const struct gpt *g, uint64_t region, uint64_t pa,
 		l1 = g->alloc.table_ptr(g->alloc.ctx, new_l1_pa);
 		l1_fill(g, l1, l0_block_gpi(*slot));
 		l1_set_range(l1, start, stop, gpi);
-		write_desc(slot, GPT_L0_TYPE_TABLE |
-					 (new_l1_pa & GPT_L0_TABLE_ADDR_MASK));
+		write_desc(slot,
+			   GPT_L0_TYPE_TABLE | (new_l1_pa & GPT_L0_TABLE_ADDR_MASK));
 		return;
 	}
 	l1_set_range(l1_table(g, *slot), start, stop, gpi);
 }
 
-static int check_set_args(const struct gpt *g, uint64_t pa, uint64_t size,
-			  unsigned gpi)
+static int check_set_args(const struct gpt *g, uint64_t pa, uint64_t size, unsigned gpi)
 {
 	uint64_t limit = GPT_U64(1) << g->pps_bits;
 
@@ -317,8 +311,9 @@ int gpt_set(struct gpt *g, uint64_t pa, uint64_t size, unsigned gpi)
 		return err;
 
 	for (region = first; region <= last; region++) {
-		uint64_t l1_pa = region == first ? first_l1
-				 : region == last ? last_l1 : 0;
+		uint64_t l1_pa = region == first  ? first_l1
+				 : region == last ? last_l1
+						  : 0;
 
 		set_region(g, region, pa, end, gpi, l1_pa);
 	}
@@ -337,9 +332,8 @@ int gpt_lookup(const struct gpt *g, uint64_t pa, unsigned *gpi)
 		return 0;
 	}
 	if (!l0_is_table(desc))
-		return GPT_E_GPI;	/* the hardware would fault: corrupt */
-	entry = l1_table(g, desc)[(pa >> GPT_L1_ENTRY_SHIFT) &
-				  (l1_entries(g) - 1)];
+		return GPT_E_GPI; /* the hardware would fault: corrupt */
+	entry = l1_table(g, desc)[(pa >> GPT_L1_ENTRY_SHIFT) & (l1_entries(g) - 1)];
 	*gpi = (entry >> (granule_in_entry(pa) * GPT_GPI_BITS)) & GPT_GPI_MASK;
 	return 0;
 }
@@ -351,8 +345,7 @@ uint64_t gpt_gpccr(const struct gpt *g)
 	       ((uint64_t)GPCCR_RGN_WBRAWA << GPCCR_ORGN_SHIFT) |
 	       ((uint64_t)GPCCR_SH_INNER << GPCCR_SH_SHIFT) |
 	       ((uint64_t)GPCCR_PGS_4KB << GPCCR_PGS_SHIFT) |
-	       ((uint64_t)l0gptsz_encoding(g->l0gptsz_bits)
-		<< GPCCR_L0GPTSZ_SHIFT) |
+	       ((uint64_t)l0gptsz_encoding(g->l0gptsz_bits) << GPCCR_L0GPTSZ_SHIFT) |
 	       GPCCR_GPC;
 }
 

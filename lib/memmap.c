@@ -44,7 +44,7 @@ static int check_range(uint64_t base, uint64_t size)
 
 static struct mem_region region(uint64_t base, uint64_t size, uint32_t type)
 {
-	struct mem_region r = { .base = base, .size = size, .type = type };
+	struct mem_region r = {.base = base, .size = size, .type = type};
 
 	return r;
 }
@@ -176,8 +176,8 @@ struct retype_plan {
 	bool join_prev, join_next;
 };
 
-static void plan_retype(const struct memmap *m, uint32_t idx, uint64_t lo,
-			uint64_t hi, uint32_t type, struct retype_plan *p)
+static void plan_retype(const struct memmap *m, uint32_t idx, uint64_t lo, uint64_t hi,
+			uint32_t type, struct retype_plan *p)
 {
 	const struct mem_region *f = &m->r[idx];
 
@@ -186,11 +186,10 @@ static void plan_retype(const struct memmap *m, uint32_t idx, uint64_t lo,
 	p->hi = hi;
 	p->keep_left = lo > f->base;
 	p->keep_right = hi < reg_end(f);
-	p->join_prev = !p->keep_left && idx > 0 &&
-		       reg_end(&m->r[idx - 1]) == lo &&
+	p->join_prev = !p->keep_left && idx > 0 && reg_end(&m->r[idx - 1]) == lo &&
 		       m->r[idx - 1].type == type;
-	p->join_next = !p->keep_right && idx + 1 < m->count &&
-		       m->r[idx + 1].base == hi && m->r[idx + 1].type == type;
+	p->join_next = !p->keep_right && idx + 1 < m->count && m->r[idx + 1].base == hi &&
+		       m->r[idx + 1].type == type;
 }
 
 /* Change in the number of regions that applying the plan causes. */
@@ -200,14 +199,12 @@ static int plan_delta(const struct retype_plan *p)
 	       (int)p->join_next;
 }
 
-static void apply_retype(struct memmap *m, const struct retype_plan *p,
-			 uint32_t type)
+static void apply_retype(struct memmap *m, const struct retype_plan *p, uint32_t type)
 {
 	struct mem_region out[3];
 	struct mem_region f = m->r[p->idx];
 	struct mem_region *prev = p->idx > 0 ? &m->r[p->idx - 1] : NULL;
-	struct mem_region *next =
-		p->idx + 1 < m->count ? &m->r[p->idx + 1] : NULL;
+	struct mem_region *next = p->idx + 1 < m->count ? &m->r[p->idx + 1] : NULL;
 	uint64_t piece = p->hi - p->lo;
 	uint32_t n = 0, ndel = 1;
 
@@ -248,8 +245,8 @@ enum retype_pass {
  * shrinking pieces before the growing ones keeps the table within
  * MEMMAP_MAX at every step, not just at the end.
  */
-static int retype_walk(struct memmap *m, uint64_t base, uint64_t end,
-		       uint32_t type, enum retype_pass pass)
+static int retype_walk(struct memmap *m, uint64_t base, uint64_t end, uint32_t type,
+		       enum retype_pass pass)
 {
 	uint64_t cur = base;
 	int sum = 0;
@@ -281,8 +278,7 @@ static bool type_assignable(uint32_t type)
 	return type != MEM_FREE && type < MEM_TYPE_COUNT;
 }
 
-int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size,
-		   uint32_t type)
+int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size, uint32_t type)
 {
 	uint64_t end;
 	int delta, err;
@@ -306,8 +302,7 @@ int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size,
 	return 0;
 }
 
-uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align,
-		      uint32_t type)
+uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint32_t type)
 {
 	uint32_t i;
 
@@ -376,8 +371,8 @@ static uint64_t region_candidates(const struct mem_region *r, uint64_t size,
 	return (hi - lo) / align + 1;
 }
 
-int memmap_pick(const struct memmap *m, uint64_t size, uint64_t align,
-		uint64_t seed, uint64_t *out)
+int memmap_pick(const struct memmap *m, uint64_t size, uint64_t align, uint64_t seed,
+		uint64_t *out)
 {
 	uint64_t total = 0, first = 0, n, k;
 	uint32_t i;

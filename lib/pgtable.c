@@ -12,18 +12,17 @@
 
 #include <lib/pgtable.h>
 
-#define LEVELS		(PT_LEAF_LEVEL + 1)
-#define TABLE_BITS	9	/* VA bits resolved by each level: log2(512) */
-#define VA_LIMIT	(PT_U64(1) << PT_VA_BITS)
-#define PA_LIMIT	(PT_U64(1) << PT_PA_BITS)
+#define LEVELS (PT_LEAF_LEVEL + 1)
+#define TABLE_BITS 9 /* VA bits resolved by each level: log2(512) */
+#define VA_LIMIT (PT_U64(1) << PT_VA_BITS)
+#define PA_LIMIT (PT_U64(1) << PT_PA_BITS)
 /* Levels at which a 4 KiB-granule, 48-bit OA regime allows block entries */
-#define FIRST_BLOCK_LEVEL	1
-#define LAST_BLOCK_LEVEL	2
+#define FIRST_BLOCK_LEVEL 1
+#define LAST_BLOCK_LEVEL 2
 
 static unsigned int level_shift(int level)
 {
-	return (unsigned int)(PT_GRANULE_SHIFT +
-			      TABLE_BITS * (PT_LEAF_LEVEL - level));
+	return (unsigned int)(PT_GRANULE_SHIFT + TABLE_BITS * (PT_LEAF_LEVEL - level));
 }
 
 /* Bytes of VA one entry at this level translates. */
@@ -42,8 +41,8 @@ static uint64_t *table_at(const struct pgtable *pt, uint64_t table_pa)
 	return pt->alloc.table_ptr(pt->alloc.ctx, table_pa);
 }
 
-static uint64_t *slot_for(const struct pgtable *pt, uint64_t table_pa,
-			  uint64_t va, int level)
+static uint64_t *slot_for(const struct pgtable *pt, uint64_t table_pa, uint64_t va,
+			  int level)
 {
 	return &table_at(pt, table_pa)[entry_index(va, level)];
 }
@@ -60,8 +59,7 @@ static void write_entry(uint64_t *slot, uint64_t desc)
 
 static bool is_next_table(uint64_t desc, int level)
 {
-	return level < PT_LEAF_LEVEL &&
-	       (desc & PTE_TYPE_MASK) == PTE_TYPE_TABLE;
+	return level < PT_LEAF_LEVEL && (desc & PTE_TYPE_MASK) == PTE_TYPE_TABLE;
 }
 
 /* At level 3 the type 0b01 is reserved and translates as a fault. */
@@ -111,8 +109,7 @@ static bool beyond(uint64_t base, uint64_t size, uint64_t limit)
 	return size > limit || base > limit - size;
 }
 
-static int check_map_args(uint64_t va, uint64_t pa, uint64_t size,
-			  uint64_t flags)
+static int check_map_args(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
 	if (flags & ~PT_FLAGS_ALL)
 		return PT_E_FLAGS;
@@ -141,12 +138,11 @@ static void plan_init(struct map_plan *plan)
 
 	plan->new_tables = 0;
 	for (level = 0; level < LEVELS; level++)
-		plan->last_region[level] = ~PT_U64(0);	/* no region is this */
+		plan->last_region[level] = ~PT_U64(0); /* no region is this */
 }
 
 /* The chunk at va needs new tables at levels first..leaf. */
-static void plan_new_tables(struct map_plan *plan, uint64_t va, int first,
-			    int leaf)
+static void plan_new_tables(struct map_plan *plan, uint64_t va, int first, int leaf)
 {
 	int level;
 
@@ -166,8 +162,8 @@ static void plan_new_tables(struct map_plan *plan, uint64_t va, int first,
  * level, or a block, page or table at it) is an overlap: tables are only
  * ever created to hold a mapping, so a table means something is mapped.
  */
-static int plan_chunk(const struct pgtable *pt, struct map_plan *plan,
-		      uint64_t va, int leaf)
+static int plan_chunk(const struct pgtable *pt, struct map_plan *plan, uint64_t va,
+		      int leaf)
 {
 	uint64_t table_pa = pt->root_pa;
 	int level;
@@ -188,8 +184,8 @@ static int plan_chunk(const struct pgtable *pt, struct map_plan *plan,
 	return 0;
 }
 
-static int plan_map(const struct pgtable *pt, struct map_plan *plan,
-		    uint64_t va, uint64_t pa, uint64_t size)
+static int plan_map(const struct pgtable *pt, struct map_plan *plan, uint64_t va,
+		    uint64_t pa, uint64_t size)
 {
 	plan_init(plan);
 	while (size) {
@@ -244,8 +240,8 @@ static uint64_t take_page(const struct pgtable *pt, struct spare_pages *spare)
 
 /* --- write ---------------------------------------------------------------- */
 
-static void map_chunk(const struct pgtable *pt, struct spare_pages *spare,
-		      uint64_t va, uint64_t pa, int leaf, uint64_t attrs)
+static void map_chunk(const struct pgtable *pt, struct spare_pages *spare, uint64_t va,
+		      uint64_t pa, int leaf, uint64_t attrs)
 {
 	uint64_t table_pa = pt->root_pa;
 	uint64_t type = leaf == PT_LEAF_LEVEL ? PTE_TYPE_PAGE : PTE_TYPE_BLOCK;
@@ -264,8 +260,8 @@ static void map_chunk(const struct pgtable *pt, struct spare_pages *spare,
 	write_entry(slot_for(pt, table_pa, va, leaf), pa | attrs | type);
 }
 
-static void write_map(const struct pgtable *pt, struct spare_pages *spare,
-		      uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs)
+static void write_map(const struct pgtable *pt, struct spare_pages *spare, uint64_t va,
+		      uint64_t pa, uint64_t size, uint64_t attrs)
 {
 	while (size) {
 		int leaf = leaf_level_for(va, pa, size);
@@ -286,8 +282,7 @@ int pt_init(struct pgtable *pt, const struct pt_alloc *alloc)
 	return pt->root_pa ? 0 : PT_E_NOMEM;
 }
 
-int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
-	   uint64_t flags)
+int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
 	struct map_plan plan;
 	struct spare_pages spare;
@@ -306,8 +301,8 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
 	return 0;
 }
 
-int pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
-	      uint64_t *desc, int *level)
+int pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, uint64_t *desc,
+	      int *level)
 {
 	uint64_t table_pa = pt->root_pa;
 	int l;
@@ -333,7 +328,7 @@ int pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
 			*level = l;
 		return 0;
 	}
-	return PT_E_NOENT;	/* not reached: level 3 has no table entries */
+	return PT_E_NOENT; /* not reached: level 3 has no table entries */
 }
 
 const char *pt_strerror(int err)

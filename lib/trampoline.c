@@ -1,8 +1,7 @@
 #include <lib/pgtable.h>
 #include <lib/trampoline.h>
 
-int trampoline_plan(uint64_t va, uint64_t pa, uint64_t delta,
-		    struct trampoline_plan *out)
+int trampoline_plan(uint64_t va, uint64_t pa, uint64_t delta, struct trampoline_plan *out)
 {
 	const uint64_t top = 1ull << PT_VA_BITS;
 	uint64_t alias = va + delta;

@@ -122,8 +122,7 @@ int fwcfg_find(const char *name, uint16_t *sel, uint32_t *size)
  * descriptor must be in memory the device reaches (Non-secure DRAM):
  * scratch_pa is one page there that the caller lends for it.
  */
-int fwcfg_dma_read(uint16_t sel, uint64_t dst_pa, uint32_t len,
-		   uint64_t scratch_pa)
+int fwcfg_dma_read(uint16_t sel, uint64_t dst_pa, uint32_t len, uint64_t scratch_pa)
 {
 	volatile struct fw_cfg_dma_access *d = (void *)scratch_pa;
 
@@ -132,15 +131,14 @@ int fwcfg_dma_read(uint16_t sel, uint64_t dst_pa, uint32_t len,
 	if (!has_dma) /* old QEMU: the slow way, still correct */
 		return fwcfg_read_bytes(sel, (void *)dst_pa, len);
 
-	d->control = __builtin_bswap32((uint32_t)sel << 16 |
-				       FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ);
+	d->control = __builtin_bswap32((uint32_t)sel << 16 | FW_CFG_DMA_CTL_SELECT |
+				       FW_CFG_DMA_CTL_READ);
 	d->length = __builtin_bswap32(len);
 	d->address = __builtin_bswap64(dst_pa);
 	dcache_clean_inval((const void *)d, sizeof(*d));
 	dcache_clean_inval((const void *)dst_pa, len);
 
-	*(volatile uint64_t *)(base + FW_CFG_DMA_ADDR) =
-		__builtin_bswap64(scratch_pa);
+	*(volatile uint64_t *)(base + FW_CFG_DMA_ADDR) = __builtin_bswap64(scratch_pa);
 	dsb(sy);
 	for (;;) {
 		uint32_t ctl;

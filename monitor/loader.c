@@ -51,7 +51,8 @@ static bool seed_from_fwcfg(uint64_t *seed)
 	if (fwcfg_find(SEED_FILE, &sel, &size))
 		return false;
 	if (size >= sizeof(text)) {
-		log_printf("monitor: %s is too long (%u bytes), ignored\n", SEED_FILE, size);
+		log_printf("monitor: %s is too long (%u bytes), ignored\n", SEED_FILE,
+			   size);
 		return false;
 	}
 	fwcfg_read_bytes(sel, text, size);
@@ -119,8 +120,8 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 	span = ((size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
 	err = memmap_pick(ram, span, PAGE_SIZE, seed, &pa);
 	if (err) {
-		log_printf("monitor: no free RAM for the %u-byte boot image: %s\n",
-			   size, memmap_strerror(err));
+		log_printf("monitor: no free RAM for the %u-byte boot image: %s\n", size,
+			   memmap_strerror(err));
 		return -1;
 	}
 	if (fwcfg_dma_read(FW_CFG_KERNEL_DATA, pa, size, pa + span - PAGE_SIZE)) {
@@ -129,7 +130,8 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 	}
 	if (*(volatile uint32_t *)(pa + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC) {
 		log_printf("monitor: boot image is not an arm64 image (no ARM\\x64 "
-			   "magic at offset %u)\n", ARM64_IMAGE_MAGIC_OFFSET);
+			   "magic at offset %u)\n",
+			   ARM64_IMAGE_MAGIC_OFFSET);
 		return -1;
 	}
 	image_size = *(volatile uint64_t *)(pa + ARM64_IMAGE_SIZE_OFFSET);
@@ -145,8 +147,8 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 		log_printf("monitor: cannot record the boot image in the DT (%d)\n", err);
 		return -1;
 	}
-	log_printf("monitor: boot image: %u bytes at 0x%lx (seed %lu from %s)\n",
-		   size, pa, seed, source);
+	log_printf("monitor: boot image: %u bytes at 0x%lx (seed %lu from %s)\n", size,
+		   pa, seed, source);
 	*entry = pa;
 	return 0;
 }

@@ -98,7 +98,8 @@ static void apply_dt_override(void *fdt)
 	if (fwcfg_find(DT_OVERRIDE_FILE, &sel, &size))
 		return;
 	if (size > DT_AREA - DT_GROWTH)
-		monitor_panic("the device tree in fw_cfg " DT_OVERRIDE_FILE " is too large");
+		monitor_panic("the device tree in fw_cfg " DT_OVERRIDE_FILE
+			      " is too large");
 	fwcfg_read_bytes(sel, fdt, size);
 	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > size)
 		monitor_panic("fw_cfg " DT_OVERRIDE_FILE " is not a valid device tree");

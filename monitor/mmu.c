@@ -30,8 +30,7 @@ uint64_t pool_alloc(uint64_t size, uint64_t align)
 	if (!pool_next)
 		pool_next = (uint64_t)__pool_start;
 	base = (pool_next + align - 1) & ~(align - 1);
-	if (base < pool_next || base + size > (uint64_t)__pool_end ||
-	    base + size < base)
+	if (base < pool_next || base + size > (uint64_t)__pool_end || base + size < base)
 		return 0;
 	pool_next = base + size;
 	memset((void *)base, 0, size);
@@ -58,15 +57,14 @@ static int map(uint64_t base, uint64_t end, uint64_t flags)
 
 int el3_map_early(void)
 {
-	static const struct pt_alloc alloc = { alloc_table, table_ptr, NULL };
+	static const struct pt_alloc alloc = {alloc_table, table_ptr, NULL};
 	int err = pt_init(&el3_pt, &alloc);
 
 	if (!err)
 		err = map(PLAT_FLASH_BASE, PLAT_FLASH_BASE + PLAT_FLASH_SIZE,
 			  PT_NORMAL | PT_RO | PT_PAS_ROOT);
 	if (!err)
-		err = map(PLAT_MMIO_LOW_BASE, PLAT_SRAM_BASE,
-			  PT_DEVICE | PT_PAS_ROOT);
+		err = map(PLAT_MMIO_LOW_BASE, PLAT_SRAM_BASE, PT_DEVICE | PT_PAS_ROOT);
 	if (!err)
 		err = map(PLAT_SRAM_BASE, PLAT_SRAM_BASE + PLAT_SRAM_SIZE,
 			  PT_NORMAL | PT_XN | PT_PAS_ROOT);
@@ -106,15 +104,15 @@ int el3_map_ram(const struct memmap *ram)
 void el3_mmu_enable(void)
 {
 	write_sysreg(mair_el3, PT_MAIR_VALUE);
-	write_sysreg(tcr_el3, TCR_ELx_RES1 | TCR_T0SZ(VA_BITS) |
-				      TCR_IRGN0_WBWA | TCR_ORGN0_WBWA |
-				      TCR_SH0_INNER | TCR_TG0_4K | TCR_PS_48BIT);
+	write_sysreg(tcr_el3, TCR_ELx_RES1 | TCR_T0SZ(VA_BITS) | TCR_IRGN0_WBWA |
+				      TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K |
+				      TCR_PS_48BIT);
 	write_sysreg(ttbr0_el3, el3_pt.root_pa);
 	isb();
 	__asm__ volatile("tlbi alle3" ::: "memory");
 	dsb(sy);
 	isb();
-	write_sysreg(sctlr_el3, SCTLR_ELx_RES1 | SCTLR_ELx_M | SCTLR_ELx_C |
-					SCTLR_ELx_I | SCTLR_ELx_SA);
+	write_sysreg(sctlr_el3, SCTLR_ELx_RES1 | SCTLR_ELx_M | SCTLR_ELx_C | SCTLR_ELx_I |
+					SCTLR_ELx_SA);
 	isb();
 }

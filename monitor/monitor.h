@@ -46,8 +46,7 @@ int fwcfg_init(const void *fdt);
 int fwcfg_find(const char *name, uint16_t *select, uint32_t *size);
 uint32_t fwcfg_read_le32(uint16_t select);
 int fwcfg_read_bytes(uint16_t select, void *dst, uint32_t len);
-int fwcfg_dma_read(uint16_t select, uint64_t dst_pa, uint32_t len,
-		   uint64_t scratch_pa);
+int fwcfg_dma_read(uint16_t select, uint64_t dst_pa, uint32_t len, uint64_t scratch_pa);
 
 /* loader.c */
 int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry);

@@ -19,8 +19,6 @@
 #define GPTBR_EL3 S3_6_C2_C1_4
 #define GPCCR_EL3 S3_6_C2_C1_6
 
-
-
 static struct gpt gpt;
 
 static uint64_t gpt_pool_alloc(void *ctx, uint64_t size, uint64_t align)
@@ -45,8 +43,7 @@ static uint64_t top_of(const struct memmap *ram)
 
 int protect_init(const struct memmap *ram)
 {
-	static const struct gpt_alloc alloc = { gpt_pool_alloc, gpt_table_ptr,
-						NULL };
+	static const struct gpt_alloc alloc = {gpt_pool_alloc, gpt_table_ptr, NULL};
 	int err = gpt_init(&gpt, top_of(ram), GPT_GPI_ANY, &alloc);
 
 	if (!err)
@@ -62,8 +59,8 @@ int protect_init(const struct memmap *ram)
 	}
 	log_printf("monitor: granule protection: root-only flash 0x%08x-0x%08x, "
 		   "secure RAM 0x%08x-0x%08x; DRAM non-secure\n",
-		   PLAT_FLASH_BASE, PLAT_FLASH_BASE + PLAT_FLASH_SIZE - 1,
-		   PLAT_SRAM_BASE, PLAT_SRAM_BASE + PLAT_SRAM_SIZE - 1);
+		   PLAT_FLASH_BASE, PLAT_FLASH_BASE + PLAT_FLASH_SIZE - 1, PLAT_SRAM_BASE,
+		   PLAT_SRAM_BASE + PLAT_SRAM_SIZE - 1);
 	return 0;
 }
 

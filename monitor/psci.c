@@ -177,6 +177,22 @@ static bool implemented(uint32_t fid)
 	}
 }
 
+/* PSCI_FEATURES: 0 (no feature flags) for every PSCI call we implement. */
+static int64_t psci_features(uint32_t fid)
+{
+	if (!implemented(fid) || fid == SMCCC_ARCH_FEATURES)
+		return PSCI_NOT_SUPPORTED;
+	return PSCI_SUCCESS;
+}
+
+/* SMCCC_ARCH_FEATURES: the SMCCC calls themselves; no workaround calls. */
+static int64_t smccc_arch_features(uint32_t fid)
+{
+	if (fid == SMCCC_VERSION || fid == SMCCC_ARCH_FEATURES)
+		return 0;
+	return SMCCC_NOT_SUPPORTED;
+}
+
 void psci_handle(struct frame *f)
 {
 	uint32_t fid = (uint32_t)f->x[0];
@@ -210,18 +226,13 @@ void psci_handle(struct frame *f)
 		log_printf("monitor: psci: system reset\n");
 		power_reset();
 	case PSCI_FEATURES:
-		ret = implemented((uint32_t)f->x[1]) && (uint32_t)f->x[1] != SMCCC_ARCH_FEATURES
-			      ? PSCI_SUCCESS
-			      : PSCI_NOT_SUPPORTED;
+		ret = psci_features((uint32_t)f->x[1]);
 		break;
 	case SMCCC_VERSION:
 		ret = SMCCC_VERSION_1_1;
 		break;
 	case SMCCC_ARCH_FEATURES:
-		ret = (uint32_t)f->x[1] == SMCCC_VERSION ||
-				      (uint32_t)f->x[1] == SMCCC_ARCH_FEATURES
-			      ? 0
-			      : SMCCC_NOT_SUPPORTED;
+		ret = smccc_arch_features((uint32_t)f->x[1]);
 		break;
 	default:
 		ret = SMCCC_NOT_SUPPORTED;

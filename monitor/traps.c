@@ -17,16 +17,15 @@
 /* MFAR_EL3.FPA: the faulting physical address, bits [55:12] */
 #define MFAR_PA_MASK 0x00fffffffffff000ull
 
-#define DEFINE_INJECT(el)                                               \
-	static void inject_el##el(struct frame *f, uint64_t esr, uint64_t far) \
-	{                                                               \
-		write_sysreg(esr_el##el, esr);                          \
-		write_sysreg(far_el##el, far);                          \
-		write_sysreg(elr_el##el, f->elr);                       \
-		write_sysreg(spsr_el##el, f->spsr);                     \
-		f->elr = read_sysreg(vbar_el##el) +                     \
-			 exc_sync_vector_offset(el, f->spsr);           \
-		f->spsr = exc_entry_pstate(el);                         \
+#define DEFINE_INJECT(el)                                                                \
+	static void inject_el##el(struct frame *f, uint64_t esr, uint64_t far)           \
+	{                                                                                \
+		write_sysreg(esr_el##el, esr);                                           \
+		write_sysreg(far_el##el, far);                                           \
+		write_sysreg(elr_el##el, f->elr);                                        \
+		write_sysreg(spsr_el##el, f->spsr);                                      \
+		f->elr = read_sysreg(vbar_el##el) + exc_sync_vector_offset(el, f->spsr); \
+		f->spsr = exc_entry_pstate(el);                                          \
 	}
 DEFINE_INJECT(1)
 DEFINE_INJECT(2)
@@ -51,11 +50,13 @@ static void handle_gpc(struct frame *f, uint64_t esr)
 
 	log_printf("monitor: granule protection fault: EL%u %s of PA 0x%lx "
 		   "(va 0x%lx, pc 0x%lx) refused, external abort injected\n",
-		   from, fetch ? "fetch" : write ? "write" : "read",
-		   (uint64_t)(read_sysreg(MFAR_EL3) & MFAR_PA_MASK),
-		   far, f->elr);
-	inject(f, exc_esr_sea(2, from, fetch, write),
-	       exc_esr_sea(1, from, fetch, write), far);
+		   from,
+		   fetch   ? "fetch"
+		   : write ? "write"
+			   : "read",
+		   (uint64_t)(read_sysreg(MFAR_EL3) & MFAR_PA_MASK), far, f->elr);
+	inject(f, exc_esr_sea(2, from, fetch, write), exc_esr_sea(1, from, fetch, write),
+	       far);
 }
 
 void monitor_lower_sync(struct frame *f, unsigned vector)

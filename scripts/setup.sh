@@ -21,6 +21,7 @@ have_tools() {
 	[ "${v:-0}" -ge "$want_qemu_major" ] || return 1
 	[ -f "$cache/arm64/usr/lib/aarch64-linux-gnu/libfdt.a" ] || return 1
 	[ -f /usr/include/libfdt.h ] || return 1
+	command -v clang-format >/dev/null 2>&1 || return 1
 	return 0
 }
 
@@ -68,7 +69,7 @@ echo "setup: installing the cross compiler and QEMU from bookworm-backports"
 as_root apt-get update -q
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu make gcc libc6-dev \
-	device-tree-compiler python3 ca-certificates libfdt-dev
+	device-tree-compiler python3 ca-certificates libfdt-dev clang-format git
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	-t bookworm-backports qemu-system-arm
 

@@ -33,6 +33,16 @@ for t in build/host/tests/test_*; do
 	[ -x "$t" ] && count_unit "$t"
 done
 
+# One formatting style (.clang-format): checked like a test, fixed by `make format`.
+unformatted=$(git ls-files '*.c' '*.h' 2>/dev/null | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:')
+if [ "$unformatted" = 0 ]; then
+	echo "ok - clang-format"
+	passed=$((passed + 1))
+else
+	echo "not ok - clang-format: $unformatted places differ from .clang-format (run make format)"
+	failed=$((failed + 1))
+fi
+
 for t in tests/system/test_*.sh; do
 	echo "system $(basename "$t" .sh):"
 	while IFS= read -r line; do

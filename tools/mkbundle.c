@@ -47,8 +47,7 @@ static void print_error(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-__attribute__((format(printf, 1, 2), noreturn))
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -69,8 +68,8 @@ static void usage(FILE *f)
 		prog, prog, BUNDLE_NAME_SIZE - 1);
 }
 
-__attribute__((format(printf, 1, 2), noreturn))
-static void usage_error(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt,
+									...)
 {
 	va_list ap;
 
@@ -108,24 +107,23 @@ static uint8_t *read_file(const char *path, uint64_t *size)
 	return buf;
 }
 
-static void set_name(struct input *in, const char *opt, const char *name,
-		     size_t len)
+static void set_name(struct input *in, const char *opt, const char *name, size_t len)
 {
 	if (len == 0)
 		die("%s: empty payload name", opt);
 	if (len > BUNDLE_NAME_SIZE - 1)
-		die("%s: name '%.*s' is too long (%zu characters, at most %d)",
-		    opt, (int)len, name, len, BUNDLE_NAME_SIZE - 1);
+		die("%s: name '%.*s' is too long (%zu characters, at most %d)", opt,
+		    (int)len, name, len, BUNDLE_NAME_SIZE - 1);
 	memcpy(in->name, name, len);
 	in->name[len] = '\0';
 	if (!bundle_name_valid(in->name))
 		die("%s: name '%s' has characters outside "
-		    "A-Z a-z 0-9 . _ + -", opt, in->name);
+		    "A-Z a-z 0-9 . _ + -",
+		    opt, in->name);
 }
 
 /* Adds one payload; spec is FILE for hyp/config, NAME=FILE otherwise. */
-static void add_input(struct job *job, uint32_t type, const char *opt,
-		      const char *spec)
+static void add_input(struct job *job, uint32_t type, const char *opt, const char *spec)
 {
 	struct input *in;
 	const char *eq;
@@ -136,8 +134,7 @@ static void add_input(struct job *job, uint32_t type, const char *opt,
 	in = &job->in[job->count];
 	in->type = type;
 	if (type == BUNDLE_HYP || type == BUNDLE_CONFIG) {
-		set_name(in, opt, bundle_type_name(type),
-			 strlen(bundle_type_name(type)));
+		set_name(in, opt, bundle_type_name(type), strlen(bundle_type_name(type)));
 		in->path = spec;
 	} else {
 		eq = strchr(spec, '=');
@@ -149,12 +146,11 @@ static void add_input(struct job *job, uint32_t type, const char *opt,
 	if (!in->path[0])
 		die("%s: no file given", opt);
 	for (i = 0; i < job->count; i++) {
-		if (job->in[i].type == type &&
-		    !strcmp(job->in[i].name, in->name)) {
+		if (job->in[i].type == type && !strcmp(job->in[i].name, in->name)) {
 			if (type == BUNDLE_HYP || type == BUNDLE_CONFIG)
 				die("%s given more than once", opt);
-			die("two %s payloads named '%s'",
-			    bundle_type_name(type), in->name);
+			die("two %s payloads named '%s'", bundle_type_name(type),
+			    in->name);
 		}
 	}
 	job->count++;
@@ -164,11 +160,9 @@ static const struct {
 	const char *opt;
 	uint32_t type;
 } payload_opts[] = {
-	{ "--hyp", BUNDLE_HYP },
-	{ "--config", BUNDLE_CONFIG },
-	{ "--kernel", BUNDLE_KERNEL },
-	{ "--initrd", BUNDLE_INITRD },
-	{ "--blob", BUNDLE_BLOB },
+	{"--hyp", BUNDLE_HYP},	     {"--config", BUNDLE_CONFIG},
+	{"--kernel", BUNDLE_KERNEL}, {"--initrd", BUNDLE_INITRD},
+	{"--blob", BUNDLE_BLOB},
 };
 
 static int payload_type_of(const char *opt)
@@ -200,7 +194,7 @@ static void sort_roles_first(struct job *job)
 {
 	struct input tmp;
 	uint32_t i, j, next = 0;
-	uint32_t roles[] = { BUNDLE_HYP, BUNDLE_CONFIG };
+	uint32_t roles[] = {BUNDLE_HYP, BUNDLE_CONFIG};
 
 	for (j = 0; j < 2; j++) {
 		for (i = next; i < job->count; i++) {
@@ -227,8 +221,7 @@ static void load_inputs(struct job *job)
 		if (in->type == BUNDLE_HYP && in->size == 0)
 			die("hypervisor image '%s' is empty", in->path);
 		if (in->type == BUNDLE_CONFIG &&
-		    config_check((const char *)in->data, in->size, err,
-				 sizeof(err)))
+		    config_check((const char *)in->data, in->size, err, sizeof(err)))
 			die("bad configuration %s: %s", in->path, err);
 	}
 }
@@ -243,8 +236,7 @@ static uint64_t align_up(uint64_t v)
 /* Assigns each payload its aligned offset; returns the total size. */
 static uint64_t layout(struct job *job)
 {
-	uint64_t pos = BUNDLE_HEADER_SIZE +
-		       (uint64_t)job->count * BUNDLE_ENTRY_SIZE;
+	uint64_t pos = BUNDLE_HEADER_SIZE + (uint64_t)job->count * BUNDLE_ENTRY_SIZE;
 	uint32_t i;
 
 	for (i = 0; i < job->count; i++) {
@@ -273,8 +265,8 @@ static void wr64(uint8_t *p, uint64_t v)
 /* Builds the image in a zeroed buffer, so padding and reserved are 0. */
 static uint8_t *build(const struct job *job, uint64_t total)
 {
-	uint64_t table_end = BUNDLE_HEADER_SIZE +
-			     (uint64_t)job->count * BUNDLE_ENTRY_SIZE;
+	uint64_t table_end =
+		BUNDLE_HEADER_SIZE + (uint64_t)job->count * BUNDLE_ENTRY_SIZE;
 	uint8_t *img, *e;
 	uint32_t i;
 
@@ -282,8 +274,7 @@ static uint8_t *build(const struct job *job, uint64_t total)
 		die("bundle too large");
 	img = calloc(1, (size_t)total);
 	if (!img)
-		die("out of memory for a %llu-byte bundle",
-		    (unsigned long long)total);
+		die("out of memory for a %llu-byte bundle", (unsigned long long)total);
 	for (i = 0; i < job->count; i++) {
 		const struct input *in = &job->in[i];
 
@@ -311,8 +302,7 @@ static void write_file(const char *path, const uint8_t *data, uint64_t size)
 
 	if (!f)
 		die("cannot create '%s': %s", path, strerror(errno));
-	if (fwrite(data, 1, (size_t)size, f) != size || fflush(f) ||
-	    ferror(f)) {
+	if (fwrite(data, 1, (size_t)size, f) != size || fflush(f) || ferror(f)) {
 		fclose(f);
 		remove(path);
 		die("cannot write '%s': %s", path, strerror(errno));
@@ -341,8 +331,7 @@ static int make(struct job *job)
 	total = layout(job);
 	img = build(job, total);
 	if (bundle_open(&b, img, total))
-		die("internal error: the new bundle does not validate: %s",
-		    b.error);
+		die("internal error: the new bundle does not validate: %s", b.error);
 	write_file(job->out, img, total);
 	free(img);
 	for (i = 0; i < job->count; i++)
@@ -364,21 +353,19 @@ static int list(const char *path)
 		free(data);
 		return 1;
 	}
-	printf("%s: bundle version %u, %u payloads, %llu bytes\n", path,
-	       BUNDLE_VERSION, b.count, (unsigned long long)b.size);
+	printf("%s: bundle version %u, %u payloads, %llu bytes\n", path, BUNDLE_VERSION,
+	       b.count, (unsigned long long)b.size);
 	if (size > b.size)
 		printf("  (%llu bytes after the bundle are ignored)\n",
 		       (unsigned long long)(size - b.size));
-	printf("  %2s  %-7s %-31s %10s %10s  %s\n", "#", "type", "name",
-	       "offset", "size", "crc32");
+	printf("  %2s  %-7s %-31s %10s %10s  %s\n", "#", "type", "name", "offset", "size",
+	       "crc32");
 	for (i = 0; i < b.count; i++) {
 		bundle_get(&b, i, &p);
 		/* bundle_open has checked it equals the stored CRC. */
 		printf("  %2u  %-7s %-31s %#10llx %10llu  0x%08x\n", i,
-		       bundle_type_name(p.type), p.name,
-		       (unsigned long long)p.offset,
-		       (unsigned long long)p.size,
-		       crc32(0, p.data, (size_t)p.size));
+		       bundle_type_name(p.type), p.name, (unsigned long long)p.offset,
+		       (unsigned long long)p.size, crc32(0, p.data, (size_t)p.size));
 	}
 	free(data);
 	return 0;

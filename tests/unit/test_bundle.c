@@ -21,7 +21,7 @@ struct tpay {
 	uint32_t type;
 	const char *name;
 	size_t size;
-	const uint8_t *data;	/* NULL: a pattern derived from seed */
+	const uint8_t *data; /* NULL: a pattern derived from seed */
 	uint8_t seed;
 };
 
@@ -71,8 +71,8 @@ static void reseal(uint8_t *img)
  * Builds a bundle of n payloads with a header of hsize bytes; payloads go
  * at 4 KiB-aligned offsets in order. Returns the malloc'ed image.
  */
-static uint8_t *build_hs(const struct tpay *pl, unsigned int n,
-			 uint32_t hsize, size_t *len)
+static uint8_t *build_hs(const struct tpay *pl, unsigned int n, uint32_t hsize,
+			 size_t *len)
 {
 	size_t pos = hsize + 64u * n, offs[16];
 	uint8_t *img;
@@ -86,16 +86,14 @@ static uint8_t *build_hs(const struct tpay *pl, unsigned int n,
 		uint8_t *d = img + offs[i];
 
 		for (size_t k = 0; k < pl[i].size; k++)
-			d[k] = pl[i].data ? pl[i].data[k]
-					  : pattern(pl[i].seed, k);
+			d[k] = pl[i].data ? pl[i].data[k] : pattern(pl[i].seed, k);
 		put32(img + hsize + 64 * i + 0, pl[i].type);
 		put64(img + hsize + 64 * i + 8, offs[i]);
 		put64(img + hsize + 64 * i + 16, pl[i].size);
 		put32(img + hsize + 64 * i + 24, crc32(0, d, pl[i].size));
-		memcpy(img + hsize + 64 * i + 32, pl[i].name,
-		       strlen(pl[i].name));
+		memcpy(img + hsize + 64 * i + 32, pl[i].name, strlen(pl[i].name));
 	}
-	put32(img + 0, 0x4e425648);	/* "HVBN" */
+	put32(img + 0, 0x4e425648); /* "HVBN" */
 	put32(img + 4, 1);
 	put32(img + 8, hsize);
 	put32(img + 12, n);
@@ -114,12 +112,11 @@ static const char cfg_text[] = "name = test\n";
 
 /* The standard bundle: one payload of each type, an empty blob last. */
 static const struct tpay std_pl[] = {
-	{ BUNDLE_HYP, "hyp", 5000, NULL, 1 },
-	{ BUNDLE_CONFIG, "config", sizeof(cfg_text) - 1,
-	  (const uint8_t *)cfg_text, 0 },
-	{ BUNDLE_KERNEL, "linux", 9000, NULL, 2 },
-	{ BUNDLE_INITRD, "rootfs", 100, NULL, 3 },
-	{ BUNDLE_BLOB, "empty", 0, NULL, 4 },
+	{BUNDLE_HYP, "hyp", 5000, NULL, 1},
+	{BUNDLE_CONFIG, "config", sizeof(cfg_text) - 1, (const uint8_t *)cfg_text, 0},
+	{BUNDLE_KERNEL, "linux", 9000, NULL, 2},
+	{BUNDLE_INITRD, "rootfs", 100, NULL, 3},
+	{BUNDLE_BLOB, "empty", 0, NULL, 4},
 };
 #define STD_N (sizeof(std_pl) / sizeof(std_pl[0]))
 
@@ -132,8 +129,8 @@ static uint8_t *build_std(size_t *len)
  * Opens a broken bundle from a buffer of exactly avail bytes, so ASan sees
  * any read past what was "loaded", and checks code and message.
  */
-static void expect_fail_at(const uint8_t *img, size_t avail, int code,
-			   const char *needle, int line)
+static void expect_fail_at(const uint8_t *img, size_t avail, int code, const char *needle,
+			   int line)
 {
 	uint8_t *copy = malloc(avail ? avail : 1);
 	struct bundle_payload p;
@@ -144,8 +141,8 @@ static void expect_fail_at(const uint8_t *img, size_t avail, int code,
 	memset(&b, 0xa5, sizeof(b));
 	ret = bundle_open(&b, copy, avail);
 	if (ret != code || !strstr(b.error, needle))
-		printf("  (line %d: got %d \"%s\", want %d \"%s\")\n", line,
-		       ret, ret ? b.error : "", code, needle);
+		printf("  (line %d: got %d \"%s\", want %d \"%s\")\n", line, ret,
+		       ret ? b.error : "", code, needle);
 	CHECK_EQ(ret, code);
 	CHECK(strstr(b.error, needle) != NULL);
 	/* A failed bundle must be unusable. */
@@ -222,10 +219,8 @@ static void test_valid(void)
 	CHECK_EQ(bundle_find(&b, BUNDLE_KERNEL, "linux", &p), 2);
 	CHECK_EQ(p.size, 9000);
 	CHECK_EQ(bundle_find(&b, BUNDLE_KERNEL, "linu", &p), BUNDLE_E_NOT_FOUND);
-	CHECK_EQ(bundle_find(&b, BUNDLE_KERNEL, "linux2", &p),
-		 BUNDLE_E_NOT_FOUND);
-	CHECK_EQ(bundle_find(&b, BUNDLE_INITRD, "linux", &p),
-		 BUNDLE_E_NOT_FOUND);
+	CHECK_EQ(bundle_find(&b, BUNDLE_KERNEL, "linux2", &p), BUNDLE_E_NOT_FOUND);
+	CHECK_EQ(bundle_find(&b, BUNDLE_INITRD, "linux", &p), BUNDLE_E_NOT_FOUND);
 	CHECK_EQ(bundle_find(&b, BUNDLE_BLOB, NULL, &p), 4);
 	CHECK_EQ(p.size, 0);
 	CHECK_EQ(bundle_find(&b, 77, NULL, &p), BUNDLE_E_NOT_FOUND);
@@ -287,8 +282,7 @@ static void test_longer_header(void)
 
 static void test_truncated(void)
 {
-	size_t len, cuts[] = { 0, 1, 3, 4, 31, 32, 33, 100, 351, 352, 4095,
-			       4096, 8000 };
+	size_t len, cuts[] = {0, 1, 3, 4, 31, 32, 33, 100, 351, 352, 4095, 4096, 8000};
 	uint8_t *img = build_std(&len);
 	char want[128];
 
@@ -296,8 +290,7 @@ static void test_truncated(void)
 		expect_fail(img, cuts[i], BUNDLE_E_TRUNCATED, "truncated");
 	expect_fail(img, len - 1, BUNDLE_E_TRUNCATED, "truncated");
 	snprintf(want, sizeof(want),
-		 "truncated: bundle is %zu bytes but only 3000 were loaded",
-		 len);
+		 "truncated: bundle is %zu bytes but only 3000 were loaded", len);
 	expect_fail(img, 3000, BUNDLE_E_TRUNCATED, want);
 	expect_fail(img, 10, BUNDLE_E_TRUNCATED, "only 10 bytes loaded");
 	free(img);
@@ -333,7 +326,7 @@ static void test_bad_header_size(void)
 {
 	size_t len;
 	uint8_t *img = build_std(&len);
-	uint32_t bad[] = { 0, 16, 31, 36, 4104, 0xffffffff };
+	uint32_t bad[] = {0, 16, 31, 36, 4104, 0xffffffff};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		put32(img + 8, bad[i]);
@@ -482,8 +475,7 @@ static void test_misaligned(void)
 
 	put64(ent(img, 2, 8), get64(ent(img, 2, 8)) + 0x10);
 	reseal(img);
-	expect_fail(img, len, BUNDLE_E_ALIGN,
-		    "payload 2 'linux' offset 0x");
+	expect_fail(img, len, BUNDLE_E_ALIGN, "payload 2 'linux' offset 0x");
 	expect_fail(img, len, BUNDLE_E_ALIGN, "is not 4 KiB aligned");
 	free(img);
 }
@@ -526,7 +518,7 @@ static void test_missing_roles(void)
 	expect_fail(img, len, BUNDLE_E_MISSING, "no hypervisor payload");
 	free(img);
 
-	struct tpay no_cfg[] = { std_pl[0], std_pl[2] };
+	struct tpay no_cfg[] = {std_pl[0], std_pl[2]};
 	img = build(no_cfg, 2, &len);
 	expect_fail(img, len, BUNDLE_E_MISSING, "no configuration payload");
 	free(img);
@@ -535,8 +527,7 @@ static void test_missing_roles(void)
 	expect_fail(img, len, BUNDLE_E_MISSING, "no hypervisor payload");
 	free(img);
 
-	struct tpay empty_hyp[] = { { BUNDLE_HYP, "hyp", 0, NULL, 0 },
-				    std_pl[1] };
+	struct tpay empty_hyp[] = {{BUNDLE_HYP, "hyp", 0, NULL, 0}, std_pl[1]};
 	img = build(empty_hyp, 2, &len);
 	expect_fail(img, len, BUNDLE_E_MISSING, "hypervisor payload 0 'hyp' is empty");
 	free(img);
@@ -546,14 +537,13 @@ static void test_duplicates(void)
 {
 	size_t len;
 	uint8_t *img;
-	struct tpay two_hyp[] = { std_pl[0], std_pl[1],
-				  { BUNDLE_HYP, "hyp2", 10, NULL, 7 } };
-	struct tpay two_cfg[] = { std_pl[1], std_pl[0],
-				  { BUNDLE_CONFIG, "config2", 3, NULL, 7 } };
-	struct tpay same_name[] = { std_pl[0], std_pl[1], std_pl[2],
-				    { BUNDLE_KERNEL, "linux", 10, NULL, 8 } };
-	struct tpay other_type[] = { std_pl[0], std_pl[1], std_pl[2],
-				     { BUNDLE_INITRD, "linux", 10, NULL, 8 } };
+	struct tpay two_hyp[] = {std_pl[0], std_pl[1], {BUNDLE_HYP, "hyp2", 10, NULL, 7}};
+	struct tpay two_cfg[] = {
+		std_pl[1], std_pl[0], {BUNDLE_CONFIG, "config2", 3, NULL, 7}};
+	struct tpay same_name[] = {
+		std_pl[0], std_pl[1], std_pl[2], {BUNDLE_KERNEL, "linux", 10, NULL, 8}};
+	struct tpay other_type[] = {
+		std_pl[0], std_pl[1], std_pl[2], {BUNDLE_INITRD, "linux", 10, NULL, 8}};
 	struct bundle b;
 
 	img = build(two_hyp, 3, &len);
@@ -561,8 +551,7 @@ static void test_duplicates(void)
 	expect_fail(img, len, BUNDLE_E_DUPLICATE, "2 'hyp2'");
 	free(img);
 	img = build(two_cfg, 3, &len);
-	expect_fail(img, len, BUNDLE_E_DUPLICATE,
-		    "more than one configuration payload");
+	expect_fail(img, len, BUNDLE_E_DUPLICATE, "more than one configuration payload");
 	free(img);
 	img = build(same_name, 4, &len);
 	expect_fail(img, len, BUNDLE_E_DUPLICATE,
@@ -663,8 +652,16 @@ static uint64_t rng(void)
 }
 
 static const uint64_t interesting[] = {
-	0, 1, 0x20, 0x1000, 0x7fffffff, 0x80000000, 0xffffffff,
-	0xfffffffffffff000ull, 0xffffffffffffffffull, 0x100000000ull,
+	0,
+	1,
+	0x20,
+	0x1000,
+	0x7fffffff,
+	0x80000000,
+	0xffffffff,
+	0xfffffffffffff000ull,
+	0xffffffffffffffffull,
+	0x100000000ull,
 };
 
 /* Writes a random or boundary value over a random header/table field. */
@@ -685,10 +682,10 @@ static void mutate(uint8_t *img, size_t len, size_t table_end)
 
 	for (unsigned int i = 0; i < n; i++) {
 		switch (rng() % 3) {
-		case 0:		/* a bit in the header or table */
+		case 0: /* a bit in the header or table */
 			img[rng() % table_end] ^= (uint8_t)(1u << (rng() % 8));
 			break;
-		case 1:		/* a bit anywhere */
+		case 1: /* a bit anywhere */
 			img[rng() % len] ^= (uint8_t)(1u << (rng() % 8));
 			break;
 		default:
@@ -712,8 +709,7 @@ static int known_code(int ret)
 }
 
 /* Reads every byte the bundle hands out: ASan checks they are loaded. */
-static void touch_payloads(const struct bundle *b, const uint8_t *buf,
-			   size_t avail)
+static void touch_payloads(const struct bundle *b, const uint8_t *buf, size_t avail)
 {
 	struct bundle_payload p;
 	unsigned int sum = 0;

@@ -19,7 +19,7 @@ struct text {
 
 static struct text mk(const char *s)
 {
-	struct text t = { malloc(strlen(s) ? strlen(s) : 1), strlen(s) };
+	struct text t = {malloc(strlen(s) ? strlen(s) : 1), strlen(s)};
 
 	memcpy(t.p, s, t.len);
 	return t;
@@ -28,22 +28,21 @@ static struct text mk(const char *s)
 /* Like mk() for texts holding a NUL, which strlen() cannot measure. */
 static struct text mk_n(const char *s, size_t len)
 {
-	struct text t = { malloc(len), len };
+	struct text t = {malloc(len), len};
 
 	memcpy(t.p, s, len);
 	return t;
 }
 
-static void get_is_at(const char *s, const char *key, const char *want,
-		      int line)
+static void get_is_at(const char *s, const char *key, const char *want, int line)
 {
 	struct text t = mk(s);
 	char out[128];
 	int ret = config_get(t.p, t.len, key, out, sizeof(out));
 
 	if (ret != (int)strlen(want) || strcmp(out, want))
-		printf("  (line %d: key '%s' gave %d \"%s\", want \"%s\")\n",
-		       line, key, ret, ret >= 0 ? out : "", want);
+		printf("  (line %d: key '%s' gave %d \"%s\", want \"%s\")\n", line, key,
+		       ret, ret >= 0 ? out : "", want);
 	CHECK_EQ(ret, strlen(want));
 	CHECK(strcmp(out, want) == 0);
 	free(t.p);
@@ -61,8 +60,8 @@ static int get_ret(const char *s, const char *key)
 	return ret;
 }
 
-static void check_fails_at(const char *s, size_t len, int code,
-			   const char *want, int line)
+static void check_fails_at(const char *s, size_t len, int code, const char *want,
+			   int line)
 {
 	struct text t = mk_n(s, len);
 	char err[128];
@@ -71,16 +70,15 @@ static void check_fails_at(const char *s, size_t len, int code,
 	memset(err, 'x', sizeof(err));
 	ret = config_check(t.p, t.len, err, sizeof(err));
 	if (ret != code || strcmp(err, want))
-		printf("  (line %d: got %d \"%s\", want %d \"%s\")\n", line,
-		       ret, err, code, want);
+		printf("  (line %d: got %d \"%s\", want %d \"%s\")\n", line, ret, err,
+		       code, want);
 	CHECK_EQ(ret, code);
 	CHECK(strcmp(err, want) == 0);
 	free(t.p);
 }
 
 /* The whole message is compared: line numbers are the point. */
-#define check_fails(s, code, want) \
-	check_fails_at(s, strlen(s), code, want, __LINE__)
+#define check_fails(s, code, want) check_fails_at(s, strlen(s), code, want, __LINE__)
 
 static void check_ok_at(const char *s, int line)
 {
@@ -115,15 +113,14 @@ static int u64(const char *value)
 
 /* ---- tests ----------------------------------------------------------- */
 
-static const char sample[] =
-	"# platform boot configuration\n"
-	"\n"
-	"name = default\n"
-	"mem=64M\n"
-	"  cmdline   =  console=ttyAMA0 earlycon=pl011,0x9000000  \n"
-	"\tguest.0.kernel\t=\tlinux\t\n"
-	"a-b_c.d = x y  z\n"
-	"last = end";
+static const char sample[] = "# platform boot configuration\n"
+			     "\n"
+			     "name = default\n"
+			     "mem=64M\n"
+			     "  cmdline   =  console=ttyAMA0 earlycon=pl011,0x9000000  \n"
+			     "\tguest.0.kernel\t=\tlinux\t\n"
+			     "a-b_c.d = x y  z\n"
+			     "last = end";
 
 static void test_values(void)
 {
@@ -237,7 +234,7 @@ static void test_u64(void)
 	CHECK_EQ(u64("18446744073709551616"), CONFIG_E_RANGE);
 	CHECK_EQ(u64("99999999999999999999999"), CONFIG_E_RANGE);
 	CHECK_EQ(u64("0x10000000000000000"), CONFIG_E_RANGE);
-	CHECK_EQ(u64_val, 0xdeadbeef);	/* untouched on error */
+	CHECK_EQ(u64_val, 0xdeadbeef); /* untouched on error */
 
 	CHECK_EQ(u64("abc"), CONFIG_E_NUMBER);
 	CHECK_EQ(u64("0x"), CONFIG_E_NUMBER);
@@ -259,10 +256,8 @@ static void test_u64(void)
 		/* The suffix is the buffer's very last byte. */
 		CHECK_EQ(config_get_u64(t.p, t.len, "size", &v), 0);
 		CHECK_EQ(v, 4096);
-		CHECK_EQ(config_get_u64(t.p, t.len, "other", &v),
-			 CONFIG_E_MISSING);
-		CHECK_EQ(config_get_u64(t.p, t.len, "size", NULL),
-			 CONFIG_E_INVAL);
+		CHECK_EQ(config_get_u64(t.p, t.len, "other", &v), CONFIG_E_MISSING);
+		CHECK_EQ(config_get_u64(t.p, t.len, "size", NULL), CONFIG_E_INVAL);
 		free(t.p);
 	}
 }
@@ -273,37 +268,33 @@ static void test_malformed(void)
 		    "line 3: invalid character 'B' at start of key");
 	check_fails("a = 1\nb 2\n", CONFIG_E_SYNTAX,
 		    "line 2: expected '=' after key 'b'");
-	check_fails("a b = c", CONFIG_E_SYNTAX,
-		    "line 1: expected '=' after key 'a'");
-	check_fails("foo", CONFIG_E_SYNTAX,
-		    "line 1: expected '=' after key 'foo'");
-	check_fails("foo # = 1", CONFIG_E_SYNTAX,
-		    "line 1: expected '=' after key 'foo'");
-	check_fails("# c\n = x\n", CONFIG_E_SYNTAX,
-		    "line 2: missing key before '='");
-	check_fails("a = 1\nb =\n", CONFIG_E_SYNTAX,
-		    "line 2: key 'b' has no value");
-	check_fails("b =   # nothing\n", CONFIG_E_SYNTAX,
-		    "line 1: key 'b' has no value");
+	check_fails("a b = c", CONFIG_E_SYNTAX, "line 1: expected '=' after key 'a'");
+	check_fails("foo", CONFIG_E_SYNTAX, "line 1: expected '=' after key 'foo'");
+	check_fails("foo # = 1", CONFIG_E_SYNTAX, "line 1: expected '=' after key 'foo'");
+	check_fails("# c\n = x\n", CONFIG_E_SYNTAX, "line 2: missing key before '='");
+	check_fails("a = 1\nb =\n", CONFIG_E_SYNTAX, "line 2: key 'b' has no value");
+	check_fails("b =   # nothing\n", CONFIG_E_SYNTAX, "line 1: key 'b' has no value");
 	check_fails("a$ = 1", CONFIG_E_SYNTAX,
 		    "line 1: invalid character '$' in key (allowed: a-z 0-9 . _ -)");
 	check_fails("Key = 1", CONFIG_E_SYNTAX,
 		    "line 1: invalid character 'K' at start of key");
-	check_fails("\n\n\n\n\n\n\n\n\n\nk\x01 = 1", CONFIG_E_SYNTAX,
-		    "line 11: invalid character byte 0x01 in key (allowed: a-z 0-9 . _ -)");
+	check_fails(
+		"\n\n\n\n\n\n\n\n\n\nk\x01 = 1", CONFIG_E_SYNTAX,
+		"line 11: invalid character byte 0x01 in key (allowed: a-z 0-9 . _ -)");
 	check_fails("a = 1\nk = x\x01y\n", CONFIG_E_SYNTAX,
 		    "line 2: control character 0x01 in the value of 'k'");
 	check_fails("k = a\rb\n", CONFIG_E_SYNTAX,
 		    "line 1: control character 0x0d in the value of 'k'");
-	check_fails_at("a = 1\nb = 2\0\n", 13, CONFIG_E_SYNTAX,
-		       "line 2: NUL byte", __LINE__);
-	check_fails_at("# \0 in a comment\n", 17, CONFIG_E_SYNTAX,
-		       "line 1: NUL byte", __LINE__);
+	check_fails_at("a = 1\nb = 2\0\n", 13, CONFIG_E_SYNTAX, "line 2: NUL byte",
+		       __LINE__);
+	check_fails_at("# \0 in a comment\n", 17, CONFIG_E_SYNTAX, "line 1: NUL byte",
+		       __LINE__);
 
 	/* 63 characters is the longest key, 64 too long. */
 	check_ok("k23456789012345678901234567890123456789012345678901234567890123 = 1");
-	check_fails("k234567890123456789012345678901234567890123456789012345678901234 = 1",
-		    CONFIG_E_SYNTAX, "line 1: key is longer than 63 characters");
+	check_fails(
+		"k234567890123456789012345678901234567890123456789012345678901234 = 1",
+		CONFIG_E_SYNTAX, "line 1: key is longer than 63 characters");
 
 	/* Lines before a malformed one still read; config_get stops at it. */
 	CHECK_EQ(get_ret("a = 1\nb 2\nc = 3\n", "a"), 1);
@@ -319,13 +310,18 @@ static void test_duplicates(void)
 	check_fails("ab = 1\nab=1", CONFIG_E_DUPLICATE,
 		    "line 2: duplicate key 'ab' (first set on line 1)");
 	/* The longest key is quoted whole, not cut. */
-	check_fails("k23456789012345678901234567890123456789012345678901234567890123 = 1\n"
-		    "k23456789012345678901234567890123456789012345678901234567890123 = 2\n",
-		    CONFIG_E_DUPLICATE,
-		    "line 2: duplicate key 'k23456789012345678901234567890123456789012345678901234567890123' (first set on line 1)");
-	check_fails("k23456789012345678901234567890123456789012345678901234567890123 = \x7f",
-		    CONFIG_E_SYNTAX,
-		    "line 1: control character 0x7f in the value of 'k23456789012345678901234567890123456789012345678901234567890123'");
+	check_fails(
+		"k23456789012345678901234567890123456789012345678901234567890123 = 1\n"
+		"k23456789012345678901234567890123456789012345678901234567890123 = 2\n",
+		CONFIG_E_DUPLICATE,
+		"line 2: duplicate key "
+		"'k23456789012345678901234567890123456789012345678901234567890123' "
+		"(first set on line 1)");
+	check_fails(
+		"k23456789012345678901234567890123456789012345678901234567890123 = \x7f",
+		CONFIG_E_SYNTAX,
+		"line 1: control character 0x7f in the value of "
+		"'k23456789012345678901234567890123456789012345678901234567890123'");
 	/* A key that only prefixes another is not a duplicate. */
 	check_ok("ab = 1\na = 2\nabc = 3\n");
 	get_is(s, "a", "1");
@@ -338,8 +334,7 @@ static void test_err_buffer(void)
 
 	/* Messages are cut to the buffer and still terminated. */
 	memset(small, 'x', sizeof(small));
-	CHECK_EQ(config_check(t.p, t.len, small, sizeof(small)),
-		 CONFIG_E_SYNTAX);
+	CHECK_EQ(config_check(t.p, t.len, small, sizeof(small)), CONFIG_E_SYNTAX);
 	CHECK(strcmp(small, "line 2:") == 0);
 	CHECK_EQ(config_check(t.p, t.len, NULL, 0), CONFIG_E_SYNTAX);
 	CHECK_EQ(config_check(t.p, t.len, small, 0), CONFIG_E_SYNTAX);

@@ -13,21 +13,21 @@
 
 #include "unit.h"
 
-#define ARENA_SIZE	(1024 * 1024)
-#define ARENA_PA	0x9c0000000ull	/* deliberately not a host address */
-#define GIB		(1ull << 30)
-#define MIB		(1ull << 20)
-#define KIB		(1ull << 10)
+#define ARENA_SIZE (1024 * 1024)
+#define ARENA_PA 0x9c0000000ull /* deliberately not a host address */
+#define GIB (1ull << 30)
+#define MIB (1ull << 20)
+#define KIB (1ull << 10)
 /* 2^30 / 4 KiB granules / 16 per entry * 8 bytes */
-#define L1_SIZE		(128 * KIB)
+#define L1_SIZE (128 * KIB)
 
 static uint64_t arena[ARENA_SIZE / 8] __attribute__((aligned(4096)));
 static uint64_t snapshot[ARENA_SIZE / 8];
 
 struct arena_alloc {
-	uint64_t used;		/* bytes handed out, padding included */
+	uint64_t used; /* bytes handed out, padding included */
 	uint64_t limit;
-	unsigned calls;		/* successful allocations */
+	unsigned calls; /* successful allocations */
 	uint64_t last_size, last_align;
 };
 
@@ -53,8 +53,7 @@ static uint64_t *arena_table_ptr(void *ctx, uint64_t pa)
 	struct arena_alloc *a = ctx;
 
 	if (pa < ARENA_PA || pa - ARENA_PA >= a->used || (pa & 7)) {
-		printf("  table_ptr(0x%llx): not a table\n",
-		       (unsigned long long)pa);
+		printf("  table_ptr(0x%llx): not a table\n", (unsigned long long)pa);
 		abort();
 	}
 	return &arena[(pa - ARENA_PA) / 8];
@@ -103,8 +102,8 @@ static int l0_is_raw_table(uint64_t desc)
 }
 
 /* gpt_set must fail with err and change neither the tables nor the pool. */
-static void expect_refused(struct gpt *g, uint64_t pa, uint64_t size,
-			   unsigned gpi, int err)
+static void expect_refused(struct gpt *g, uint64_t pa, uint64_t size, unsigned gpi,
+			   int err)
 {
 	struct arena_alloc before = pool;
 
@@ -123,7 +122,7 @@ static void pps_is_smallest_covering_max_pa(void)
 	new_gpt(&g, 4 * GIB, GPT_GPI_ANY);
 	CHECK_EQ(g.pps_bits, 32);
 	CHECK_EQ(g.l0gptsz_bits, 30);
-	CHECK_EQ(pool.last_size, 4 * 8);	/* four 1 GiB regions */
+	CHECK_EQ(pool.last_size, 4 * 8); /* four 1 GiB regions */
 	CHECK_EQ(pool.last_align, 4 * KIB);
 
 	new_gpt(&g, 5 * GIB, GPT_GPI_ANY);
@@ -142,8 +141,7 @@ static void pps_is_smallest_covering_max_pa(void)
 	CHECK_EQ(g.pps_bits, 40);
 
 	reset_pool(ARENA_SIZE);
-	CHECK_EQ(gpt_init(&g, (1ull << 52) + 1, GPT_GPI_ANY, &test_alloc),
-		 GPT_E_RANGE);
+	CHECK_EQ(gpt_init(&g, (1ull << 52) + 1, GPT_GPI_ANY, &test_alloc), GPT_E_RANGE);
 }
 
 static void default_gpi_everywhere(void)
@@ -194,7 +192,7 @@ static void whole_gib_stays_block(void)
 
 	new_gpt(&g, 4 * GIB, GPT_GPI_ANY);
 	CHECK_EQ(gpt_set(&g, GIB, GIB, GPT_GPI_REALM), 0);
-	CHECK_EQ(pool.calls, 1);		/* no L1 table */
+	CHECK_EQ(pool.calls, 1); /* no L1 table */
 	CHECK_EQ(l0_desc(&g, 1), raw_l0_block(0xb));
 	CHECK_EQ(l0_desc(&g, 0), raw_l0_block(0xf));
 	CHECK_EQ(l0_desc(&g, 2), raw_l0_block(0xf));
@@ -237,7 +235,7 @@ static void overlapping_sets_last_wins(void)
 	new_gpt(&g, 4 * GIB, GPT_GPI_ANY);
 	CHECK_EQ(gpt_set(&g, 0x100000, 64 * KIB, GPT_GPI_ROOT), 0);
 	CHECK_EQ(gpt_set(&g, 0x108000, 64 * KIB, GPT_GPI_SECURE), 0);
-	CHECK_EQ(pool.calls, 2);	/* the second set reuses the L1 table */
+	CHECK_EQ(pool.calls, 2); /* the second set reuses the L1 table */
 	CHECK_EQ(gpi_at(&g, 0x100000), GPT_GPI_ROOT);
 	CHECK_EQ(gpi_at(&g, 0x107000), GPT_GPI_ROOT);
 	CHECK_EQ(gpi_at(&g, 0x108000), GPT_GPI_SECURE);
@@ -274,10 +272,8 @@ static void bad_arguments_leave_table_unchanged(void)
 	expect_refused(&g, 0x100000, 4 * KIB + 1, GPT_GPI_ROOT, GPT_E_ALIGN);
 	expect_refused(&g, 0x100000, 0, GPT_GPI_ROOT, GPT_E_ALIGN);
 	expect_refused(&g, 4 * GIB, 4 * KIB, GPT_GPI_ROOT, GPT_E_RANGE);
-	expect_refused(&g, 4 * GIB - 4 * KIB, 8 * KIB, GPT_GPI_ROOT,
-		       GPT_E_RANGE);
-	expect_refused(&g, ~0ull - 4 * KIB + 1, 8 * KIB, GPT_GPI_ROOT,
-		       GPT_E_RANGE);
+	expect_refused(&g, 4 * GIB - 4 * KIB, 8 * KIB, GPT_GPI_ROOT, GPT_E_RANGE);
+	expect_refused(&g, ~0ull - 4 * KIB + 1, 8 * KIB, GPT_GPI_ROOT, GPT_E_RANGE);
 	expect_refused(&g, 0x200000, 4 * KIB, 0x1, GPT_E_GPI);
 	expect_refused(&g, 0x200000, 4 * KIB, 0xc, GPT_E_GPI);
 	expect_refused(&g, 0x200000, 4 * KIB, 0x1a, GPT_E_GPI);
@@ -309,24 +305,24 @@ static void gpccr_fields_decode_to_intent(void)
 
 	new_gpt(&g, 5 * GIB, GPT_GPI_ANY);
 	v = gpt_gpccr(&g);
-	CHECK_EQ(v & 0x7, 0x1);			/* PPS: 64 GB */
-	CHECK_EQ((v >> 8) & 0x3, 0x1);		/* IRGN: WB RA WA */
-	CHECK_EQ((v >> 10) & 0x3, 0x1);		/* ORGN: WB RA WA */
-	CHECK_EQ((v >> 12) & 0x3, 0x3);		/* SH: inner shareable */
-	CHECK_EQ((v >> 14) & 0x3, 0x0);		/* PGS: 4 KB */
-	CHECK_EQ((v >> 16) & 0x1, 0x1);		/* GPC */
-	CHECK_EQ((v >> 17) & 0x1, 0x0);		/* GPCP */
-	CHECK_EQ((v >> 20) & 0xf, 0x0);		/* L0GPTSZ: 30 bits */
-	CHECK_EQ(v, 0x13501);			/* and nothing else */
+	CHECK_EQ(v & 0x7, 0x1);		/* PPS: 64 GB */
+	CHECK_EQ((v >> 8) & 0x3, 0x1);	/* IRGN: WB RA WA */
+	CHECK_EQ((v >> 10) & 0x3, 0x1); /* ORGN: WB RA WA */
+	CHECK_EQ((v >> 12) & 0x3, 0x3); /* SH: inner shareable */
+	CHECK_EQ((v >> 14) & 0x3, 0x0); /* PGS: 4 KB */
+	CHECK_EQ((v >> 16) & 0x1, 0x1); /* GPC */
+	CHECK_EQ((v >> 17) & 0x1, 0x0); /* GPCP */
+	CHECK_EQ((v >> 20) & 0xf, 0x0); /* L0GPTSZ: 30 bits */
+	CHECK_EQ(v, 0x13501);		/* and nothing else */
 	/* What QEMU needs for GPT walks not to fault. */
 	CHECK((v >> GPCCR_SH_SHIFT) & GPCCR_SH_MASK);
 	CHECK((v >> GPCCR_IRGN_SHIFT) & GPCCR_RGN_MASK);
 	CHECK((v >> GPCCR_ORGN_SHIFT) & GPCCR_RGN_MASK);
 
 	new_gpt(&g, 2ull << 40, GPT_GPI_ANY);
-	CHECK_EQ(gpt_gpccr(&g) & 0x7, 0x3);	/* PPS: 4 TB */
+	CHECK_EQ(gpt_gpccr(&g) & 0x7, 0x3); /* PPS: 4 TB */
 	new_gpt(&g, 4 * GIB, GPT_GPI_ANY);
-	CHECK_EQ(gpt_gpccr(&g) & 0x7, 0x0);	/* PPS: 4 GB */
+	CHECK_EQ(gpt_gpccr(&g) & 0x7, 0x0); /* PPS: 4 GB */
 }
 
 static void gptbr_holds_pa_bits_51_to_12(void)
@@ -338,7 +334,7 @@ static void gptbr_holds_pa_bits_51_to_12(void)
 
 	g.l0_pa = 0x0008123456789000ull;
 	CHECK_EQ(gpt_gptbr(&g), 0x8123456789ull);
-	g.l0_pa = 0x000ff00000000000ull;	/* PA bit 51 lands in bit 39 */
+	g.l0_pa = 0x000ff00000000000ull; /* PA bit 51 lands in bit 39 */
 	CHECK_EQ(gpt_gptbr(&g), 0xff00000000ull);
 }
 
@@ -354,7 +350,7 @@ static void lookup_beyond_pps_is_range_error(void)
 
 static void every_error_has_a_message(void)
 {
-	int errs[] = { GPT_E_ALIGN, GPT_E_RANGE, GPT_E_NOMEM, GPT_E_GPI };
+	int errs[] = {GPT_E_ALIGN, GPT_E_RANGE, GPT_E_NOMEM, GPT_E_GPI};
 	unsigned i, j;
 
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {

@@ -18,11 +18,11 @@
 
 static struct memmap map, saved;
 
-#define EXPECT_REGION(m, i, b, s, t)                   \
-	do {                                           \
-		CHECK_EQ((m)->r[(i)].base, (b));       \
-		CHECK_EQ((m)->r[(i)].size, (s));       \
-		CHECK_EQ((m)->r[(i)].type, (t));       \
+#define EXPECT_REGION(m, i, b, s, t)             \
+	do {                                     \
+		CHECK_EQ((m)->r[(i)].base, (b)); \
+		CHECK_EQ((m)->r[(i)].size, (s)); \
+		CHECK_EQ((m)->r[(i)].type, (t)); \
 	} while (0)
 
 /* The invariants the header promises, checked after every change. */
@@ -73,8 +73,8 @@ static bool inside_free(const struct memmap *m, uint64_t base, uint64_t size)
 	for (i = 0; i < m->count; i++) {
 		const struct mem_region *r = &m->r[i];
 
-		if (r->type == MEM_FREE && base >= r->base &&
-		    size <= r->size && base - r->base <= r->size - size)
+		if (r->type == MEM_FREE && base >= r->base && size <= r->size &&
+		    base - r->base <= r->size - size)
 			return true;
 	}
 	return false;
@@ -182,9 +182,7 @@ static void reserve_across_two_regions(void)
 	memmap_init(&map);
 	CHECK_EQ(memmap_add_ram(&map, 1 * MIB, MIB), 0);
 	CHECK_EQ(memmap_add_ram(&map, 3 * MIB, MIB), 0);
-	CHECK_EQ(memmap_reserve(&map, 1 * MIB + 512 * KIB, 2 * MIB,
-				MEM_BOOT_IMAGE),
-		 0);
+	CHECK_EQ(memmap_reserve(&map, 1 * MIB + 512 * KIB, 2 * MIB, MEM_BOOT_IMAGE), 0);
 	CHECK(map_valid(&map));
 	CHECK_EQ(map.count, 4);
 	EXPECT_REGION(&map, 0, 1 * MIB, 512 * KIB, MEM_FREE);
@@ -195,12 +193,8 @@ static void reserve_across_two_regions(void)
 	CHECK_EQ(memmap_total(&map, MEM_BOOT_IMAGE), MIB);
 
 	/* A reservation touching one of the same type merges with it. */
-	CHECK_EQ(memmap_reserve(&map, 1 * MIB + 256 * KIB, 256 * KIB,
-				MEM_BOOT_IMAGE),
-		 0);
-	CHECK_EQ(memmap_reserve(&map, 3 * MIB + 512 * KIB, 512 * KIB,
-				MEM_BOOT_IMAGE),
-		 0);
+	CHECK_EQ(memmap_reserve(&map, 1 * MIB + 256 * KIB, 256 * KIB, MEM_BOOT_IMAGE), 0);
+	CHECK_EQ(memmap_reserve(&map, 3 * MIB + 512 * KIB, 512 * KIB, MEM_BOOT_IMAGE), 0);
 	CHECK(map_valid(&map));
 	CHECK_EQ(map.count, 3);
 	EXPECT_REGION(&map, 0, 1 * MIB, 256 * KIB, MEM_FREE);
@@ -248,10 +242,8 @@ static void reserve_busy_refused(void)
 	CHECK_EQ(memmap_reserve(&map, 0x48000000, 16 * MIB, MEM_DT), 0);
 	save();
 
-	CHECK_EQ(memmap_reserve(&map, 0x48000000, 16 * MIB, MEM_DT),
-		 MEMMAP_E_BUSY);
-	CHECK_EQ(memmap_reserve(&map, 0x48800000, 0x1000, MEM_PAYLOAD),
-		 MEMMAP_E_BUSY);
+	CHECK_EQ(memmap_reserve(&map, 0x48000000, 16 * MIB, MEM_DT), MEMMAP_E_BUSY);
+	CHECK_EQ(memmap_reserve(&map, 0x48800000, 0x1000, MEM_PAYLOAD), MEMMAP_E_BUSY);
 	/* Mostly free, but the last byte is used: nothing may change. */
 	CHECK_EQ(memmap_reserve(&map, 0x40000000, 0x08000001, MEM_PAYLOAD),
 		 MEMMAP_E_BUSY);
@@ -261,10 +253,8 @@ static void reserve_busy_refused(void)
 	CHECK(unchanged());
 
 	/* Bad arguments are refused before anything is touched. */
-	CHECK_EQ(memmap_reserve(&map, 0x50000000, 0x1000, MEM_FREE),
-		 MEMMAP_E_TYPE);
-	CHECK_EQ(memmap_reserve(&map, 0x50000000, 0x1000, MEM_TYPE_COUNT),
-		 MEMMAP_E_TYPE);
+	CHECK_EQ(memmap_reserve(&map, 0x50000000, 0x1000, MEM_FREE), MEMMAP_E_TYPE);
+	CHECK_EQ(memmap_reserve(&map, 0x50000000, 0x1000, MEM_TYPE_COUNT), MEMMAP_E_TYPE);
 	CHECK_EQ(memmap_reserve(&map, 0x50000000, 0, MEM_DT), MEMMAP_E_ALIGN);
 	CHECK(unchanged());
 }
@@ -362,8 +352,7 @@ static void fill_map(uint32_t n)
 
 	memmap_init(&map);
 	for (i = 0; i < n; i++)
-		CHECK_EQ(memmap_add_ram(&map, 0x100000 + i * 0x20000, 0x10000),
-			 0);
+		CHECK_EQ(memmap_add_ram(&map, 0x100000 + i * 0x20000, 0x10000), 0);
 	CHECK_EQ(map.count, n);
 }
 
@@ -376,8 +365,7 @@ static void table_full_unchanged(void)
 	CHECK_EQ(memmap_reserve(&map, 0x104000, 0x1000, MEM_DT), MEMMAP_E_FULL);
 	CHECK_EQ(memmap_reserve(&map, 0x100000, 0x1000, MEM_DT), MEMMAP_E_FULL);
 	/* Two pieces, each adding a region. */
-	CHECK_EQ(memmap_reserve(&map, 0x10f000, 0x12000, MEM_DT),
-		 MEMMAP_E_FULL);
+	CHECK_EQ(memmap_reserve(&map, 0x10f000, 0x12000, MEM_DT), MEMMAP_E_FULL);
 	CHECK_EQ(memmap_alloc(&map, 0x1000, 0x1000, MEM_DT), 0);
 	CHECK(unchanged());
 
@@ -474,7 +462,7 @@ static void pick_spread(void)
 
 static void pick_covers_small_set(void)
 {
-	uint32_t hits[8] = { 0 };
+	uint32_t hits[8] = {0};
 	uint64_t seed, a;
 	uint32_t i, bad = 0;
 
@@ -518,8 +506,7 @@ static void exact_fit(void)
 
 	/* Only [0x40008000, 0x40010000) holds 32 KiB: one candidate. */
 	for (seed = 0; seed < 100; seed++) {
-		if (memmap_pick(&map, 0x8000, 0x1000, seed, &a) != 0 ||
-		    a != 0x40008000)
+		if (memmap_pick(&map, 0x8000, 0x1000, seed, &a) != 0 || a != 0x40008000)
 			bad++;
 	}
 	CHECK_EQ(bad, 0);
@@ -560,8 +547,7 @@ static void wrap_near_top(void)
 	CHECK_EQ(memmap_add_ram(&map, top - 0xfff, 0x1000), MEMMAP_E_RANGE);
 	CHECK_EQ(memmap_add_ram(&map, top - 0xfff, 0x2000), MEMMAP_E_RANGE);
 	CHECK_EQ(memmap_add_ram(&map, 0x1000, top), MEMMAP_E_RANGE);
-	CHECK_EQ(memmap_reserve(&map, top - 0xfff, 0x1000, MEM_DT),
-		 MEMMAP_E_RANGE);
+	CHECK_EQ(memmap_reserve(&map, top - 0xfff, 0x1000, MEM_DT), MEMMAP_E_RANGE);
 	CHECK_EQ(memmap_reserve(&map, 1, top, MEM_DT), MEMMAP_E_RANGE);
 	CHECK_EQ(map.count, 0);
 
@@ -583,8 +569,7 @@ static void wrap_near_top(void)
 	/* Aligning the base up would wrap: no candidate, no wrap. */
 	CHECK_EQ(memmap_pick(&map, 0x10, 1ULL << 63, 0, &a), MEMMAP_E_NOSPACE);
 
-	CHECK_EQ(memmap_alloc(&map, 0x1000, 0x1000, MEM_HYP_DATA),
-		 top - 0x1fff);
+	CHECK_EQ(memmap_alloc(&map, 0x1000, 0x1000, MEM_HYP_DATA), top - 0x1fff);
 	CHECK_EQ(memmap_alloc(&map, top, 0x1000, MEM_HYP_DATA), 0);
 	CHECK_EQ(memmap_alloc(&map, top - 0xfff, 0x1000, MEM_HYP_DATA), 0);
 	CHECK(map_valid(&map));
@@ -610,8 +595,7 @@ static void mixer_quality(void)
 	for (i = 0; i < 64; i++) {
 		x = memmap_mix64((uint64_t)i * 0x1000193);
 		for (bit = 0; bit < 64; bit++) {
-			uint64_t d = memmap_mix64(x) ^
-				     memmap_mix64(x ^ (1ULL << bit));
+			uint64_t d = memmap_mix64(x) ^ memmap_mix64(x ^ (1ULL << bit));
 
 			total += (uint64_t)__builtin_popcountll(d);
 		}
@@ -622,10 +606,9 @@ static void mixer_quality(void)
 
 static void names_and_errors(void)
 {
-	static const int codes[] = { MEMMAP_E_FULL,    MEMMAP_E_OVERLAP,
-				     MEMMAP_E_BUSY,    MEMMAP_E_NOSPACE,
-				     MEMMAP_E_ALIGN,   MEMMAP_E_RANGE,
-				     MEMMAP_E_TYPE };
+	static const int codes[] = {MEMMAP_E_FULL,    MEMMAP_E_OVERLAP, MEMMAP_E_BUSY,
+				    MEMMAP_E_NOSPACE, MEMMAP_E_ALIGN,	MEMMAP_E_RANGE,
+				    MEMMAP_E_TYPE};
 	uint32_t i, j;
 
 	CHECK(strcmp(mem_type_name(MEM_FREE), "free") == 0);

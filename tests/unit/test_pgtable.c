@@ -13,11 +13,11 @@
 
 #include "unit.h"
 
-#define ARENA_PAGES	64
-#define ARENA_PA	0x880000000ull	/* deliberately not a host address */
-#define GIB		(1ull << 30)
-#define MIB		(1ull << 20)
-#define KIB		(1ull << 10)
+#define ARENA_PAGES 64
+#define ARENA_PA 0x880000000ull /* deliberately not a host address */
+#define GIB (1ull << 30)
+#define MIB (1ull << 20)
+#define KIB (1ull << 10)
 
 static uint64_t arena[ARENA_PAGES][PT_ENTRIES] __attribute__((aligned(4096)));
 static uint64_t snapshot[ARENA_PAGES][PT_ENTRIES];
@@ -45,8 +45,7 @@ static uint64_t *arena_table_ptr(void *ctx, uint64_t pa)
 	uint64_t page = (pa - ARENA_PA) / PT_PAGE_SIZE;
 
 	if (pa < ARENA_PA || (pa & (PT_PAGE_SIZE - 1)) || page >= a->used) {
-		printf("  table_ptr(0x%llx): not a table page\n",
-		       (unsigned long long)pa);
+		printf("  table_ptr(0x%llx): not a table page\n", (unsigned long long)pa);
 		abort();
 	}
 	return arena[page];
@@ -97,8 +96,8 @@ static int mapped(const struct pgtable *pt, uint64_t va)
 }
 
 /* pt_map must fail with err and leave every table byte and the pool as is. */
-static void expect_refused(struct pgtable *pt, uint64_t va, uint64_t pa,
-			   uint64_t size, uint64_t flags, int err)
+static void expect_refused(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
+			   uint64_t flags, int err)
 {
 	unsigned used = pool.used;
 
@@ -185,8 +184,7 @@ static void unaligned_range_splits_into_pages_and_blocks(void)
 	CHECK_EQ(level_of(&pt, GIB), 1);
 	CHECK_EQ(level_of(&pt, 2 * GIB), 2);
 	CHECK_EQ(level_of(&pt, 2 * GIB + 2 * MIB), 3);
-	CHECK_EQ(pa_of(&pt, 2 * GIB + 2 * MIB + 0x10),
-		 2 * GIB + 2 * MIB + 0x10);
+	CHECK_EQ(pa_of(&pt, 2 * GIB + 2 * MIB + 0x10), 2 * GIB + 2 * MIB + 0x10);
 	CHECK(!mapped(&pt, start - 4 * KIB));
 	CHECK(!mapped(&pt, start + size));
 }
@@ -233,19 +231,18 @@ static void attributes_encode_as_the_arm_arm_says(void)
 	 * page (0b11) | AttrIndx=1 (bit 2) | AP[1] (bit 6) | SH=0b11
 	 * (bits 9:8) | AF (bit 10).
 	 */
-	CHECK_EQ(desc_of(&pt, 0x10000),
-		 0x9000 | 0x3 | 0x4 | 0x40 | 0x300 | 0x400);
+	CHECK_EQ(desc_of(&pt, 0x10000), 0x9000 | 0x3 | 0x4 | 0x40 | 0x300 | 0x400);
 
 	CHECK_EQ(pt_map(&pt, 0x11000, 0x9000000, 4 * KIB, PT_DEVICE), 0);
 	d = desc_of(&pt, 0x11000);
 	CHECK_EQ(d & PTE_ATTRINDX_MASK, PTE_ATTRINDX(PT_MAIR_IDX_DEVICE));
-	CHECK_EQ(d & (1ull << 54), 1ull << 54);	/* XN even without PT_XN */
+	CHECK_EQ(d & (1ull << 54), 1ull << 54); /* XN even without PT_XN */
 	CHECK_EQ(d & PTE_SH_MASK, 0);
 	CHECK(d & PTE_AF);
 
 	CHECK_EQ(pt_map(&pt, 0x12000, 0x12000, 4 * KIB, PT_RO | PT_XN), 0);
 	d = desc_of(&pt, 0x12000);
-	CHECK_EQ(d & (1ull << 7), 1ull << 7);	/* AP[2] */
+	CHECK_EQ(d & (1ull << 7), 1ull << 7); /* AP[2] */
 	CHECK(d & PTE_AP_RES1);
 	CHECK(d & PTE_XN);
 	CHECK_EQ(d & PTE_ATTRINDX_MASK, PTE_ATTRINDX(PT_MAIR_IDX_NORMAL));
@@ -276,8 +273,7 @@ static void overlap_exact_and_partial_refused(void)
 
 	new_pt(&pt, ARENA_PAGES);
 	CHECK_EQ(pt_map(&pt, 0x10000, 0x10000, 16 * KIB, PT_NORMAL), 0);
-	expect_refused(&pt, 0x10000, 0x10000, 16 * KIB, PT_NORMAL,
-		       PT_E_OVERLAP);
+	expect_refused(&pt, 0x10000, 0x10000, 16 * KIB, PT_NORMAL, PT_E_OVERLAP);
 	/* Free head, mapped tail: nothing of the free head may be written. */
 	expect_refused(&pt, 0x8000, 0x8000, 40 * KIB, PT_NORMAL, PT_E_OVERLAP);
 	CHECK(!mapped(&pt, 0x8000));
@@ -295,12 +291,9 @@ static void page_inside_block_refused(void)
 	new_pt(&pt, ARENA_PAGES);
 	CHECK_EQ(pt_map(&pt, 2 * MIB, 2 * MIB, 2 * MIB, PT_NORMAL), 0);
 	CHECK_EQ(pt_map(&pt, 2 * GIB, 2 * GIB, GIB, PT_NORMAL), 0);
-	expect_refused(&pt, 2 * MIB + 0x5000, 0x5000, 4 * KIB, PT_NORMAL,
-		       PT_E_OVERLAP);
-	expect_refused(&pt, 2 * GIB + 4 * MIB, 0, 2 * MIB, PT_NORMAL,
-		       PT_E_OVERLAP);
-	expect_refused(&pt, 3 * GIB - 4 * KIB, 0, 4 * KIB, PT_NORMAL,
-		       PT_E_OVERLAP);
+	expect_refused(&pt, 2 * MIB + 0x5000, 0x5000, 4 * KIB, PT_NORMAL, PT_E_OVERLAP);
+	expect_refused(&pt, 2 * GIB + 4 * MIB, 0, 2 * MIB, PT_NORMAL, PT_E_OVERLAP);
+	expect_refused(&pt, 3 * GIB - 4 * KIB, 0, 4 * KIB, PT_NORMAL, PT_E_OVERLAP);
 	/* A range sticking out of the block's end is still an overlap. */
 	expect_refused(&pt, 4 * MIB - 4 * KIB, 0x100000, 8 * KIB, PT_NORMAL,
 		       PT_E_OVERLAP);
@@ -357,15 +350,12 @@ static void va_and_pa_range_errors(void)
 	new_pt(&pt, ARENA_PAGES);
 	expect_refused(&pt, top, 0, 4 * KIB, PT_NORMAL, PT_E_RANGE);
 	expect_refused(&pt, top - 4 * KIB, 0, 8 * KIB, PT_NORMAL, PT_E_RANGE);
-	expect_refused(&pt, ~0ull - 4 * KIB + 1, 0, 8 * KIB, PT_NORMAL,
-		       PT_E_RANGE);
-	expect_refused(&pt, 0, ~0ull - 4 * KIB + 1, 8 * KIB, PT_NORMAL,
-		       PT_E_RANGE);
+	expect_refused(&pt, ~0ull - 4 * KIB + 1, 0, 8 * KIB, PT_NORMAL, PT_E_RANGE);
+	expect_refused(&pt, 0, ~0ull - 4 * KIB + 1, 8 * KIB, PT_NORMAL, PT_E_RANGE);
 	expect_refused(&pt, 0, top - 4 * KIB, 8 * KIB, PT_NORMAL, PT_E_RANGE);
 	expect_refused(&pt, 0, 0, top + 4 * KIB, PT_NORMAL, PT_E_RANGE);
 	/* The very last 2 MiB of VA and PA are fine. */
-	CHECK_EQ(pt_map(&pt, top - 2 * MIB, top - 2 * MIB, 2 * MIB, PT_NORMAL),
-		 0);
+	CHECK_EQ(pt_map(&pt, top - 2 * MIB, top - 2 * MIB, 2 * MIB, PT_NORMAL), 0);
 	CHECK_EQ(level_of(&pt, top - 1), 2);
 	CHECK_EQ(pt_lookup(&pt, top, NULL, NULL, NULL), PT_E_RANGE);
 }
@@ -377,8 +367,7 @@ static void alignment_errors(void)
 	new_pt(&pt, ARENA_PAGES);
 	expect_refused(&pt, 0x1001, 0x1000, 4 * KIB, PT_NORMAL, PT_E_ALIGN);
 	expect_refused(&pt, 0x1000, 0x1800, 4 * KIB, PT_NORMAL, PT_E_ALIGN);
-	expect_refused(&pt, 0x1000, 0x1000, 4 * KIB + 1, PT_NORMAL,
-		       PT_E_ALIGN);
+	expect_refused(&pt, 0x1000, 0x1000, 4 * KIB + 1, PT_NORMAL, PT_E_ALIGN);
 	expect_refused(&pt, 0x1000, 0x1000, 0, PT_NORMAL, PT_E_ALIGN);
 }
 
@@ -392,8 +381,8 @@ static void unknown_flags_refused(void)
 
 static void every_error_has_a_message(void)
 {
-	int errs[] = { PT_E_ALIGN, PT_E_RANGE, PT_E_OVERLAP,
-		       PT_E_NOMEM, PT_E_FLAGS, PT_E_NOENT };
+	int errs[] = {PT_E_ALIGN, PT_E_RANGE, PT_E_OVERLAP,
+		      PT_E_NOMEM, PT_E_FLAGS, PT_E_NOENT};
 	unsigned i, j;
 
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {

@@ -27,7 +27,7 @@ static uint64_t *table_ptr(void *ctx, uint64_t pa)
 
 static struct pgtable fresh_tables(void)
 {
-	static const struct pt_alloc a = { alloc_page, table_ptr, NULL };
+	static const struct pt_alloc a = {alloc_page, table_ptr, NULL};
 	struct pgtable pt;
 
 	used = 0;
@@ -39,7 +39,8 @@ static void plan_uses_the_delta(void)
 {
 	struct trampoline_plan p;
 
-	CHECK_EQ(trampoline_plan(BOOT_LINK_VA + 0x5000, 0x40123000, TRAMPOLINE_DELTA, &p), 0);
+	CHECK_EQ(trampoline_plan(BOOT_LINK_VA + 0x5000, 0x40123000, TRAMPOLINE_DELTA, &p),
+		 0);
 	CHECK_EQ(p.va, BOOT_LINK_VA + 0x5000);
 	CHECK_EQ(p.alias_va, HYP_BOOT_WINDOW_VA + 0x5000);
 	CHECK_EQ(p.alias_va - p.va, TRAMPOLINE_DELTA);
@@ -52,7 +53,8 @@ static void both_vas_reach_the_same_page(void)
 	struct trampoline_plan p;
 	uint64_t pa1 = 0, pa2 = 0, desc = 0;
 
-	CHECK_EQ(trampoline_plan(BOOT_LINK_VA + 0x3000, 0x7fe45000, TRAMPOLINE_DELTA, &p), 0);
+	CHECK_EQ(trampoline_plan(BOOT_LINK_VA + 0x3000, 0x7fe45000, TRAMPOLINE_DELTA, &p),
+		 0);
 	CHECK_EQ(trampoline_map(&pt, &p), 0);
 	CHECK_EQ(pt_lookup(&pt, p.va, &pa1, &desc, NULL), 0);
 	CHECK_EQ(pt_lookup(&pt, p.alias_va, &pa2, NULL, NULL), 0);
@@ -90,7 +92,8 @@ static void refuses_overlapping_pages(void)
 	struct trampoline_plan p;
 
 	CHECK_EQ(trampoline_plan(BOOT_LINK_VA, 0x40000000, 0, &p), TRAMPOLINE_E_DELTA);
-	CHECK_EQ(trampoline_plan(BOOT_LINK_VA, 0x40000000, 0x800, &p), TRAMPOLINE_E_DELTA);
+	CHECK_EQ(trampoline_plan(BOOT_LINK_VA, 0x40000000, 0x800, &p),
+		 TRAMPOLINE_E_DELTA);
 	CHECK_EQ(trampoline_plan(BOOT_LINK_VA, 0x40000000, 0x1000, &p), 0);
 }
 

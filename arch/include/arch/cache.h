@@ -15,15 +15,15 @@ static inline uint64_t dcache_line_size(void)
 	return 4ull << ((ctr >> 16) & 0xf);
 }
 
-#define DEFINE_DCACHE_OP(name, op)                                          \
-	static inline void name(const void *addr, size_t size)              \
-	{                                                                   \
-		uint64_t line = dcache_line_size();                         \
-		uint64_t p = (uint64_t)addr & ~(line - 1);                  \
-		uint64_t end = (uint64_t)addr + size;                       \
-		for (; p < end; p += line)                                  \
+#define DEFINE_DCACHE_OP(name, op)                                              \
+	static inline void name(const void *addr, size_t size)                  \
+	{                                                                       \
+		uint64_t line = dcache_line_size();                             \
+		uint64_t p = (uint64_t)addr & ~(line - 1);                      \
+		uint64_t end = (uint64_t)addr + size;                           \
+		for (; p < end; p += line)                                      \
 			__asm__ volatile("dc " #op ", %0" ::"r"(p) : "memory"); \
-		dsb(sy);                                                    \
+		dsb(sy);                                                        \
 	}
 
 /* Clean to the point of coherency: others with caches off see our writes. */

@@ -7,7 +7,7 @@
 #ifndef ARCH_FRAME_H
 #define ARCH_FRAME_H
 
-#define FRAME_X(n) ((n) * 8)
+#define FRAME_X(n) ((n)*8)
 #define FRAME_ELR (31 * 8)
 #define FRAME_SPSR (32 * 8)
 #define FRAME_SIZE (34 * 8) /* keeps the stack 16-byte aligned */

@@ -17,13 +17,13 @@
 #endif
 
 /* SCTLR_EL2 (HCR_EL2.E2H == 0) and SCTLR_EL3 share these fields. */
-#define SCTLR_ELx_M BIT(0) /* stage 1 MMU enable */
-#define SCTLR_ELx_A BIT(1) /* alignment check */
-#define SCTLR_ELx_C BIT(2) /* data cacheability */
-#define SCTLR_ELx_SA BIT(3) /* SP alignment check */
-#define SCTLR_ELx_I BIT(12) /* instruction cacheability */
+#define SCTLR_ELx_M BIT(0)    /* stage 1 MMU enable */
+#define SCTLR_ELx_A BIT(1)    /* alignment check */
+#define SCTLR_ELx_C BIT(2)    /* data cacheability */
+#define SCTLR_ELx_SA BIT(3)   /* SP alignment check */
+#define SCTLR_ELx_I BIT(12)   /* instruction cacheability */
 #define SCTLR_ELx_WXN BIT(19) /* writable implies execute-never */
-#define SCTLR_ELx_EE BIT(25) /* big-endian data */
+#define SCTLR_ELx_EE BIT(25)  /* big-endian data */
 /* Bits that are RES1 in SCTLR_EL2 (E2H=0) and SCTLR_EL3: 4,5,11,16,18,22,23,28,29. */
 #define SCTLR_ELx_RES1 UL(0x30C50830)
 
@@ -41,7 +41,7 @@
 /* CPTR_EL2 (E2H == 0) and CPTR_EL3. */
 #define CPTR_EL2_RES1 (BIT(13) | BIT(12) | BIT(9) | BIT(8) | 0xff)
 #define CPTR_ELx_TFP BIT(10) /* trap FP/SIMD */
-#define CPTR_EL3_EZ BIT(8) /* EL3: SVE enabled below (1 = not trapped) */
+#define CPTR_EL3_EZ BIT(8)   /* EL3: SVE enabled below (1 = not trapped) */
 #define CPTR_EL3_ESM BIT(12) /* EL3: SME enabled below */
 #define CPTR_EL3_TAM BIT(30)
 #define CPTR_EL3_TCPAC BIT(31)
@@ -55,17 +55,17 @@
 #define SCR_EL3_FIQ BIT(2)
 #define SCR_EL3_EA BIT(3) /* external aborts and SError to EL3 */
 #define SCR_EL3_RES1 (BIT(4) | BIT(5))
-#define SCR_EL3_SMD BIT(7) /* SMC disabled */
-#define SCR_EL3_HCE BIT(8) /* HVC enabled */
-#define SCR_EL3_RW BIT(10) /* next lower EL is AArch64 */
-#define SCR_EL3_APK BIT(16) /* pointer authentication keys not trapped */
-#define SCR_EL3_API BIT(17) /* pointer authentication insns not trapped */
-#define SCR_EL3_ATA BIT(26) /* allocation tags accessible */
+#define SCR_EL3_SMD BIT(7)    /* SMC disabled */
+#define SCR_EL3_HCE BIT(8)    /* HVC enabled */
+#define SCR_EL3_RW BIT(10)    /* next lower EL is AArch64 */
+#define SCR_EL3_APK BIT(16)   /* pointer authentication keys not trapped */
+#define SCR_EL3_API BIT(17)   /* pointer authentication insns not trapped */
+#define SCR_EL3_ATA BIT(26)   /* allocation tags accessible */
 #define SCR_EL3_FGTEN BIT(27) /* fine-grained trap registers accessible */
 #define SCR_EL3_ECVEN BIT(28) /* enhanced counter virtualisation */
-#define SCR_EL3_HXEN BIT(38) /* HCRX_EL2 accessible */
-#define SCR_EL3_GPF BIT(48) /* granule protection faults to EL3 */
-#define SCR_EL3_NSE BIT(62) /* with NS: security state of lower ELs */
+#define SCR_EL3_HXEN BIT(38)  /* HCRX_EL2 accessible */
+#define SCR_EL3_GPF BIT(48)   /* granule protection faults to EL3 */
+#define SCR_EL3_NSE BIT(62)   /* with NS: security state of lower ELs */
 
 /* ICC_SRE_EL3 / ICC_SRE_EL2 */
 #define ICC_SRE_SRE BIT(0) /* system register interface */
@@ -109,7 +109,7 @@
 #define ESR_GPC_IND BIT(20) /* fault on an instruction fetch */
 
 /* MPIDR_EL1 */
-#define MPIDR_AFF0(m) ((m) & 0xff)
+#define MPIDR_AFF0(m) ((m)&0xff)
 #define MPIDR_AFF1(m) (((m) >> 8) & 0xff)
 #define MPIDR_AFFINITY_MASK UL(0xff00ffffff)
 
@@ -122,11 +122,11 @@
 
 #ifndef __ASSEMBLY__
 #ifndef HOST_BUILD
-#define read_sysreg(reg)                                           \
-	({                                                         \
-		uint64_t v_;                                       \
-		__asm__ volatile("mrs %0, " #reg : "=r"(v_));      \
-		v_;                                                \
+#define read_sysreg(reg)                                      \
+	({                                                    \
+		uint64_t v_;                                  \
+		__asm__ volatile("mrs %0, " #reg : "=r"(v_)); \
+		v_;                                           \
 	})
 #define write_sysreg(reg, val) \
 	__asm__ volatile("msr " #reg ", %0" ::"r"((uint64_t)(val)) : "memory")

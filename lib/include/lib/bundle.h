@@ -16,33 +16,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BUNDLE_MAGIC		0x4e425648u	/* "HVBN" as bytes */
-#define BUNDLE_VERSION		1u
+#define BUNDLE_MAGIC 0x4e425648u /* "HVBN" as bytes */
+#define BUNDLE_VERSION 1u
 
 /* Header: 32 bytes in version 1; header_size may announce a longer one. */
-#define BUNDLE_HDR_MAGIC	0x00	/* u32 BUNDLE_MAGIC */
-#define BUNDLE_HDR_VERSION	0x04	/* u32 BUNDLE_VERSION */
-#define BUNDLE_HDR_HEADER_SIZE	0x08	/* u32 bytes before the entry table */
-#define BUNDLE_HDR_COUNT	0x0c	/* u32 number of entries */
-#define BUNDLE_HDR_TOTAL_SIZE	0x10	/* u64 bytes from bundle start to end */
-#define BUNDLE_HDR_CRC		0x18	/* u32 CRC of header + entry table */
-#define BUNDLE_HDR_RESERVED	0x1c	/* u32 zero */
-#define BUNDLE_HEADER_SIZE	0x20
-#define BUNDLE_HEADER_MAX	4096	/* room to grow without a new version */
+#define BUNDLE_HDR_MAGIC 0x00	    /* u32 BUNDLE_MAGIC */
+#define BUNDLE_HDR_VERSION 0x04	    /* u32 BUNDLE_VERSION */
+#define BUNDLE_HDR_HEADER_SIZE 0x08 /* u32 bytes before the entry table */
+#define BUNDLE_HDR_COUNT 0x0c	    /* u32 number of entries */
+#define BUNDLE_HDR_TOTAL_SIZE 0x10  /* u64 bytes from bundle start to end */
+#define BUNDLE_HDR_CRC 0x18	    /* u32 CRC of header + entry table */
+#define BUNDLE_HDR_RESERVED 0x1c    /* u32 zero */
+#define BUNDLE_HEADER_SIZE 0x20
+#define BUNDLE_HEADER_MAX 4096 /* room to grow without a new version */
 
 /* Entry: 64 bytes each, the table starts at header_size. */
-#define BUNDLE_ENT_TYPE		0x00	/* u32 enum bundle_type */
-#define BUNDLE_ENT_FLAGS	0x04	/* u32 zero: no flags defined yet */
-#define BUNDLE_ENT_OFFSET	0x08	/* u64 from bundle start, aligned */
-#define BUNDLE_ENT_SIZE		0x10	/* u64 payload bytes */
-#define BUNDLE_ENT_CRC		0x18	/* u32 CRC of the payload */
-#define BUNDLE_ENT_RESERVED	0x1c	/* u32 zero */
-#define BUNDLE_ENT_NAME		0x20	/* char[32], NUL-terminated and padded */
-#define BUNDLE_ENTRY_SIZE	0x40
+#define BUNDLE_ENT_TYPE 0x00	 /* u32 enum bundle_type */
+#define BUNDLE_ENT_FLAGS 0x04	 /* u32 zero: no flags defined yet */
+#define BUNDLE_ENT_OFFSET 0x08	 /* u64 from bundle start, aligned */
+#define BUNDLE_ENT_SIZE 0x10	 /* u64 payload bytes */
+#define BUNDLE_ENT_CRC 0x18	 /* u32 CRC of the payload */
+#define BUNDLE_ENT_RESERVED 0x1c /* u32 zero */
+#define BUNDLE_ENT_NAME 0x20	 /* char[32], NUL-terminated and padded */
+#define BUNDLE_ENTRY_SIZE 0x40
 
-#define BUNDLE_NAME_SIZE	32	/* bytes of the name field, NUL included */
-#define BUNDLE_MAX_ENTRIES	64
-#define BUNDLE_ALIGN		4096	/* payload offsets, so they map in place */
+#define BUNDLE_NAME_SIZE 32 /* bytes of the name field, NUL included */
+#define BUNDLE_MAX_ENTRIES 64
+#define BUNDLE_ALIGN 4096 /* payload offsets, so they map in place */
 
 enum bundle_type {
 	BUNDLE_HYP = 1,
@@ -53,38 +53,38 @@ enum bundle_type {
 };
 
 /* Error codes, all negative; b->error carries the details. */
-#define BUNDLE_E_INVAL		(-1)	/* NULL argument */
-#define BUNDLE_E_TRUNCATED	(-2)	/* fewer bytes loaded than needed */
-#define BUNDLE_E_MAGIC		(-3)
-#define BUNDLE_E_VERSION	(-4)
-#define BUNDLE_E_HEADER		(-5)	/* header size, reserved, total size */
-#define BUNDLE_E_COUNT		(-6)	/* entry count above the maximum */
-#define BUNDLE_E_HEADER_CRC	(-7)
-#define BUNDLE_E_NAME		(-8)	/* unterminated, empty or bad chars */
-#define BUNDLE_E_TYPE		(-9)	/* unknown payload type */
-#define BUNDLE_E_FLAGS		(-10)	/* unknown flags or reserved set */
-#define BUNDLE_E_ALIGN		(-11)	/* payload offset not aligned */
-#define BUNDLE_E_BOUNDS		(-12)	/* payload outside the payload area */
-#define BUNDLE_E_OVERLAP	(-13)	/* two payloads share bytes */
-#define BUNDLE_E_CRC		(-14)	/* payload checksum mismatch */
-#define BUNDLE_E_MISSING	(-15)	/* no (or empty) hypervisor or config */
-#define BUNDLE_E_DUPLICATE	(-16)	/* second hyp/config, or same name */
-#define BUNDLE_E_NOT_FOUND	(-17)	/* bundle_get/bundle_find: no such */
+#define BUNDLE_E_INVAL (-1)	/* NULL argument */
+#define BUNDLE_E_TRUNCATED (-2) /* fewer bytes loaded than needed */
+#define BUNDLE_E_MAGIC (-3)
+#define BUNDLE_E_VERSION (-4)
+#define BUNDLE_E_HEADER (-5) /* header size, reserved, total size */
+#define BUNDLE_E_COUNT (-6)  /* entry count above the maximum */
+#define BUNDLE_E_HEADER_CRC (-7)
+#define BUNDLE_E_NAME (-8)	 /* unterminated, empty or bad chars */
+#define BUNDLE_E_TYPE (-9)	 /* unknown payload type */
+#define BUNDLE_E_FLAGS (-10)	 /* unknown flags or reserved set */
+#define BUNDLE_E_ALIGN (-11)	 /* payload offset not aligned */
+#define BUNDLE_E_BOUNDS (-12)	 /* payload outside the payload area */
+#define BUNDLE_E_OVERLAP (-13)	 /* two payloads share bytes */
+#define BUNDLE_E_CRC (-14)	 /* payload checksum mismatch */
+#define BUNDLE_E_MISSING (-15)	 /* no (or empty) hypervisor or config */
+#define BUNDLE_E_DUPLICATE (-16) /* second hyp/config, or same name */
+#define BUNDLE_E_NOT_FOUND (-17) /* bundle_get/bundle_find: no such */
 
 struct bundle_payload {
 	uint32_t type;
 	uint32_t flags;
 	char name[32];
-	const uint8_t *data;	/* points into the bundle, not copied */
+	const uint8_t *data; /* points into the bundle, not copied */
 	uint64_t offset;
 	uint64_t size;
 };
 
 struct bundle {
 	const uint8_t *base;
-	uint64_t size;		/* total_size from the header */
+	uint64_t size; /* total_size from the header */
 	uint32_t count;
-	char error[128];	/* one line describing why bundle_open failed */
+	char error[128]; /* one line describing why bundle_open failed */
 };
 
 /*
@@ -96,8 +96,7 @@ struct bundle {
 int bundle_open(struct bundle *b, const void *data, uint64_t avail);
 
 /* Payload number index (table order); 0 or BUNDLE_E_NOT_FOUND. */
-int bundle_get(const struct bundle *b, uint32_t index,
-	       struct bundle_payload *out);
+int bundle_get(const struct bundle *b, uint32_t index, struct bundle_payload *out);
 
 /*
  * The first payload of the given type, and with the given name unless name

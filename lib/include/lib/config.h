@@ -19,15 +19,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_KEY_MAX		63	/* characters in a key */
+#define CONFIG_KEY_MAX 63 /* characters in a key */
 
-#define CONFIG_E_INVAL		(-1)	/* NULL argument */
-#define CONFIG_E_SYNTAX		(-2)	/* a malformed line */
-#define CONFIG_E_DUPLICATE	(-3)	/* a key set twice */
-#define CONFIG_E_MISSING	(-4)	/* key not present */
-#define CONFIG_E_SPACE		(-5)	/* output buffer too small */
-#define CONFIG_E_NUMBER		(-6)	/* value is not a number */
-#define CONFIG_E_RANGE		(-7)	/* number does not fit */
+#define CONFIG_E_INVAL (-1)	/* NULL argument */
+#define CONFIG_E_SYNTAX (-2)	/* a malformed line */
+#define CONFIG_E_DUPLICATE (-3) /* a key set twice */
+#define CONFIG_E_MISSING (-4)	/* key not present */
+#define CONFIG_E_SPACE (-5)	/* output buffer too small */
+#define CONFIG_E_NUMBER (-6)	/* value is not a number */
+#define CONFIG_E_RANGE (-7)	/* number does not fit */
 
 /*
  * Checks the whole text. Returns 0, or a negative code with one line such
@@ -42,8 +42,7 @@ int config_check(const char *text, size_t len, char *err, size_t errlen);
  * before the key is malformed. Meant for text config_check() accepted;
  * of a duplicated key it returns the first value.
  */
-int config_get(const char *text, size_t len, const char *key, char *out,
-	       size_t outlen);
+int config_get(const char *text, size_t len, const char *key, char *out, size_t outlen);
 
 /*
  * Reads key as an unsigned number: decimal or 0x-prefixed hex, optionally
@@ -51,7 +50,6 @@ int config_get(const char *text, size_t len, const char *key, char *out,
  * CONFIG_E_MISSING, CONFIG_E_NUMBER for anything else (signs, blanks,
  * empty digits) or CONFIG_E_RANGE when the result exceeds 64 bits.
  */
-int config_get_u64(const char *text, size_t len, const char *key,
-		   uint64_t *out);
+int config_get_u64(const char *text, size_t len, const char *key, uint64_t *out);
 
 #endif

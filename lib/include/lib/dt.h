@@ -30,8 +30,7 @@ int dt_reserve_memory(const void *fdt, struct memmap *m);
 /* A 64-bit pair (address, size) stored as four cells in /chosen. */
 int dt_chosen_get_range(const void *fdt, const char *prop, uint64_t *base,
 			uint64_t *size);
-int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base,
-			uint64_t size);
+int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t size);
 /* Number of /cpus/cpu@ nodes and the MPIDR of the nth one. */
 int dt_cpu_count(const void *fdt);
 int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr);

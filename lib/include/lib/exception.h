@@ -19,8 +19,7 @@ uint64_t exc_sync_vector_offset(unsigned target_el, uint64_t from_spsr);
 uint64_t exc_entry_pstate(unsigned target_el);
 /* Syndrome of a synchronous external abort delivered to target_el for an
  * access made at from_el: a data abort (write or read) or a fetch. */
-uint64_t exc_esr_sea(unsigned target_el, unsigned from_el, bool fetch,
-		     bool write);
+uint64_t exc_esr_sea(unsigned target_el, unsigned from_el, bool fetch, bool write);
 /* Syndrome of an Undefined Instruction exception (32-bit instruction). */
 uint64_t exc_esr_undef(void);
 

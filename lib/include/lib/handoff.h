@@ -15,11 +15,11 @@
 
 /* At offset 0 of the hypervisor binary (hyp/head.S writes it). */
 struct hyp_header {
-	uint32_t branch; /* b to the entry point */
-	uint32_t magic; /* HYP_HEADER_MAGIC */
-	uint64_t link_va; /* the VA the image is linked at */
+	uint32_t branch;   /* b to the entry point */
+	uint32_t magic;	   /* HYP_HEADER_MAGIC */
+	uint64_t link_va;  /* the VA the image is linked at */
 	uint64_t text_end; /* offsets: [0,text_end) executable, */
-	uint64_t ro_end; /* [text_end,ro_end) read-only, */
+	uint64_t ro_end;   /* [text_end,ro_end) read-only, */
 	uint64_t mem_size; /* [ro_end,mem_size) writable; zeroed past the file */
 };
 

@@ -56,13 +56,13 @@ struct memmap {
 	struct mem_region r[MEMMAP_MAX];
 };
 
-#define MEMMAP_E_FULL    (-1) /* the table has no room for the result */
+#define MEMMAP_E_FULL (-1)    /* the table has no room for the result */
 #define MEMMAP_E_OVERLAP (-2) /* new RAM overlaps RAM already in the map */
-#define MEMMAP_E_BUSY    (-3) /* part of the range is already in use */
+#define MEMMAP_E_BUSY (-3)    /* part of the range is already in use */
 #define MEMMAP_E_NOSPACE (-4) /* no free memory fits the request */
-#define MEMMAP_E_ALIGN   (-5) /* alignment not a power of two, or size 0 */
-#define MEMMAP_E_RANGE   (-6) /* base + size wraps past the top of memory */
-#define MEMMAP_E_TYPE    (-7) /* type is MEM_FREE or not a known type */
+#define MEMMAP_E_ALIGN (-5)   /* alignment not a power of two, or size 0 */
+#define MEMMAP_E_RANGE (-6)   /* base + size wraps past the top of memory */
+#define MEMMAP_E_TYPE (-7)    /* type is MEM_FREE or not a known type */
 
 /* Empties the map, clearing every slot so no stale data is handed on. */
 void memmap_init(struct memmap *m);
@@ -81,8 +81,7 @@ int memmap_add_ram(struct memmap *m, uint64_t base, uint64_t size);
  * type: a double reservation is a bug in the caller). type must not be
  * MEM_FREE (MEMMAP_E_TYPE).
  */
-int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size,
-		   uint32_t type);
+int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size, uint32_t type);
 
 /*
  * Allocates size bytes (rounded up to MEMMAP_PAGE_SIZE) of free RAM as
@@ -91,8 +90,7 @@ int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size,
  * invalid or the table is full; because 0 means failure, a block at
  * address 0 is never returned.
  */
-uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align,
-		      uint32_t type);
+uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint32_t type);
 
 /*
  * Chooses, from seed, a base for a block of size bytes aligned to align that
@@ -103,8 +101,8 @@ uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align,
  * Returns 0, MEMMAP_E_ALIGN, or MEMMAP_E_NOSPACE when nothing fits. The map
  * is not changed; reserve the result with memmap_reserve().
  */
-int memmap_pick(const struct memmap *m, uint64_t size, uint64_t align,
-		uint64_t seed, uint64_t *out);
+int memmap_pick(const struct memmap *m, uint64_t size, uint64_t align, uint64_t seed,
+		uint64_t *out);
 
 /* A bijective 64-bit mixer (splitmix64-style): turns a seed into a hash. */
 uint64_t memmap_mix64(uint64_t x);

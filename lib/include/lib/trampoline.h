@@ -11,8 +11,8 @@
 struct pgtable;
 
 struct trampoline_plan {
-	uint64_t pa; /* the trampoline page */
-	uint64_t va; /* its VA in the old address space */
+	uint64_t pa;	   /* the trampoline page */
+	uint64_t va;	   /* its VA in the old address space */
 	uint64_t alias_va; /* va + delta: its VA in the new one */
 	uint64_t delta;
 };

@@ -8,9 +8,9 @@
 #define PLAT_NAME "virt"
 #define PLAT_FLASH_BASE 0x00000000
 #define PLAT_FLASH_SIZE 0x04000000 /* flash0: -bios is loaded here */
-#define PLAT_SRAM_BASE 0x0e000000 /* secure RAM: the monitor's memory */
+#define PLAT_SRAM_BASE 0x0e000000  /* secure RAM: the monitor's memory */
 #define PLAT_SRAM_SIZE 0x01000000
-#define PLAT_DT_BASE 0x40000000 /* QEMU puts the DT at the base of RAM */
+#define PLAT_DT_BASE 0x40000000	   /* QEMU puts the DT at the base of RAM */
 #define PLAT_EARLY_UART 0x09000000 /* console until the DT is read */
 /* MMIO below RAM, except flash and secure RAM. */
 #define PLAT_MMIO_LOW_BASE 0x08000000

@@ -72,8 +72,9 @@ static void read_memory_map(const void *fdt, uint64_t *image_size)
 	n = dt_add_memory(fdt, &ram);
 	if (n <= 0)
 		boot_fail("the DT describes no usable memory");
-	dt_reserve_memory(fdt, &ram);
-	memmap_reserve(&ram, boot_state.dt_pa, fdt_totalsize(fdt), MEM_DT);
+	if (memmap_reserve_free(&ram, boot_state.dt_pa, fdt_totalsize(fdt), MEM_DT) ||
+	    dt_reserve_memory(fdt, &ram))
+		boot_fail("the DT's reserved memory does not fit the memory map");
 	if (dt_chosen_get_range(fdt, DT_CHOSEN_BOOT_IMAGE, &img_pa, &img_size))
 		boot_fail("the DT has no /chosen/%s: cannot tell how much was loaded",
 			  DT_CHOSEN_BOOT_IMAGE);

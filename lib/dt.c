@@ -34,13 +34,20 @@ int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
 	reg = fdt_getprop(fdt, node, "reg", &len);
 	if (!reg)
 		return DT_E_NOTFOUND;
-	if (len < 0 || idx < 0 || (size_t)len < (size_t)(idx + 1) * (size_t)(ac + sc) * 4)
+	if (len < 0 || idx < 0 || (size_t)len < ((size_t)idx + 1) * (size_t)(ac + sc) * 4)
 		return DT_E_NOTFOUND;
 	reg += idx * (ac + sc);
 	*base = read_cells(reg, ac);
 	if (size)
 		*size = read_cells(reg + ac, sc);
 	return 0;
+}
+
+/* A string property, terminated within its length, that reads want (as
+ * Linux compares status: padding after the terminator does not matter). */
+static bool prop_is(const char *p, int len, const char *want)
+{
+	return p && len > 0 && memchr(p, '\0', (size_t)len) && strcmp(p, want) == 0;
 }
 
 bool dt_node_enabled(const void *fdt, int node)
@@ -50,8 +57,7 @@ bool dt_node_enabled(const void *fdt, int node)
 
 	if (!status)
 		return true;
-	return len >= 3 && (strncmp(status, "okay", (size_t)len) == 0 ||
-			    strncmp(status, "ok", (size_t)len) == 0);
+	return prop_is(status, len, "okay") || prop_is(status, len, "ok");
 }
 
 int dt_find_compatible(const void *fdt, const char *compat, uint64_t *base,
@@ -126,15 +132,20 @@ int dt_add_memory(const void *fdt, struct memmap *m)
 	return added;
 }
 
+/* Entries may overlap each other and what is already reserved (the DT
+ * itself, say): only what is still free changes. */
 int dt_reserve_memory(const void *fdt, struct memmap *m)
 {
-	int n = fdt_num_mem_rsv(fdt), resv, node;
+	int n = fdt_num_mem_rsv(fdt), resv, node, err;
 
 	for (int i = 0; i < n; i++) {
 		uint64_t base, size;
 
-		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0 && size)
-			memmap_reserve(m, base, size, MEM_RESERVED);
+		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0 && size) {
+			err = memmap_reserve_free(m, base, size, MEM_RESERVED);
+			if (err)
+				return DT_E_BADNODE;
+		}
 	}
 	resv = fdt_path_offset(fdt, "/reserved-memory");
 	if (resv < 0)
@@ -142,9 +153,15 @@ int dt_reserve_memory(const void *fdt, struct memmap *m)
 	fdt_for_each_subnode(node, fdt, resv) {
 		uint64_t base, size;
 
-		for (int i = 0; dt_reg(fdt, node, i, &base, &size) == 0; i++)
-			if (size)
-				memmap_reserve(m, base, size, MEM_RESERVED);
+		if (!dt_node_enabled(fdt, node))
+			continue;
+		for (int i = 0; dt_reg(fdt, node, i, &base, &size) == 0; i++) {
+			if (!size)
+				continue;
+			err = memmap_reserve_free(m, base, size, MEM_RESERVED);
+			if (err)
+				return DT_E_BADNODE;
+		}
 	}
 	return 0;
 }
@@ -209,7 +226,11 @@ int dt_cpu_count(const void *fdt)
 
 int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr)
 {
-	int node = nth_cpu_node(fdt, n);
+	int node;
+
+	if (n < 0)
+		return DT_E_NOTFOUND;
+	node = nth_cpu_node(fdt, n);
 
 	if (node < 0)
 		return node;

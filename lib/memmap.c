@@ -457,3 +457,35 @@ const char *memmap_strerror(int err)
 		return "unknown error";
 	}
 }
+
+int memmap_reserve_free(struct memmap *m, uint64_t base, uint64_t size, uint32_t type)
+{
+	uint64_t end;
+	int err = check_range(base, size);
+
+	if (err)
+		return err;
+	if (!type_assignable(type))
+		return MEMMAP_E_TYPE;
+	end = base + size;
+	/* Each round retypes one free piece; the map is rescanned after it. */
+	for (;;) {
+		const struct mem_region *r = NULL;
+
+		for (uint32_t i = 0; i < m->count; i++) {
+			if (m->r[i].type == MEM_FREE && m->r[i].base < end &&
+			    m->r[i].base + m->r[i].size > base) {
+				r = &m->r[i];
+				break;
+			}
+		}
+		if (!r)
+			return 0;
+		uint64_t lo = r->base > base ? r->base : base;
+		uint64_t hi = r->base + r->size < end ? r->base + r->size : end;
+
+		err = memmap_reserve(m, lo, hi - lo, type);
+		if (err)
+			return err;
+	}
+}

@@ -24,6 +24,8 @@
  * machine's (QEMU's own -dtb is rewritten by QEMU before firmware runs). */
 #define DT_OVERRIDE_FILE "opt/hv/dtb"
 
+extern char __data_start[], __bss_end[];
+
 static struct memmap ram;
 
 void monitor_panic(const char *why)
@@ -137,14 +139,18 @@ void monitor_main(void)
 
 	make_room(fdt);
 	add_psci_node(fdt);
-	memmap_reserve(&ram, PLAT_DT_BASE, fdt_totalsize(fdt), MEM_DT);
-	dt_reserve_memory(fdt, &ram);
+	if (memmap_reserve_free(&ram, PLAT_DT_BASE, fdt_totalsize(fdt), MEM_DT) ||
+	    dt_reserve_memory(fdt, &ram))
+		monitor_panic("the DT's reserved memory does not fit the memory map");
 
 	if (load_boot_image(fdt, &ram, &entry))
 		power_off();
 
-	/* The bootloader starts with its caches off: make the DT visible. */
+	/* The bootloader starts with its caches off: make the DT visible. So
+	 * do secondary CPUs, which read the monitor's state (table roots, GPT
+	 * registers) with their MMU off when CPU_ON releases them. */
 	dcache_clean(fdt, fdt_totalsize(fdt));
+	dcache_clean(__data_start, (size_t)(__bss_end - __data_start));
 	log_printf("monitor: entering the boot image at NS-EL2, 0x%lx\n", entry);
 	monitor_enter_normal_world(entry, (uint64_t)fdt);
 }

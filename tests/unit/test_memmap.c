@@ -633,8 +633,47 @@ static void names_and_errors(void)
 	CHECK(strcmp(memmap_strerror(-1000), "unknown error") == 0);
 }
 
+/* reserve_free: only the free parts of the range change. */
+static void reserve_free_skips_busy_parts(void)
+{
+	struct memmap m;
+
+	memmap_init(&m);
+	CHECK_EQ(memmap_add_ram(&m, 0x40000000, 0x100000), 0);
+	CHECK_EQ(memmap_reserve(&m, 0x40010000, 0x8000, MEM_DT), 0);
+	/* Overlaps the DT and goes past it on both sides. */
+	CHECK_EQ(memmap_reserve_free(&m, 0x40008000, 0x18000, MEM_RESERVED), 0);
+	CHECK_EQ(m.count, 5);
+	CHECK_EQ(m.r[1].base, 0x40008000);
+	CHECK_EQ(m.r[1].size, 0x8000);
+	CHECK_EQ(m.r[1].type, MEM_RESERVED);
+	CHECK_EQ(m.r[2].type, MEM_DT);
+	CHECK_EQ(m.r[2].size, 0x8000);
+	CHECK_EQ(m.r[3].base, 0x40018000);
+	CHECK_EQ(m.r[3].size, 0x8000);
+	CHECK_EQ(m.r[3].type, MEM_RESERVED);
+	CHECK_EQ(memmap_total(&m, MEM_RESERVED), 0x10000);
+}
+
+static void reserve_free_of_busy_or_outside_changes_nothing(void)
+{
+	struct memmap m, before;
+
+	memmap_init(&m);
+	CHECK_EQ(memmap_add_ram(&m, 0x40000000, 0x100000), 0);
+	CHECK_EQ(memmap_reserve(&m, 0x40010000, 0x8000, MEM_DT), 0);
+	before = m;
+	CHECK_EQ(memmap_reserve_free(&m, 0x40010000, 0x8000, MEM_RESERVED), 0);
+	CHECK_EQ(memmap_reserve_free(&m, 0x80000000, 0x1000, MEM_RESERVED), 0);
+	CHECK(memcmp(&m, &before, sizeof(m)) == 0);
+	CHECK_EQ(memmap_reserve_free(&m, 0x40000000, 0, MEM_RESERVED), MEMMAP_E_ALIGN);
+	CHECK_EQ(memmap_reserve_free(&m, 0x40000000, 0x1000, MEM_FREE), MEMMAP_E_TYPE);
+}
+
 int main(void)
 {
+	RUN(reserve_free_skips_busy_parts);
+	RUN(reserve_free_of_busy_or_outside_changes_nothing);
 	RUN(add_ram_sorted_and_merged);
 	RUN(add_ram_overlap_refused);
 	RUN(reserve_start_middle_end);

@@ -84,6 +84,15 @@ int memmap_add_ram(struct memmap *m, uint64_t base, uint64_t size);
 int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size, uint32_t type);
 
 /*
+ * Marks the FREE parts of [base, base+size) as type and leaves parts
+ * already in use as they are: for reservations that may overlap others
+ * (a DT's /memreserve/ and /reserved-memory entries). Fails with
+ * MEMMAP_E_FULL (the map then holds the parts done so far) or the
+ * argument errors of memmap_reserve().
+ */
+int memmap_reserve_free(struct memmap *m, uint64_t base, uint64_t size, uint32_t type);
+
+/*
  * Allocates size bytes (rounded up to MEMMAP_PAGE_SIZE) of free RAM as
  * type, at the highest address that fits, aligned to align (at least a
  * page). Returns the base, or 0 when nothing fits, the arguments are

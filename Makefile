@@ -54,17 +54,26 @@ BOOT_OBJS := $(call obj,$(BOOT_SRCS))
 HYP_OBJS  := $(call obj,$(HYP_SRCS))
 LIB_OBJS  := $(call obj,$(LIB_SRCS) $(FREE_SRCS))
 
+# Bare-metal test guests: guests/NAME.c each, on the runtime in guests/rt.
+GUEST_NAMES := $(basename $(notdir $(wildcard guests/*.c)))
+GUEST_RT_OBJS := $(call obj,$(call srcs,guests/rt)) $(B)/lib/fmt.o \
+	$(B)/lib/freestanding/string.o
+GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUEST_NAMES))
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(H)/tests/%,$(UNIT_SRCS))
 HOST_LIB  := $(H)/libhv.a
 HOST_LIB_OBJS := $(patsubst %.c,$(H)/%.o,$(LIB_SRCS))
-TOOLS     := $(H)/mkbundle
+TOOLS     := $(patsubst tools/%.c,$(H)/%,$(filter-out tools/bundle_write.c,$(wildcard tools/*.c)))
 
 FIRMWARE := $(B)/firmware.bin
 BOOTIMG  := $(B)/boot.img
 
+# Keep the ELF files (for debuggers and addr2line) though they are intermediate.
+.SECONDARY:
+
 .PHONY: all setup run test unit unit-bins bench clean format
-all: $(FIRMWARE) $(BOOTIMG) $(TOOLS)
+all: $(FIRMWARE) $(BOOTIMG) $(TOOLS) $(GUEST_BINS)
 
 setup:
 	@scripts/setup.sh
@@ -80,6 +89,7 @@ test: setup
 bench: setup
 	@$(MAKE) --no-print-directory all
 	scripts/bench-boot.sh
+	scripts/bench-calls.sh
 
 unit-bins: $(UNIT_BINS)
 
@@ -130,6 +140,10 @@ $(B)/hyp.elf: $(HYP_OBJS) $(LIB_OBJS) $(B)/hyp/hyp.ld
 	@echo "  cc       $@"
 	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(HYP_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
 
+$(B)/guests/%.elf: $(B)/guests/%.o $(GUEST_RT_OBJS) $(B)/guests/rt/guest.ld
+	@echo "  ld       $@"
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/guests/rt/guest.ld -o $@ $< $(GUEST_RT_OBJS) -lgcc
+
 $(B)/%.bin: $(B)/%.elf
 	@echo "  objcopy  $@"
 	$(Q)$(OBJCOPY) -O binary $< $@
@@ -141,7 +155,7 @@ $(FIRMWARE): $(B)/monitor.bin
 # The bundle carries the hypervisor and the boot configuration; the boot
 # image is the bootloader followed by the bundle (docs/BOOT_IMAGE.md).
 $(B)/bundle.bin: $(B)/hyp.bin configs/default.cfg $(H)/mkbundle
-	@echo "  h)/mkbundle $@"
+	@echo "  bundle   $@"
 	$(Q)$(H)/mkbundle -o $@ --hyp $(B)/hyp.bin --config configs/default.cfg
 
 $(BOOTIMG): $(B)/boot.bin $(B)/bundle.bin
@@ -165,10 +179,12 @@ $(H)/tests/%: tests/unit/%.c $(HOST_LIB)
 	@echo "  hostcc   $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit $< $(HOST_LIB) -lfdt -o $@
 
-$(H)/mkbundle: tools/mkbundle.c $(HOST_LIB)
+# Host tools share the bundle writer (tools/bundle_write.c).
+TOOL_SHARED := $(wildcard tools/bundle_write.c)
+$(TOOLS): $(H)/%: tools/%.c $(TOOL_SHARED) $(HOST_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  hostcc   $@"
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) -lfdt -o $@
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itools $< $(TOOL_SHARED) $(HOST_LIB) -lfdt -o $@
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

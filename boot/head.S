@@ -9,6 +9,7 @@
  * the physical address, has no translation and faults; the fault is taken
  * at the VA vector, which resumes at the same instruction's VA (vectors.S).
  */
+#include <arch/mmu_el2.h>
 #include <arch/sysreg.h>
 #include <lib/pgtable.h>
 #include <lib/psci.h>
@@ -16,10 +17,6 @@
 #include "boot_state.h"
 
 #define ARM64_IMAGE_FLAGS_LE_4K_ANYWHERE 0xa /* LE, 4 KiB pages, any address */
-#define BOOT_TCR (TCR_ELx_RES1 | TCR_T0SZ(VA_BITS) | TCR_IRGN0_WBWA | \
-		  TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K | TCR_PS_48BIT)
-#define BOOT_SCTLR (SCTLR_ELx_RES1 | SCTLR_ELx_M | SCTLR_ELx_C | \
-		    SCTLR_ELx_I | SCTLR_ELx_SA)
 
 	.section .head, "ax"
 	.global _head
@@ -65,7 +62,7 @@ _start:
 	msr	ttbr0_el2, x0
 	ldr	x0, =PT_MAIR_VALUE
 	msr	mair_el2, x0
-	ldr	x0, =BOOT_TCR
+	ldr	x0, =EL2_TCR_VALUE
 	msr	tcr_el2, x0
 	ldr	x0, =boot_vectors		/* the linked VA */
 	msr	vbar_el2, x0
@@ -73,7 +70,7 @@ _start:
 	tlbi	alle2
 	dsb	ish
 	isb
-	ldr	x0, =BOOT_SCTLR
+	ldr	x0, =EL2_SCTLR_MMU_ON
 	msr	sctlr_el2, x0
 	isb
 	/* This fetch faults; we continue here, at the VA. */

@@ -3,6 +3,9 @@
 #define HYP_H
 
 #define HYP_CPU_PROBE_SIGNATURE 0x5349474e45442121 /* "!!DENGIS" */
+#define PCPU_STACK_SIZE 0x4000
+/* offsetof(struct pcpu, fast_exits), for backdoor_fast.S (checked in smp.c) */
+#define PCPU_FAST_EXITS 32
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
@@ -11,6 +14,7 @@
 #include <arch/frame.h>
 
 struct handoff;
+struct pt_alloc;
 
 #define __noreturn __attribute__((noreturn))
 
@@ -24,6 +28,7 @@ void *hyp_phys_to_virt(uint64_t pa);
 /* mm.c: the hypervisor's own address space. */
 int hyp_mm_init(struct handoff *h);
 int hyp_map_device(uint64_t pa, uint64_t size);
+const struct pt_alloc *hyp_table_alloc(void);
 
 /* probe.S + exceptions.c: a load that may fault, and says so. */
 bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr);

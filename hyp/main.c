@@ -18,6 +18,7 @@
 #include <lib/psci.h>
 
 #include "hyp.h"
+#include "vm.h"
 
 struct handoff *handoff;
 
@@ -121,6 +122,9 @@ void hyp_main(struct handoff *h)
 		log_printf("hyp: the device tree handed over is not valid\n");
 		hyp_power_off();
 	}
+	smp_init(fdt);
+	if (vms_create() > 0)
+		vms_start();
 	run_selftest(h, fdt);
 	hyp_power_off();
 }

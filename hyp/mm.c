@@ -28,13 +28,19 @@ static uint64_t *table_ptr(void *ctx, uint64_t pa)
 	return hyp_phys_to_virt(pa);
 }
 
+static const struct pt_alloc table_alloc = {alloc_page, table_ptr, NULL};
+
+/* Table pages from free RAM, for the hypervisor's and VMs' tables. */
+const struct pt_alloc *hyp_table_alloc(void)
+{
+	return &table_alloc;
+}
+
 int hyp_mm_init(struct handoff *h)
 {
 	ram = &h->memmap;
 	hyp_pt.root_pa = h->ttbr;
-	hyp_pt.alloc.alloc_page = alloc_page;
-	hyp_pt.alloc.table_ptr = table_ptr;
-	hyp_pt.alloc.ctx = NULL;
+	hyp_pt.alloc = table_alloc;
 	return 0;
 }
 

@@ -354,12 +354,14 @@ static unsigned int suffix_shift(char c)
 	}
 }
 
-/* Parses s[0..n) as described at config_get_u64. */
-static int parse_u64(const char *s, size_t n, uint64_t *out)
+int config_parse_u64(const char *s, size_t n, uint64_t *out)
 {
 	unsigned int base = 10, shift;
 	uint64_t v = 0;
 	size_t i = 0;
+
+	if ((!s && n) || !out)
+		return CONFIG_E_INVAL;
 
 	/* 'k', 'm' and 'g' are not hex digits, so a suffix is unambiguous. */
 	shift = n ? suffix_shift(s[n - 1]) : 0;
@@ -396,5 +398,57 @@ int config_get_u64(const char *text, size_t len, const char *key, uint64_t *out)
 	ret = find_key(text, len, key, &ln);
 	if (ret)
 		return ret;
-	return parse_u64(ln.val, ln.vallen, out);
+	return config_parse_u64(ln.val, ln.vallen, out);
+}
+
+/* Copies n bytes and a NUL if they fit in size, else sets out to "". */
+static bool copy_out(char *out, size_t size, const char *s, size_t n)
+{
+	size_t k;
+
+	if (n >= size) {
+		if (size)
+			out[0] = '\0';
+		return false;
+	}
+	for (k = 0; k < n; k++)
+		out[k] = s[k];
+	out[n] = '\0';
+	return true;
+}
+
+int config_next(const char *text, size_t len, size_t *cursor, char *key, size_t keylen,
+		char *value, size_t valuelen)
+{
+	struct cfg_iter it;
+	struct cfg_line ln;
+	bool key_ok, value_ok;
+	int ret;
+
+	if (!cursor || (!key && keylen) || (!value && valuelen))
+		return CONFIG_E_INVAL;
+	if (key && keylen)
+		key[0] = '\0';
+	if (value && valuelen)
+		value[0] = '\0';
+	/* A cursor past the end was not produced by this function. */
+	if (iter_init(&it, text, len, NULL, 0) || *cursor > len)
+		return CONFIG_E_INVAL;
+	it.pos = *cursor;
+	ret = cfg_next(&it, &ln);
+	if (ret < 0)
+		return ret;
+	if (ret == 0) {
+		*cursor = len;
+		return 0;
+	}
+	/*
+	 * The setting is consumed even when it does not fit, so a caller can
+	 * skip values it has no use for; the key is still filled in when it
+	 * fits, so the caller can name the setting it could not take.
+	 */
+	*cursor = it.pos;
+	key_ok = copy_out(key, keylen, ln.key, ln.keylen);
+	value_ok = copy_out(value, valuelen, ln.val, ln.vallen);
+	return key_ok && value_ok ? 1 : CONFIG_E_SPACE;
 }

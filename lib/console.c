@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <lib/console.h>
 #include <lib/fmt.h>
@@ -32,15 +33,21 @@ static void putc_raw(char c)
 	reg_write(UARTDR, (uint8_t)c);
 }
 
-void console_puts(const char *s)
+/* Bytes from elsewhere (a guest): written as they are, newlines as CR LF. */
+void console_write_bytes(const char *s, size_t n)
 {
 	if (!uart)
 		return;
-	for (; *s; s++) {
-		if (*s == '\n')
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
 			putc_raw('\r');
-		putc_raw(*s);
+		putc_raw(s[i]);
 	}
+}
+
+void console_puts(const char *s)
+{
+	console_write_bytes(s, strlen(s));
 }
 
 void log_vprintf(const char *fmt, va_list ap)

@@ -412,6 +412,7 @@ static const char *const type_names[MEM_TYPE_COUNT] = {
 	[MEM_HYP_TABLES] = "hyp-tables",
 	[MEM_HYP_DATA] = "hyp-data",
 	[MEM_PAYLOAD] = "payload",
+	[MEM_GUEST] = "guest",
 };
 
 const char *mem_type_name(uint32_t type)

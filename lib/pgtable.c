@@ -1,11 +1,13 @@
 /*
- * Stage-1 translation table builder (see lib/pgtable.h).
+ * Stage-1 and stage-2 translation table builder (see lib/pgtable.h). The
+ * two stages share the table layout and walk; they differ only in how a
+ * leaf descriptor encodes the pt_map() flags.
  *
- * pt_map() works in three steps so that a refused call changes nothing:
- * plan (walk the range, refuse overlaps, count the tables that must be
- * created), reserve (obtain exactly that many pages from the allocator,
- * chained through their first word), then write. Only the write step
- * stores to existing tables.
+ * pt_map() and pt_unmap() work in three steps so that a refused call
+ * changes nothing: plan (walk the range, refuse overlaps, count the tables
+ * that must be created), reserve (obtain exactly that many pages from the
+ * allocator, chained through their first word), then write. Only the write
+ * step stores to existing tables.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -84,7 +86,7 @@ static int leaf_level_for(uint64_t va, uint64_t pa, uint64_t left)
 	return PT_LEAF_LEVEL;
 }
 
-static uint64_t leaf_attrs(uint64_t flags)
+static uint64_t s1_leaf_attrs(uint64_t flags)
 {
 	uint64_t attrs = PTE_AF | PTE_AP_RES1;
 
@@ -103,15 +105,41 @@ static uint64_t leaf_attrs(uint64_t flags)
 	return attrs;
 }
 
+/*
+ * AF is set because a VM's first access would otherwise take an Access
+ * flag fault to EL2 (no hardware AF update is enabled in VTCR_EL2).
+ */
+static uint64_t s2_leaf_attrs(uint64_t flags)
+{
+	uint64_t attrs = PTE_AF;
+
+	if (flags & PT_DEVICE)
+		attrs |= S2_MEMATTR(S2_MEMATTR_DEVICE_nGnRE) | S2_XN;
+	else
+		attrs |= S2_MEMATTR(S2_MEMATTR_NORMAL_WB) | PTE_SH_INNER;
+	attrs |= (flags & PT_RO) ? S2AP_RO : S2AP_RW;
+	if (flags & PT_XN)
+		attrs |= S2_XN;
+	return attrs;
+}
+
+static uint64_t leaf_attrs(const struct pgtable *pt, uint64_t flags)
+{
+	return pt->stage2 ? s2_leaf_attrs(flags) : s1_leaf_attrs(flags);
+}
+
 /* True when [base, base+size) does not fit below limit (or wraps). */
 static bool beyond(uint64_t base, uint64_t size, uint64_t limit)
 {
 	return size > limit || base > limit - size;
 }
 
-static int check_map_args(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+static int check_map_args(const struct pgtable *pt, uint64_t va, uint64_t pa,
+			  uint64_t size, uint64_t flags)
 {
-	if (flags & ~PT_FLAGS_ALL)
+	uint64_t allowed = pt->stage2 ? PT_FLAGS_STAGE2 : PT_FLAGS_ALL;
+
+	if (flags & ~allowed)
 		return PT_E_FLAGS;
 	if (size == 0 || ((va | pa | size) & (PT_PAGE_SIZE - 1)))
 		return PT_E_ALIGN;
@@ -273,13 +301,166 @@ static void write_map(const struct pgtable *pt, struct spare_pages *spare, uint6
 	}
 }
 
+/* --- unmap ---------------------------------------------------------------- */
+
+/*
+ * pt_unmap() runs the same walk twice over the same tables: a counting pass
+ * that writes nothing and adds up the pages block splits will take, then,
+ * with those pages reserved, the writing pass, which takes the same path
+ * and so exactly that many pages.
+ */
+struct unmap_walk {
+	bool write;
+	uint64_t pages;		  /* counted by the first pass */
+	struct spare_pages spare; /* used by the second */
+};
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* True when [start, end) does not cover the whole entry at level around base. */
+static bool covers_part(int level, uint64_t base, uint64_t start, uint64_t end)
+{
+	return start > base || end < base + entry_size(level);
+}
+
+/*
+ * Pages it takes to split a leaf at level that [start, end) covers in
+ * part: one next-level table, plus the splits of the next-level entries the
+ * range covers in part, which can only be its first and its last. Level 3
+ * entries are pages and the range is page aligned, so the count ends there.
+ */
+static uint64_t split_cost(int level, uint64_t start, uint64_t end)
+{
+	int child = level + 1;
+	uint64_t size = entry_size(child);
+	uint64_t first = start & ~(size - 1);
+	uint64_t last = (end - 1) & ~(size - 1);
+	uint64_t pages = 1;
+
+	if (covers_part(child, first, start, end))
+		pages += split_cost(child, start, min_u64(end, first + size));
+	if (last != first && covers_part(child, last, start, end))
+		pages += split_cost(child, last, end);
+	return pages;
+}
+
+static bool table_empty(const struct pgtable *pt, uint64_t table_pa)
+{
+	const uint64_t *table = table_at(pt, table_pa);
+	unsigned int i;
+
+	for (i = 0; i < PT_ENTRIES; i++)
+		if (table[i] & PTE_VALID)
+			return false;
+	return true;
+}
+
+static void unmap_range(const struct pgtable *pt, struct unmap_walk *w, uint64_t table_pa,
+			int level, uint64_t start, uint64_t end);
+
+/*
+ * Replaces the leaf at *slot, which [start, end) covers in part, with a
+ * next-level table of leaves that map the same output addresses with the
+ * same attributes, minus [start, end). The new table is complete before
+ * the one write that links it, so a walker sees either the old block or
+ * the finished table. The Contiguous hint is dropped: it would not hold
+ * for the pieces (this builder never sets it anyway).
+ */
+static void split_leaf(const struct pgtable *pt, struct unmap_walk *w, uint64_t *slot,
+		       uint64_t desc, int level, uint64_t start, uint64_t end)
+{
+	int child = level + 1;
+	uint64_t size = entry_size(child);
+	uint64_t out = desc & PTE_ADDR_MASK & ~(entry_size(level) - 1);
+	uint64_t attrs = desc & ~(PTE_ADDR_MASK | PTE_TYPE_MASK | PTE_CONT);
+	uint64_t type = child == PT_LEAF_LEVEL ? PTE_TYPE_PAGE : PTE_TYPE_BLOCK;
+	uint64_t table_pa;
+	uint64_t *table;
+	unsigned int i;
+
+	if (!w->write) {
+		w->pages += split_cost(level, start, end);
+		return;
+	}
+	table_pa = take_page(pt, &w->spare);
+	table = table_at(pt, table_pa);
+	for (i = 0; i < PT_ENTRIES; i++)
+		write_entry(&table[i], (out + i * size) | attrs | type);
+	unmap_range(pt, w, table_pa, child, start, end);
+	/*
+	 * Another CPU's walk must not find the new table before its entries,
+	 * or it would fault on the part of the block that stays mapped: order
+	 * the stores (DMB ISH on AArch64, as for any release).
+	 */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	write_entry(slot, table_pa | PTE_TYPE_TABLE);
+}
+
+/*
+ * Unmaps [start, end), which lies inside the span of the table at
+ * table_pa, a table of the given level. An entry the range covers whole
+ * is cleared, whatever it holds (a table below it is left unreachable). A
+ * table the range covers in part is descended into, and unlinked if that
+ * leaves it empty, which keeps pt_map()'s rule that a table entry means
+ * something is mapped below it. A leaf covered in part is split.
+ */
+static void unmap_range(const struct pgtable *pt, struct unmap_walk *w, uint64_t table_pa,
+			int level, uint64_t start, uint64_t end)
+{
+	uint64_t size = entry_size(level);
+	uint64_t va = start;
+
+	while (va < end) {
+		uint64_t base = va & ~(size - 1);
+		uint64_t stop = min_u64(end, base + size);
+		uint64_t *slot = slot_for(pt, table_pa, va, level);
+		uint64_t desc = *slot;
+
+		if (!(desc & PTE_VALID)) {
+			/* nothing mapped here */
+		} else if (!covers_part(level, base, va, stop)) {
+			if (w->write)
+				write_entry(slot, 0);
+		} else if (is_next_table(desc, level)) {
+			uint64_t next = desc & PTE_ADDR_MASK;
+
+			unmap_range(pt, w, next, level + 1, va, stop);
+			if (w->write && table_empty(pt, next))
+				write_entry(slot, 0);
+		} else if (level >= FIRST_BLOCK_LEVEL && is_leaf(desc, level)) {
+			split_leaf(pt, w, slot, desc, level, va, stop);
+		}
+		/*
+		 * Else a level 0 block or a level 3 entry of the reserved type
+		 * 0b01: the MMU translates neither (nor does pt_lookup()).
+		 */
+		va = stop;
+	}
+}
+
 /* --- API ------------------------------------------------------------------ */
 
 int pt_init(struct pgtable *pt, const struct pt_alloc *alloc)
 {
 	pt->alloc = *alloc;
+	pt->stage2 = 0;
 	pt->root_pa = alloc->alloc_page(alloc->ctx);
 	return pt->root_pa ? 0 : PT_E_NOMEM;
+}
+
+/*
+ * With T0SZ = 16 and a level 0 start, the root is a single 512-entry
+ * table: no concatenated tables at the first stage-2 level are needed.
+ */
+int pt_init_stage2(struct pgtable *pt, const struct pt_alloc *alloc)
+{
+	int err = pt_init(pt, alloc);
+
+	pt->stage2 = 1;
+	return err;
 }
 
 int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
@@ -288,7 +469,7 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 	struct spare_pages spare;
 	int err;
 
-	err = check_map_args(va, pa, size, flags);
+	err = check_map_args(pt, va, pa, size, flags);
 	if (err)
 		return err;
 	err = plan_map(pt, &plan, va, pa, size);
@@ -297,7 +478,27 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 	err = reserve_pages(pt, &spare, plan.new_tables);
 	if (err)
 		return err;
-	write_map(pt, &spare, va, pa, size, leaf_attrs(flags));
+	write_map(pt, &spare, va, pa, size, leaf_attrs(pt, flags));
+	return 0;
+}
+
+int pt_unmap(struct pgtable *pt, uint64_t va, uint64_t size)
+{
+	struct unmap_walk w;
+	int err;
+
+	if (size == 0 || ((va | size) & (PT_PAGE_SIZE - 1)))
+		return PT_E_ALIGN;
+	if (beyond(va, size, VA_LIMIT))
+		return PT_E_RANGE;
+	w.write = false;
+	w.pages = 0;
+	unmap_range(pt, &w, pt->root_pa, PT_ROOT_LEVEL, va, va + size);
+	err = reserve_pages(pt, &w.spare, w.pages);
+	if (err)
+		return err;
+	w.write = true;
+	unmap_range(pt, &w, pt->root_pa, PT_ROOT_LEVEL, va, va + size);
 	return 0;
 }
 
@@ -331,6 +532,18 @@ int pt_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa, uint64_t *des
 	return PT_E_NOENT; /* not reached: level 3 has no table entries */
 }
 
+uint64_t pt_vtcr_value(unsigned pa_range)
+{
+	uint64_t ps = pa_range & PT_PARANGE_MASK;
+
+	/* PARange 0b0000-0b0101 (32-48 bits) is also the PS encoding. */
+	if (ps > PT_PARANGE_48BIT)
+		ps = PT_PARANGE_48BIT;
+	return VTCR_EL2_T0SZ(PT_T0SZ) | VTCR_EL2_SL0_4K_L0 | VTCR_EL2_IRGN0_WBWA |
+	       VTCR_EL2_ORGN0_WBWA | VTCR_EL2_SH0_INNER | VTCR_EL2_TG0_4K |
+	       VTCR_EL2_PS(ps) | VTCR_EL2_RES1;
+}
+
 const char *pt_strerror(int err)
 {
 	switch (err) {
@@ -345,7 +558,7 @@ const char *pt_strerror(int err)
 	case PT_E_NOMEM:
 		return "out of table pages";
 	case PT_E_FLAGS:
-		return "unknown mapping flags";
+		return "unknown mapping flags, or not for this stage";
 	case PT_E_NOENT:
 		return "address not mapped";
 	default:

@@ -156,43 +156,6 @@ static int64_t affinity_info(uint64_t mpidr, uint64_t level)
 	}
 }
 
-static bool implemented(uint32_t fid)
-{
-	switch (fid) {
-	case PSCI_VERSION:
-	case PSCI_CPU_OFF:
-	case PSCI_CPU_ON_64:
-	case PSCI_CPU_ON_32:
-	case PSCI_AFFINITY_INFO_64:
-	case PSCI_AFFINITY_INFO_32:
-	case PSCI_MIGRATE_INFO_TYPE:
-	case PSCI_SYSTEM_OFF:
-	case PSCI_SYSTEM_RESET:
-	case PSCI_FEATURES:
-	case SMCCC_VERSION:
-	case SMCCC_ARCH_FEATURES:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* PSCI_FEATURES: 0 (no feature flags) for every PSCI call we implement. */
-static int64_t psci_features(uint32_t fid)
-{
-	if (!implemented(fid) || fid == SMCCC_ARCH_FEATURES)
-		return PSCI_NOT_SUPPORTED;
-	return PSCI_SUCCESS;
-}
-
-/* SMCCC_ARCH_FEATURES: the SMCCC calls themselves; no workaround calls. */
-static int64_t smccc_arch_features(uint32_t fid)
-{
-	if (fid == SMCCC_VERSION || fid == SMCCC_ARCH_FEATURES)
-		return 0;
-	return SMCCC_NOT_SUPPORTED;
-}
-
 void psci_handle(struct frame *f)
 {
 	uint32_t fid = (uint32_t)f->x[0];

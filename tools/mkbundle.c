@@ -17,11 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <lib/bundle.h>
 #include <lib/config.h>
 #include <lib/crc32.h>
+
+#include "bundle_write.h"
 
 struct input {
 	uint32_t type;
@@ -29,7 +30,6 @@ struct input {
 	const char *path;
 	uint8_t *data;
 	uint64_t size;
-	uint64_t offset;
 };
 
 struct job {
@@ -83,27 +83,11 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const ch
 /* Reads a whole file; a malloc'ed buffer of *size bytes (at least 1). */
 static uint8_t *read_file(const char *path, uint64_t *size)
 {
-	struct stat st;
+	char err[512];
 	uint8_t *buf;
-	FILE *f;
-	size_t n;
 
-	f = fopen(path, "rb");
-	if (!f)
-		die("cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) < 0)
-		die("cannot stat '%s': %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		die("'%s' is not a regular file", path);
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf)
-		die("out of memory reading '%s'", path);
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	if (n != (size_t)st.st_size || ferror(f))
-		die("cannot read '%s': %s", path,
-		    ferror(f) ? strerror(errno) : "file changed size");
-	fclose(f);
-	*size = (uint64_t)st.st_size;
+	if (bundle_read_file(path, &buf, size, err, sizeof(err)))
+		die("%s", err);
 	return buf;
 }
 
@@ -185,115 +169,37 @@ static uint32_t count_type(const struct job *job, uint32_t type)
 	return n;
 }
 
-/*
- * The hypervisor and the configuration go first whatever the order on the
- * command line, so every bundle starts the same way; the rest keep their
- * order.
- */
-static void sort_roles_first(struct job *job)
-{
-	struct input tmp;
-	uint32_t i, j, next = 0;
-	uint32_t roles[] = {BUNDLE_HYP, BUNDLE_CONFIG};
-
-	for (j = 0; j < 2; j++) {
-		for (i = next; i < job->count; i++) {
-			if (job->in[i].type != roles[j])
-				continue;
-			tmp = job->in[i];
-			memmove(&job->in[next + 1], &job->in[next],
-				(i - next) * sizeof(job->in[0]));
-			job->in[next++] = tmp;
-			break;
-		}
-	}
-}
-
-static void load_inputs(struct job *job)
+/* Reads one payload and applies the checks that name its file. */
+static void load_input(struct input *in)
 {
 	char err[160];
+
+	in->data = read_file(in->path, &in->size);
+	if (in->type == BUNDLE_HYP && in->size == 0)
+		die("hypervisor image '%s' is empty", in->path);
+	if (in->type == BUNDLE_CONFIG &&
+	    config_check((const char *)in->data, in->size, err, sizeof(err)))
+		die("bad configuration %s: %s", in->path, err);
+}
+
+/*
+ * Loads the hypervisor, then the configuration, then the rest in order:
+ * the order they take in the bundle, so when several files are bad, the
+ * one reported is the one earliest in the bundle.
+ */
+static void load_inputs(struct job *job)
+{
 	uint32_t i;
 
-	for (i = 0; i < job->count; i++) {
-		struct input *in = &job->in[i];
-
-		in->data = read_file(in->path, &in->size);
-		if (in->type == BUNDLE_HYP && in->size == 0)
-			die("hypervisor image '%s' is empty", in->path);
-		if (in->type == BUNDLE_CONFIG &&
-		    config_check((const char *)in->data, in->size, err, sizeof(err)))
-			die("bad configuration %s: %s", in->path, err);
-	}
-}
-
-static uint64_t align_up(uint64_t v)
-{
-	if (v > UINT64_MAX - (BUNDLE_ALIGN - 1))
-		die("bundle too large");
-	return (v + BUNDLE_ALIGN - 1) & ~(uint64_t)(BUNDLE_ALIGN - 1);
-}
-
-/* Assigns each payload its aligned offset; returns the total size. */
-static uint64_t layout(struct job *job)
-{
-	uint64_t pos = BUNDLE_HEADER_SIZE + (uint64_t)job->count * BUNDLE_ENTRY_SIZE;
-	uint32_t i;
-
-	for (i = 0; i < job->count; i++) {
-		job->in[i].offset = align_up(pos);
-		if (job->in[i].size > UINT64_MAX - job->in[i].offset)
-			die("bundle too large");
-		pos = job->in[i].offset + job->in[i].size;
-	}
-	return pos;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
-/* Builds the image in a zeroed buffer, so padding and reserved are 0. */
-static uint8_t *build(const struct job *job, uint64_t total)
-{
-	uint64_t table_end =
-		BUNDLE_HEADER_SIZE + (uint64_t)job->count * BUNDLE_ENTRY_SIZE;
-	uint8_t *img, *e;
-	uint32_t i;
-
-	if (total > SIZE_MAX)
-		die("bundle too large");
-	img = calloc(1, (size_t)total);
-	if (!img)
-		die("out of memory for a %llu-byte bundle", (unsigned long long)total);
-	for (i = 0; i < job->count; i++) {
-		const struct input *in = &job->in[i];
-
-		e = img + BUNDLE_HEADER_SIZE + (size_t)i * BUNDLE_ENTRY_SIZE;
-		wr32(e + BUNDLE_ENT_TYPE, in->type);
-		wr64(e + BUNDLE_ENT_OFFSET, in->offset);
-		wr64(e + BUNDLE_ENT_SIZE, in->size);
-		wr32(e + BUNDLE_ENT_CRC, crc32(0, in->data, in->size));
-		memcpy(e + BUNDLE_ENT_NAME, in->name, strlen(in->name));
-		memcpy(img + in->offset, in->data, in->size);
-	}
-	wr32(img + BUNDLE_HDR_MAGIC, BUNDLE_MAGIC);
-	wr32(img + BUNDLE_HDR_VERSION, BUNDLE_VERSION);
-	wr32(img + BUNDLE_HDR_HEADER_SIZE, BUNDLE_HEADER_SIZE);
-	wr32(img + BUNDLE_HDR_COUNT, job->count);
-	wr64(img + BUNDLE_HDR_TOTAL_SIZE, total);
-	/* The CRC field is still zero here, as the format specifies. */
-	wr32(img + BUNDLE_HDR_CRC, crc32(0, img, (size_t)table_end));
-	return img;
+	for (i = 0; i < job->count; i++)
+		if (job->in[i].type == BUNDLE_HYP)
+			load_input(&job->in[i]);
+	for (i = 0; i < job->count; i++)
+		if (job->in[i].type == BUNDLE_CONFIG)
+			load_input(&job->in[i]);
+	for (i = 0; i < job->count; i++)
+		if (job->in[i].type != BUNDLE_HYP && job->in[i].type != BUNDLE_CONFIG)
+			load_input(&job->in[i]);
 }
 
 static void write_file(const char *path, const uint8_t *data, uint64_t size)
@@ -315,7 +221,8 @@ static void write_file(const char *path, const uint8_t *data, uint64_t size)
 
 static int make(struct job *job)
 {
-	struct bundle b;
+	struct bundle_input bin[BUNDLE_MAX_ENTRIES];
+	char err[512];
 	uint64_t total;
 	uint8_t *img;
 	uint32_t i;
@@ -326,12 +233,17 @@ static int make(struct job *job)
 		usage_error("no hypervisor (--hyp FILE)");
 	if (!count_type(job, BUNDLE_CONFIG))
 		usage_error("no configuration (--config FILE)");
-	sort_roles_first(job);
 	load_inputs(job);
-	total = layout(job);
-	img = build(job, total);
-	if (bundle_open(&b, img, total))
-		die("internal error: the new bundle does not validate: %s", b.error);
+	for (i = 0; i < job->count; i++) {
+		bin[i].type = job->in[i].type;
+		bin[i].name = job->in[i].name;
+		bin[i].data = job->in[i].data;
+		bin[i].size = job->in[i].size;
+	}
+	/* Built and validated before the output is created, so a failure
+	 * leaves an existing OUT as it was. */
+	if (bundle_build(bin, job->count, &img, &total, err, sizeof(err)))
+		die("%s", err);
 	write_file(job->out, img, total);
 	free(img);
 	for (i = 0; i < job->count; i++)

@@ -85,3 +85,29 @@ image_with_config() {
 		--config "$work/cfg.$$" >/dev/null
 	cat "$build/boot.bin" "$work/bundle.$$" >"$out"
 }
+
+# guest_image OUT GUEST [MKBOOTIMG VM OPTIONS...]: a boot image running the
+# test guest build/virt/guests/GUEST.bin as vm0 (64 MiB), built with mkbootimg.
+guest_image() {
+	local out=$1 guest=$2
+	shift 2
+	rm -f "$out"
+	"$top/build/host/mkbootimg" -o "$out" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+		--name "$guest" --vm --name "$guest" --kernel "$build/guests/$guest.bin" \
+		--mem 64M "$@" >/dev/null
+}
+
+# run_guest NAME GUEST [MKBOOTIMG VM OPTIONS...]: boots it; the guest reports
+# through the backdoor console and exits through the test-exit service.
+run_guest() {
+	local name=$1 guest=$2
+	shift 2
+	if ! guest_image "$work/$name.img" "$guest" "$@" 2>"$work/$name.err"; then
+		echo "not ok - $name: cannot build its boot image: $(cat "$work/$name.err")"
+		return 1
+	fi
+	boot "$name" BOOTIMG="$work/$name.img" --
+	expect "$name" "^guest $guest: 0 failures$" \
+		"^hyp: vm0 '$guest' ended: test exit requested, exit code 0$" \
+		'^hyp: no VM left: powering off$' '^monitor: psci: system off$'
+}

@@ -360,6 +360,187 @@ static void test_every_prefix(void)
 	}
 }
 
+/* Walks s with config_next and checks it yields exactly the pairs given. */
+static void next_yields_at(const char *s, const char *const *pairs, size_t npairs,
+			   int line)
+{
+	struct text t = mk(s);
+	char key[CONFIG_KEY_MAX + 1], value[128];
+	size_t cursor = 0, i;
+	int ret;
+
+	for (i = 0; i < npairs; i += 2) {
+		ret = config_next(t.p, t.len, &cursor, key, sizeof(key), value,
+				  sizeof(value));
+		if (ret != 1 || strcmp(key, pairs[i]) || strcmp(value, pairs[i + 1]))
+			printf("  (line %d: setting %zu gave %d '%s' = '%s')\n", line,
+			       i / 2, ret, key, value);
+		CHECK_EQ(ret, 1);
+		CHECK(strcmp(key, pairs[i]) == 0);
+		CHECK(strcmp(value, pairs[i + 1]) == 0);
+	}
+	/* The end is sticky, and the cursor stays within the text. */
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 0);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 0);
+	CHECK_EQ(cursor, t.len);
+	CHECK_EQ(key[0], 0);
+	CHECK_EQ(value[0], 0);
+	free(t.p);
+}
+
+#define next_yields(s, ...)                                                              \
+	do {                                                                             \
+		static const char *const pairs_[] = {__VA_ARGS__};                       \
+		next_yields_at(s, pairs_, sizeof(pairs_) / sizeof(pairs_[0]), __LINE__); \
+	} while (0)
+
+static void test_next(void)
+{
+	next_yields(sample, "name", "default", "mem", "64M", "cmdline",
+		    "console=ttyAMA0 earlycon=pl011,0x9000000", "guest.0.kernel", "linux",
+		    "a-b_c.d", "x y  z", "last", "end");
+	next_yields_at("# nothing but a comment\n\n", NULL, 0, __LINE__);
+	next_yields("a = 1\r\n\n  b=2 # c = 3\n", "a", "1", "b", "2");
+	/* Duplicates are not looked for: both settings come back. */
+	next_yields("a = 1\na = 2\n", "a", "1", "a", "2");
+	{
+		char key[8], value[8];
+		size_t cursor = 0;
+
+		/* Nothing at all is a walk that ends at once. */
+		CHECK_EQ(config_next(NULL, 0, &cursor, key, sizeof(key), value,
+				     sizeof(value)),
+			 0);
+		CHECK_EQ(cursor, 0);
+	}
+}
+
+static void test_next_space(void)
+{
+	struct text t = mk("name = default\nkey.too.long = 1\nx = 2\n");
+	char key[8], value[8], big[64];
+	size_t cursor = 0, saved;
+
+	/* "default" and its NUL fill the 8 bytes exactly. */
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 1);
+	CHECK(strcmp(key, "name") == 0 && strcmp(value, "default") == 0);
+	/* The key does not fit: "" for it, the value still comes. */
+	saved = cursor;
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_SPACE);
+	CHECK_EQ(key[0], 0);
+	CHECK(strcmp(value, "1") == 0);
+	/* It was consumed: the walk goes on with the next setting... */
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 1);
+	CHECK(strcmp(key, "x") == 0 && strcmp(value, "2") == 0);
+	/* ...and the saved cursor retries it with room enough. */
+	CHECK_EQ(config_next(t.p, t.len, &saved, big, sizeof(big), value, sizeof(value)),
+		 1);
+	CHECK(strcmp(big, "key.too.long") == 0 && strcmp(value, "1") == 0);
+	free(t.p);
+
+	/* A value that does not fit: the key still names the setting. */
+	t = mk("cmdline = console=ttyAMA0\nnext = 1");
+	cursor = 0;
+	memset(value, 'x', sizeof(value));
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_SPACE);
+	CHECK(strcmp(key, "cmdline") == 0);
+	CHECK_EQ(value[0], 0);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 1);
+	CHECK(strcmp(key, "next") == 0 && strcmp(value, "1") == 0);
+	/* Buffers of no size take nothing but still walk. */
+	cursor = 0;
+	CHECK_EQ(config_next(t.p, t.len, &cursor, NULL, 0, NULL, 0), CONFIG_E_SPACE);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, NULL, 0, NULL, 0), CONFIG_E_SPACE);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, NULL, 0, NULL, 0), 0);
+	free(t.p);
+}
+
+static void test_next_errors(void)
+{
+	struct text t = mk("a = 1\nb 2\nc = 3\n");
+	char key[CONFIG_KEY_MAX + 1], value[16];
+	size_t cursor = 0, at;
+
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 1);
+	CHECK(strcmp(key, "a") == 0);
+	/* A malformed line stops the walk there, every time. */
+	at = cursor;
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_SYNTAX);
+	CHECK_EQ(cursor, at);
+	CHECK_EQ(key[0], 0);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_SYNTAX);
+
+	cursor = t.len + 1;
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_INVAL);
+	cursor = 0;
+	CHECK_EQ(config_next(t.p, t.len, NULL, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_INVAL);
+	CHECK_EQ(config_next(NULL, 3, &cursor, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_INVAL);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, NULL, 4, value, sizeof(value)),
+		 CONFIG_E_INVAL);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), NULL, 4),
+		 CONFIG_E_INVAL);
+	CHECK_EQ(cursor, 0);
+	free(t.p);
+
+	t = mk_n("a = 1\n\0", 7);
+	cursor = 0;
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 1);
+	CHECK_EQ(config_next(t.p, t.len, &cursor, key, sizeof(key), value, sizeof(value)),
+		 CONFIG_E_SYNTAX);
+	free(t.p);
+}
+
+/* Walking every prefix of a text stays inside it. */
+static void test_next_every_prefix(void)
+{
+	char key[CONFIG_KEY_MAX + 1], value[64];
+
+	for (size_t n = 0; n <= sizeof(sample) - 1; n++) {
+		struct text t = mk_n(sample, n);
+		size_t cursor = 0, settings = 0;
+		int ret;
+
+		while ((ret = config_next(t.p, t.len, &cursor, key, sizeof(key), value,
+					  sizeof(value))) == 1)
+			settings++;
+		CHECK(ret == 0 || ret == CONFIG_E_SYNTAX);
+		CHECK(cursor <= n);
+		CHECK(settings <= 6);
+		free(t.p);
+	}
+}
+
+static void test_parse_u64(void)
+{
+	/* A value with no NUL after it: the suffix is the last byte. */
+	struct text t = mk("64M");
+	uint64_t v = 0;
+
+	CHECK_EQ(config_parse_u64(t.p, t.len, &v), 0);
+	CHECK_EQ(v, 64ull << 20);
+	CHECK_EQ(config_parse_u64(t.p, 2, &v), 0);
+	CHECK_EQ(v, 64);
+	CHECK_EQ(config_parse_u64(t.p, 0, &v), CONFIG_E_NUMBER);
+	CHECK_EQ(config_parse_u64(NULL, 0, &v), CONFIG_E_NUMBER);
+	CHECK_EQ(config_parse_u64(NULL, 1, &v), CONFIG_E_INVAL);
+	CHECK_EQ(config_parse_u64(t.p, t.len, NULL), CONFIG_E_INVAL);
+	free(t.p);
+}
+
 /* The default configuration shipped with the platform must be valid. */
 static void test_default_cfg(void)
 {
@@ -389,6 +570,11 @@ int main(void)
 	RUN(test_duplicates);
 	RUN(test_err_buffer);
 	RUN(test_every_prefix);
+	RUN(test_next);
+	RUN(test_next_space);
+	RUN(test_next_errors);
+	RUN(test_next_every_prefix);
+	RUN(test_parse_u64);
 	RUN(test_default_cfg);
 	UNIT_DONE();
 }

@@ -47,7 +47,53 @@
 #define CPTR_EL3_TCPAC BIT(31)
 
 /* HCR_EL2 */
-#define HCR_EL2_RW BIT(31) /* EL1 is AArch64 */
+#define HCR_EL2_VM BIT(0)	    /* stage 2 translation for EL1/EL0 */
+#define HCR_EL2_SWIO BIT(1)	    /* set/way invalidate is clean+invalidate */
+#define HCR_EL2_FMO BIT(3)	    /* physical FIQ to EL2, virtual FIQ on */
+#define HCR_EL2_IMO BIT(4)	    /* physical IRQ to EL2, virtual IRQ on */
+#define HCR_EL2_AMO BIT(5)	    /* physical SError to EL2, virtual SError on */
+#define HCR_EL2_FB BIT(9)	    /* TLB/cache maintenance broadcast */
+#define HCR_EL2_BSU_IS (1ull << 10) /* barriers upgraded to inner shareable */
+#define HCR_EL2_TWI BIT(13)
+#define HCR_EL2_TWE BIT(14)
+#define HCR_EL2_TSC BIT(19)   /* SMC traps to EL2 */
+#define HCR_EL2_TIDCP BIT(20) /* implementation-defined registers trap */
+#define HCR_EL2_TACR BIT(21)  /* ACTLR_EL1 traps */
+#define HCR_EL2_RW BIT(31)    /* EL1 is AArch64 */
+#define HCR_EL2_APK BIT(40)   /* pointer authentication keys not trapped */
+#define HCR_EL2_API BIT(41)   /* pointer authentication insns not trapped */
+
+/* MDCR_EL2 */
+#define MDCR_EL2_HPMN_MASK 0x1full /* PMU counters the guest owns */
+#define MDCR_EL2_TDE BIT(8)	   /* debug exceptions to EL2 */
+#define MDCR_EL2_TDA BIT(9)	   /* debug register accesses trap */
+#define MDCR_EL2_TDOSA BIT(10)	   /* OS-lock/powerdown registers trap */
+#define MDCR_EL2_TDRA BIT(11)	   /* debug ROM address registers trap */
+
+/* CPTR_EL2 (E2H == 0) */
+#define CPTR_EL2_TZ BIT(8)   /* SVE traps */
+#define CPTR_EL2_TSM BIT(12) /* SME traps */
+#define CPTR_EL2_TTA BIT(20) /* trace registers trap */
+#define CPTR_EL2_TAM BIT(30) /* activity monitors trap */
+
+/* CNTHCTL_EL2 (E2H == 0) */
+#define CNTHCTL_EL1PCTEN BIT(0) /* EL1/EL0 may read the physical counter */
+#define CNTHCTL_EL1PCEN BIT(1)	/* EL1/EL0 may use the physical timer */
+
+/* SCTLR_EL1: what is RES1 with the MMU and caches off (the boot state). */
+#define SCTLR_EL1_RES1 UL(0x30d00800)
+
+/* MDSCR_EL1 */
+#define MDSCR_SS BIT(0)	   /* software step */
+#define MDSCR_TDCC BIT(12) /* EL0 DCC accesses trap to EL1 */
+#define MDSCR_KDE BIT(13)  /* debug exceptions at EL1 */
+#define MDSCR_MDE BIT(15)  /* breakpoints and watchpoints */
+
+/* VTTBR_EL2 */
+#define VTTBR_VMID_SHIFT 48
+
+/* MPIDR_EL1 / VMPIDR_EL2 */
+#define MPIDR_RES1 BIT(31)
 
 /* SCR_EL3 */
 #define SCR_EL3_NS BIT(0) /* lower ELs are Non-secure */
@@ -100,11 +146,25 @@
 #define ESR_EC_DABT_LOW 0x24
 #define ESR_EC_DABT_CUR 0x25
 #define ESR_EC_SERROR 0x2f
+#define ESR_EC_BKPT_LOW 0x30 /* hardware breakpoint */
+#define ESR_EC_BKPT_CUR 0x31
+#define ESR_EC_SSTEP_LOW 0x32 /* software step */
+#define ESR_EC_SSTEP_CUR 0x33
+#define ESR_EC_WATCH_LOW 0x34 /* watchpoint */
+#define ESR_EC_WATCH_CUR 0x35
 #define ESR_EC_BRK64 0x3c
 /* Data/instruction abort ISS */
 #define ESR_ISS_FSC_MASK 0x3f
 #define ESR_FSC_SEA 0x10 /* synchronous external abort, not on a walk */
 #define ESR_ISS_WNR BIT(6)
+/* Trapped MSR/MRS (EC 0x18) ISS */
+#define ESR_SYS_READ BIT(0) /* MRS */
+#define ESR_SYS_CRM(iss) (((iss) >> 1) & 0xf)
+#define ESR_SYS_RT(iss) (((iss) >> 5) & 0x1f)
+#define ESR_SYS_CRN(iss) (((iss) >> 10) & 0xf)
+#define ESR_SYS_OP1(iss) (((iss) >> 14) & 0x7)
+#define ESR_SYS_OP2(iss) (((iss) >> 17) & 0x7)
+#define ESR_SYS_OP0(iss) (((iss) >> 20) & 0x3)
 /* GPC exception ISS */
 #define ESR_GPC_IND BIT(20) /* fault on an instruction fetch */
 

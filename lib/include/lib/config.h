@@ -52,4 +52,28 @@ int config_get(const char *text, size_t len, const char *key, char *out, size_t 
  */
 int config_get_u64(const char *text, size_t len, const char *key, uint64_t *out);
 
+/*
+ * Reads s[0..n), a value already fetched, as config_get_u64 reads a key's
+ * value; the same codes, and CONFIG_E_INVAL for NULL arguments.
+ */
+int config_parse_u64(const char *s, size_t n, uint64_t *out);
+
+/*
+ * Walks the settings in text order. *cursor is a byte offset into text:
+ * set it to 0 to start and pass it back untouched. Returns 1 with the next
+ * key and value (NUL-terminated) in key and value, or 0 at the end.
+ *
+ * Errors: CONFIG_E_INVAL for NULL arguments or a cursor past len;
+ * CONFIG_E_SYNTAX for a malformed line, the cursor staying on it;
+ * CONFIG_E_SPACE when the key or the value does not fit with its NUL.
+ * Then the setting is consumed all the same, so the walk can go on, and
+ * key holds the key if it fit, so the caller can say which setting it
+ * could not take; what did not fit is set to "". To retry with larger
+ * buffers, save the cursor before the call. Duplicates are not looked
+ * for: like the getters, this is meant for text config_check() accepted.
+ * A key buffer of CONFIG_KEY_MAX + 1 bytes always fits.
+ */
+int config_next(const char *text, size_t len, size_t *cursor, char *key, size_t keylen,
+		char *value, size_t valuelen);
+
 #endif

@@ -6,10 +6,12 @@
 #define LIB_CONSOLE_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 void console_init(uintptr_t pl011);
 void console_puts(const char *s);
+void console_write_bytes(const char *s, size_t n);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprintf(const char *fmt, va_list ap);
 

@@ -39,6 +39,7 @@ enum mem_type {
 	MEM_HYP_TABLES,
 	MEM_HYP_DATA,
 	MEM_PAYLOAD,
+	MEM_GUEST, /* a VM's RAM */
 	MEM_TYPE_COUNT
 };
 

@@ -42,4 +42,12 @@
 /* MIGRATE_INFO_TYPE: no Trusted OS that would need migrating */
 #define PSCI_TOS_NOT_PRESENT 2
 
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+/* PSCI_FEATURES and SMCCC_ARCH_FEATURES answers (lib/psci.c). */
+int64_t psci_features(uint32_t fid);
+int64_t smccc_arch_features(uint32_t fid);
+#endif
+
 #endif

@@ -1,0 +1,94 @@
+/*
+ * Benchmark guest (make bench, not a test): instructions per round trip of
+ * each hypervisor call, counted with the PMU's INST_RETIRED event at EL1,
+ * EL0 and EL2 (PMEVTYPER0_EL0.NSH), guest side included. Each case is
+ * measured one call at a time, many times; the median is printed as
+ * "bench: NAME insns=N" after subtracting the cost of the measurement.
+ */
+#include <arch/smccc.h>
+#include <arch/sysreg.h>
+#include <lib/psci.h>
+
+#include "rt/rt.h"
+
+#define SAMPLES 501
+#define PMU_INST_RETIRED 0x08
+#define PMEVTYPER_NSH (1ull << 27) /* count at EL2 too */
+#define PMCR_E 1ull
+#define PMCR_P (1ull << 1)
+
+static uint64_t samples[SAMPLES];
+
+static void pmu_start(void)
+{
+	write_sysreg(pmevtyper0_el0, PMU_INST_RETIRED | PMEVTYPER_NSH);
+	write_sysreg(pmcntenset_el0, 1);
+	write_sysreg(pmcr_el0, PMCR_E | PMCR_P);
+	__asm__ volatile("isb");
+}
+
+static inline uint64_t count(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb\n mrs %0, pmevcntr0_el0" : "=r"(v)::"memory");
+	return v;
+}
+
+static uint64_t median(void)
+{
+	/* insertion sort: SAMPLES is small */
+	for (int i = 1; i < SAMPLES; i++)
+		for (int j = i; j > 0 && samples[j - 1] > samples[j]; j--) {
+			uint64_t t = samples[j];
+
+			samples[j] = samples[j - 1];
+			samples[j - 1] = t;
+		}
+	return samples[SAMPLES / 2];
+}
+
+/* Each case is one inlined round trip between two counter reads. */
+#define MEASURE(body)                                  \
+	({                                             \
+		for (int i_ = 0; i_ < SAMPLES; i_++) { \
+			uint64_t a_ = count();         \
+			body;                          \
+			samples[i_] = count() - a_;    \
+		}                                      \
+		median();                              \
+	})
+
+#define BD_CALL(insn)                                                     \
+	do {                                                              \
+		register uint64_t x0 __asm__("x0") = BD_MAGIC;            \
+		register uint64_t x1 __asm__("x1") = 0;                   \
+		register uint64_t x2 __asm__("x2") = BD_CMD_GETVERSION;   \
+		register uint64_t x3 __asm__("x3") = BD_PORT_LB;          \
+		register uint64_t x7 __asm__("x7") =                      \
+			((uint64_t)BD_X86_IO_MAGIC << 32) | BD_W7_LB;     \
+		__asm__ volatile(insn                                     \
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) \
+				 : "r"(x7)                                \
+				 : "x4", "x5", "memory");                 \
+	} while (0)
+
+void guest_main(uint64_t dt)
+{
+	uint64_t base;
+
+	pmu_start();
+	base = MEASURE((void)0);
+	gprintf("bench: measurement_overhead insns=%lu\n", base);
+	gprintf("bench: dcc_getversion insns=%lu\n",
+		MEASURE(BD_CALL("mrs xzr, mdccsr_el0")) - base);
+	gprintf("bench: brk_getversion insns=%lu\n",
+		MEASURE(BD_CALL("brk #0x86")) - base);
+	gprintf("bench: hvc_getversion insns=%lu\n",
+		MEASURE(BD_CALL("hvc #0x86")) - base);
+	gprintf("bench: hvc_psci_version insns=%lu\n",
+		MEASURE(hvc_call(PSCI_VERSION, 0, 0, 0)) - base);
+	gprintf("bench: smc_psci_version insns=%lu\n",
+		MEASURE(smc_call(PSCI_VERSION, 0, 0, 0)) - base);
+	guest_finish("bench");
+}

@@ -1,0 +1,82 @@
+/*
+ * The backdoor as the hypervisor offers it to a vCPU: the VMware protocol
+ * (lib/backdoor.c) on the guest's registers, and the project's own services
+ * behind it (docs/ABI.md): console output, exit statistics, test exit.
+ */
+#include <string.h>
+
+#include <arch/sysreg.h>
+#include <lib/backdoor.h>
+#include <lib/console.h>
+#include <lib/vmconfig.h>
+
+#include "hyp.h"
+#include "vm.h"
+
+static void console_write(void *ctx, const char *s, size_t n)
+{
+	console_write_bytes(s, n);
+}
+
+static void test_exit(void *ctx, uint32_t code)
+{
+	struct vm *vm = ctx;
+
+	vm->exit_code = (int)code;
+	vm_end(vm, "test exit requested");
+}
+
+static void stats(void *ctx, uint64_t *out)
+{
+	struct vm *vm = ctx;
+	uint64_t exits = 0;
+
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		exits += vm->vcpus[i].exits + pcpus[vm->vcpus[i].pcpu].fast_exits;
+	out[0] = exits;
+	out[1] = current_vcpu()->exits + this_pcpu()->fast_exits;
+	out[2] = vm->vcpu_count;
+	out[3] = vm->id;
+}
+
+static const struct bd_ops ops = {console_write, test_exit, stats};
+
+void backdoor_vm_init(struct vm *vm, const struct vm_config *c)
+{
+	bd_vm_init(&vm->backdoor, &ops, vm);
+	bd_vm_seed(&vm->backdoor, read_sysreg(cntpct_el0) ^ ((uint64_t)vm->id << 56));
+	for (unsigned i = 0; i < c->guestinfo_count; i++)
+		bd_guestinfo_set(&vm->backdoor.info, c->guestinfo[i].key,
+				 c->guestinfo[i].value);
+}
+
+static void from_frame(struct bd_regs *r, const struct frame *f)
+{
+	memcpy(r->x, f->x, sizeof(r->x));
+}
+
+static void to_frame(struct frame *f, const struct bd_regs *r)
+{
+	memcpy(f->x, r->x, 6 * sizeof(r->x[0])); /* results: x0..x5 */
+}
+
+void backdoor_call(struct vcpu *v, struct frame *f)
+{
+	struct bd_regs r;
+
+	from_frame(&r, f);
+	bd_call(&v->vm->backdoor, &r);
+	to_frame(f, &r);
+}
+
+bool backdoor_try(struct vcpu *v, struct frame *f)
+{
+	struct bd_regs r;
+
+	from_frame(&r, f);
+	if (!bd_is_call(&r))
+		return false;
+	bd_call(&v->vm->backdoor, &r);
+	to_frame(f, &r);
+	return true;
+}

@@ -1,0 +1,122 @@
+/*
+ * What the guest's exceptions to EL2 become. Every class is either
+ * handled (PSCI, the backdoor, system registers the hypervisor emulates,
+ * debug exceptions it reflects) or turned into the exception real hardware
+ * without a hypervisor would have given the guest: an undefined
+ * instruction, or an external abort for memory that does not exist.
+ * Nothing a guest does stops the hypervisor.
+ */
+#include <arch/sysreg.h>
+#include <lib/console.h>
+#include <lib/exception.h>
+
+#include "hyp.h"
+#include "vm.h"
+
+#define SMCCC_IMM_PSCI 0 /* hvc #0 / smc #0: SMCCC calls */
+#define HVC_IMM_BACKDOOR 0x86
+/* HPFAR_EL2.FIPA: bits [47:12] of the faulting IPA, in [43:4]. */
+#define HPFAR_FIPA_SHIFT 4
+#define HPFAR_FIPA_MASK 0xfffffffffff0ull
+/* Only so many unmapped-IPA messages per VM: a guest may loop on them. */
+#define ABORT_LOG_LIMIT 8
+
+void inject_sync(struct frame *f, uint64_t esr, uint64_t far)
+{
+	write_sysreg(esr_el1, esr);
+	write_sysreg(far_el1, far);
+	write_sysreg(elr_el1, f->elr);
+	write_sysreg(spsr_el1, f->spsr);
+	f->elr = read_sysreg(vbar_el1) + exc_sync_vector_offset(1, f->spsr);
+	f->spsr = exc_entry_pstate(1);
+}
+
+void inject_undef(struct frame *f)
+{
+	inject_sync(f, exc_esr_undef(), 0);
+}
+
+void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far)
+{
+	inject_sync(f, exc_esr_sea(1, spsr_el(f->spsr), fetch, write), far);
+}
+
+static void stage2_abort(struct vcpu *v, struct frame *f, uint64_t esr)
+{
+	bool fetch = ESR_EC(esr) == ESR_EC_IABT_LOW;
+	bool write = !fetch && (esr & ESR_ISS_WNR);
+	uint64_t ipa = (read_sysreg(hpfar_el2) & HPFAR_FIPA_MASK)
+		       << (12 - HPFAR_FIPA_SHIFT);
+	uint64_t far = read_sysreg(far_el2);
+	static unsigned logged[MAX_VMS];
+
+	ipa |= far & 0xfff;
+	if (logged[v->vm->id]++ < ABORT_LOG_LIMIT)
+		log_printf("hyp: vm%u: %s of unmapped IPA 0x%lx at pc 0x%lx: external "
+			   "abort injected\n",
+			   v->vm->id,
+			   fetch   ? "fetch"
+			   : write ? "write"
+				   : "read",
+			   ipa, f->elr);
+	inject_sea(f, fetch, write, far);
+}
+
+static void hvc(struct vcpu *v, struct frame *f, uint64_t imm)
+{
+	switch (imm) {
+	case SMCCC_IMM_PSCI:
+		vpsci_call(v, f);
+		break;
+	case HVC_IMM_BACKDOOR:
+		backdoor_call(v, f);
+		break;
+	default:
+		f->x[0] = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
+		break;
+	}
+}
+
+void guest_sync(struct frame *f, unsigned vector)
+{
+	struct vcpu *v = current_vcpu();
+	uint64_t esr = read_sysreg(esr_el2);
+
+	v->exits++;
+	switch (ESR_EC(esr)) {
+	case ESR_EC_HVC64: /* ELR is past the HVC already */
+		hvc(v, f, esr & 0xffff);
+		break;
+	case ESR_EC_SMC64: /* a trapped SMC returns to itself: step over it */
+		f->elr += 4;
+		if ((esr & 0xffff) == SMCCC_IMM_PSCI)
+			vpsci_call(v, f);
+		else
+			f->x[0] = (uint64_t)-1;
+		break;
+	case ESR_EC_SYS64:
+		sysreg_trap(v, f, esr);
+		break;
+	case ESR_EC_DABT_LOW:
+	case ESR_EC_IABT_LOW:
+		stage2_abort(v, f, esr);
+		break;
+	case ESR_EC_BRK64:
+	case ESR_EC_BKPT_LOW:
+	case ESR_EC_SSTEP_LOW:
+	case ESR_EC_WATCH_LOW:
+		debug_trap(v, f, esr);
+		break;
+	default:
+		/* FP/SVE/SME traps, WFx, anything else enabled by accident. */
+		inject_undef(f);
+		break;
+	}
+}
+
+void guest_async(struct frame *f, unsigned vector)
+{
+	/* No interrupt sources are enabled for guests yet (vGIC comes later). */
+	log_printf("hyp: unexpected asynchronous exception from a guest (vector %u)\n",
+		   vector);
+}

@@ -1,0 +1,309 @@
+/*
+ * Creating VMs from the boot configuration: RAM, stage-2 tables, the
+ * kernel placed as the Linux arm64 boot protocol asks, an initrd, a
+ * generated device tree, and vCPUs bound to physical CPUs.
+ *
+ * Guest physical layout (modelled on QEMU virt): RAM at 0x4000_0000; the
+ * kernel at the start of RAM plus its text_offset; the DT in the last
+ * 2 MiB; the initrd just below it.
+ */
+#include <string.h>
+
+#include <arch/cache.h>
+#include <arch/smccc.h>
+#include <arch/sysreg.h>
+#include <lib/bundle.h>
+#include <lib/console.h>
+#include <lib/guest_dt.h>
+#include <lib/handoff.h>
+#include <lib/memmap.h>
+#include <lib/psci.h>
+#include <lib/vmconfig.h>
+
+#include "hyp.h"
+#include "vm.h"
+
+#define SZ_2M 0x200000ull
+#define DT_SLOT SZ_2M /* the last 2 MiB of guest RAM hold its DT */
+#define DT_MAX_SIZE 0x10000ull
+/* Linux arm64 Image header (Documentation/arch/arm64/booting.rst) */
+#define IMAGE_TEXT_OFFSET 8
+#define IMAGE_SIZE 16
+#define IMAGE_MAGIC_OFFSET 56
+#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
+#define IMAGE_HEADER_SIZE 64
+
+struct vm vms[MAX_VMS];
+unsigned vm_count;
+static unsigned live_vms;
+static struct vm_config configs[MAX_VMS];
+
+static const struct handoff_payload *find_payload(uint32_t type, const char *name)
+{
+	for (uint32_t i = 0; i < handoff->payload_count; i++) {
+		const struct handoff_payload *p = &handoff->payloads[i];
+
+		if (p->type == type && strcmp(p->name, name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Zeroes guest RAM a cache block per instruction (DC ZVA): nothing of
+ * what the memory held before (other VMs, the boot image) reaches a VM. */
+static void zero_ram(uint8_t *va, uint64_t size)
+{
+	uint64_t block = 4ull << (read_sysreg(dczid_el0) & 0xf);
+
+	for (uint64_t off = 0; off < size; off += block)
+		__asm__ volatile("dc zva, %0" ::"r"(va + off) : "memory");
+	dsb(ish);
+}
+
+/* Places the kernel; returns its entry IPA, or 0 with a message. */
+static uint64_t load_kernel(struct vm *vm, const struct handoff_payload *k,
+			    uint64_t limit)
+{
+	const uint8_t *img = hyp_phys_to_virt(k->pa);
+	uint64_t offset = 0, span = k->size;
+
+	if (k->size >= IMAGE_HEADER_SIZE &&
+	    (uint32_t)le64(img + IMAGE_MAGIC_OFFSET) == IMAGE_MAGIC) {
+		offset = le64(img + IMAGE_TEXT_OFFSET);
+		if (le64(img + IMAGE_SIZE) > span)
+			span = le64(img + IMAGE_SIZE); /* .bss and more */
+	}
+	if (offset >= limit || span > limit - offset) {
+		log_printf(
+			"hyp: vm%u: kernel '%s' (%lu bytes, text_offset 0x%lx) does not "
+			"fit in its RAM\n",
+			vm->id, k->name, span, offset);
+		return 0;
+	}
+	memcpy((uint8_t *)hyp_phys_to_virt(vm->ram_pa) + offset, img, k->size);
+	dcache_clean((uint8_t *)hyp_phys_to_virt(vm->ram_pa) + offset, k->size);
+	return vm->ram_ipa + offset;
+}
+
+static int map_guest_ram(struct vm *vm)
+{
+	int err = pt_init_stage2(&vm->s2, hyp_table_alloc());
+
+	if (!err)
+		err = pt_map(&vm->s2, vm->ram_ipa, vm->ram_pa, vm->ram_size, PT_NORMAL);
+	if (err)
+		return err;
+	vm->vtcr = pt_vtcr_value(read_sysreg(id_aa64mmfr0_el1) & 0xf);
+	vm->vttbr = ((uint64_t)(vm->id + 1) << VTTBR_VMID_SHIFT) | vm->s2.root_pa;
+	return 0;
+}
+
+static uint64_t rng_seed(void)
+{
+	uint64_t v, nzcv;
+
+	if (((read_sysreg(id_aa64isar0_el1) >> ID_AA64ISAR0_RNDR_SHIFT) & 0xf) == 0)
+		return read_sysreg(cntpct_el0) | 1;
+	__asm__ volatile("mrs %0, S3_3_C2_C4_0 /* RNDR */\n mrs %1, nzcv"
+			 : "=r"(v), "=r"(nzcv));
+	return v ? v : 1;
+}
+
+static int build_dt(struct vm *vm, const struct vm_config *c, uint64_t initrd_ipa,
+		    uint64_t initrd_size)
+{
+	struct guest_dt_params p = {
+		.ram_base = vm->ram_ipa,
+		.ram_size = vm->ram_size,
+		.cpus = vm->vcpu_count,
+		.bootargs = c->cmdline[0] ? c->cmdline : NULL,
+		.initrd_start = initrd_size ? initrd_ipa : 0,
+		.initrd_end = initrd_size ? initrd_ipa + initrd_size : 0,
+		.uart_base = GUEST_UART_BASE,
+		.uart_spi = GUEST_UART_SPI,
+		.gicd_base = GUEST_GICD_BASE,
+		.gicd_size = GUEST_GICD_SIZE,
+		.gicr_base = GUEST_GICR_BASE,
+		.gicr_size = GUEST_GICR_SIZE_PER_CPU,
+		.rng_seed = rng_seed(),
+	};
+	void *dt = hyp_phys_to_virt(vm->ram_pa + (vm->dt_ipa - vm->ram_ipa));
+	int err = guest_dt_build(dt, DT_MAX_SIZE, &p);
+
+	if (!err)
+		dcache_clean(dt, DT_MAX_SIZE);
+	return err;
+}
+
+/* The initrd, if any, just below the DT; false (with a message) if it
+ * is missing or does not fit. */
+static bool place_initrd(struct vm *vm, const struct vm_config *c, uint64_t *ipa,
+			 uint64_t *size)
+{
+	const struct handoff_payload *p;
+	void *dst;
+
+	*ipa = *size = 0;
+	if (!c->initrd[0])
+		return true;
+	p = find_payload(BUNDLE_INITRD, c->initrd);
+	if (!p) {
+		log_printf("hyp: vm%u: no initrd payload '%s' in the bundle\n", vm->id,
+			   c->initrd);
+		return false;
+	}
+	if (p->size > vm->dt_ipa - vm->ram_ipa - SZ_2M) {
+		log_printf("hyp: vm%u: initrd '%s' (%lu bytes) does not fit in its RAM\n",
+			   vm->id, c->initrd, p->size);
+		return false;
+	}
+	*ipa = (vm->dt_ipa - p->size) & ~0xfffull;
+	*size = p->size;
+	dst = hyp_phys_to_virt(vm->ram_pa + (*ipa - vm->ram_ipa));
+	memcpy(dst, hyp_phys_to_virt(p->pa), p->size);
+	dcache_clean(dst, p->size);
+	return true;
+}
+
+static bool bind_vcpus(struct vm *vm, unsigned *next_pcpu)
+{
+	if (*next_pcpu + vm->vcpu_count > pcpu_count) {
+		log_printf("hyp: vm%u needs %u cpus but only %u are left: not started\n",
+			   vm->id, vm->vcpu_count, pcpu_count - *next_pcpu);
+		return false;
+	}
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->index = i;
+		v->pcpu = (*next_pcpu)++;
+		v->state = VCPU_OFF;
+		pcpus[v->pcpu].vcpu = v;
+	}
+	return true;
+}
+
+static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_pcpu)
+{
+	const struct handoff_payload *kernel = find_payload(BUNDLE_KERNEL, c->kernel);
+	uint64_t initrd_ipa, initrd_size, kernel_room;
+
+	memcpy(vm->name, c->name, sizeof(vm->name));
+	vm->exit_code = -1;
+	vm->vcpu_count = c->cpus;
+	if (!kernel) {
+		log_printf("hyp: vm%u: no kernel payload '%s' in the bundle\n", vm->id,
+			   c->kernel);
+		return false;
+	}
+	vm->ram_size = c->mem;
+	vm->ram_ipa = GUEST_RAM_BASE;
+	vm->ram_pa = memmap_alloc(&handoff->memmap, vm->ram_size, SZ_2M, MEM_GUEST);
+	if (!vm->ram_pa) {
+		log_printf("hyp: vm%u: not enough free memory for %lu MiB\n", vm->id,
+			   vm->ram_size >> 20);
+		return false;
+	}
+	if (map_guest_ram(vm)) {
+		log_printf("hyp: vm%u: cannot build its stage-2 tables\n", vm->id);
+		return false;
+	}
+	zero_ram(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
+	vm->dt_ipa = vm->ram_ipa + vm->ram_size - DT_SLOT;
+	if (!place_initrd(vm, c, &initrd_ipa, &initrd_size))
+		return false;
+	kernel_room = (initrd_size ? initrd_ipa : vm->dt_ipa) - vm->ram_ipa;
+	vm->entry_ipa = load_kernel(vm, kernel, kernel_room);
+	if (!vm->entry_ipa || !bind_vcpus(vm, next_pcpu))
+		return false;
+	if (build_dt(vm, c, initrd_ipa, initrd_size)) {
+		log_printf("hyp: vm%u: cannot build its device tree\n", vm->id);
+		return false;
+	}
+	vm->cntvoff = read_sysreg(cntpct_el0);
+	backdoor_vm_init(vm, c);
+	vm->vcpus[0].start_pc = vm->entry_ipa;
+	vm->vcpus[0].start_x0 = vm->dt_ipa;
+	vm->vcpus[0].state = VCPU_ON_PENDING;
+	vm->live = true;
+	log_printf("hyp: vm%u '%s': %lu MiB at pa 0x%lx, %u vcpu%s from cpu %u, kernel "
+		   "'%s' at ipa 0x%lx, dt at ipa 0x%lx\n",
+		   vm->id, vm->name, vm->ram_size >> 20, vm->ram_pa, vm->vcpu_count,
+		   vm->vcpu_count > 1 ? "s" : "", vm->vcpus[0].pcpu, kernel->name,
+		   vm->entry_ipa, vm->dt_ipa);
+	return true;
+}
+
+int vms_create(void)
+{
+	const char *text = hyp_phys_to_virt(handoff->config_pa);
+	unsigned count = 0, next_pcpu = 0;
+	char err[128];
+
+	if (vmconfig_parse(text, handoff->config_size, configs, MAX_VMS, &count, err,
+			   sizeof(err))) {
+		log_printf("hyp: boot configuration: %s\n", err);
+		return -1;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		struct vm *vm = &vms[vm_count];
+
+		vm->id = vm_count;
+		if (create_vm(vm, &configs[i], &next_pcpu)) {
+			vm_count++;
+			live_vms++;
+		}
+	}
+	if (vm_count)
+		__asm__ volatile("tlbi vmalls12e1is\n dsb ish" ::: "memory");
+	return (int)vm_count;
+}
+
+void vms_start(void)
+{
+	/* Each VM's first vCPU on its CPU; this CPU (0) runs vm0's. */
+	for (unsigned i = 1; i < vm_count; i++)
+		pcpu_start(vms[i].vcpus[0].pcpu);
+	hyp_secondary_main(0);
+}
+
+static void power(uint32_t fid)
+{
+	smc_call(fid, 0, 0, 0);
+	pcpu_stop();
+}
+
+void vm_end(struct vm *vm, const char *why)
+{
+	if (vm->exit_code >= 0)
+		log_printf("hyp: vm%u '%s' ended: %s, exit code %d\n", vm->id, vm->name,
+			   why, vm->exit_code);
+	else
+		log_printf("hyp: vm%u '%s' ended: %s\n", vm->id, vm->name, why);
+	vm->live = false;
+	if (__atomic_sub_fetch(&live_vms, 1, __ATOMIC_ACQ_REL) == 0) {
+		log_printf("hyp: no VM left: powering off\n");
+		power(PSCI_SYSTEM_OFF);
+	}
+	pcpu_stop();
+}
+
+void vm_reset(struct vm *vm)
+{
+	if (vm_count == 1) {
+		log_printf("hyp: vm%u '%s' reset: resetting the platform\n", vm->id,
+			   vm->name);
+		power(PSCI_SYSTEM_RESET);
+	}
+	vm_end(vm, "reset (restarting one VM of several is not supported yet)");
+}

@@ -1,0 +1,166 @@
+/*
+ * VMs and vCPUs. Each vCPU is bound to its own physical CPU for its whole
+ * life (static partitioning): while it runs, its EL1 state lives in the
+ * hardware registers and its general registers in the exception frame on
+ * that CPU's EL2 stack. struct vcpu_context holds the full state when the
+ * vCPU is not on a CPU (before its first run, after CPU_OFF).
+ */
+#ifndef HYP_VM_H
+#define HYP_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/frame.h>
+#include <lib/backdoor.h>
+#include <lib/pgtable.h>
+
+#define MAX_VMS 8
+#define MAX_VCPUS_PER_VM 8
+#define MAX_PCPUS 8
+
+/* The guest physical memory map, modelled on QEMU virt. */
+#define GUEST_GICD_BASE 0x08000000ull
+#define GUEST_GICD_SIZE 0x10000ull
+#define GUEST_GICR_BASE 0x080a0000ull
+#define GUEST_GICR_SIZE_PER_CPU 0x20000ull
+#define GUEST_UART_BASE 0x09000000ull
+#define GUEST_UART_SPI 1
+#define GUEST_RAM_BASE 0x40000000ull
+
+enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON };
+
+/* EL1 (and EL0) system registers of a vCPU, saved when it leaves its CPU. */
+struct el1_sysregs {
+	uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, mair, amair;
+	uint64_t vbar, contextidr, tpidr_el0, tpidrro_el0, tpidr_el1;
+	uint64_t sp_el0, sp_el1, elr, spsr, esr, far, afsr0, afsr1, par;
+	uint64_t cntkctl, csselr, cntv_ctl, cntv_cval;
+};
+
+struct fpsimd_state {
+	__uint128_t v[32];
+	uint64_t fpsr, fpcr;
+};
+
+/* The guest's debug state: what it wrote, as it sees it. */
+struct debug_state {
+	uint64_t mdscr; /* shadow: the real one runs with TDCC clear */
+	uint64_t oslsr; /* OS lock status as the guest set it */
+	uint64_t bvr[16], bcr[16], wvr[16], wcr[16];
+};
+
+struct vcpu_context {
+	struct frame regs; /* x0..x30, pc (elr), pstate (spsr) */
+	struct el1_sysregs el1;
+	struct fpsimd_state fp;
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned index;		     /* within the VM: MPIDR Aff0 */
+	unsigned pcpu;		     /* the physical CPU it runs on */
+	volatile uint32_t state;     /* enum vcpu_state */
+	uint64_t start_pc, start_x0; /* from PSCI CPU_ON */
+	struct vcpu_context ctx;
+	struct debug_state dbg;
+	uint64_t exits; /* traps taken to EL2, for statistics */
+};
+
+struct vm {
+	unsigned id; /* also its VMID */
+	char name[32];
+	bool live;
+	uint64_t ram_ipa, ram_pa, ram_size;
+	uint64_t entry_ipa, dt_ipa;
+	struct pgtable s2;
+	uint64_t vttbr, vtcr, cntvoff;
+	unsigned vcpu_count;
+	struct vcpu vcpus[MAX_VCPUS_PER_VM];
+	struct bd_vm backdoor;
+	int exit_code; /* from the test-exit service, -1 when none */
+};
+
+/* Per physical CPU; TPIDR_EL2 points at the current CPU's. */
+struct pcpu {
+	unsigned index;
+	uint64_t mpidr;
+	uint64_t stack_top;
+	struct vcpu *vcpu;   /* bound to this CPU, or NULL */
+	uint64_t fast_exits; /* traps answered by backdoor_fast.S */
+};
+
+static inline struct pcpu *this_pcpu(void)
+{
+	struct pcpu *p;
+
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(p));
+	return p;
+}
+
+static inline struct vcpu *current_vcpu(void)
+{
+	return this_pcpu()->vcpu;
+}
+
+/* vm.c */
+extern struct vm vms[MAX_VMS];
+extern unsigned vm_count;
+struct vm_config;
+int vms_create(void);
+void vms_start(void) __attribute__((noreturn));
+void vm_end(struct vm *vm, const char *why) __attribute__((noreturn));
+void vm_reset(struct vm *vm) __attribute__((noreturn));
+
+/* vcpu.c */
+void vcpu_configure_traps(const struct vcpu *v);
+void vcpu_run(struct vcpu *v) __attribute__((noreturn));
+void vcpu_save(struct vcpu *v);
+void vcpu_reset(struct vcpu *v, uint64_t pc, uint64_t x0);
+void vcpu_off(struct vcpu *v) __attribute__((noreturn));
+
+/* smp.c */
+extern struct pcpu pcpus[MAX_PCPUS];
+extern unsigned pcpu_count;
+void smp_init(const void *fdt);
+int pcpu_start(unsigned pcpu);
+void pcpu_stop(void) __attribute__((noreturn));
+void hyp_secondary_main(unsigned idx) __attribute__((noreturn));
+
+/* traps.c */
+void inject_undef(struct frame *f);
+void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far);
+void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
+
+/* psci_guest.c */
+void vpsci_call(struct vcpu *v, struct frame *f);
+
+/* sysregs.c */
+void sysreg_trap(struct vcpu *v, struct frame *f, uint64_t esr);
+
+/* debug.c */
+#define DBG_OP2_BVR 4 /* op2 of DBGBVR<n>_EL1; BCR 5, WVR 6, WCR 7 */
+#define DBG_OP2_BCR 5
+#define DBG_OP2_WVR 6
+#define DBG_OP2_WCR 7
+void debug_trap(struct vcpu *v, struct frame *f, uint64_t esr);
+void debug_apply(struct vcpu *v);
+void debug_load(struct vcpu *v);
+bool debug_bp_wp_access(struct vcpu *v, unsigned op2, unsigned n, bool read,
+			uint64_t *val);
+
+/* services.c: the backdoor for a vCPU. */
+void backdoor_vm_init(struct vm *vm, const struct vm_config *c);
+bool backdoor_try(struct vcpu *v, struct frame *f);
+void backdoor_call(struct vcpu *v, struct frame *f);
+
+/* fpsimd.S */
+void fpsimd_save(struct fpsimd_state *s);
+void fpsimd_load(const struct fpsimd_state *s);
+
+/* entry.S */
+void guest_enter(struct frame *f) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,547 @@
+/*
+ * mkbootimg: builds a complete boot image for guests in one command: the
+ * bootloader followed by a bundle holding the hypervisor, a configuration
+ * generated from the options, and each VM's kernel and initrd
+ * (docs/BOOT_IMAGE.md, "Building a boot image for a guest").
+ *
+ * The configuration is checked with the same vmconfig_parse() the platform
+ * uses and the bundle with the same bundle_open(), and every file is read
+ * and checked before the output is created: what would fail at boot fails
+ * here, where the message can name the option.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lib/bundle.h>
+#include <lib/config.h>
+#include <lib/vmconfig.h>
+
+#include "bundle_write.h"
+
+/* The arm64 Image header's magic, "ARM\x64" at offset 0x38. */
+#define IMAGE_MAGIC_OFFSET 0x38
+static const char image_magic[4] = {'A', 'R', 'M', 0x64};
+
+struct vm_opts {
+	const char *name;
+	const char *kernel; /* file paths */
+	const char *initrd;
+	const char *cmdline; /* values, as given */
+	const char *mem;
+	const char *cpus;
+	const char *guestinfo[VMCONFIG_GUESTINFO_MAX]; /* "KEY=VALUE" */
+	unsigned int guestinfo_count;
+};
+
+struct opts {
+	const char *out;
+	const char *boot;
+	const char *hyp;
+	const char *name;
+	const char **sets; /* "KEY=VALUE", argc entries of room */
+	unsigned int set_count;
+	bool print_config;
+	struct vm_opts vm[VMCONFIG_MAX_VMS];
+	unsigned int vm_count;
+};
+
+/* A file read whole. */
+struct blob {
+	uint8_t *data;
+	uint64_t size;
+};
+
+static const char *prog = "mkbootimg";
+
+static void print_error(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_error(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s -o OUT --boot FILE --hyp FILE [--name NAME] [--set "
+		"KEY=VALUE]...\n"
+		"           [--vm --kernel FILE [--initrd FILE] [--cmdline TEXT] [--mem "
+		"SIZE]\n"
+		"                 [--cpus N] [--name NAME] [--guestinfo "
+		"KEY=VALUE]...]...\n"
+		"           [--print-config]\n"
+		"       %s --print-config [--name NAME] [--set KEY=VALUE]... [--vm "
+		"...]...\n"
+		"Each --vm starts a VM (vm0, vm1, ... in order); the options after it,\n"
+		"up to the next --vm, are that VM's, and --name names the VM there.\n"
+		"SIZE: bytes, or a number with K, M or G; a multiple of 2M from 2M to "
+		"64G\n"
+		"(default 128M). N: 1 to %d (default 1). Errors about the generated\n"
+		"configuration name its key: vm0.mem is --mem of the first VM.\n"
+		"--print-config prints the configuration; without -o, nothing is "
+		"built.\n",
+		prog, prog, VMCONFIG_MAX_CPUS);
+}
+
+__attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt,
+									...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_error(fmt, ap);
+	va_end(ap);
+	usage(stderr);
+	exit(1);
+}
+
+/* ---- option checks ---------------------------------------------------- */
+
+static bool is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
+}
+
+/*
+ * A value goes on a "key = value" line, and the configuration would read
+ * back something else if it held a line break, a '#' or outer blanks; so
+ * such values are refused instead of being silently changed.
+ */
+static void check_value(const char *what, const char *v)
+{
+	size_t n = strlen(v), i;
+
+	if (!n)
+		die("%s: empty value", what);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			die("%s: control character 0x%02x in the value", what, c);
+		if (c == '#')
+			die("%s: '#' cannot appear in a value (it starts a comment in "
+			    "the "
+			    "configuration)",
+			    what);
+	}
+	if (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t')
+		die("%s: '%s' starts or ends with a blank, which the configuration "
+		    "would drop",
+		    what, v);
+}
+
+/* Checks key[0..len) against the configuration's key rules. */
+static void check_key(const char *what, const char *key, size_t len, size_t max)
+{
+	size_t i;
+
+	if (!len)
+		die("%s: empty key", what);
+	if (len > max)
+		die("%s: key '%.*s' is longer than %zu characters", what, (int)len, key,
+		    max);
+	for (i = 0; i < len; i++) {
+		if (!is_key_char(key[i]))
+			die("%s: key '%.*s' has characters outside a-z 0-9 . _ -", what,
+			    (int)len, key);
+	}
+}
+
+/* Splits "KEY=VALUE" at the first '='; KEY never holds one. */
+static const char *split_eq(const char *opt, const char *spec, size_t *keylen)
+{
+	const char *eq = strchr(spec, '=');
+
+	if (!eq)
+		die("%s wants KEY=VALUE, got '%s'", opt, spec);
+	*keylen = (size_t)(eq - spec);
+	return eq + 1;
+}
+
+static bool same_key(const char *a, const char *b)
+{
+	size_t n = strcspn(a, "=");
+
+	return n == strcspn(b, "=") && !strncmp(a, b, n);
+}
+
+static void add_set(struct opts *o, const char *spec)
+{
+	const char *value;
+	size_t keylen;
+	unsigned int i;
+
+	value = split_eq("--set", spec, &keylen);
+	check_key("--set", spec, keylen, CONFIG_KEY_MAX);
+	/* VM keys are generated from --vm and its options, never given raw. */
+	if (keylen > 2 && !strncmp(spec, "vm", 2) && spec[2] >= '0' && spec[2] <= '9')
+		die("--set: '%.*s' is a VM key; use --vm and its options", (int)keylen,
+		    spec);
+	if (keylen == 4 && !strncmp(spec, "name", 4))
+		die("--set: use --name NAME to set 'name'");
+	for (i = 0; i < o->set_count; i++) {
+		if (same_key(o->sets[i], spec))
+			die("--set: '%.*s' given twice", (int)keylen, spec);
+	}
+	check_value("--set", value);
+	o->sets[o->set_count++] = spec;
+}
+
+static void add_guestinfo(struct vm_opts *vm, unsigned int index, const char *spec)
+{
+	const char *value;
+	size_t keylen;
+	unsigned int i;
+
+	value = split_eq("--guestinfo", spec, &keylen);
+	/* The key goes after "vmN.guestinfo." in a config key. */
+	check_key("--guestinfo", spec, keylen, VMCONFIG_GUESTINFO_KEY_MAX);
+	for (i = 0; i < vm->guestinfo_count; i++) {
+		if (same_key(vm->guestinfo[i], spec))
+			die("--guestinfo: '%.*s' given twice for vm%u", (int)keylen, spec,
+			    index);
+	}
+	if (vm->guestinfo_count == VMCONFIG_GUESTINFO_MAX)
+		die("--guestinfo: more than %d for vm%u", VMCONFIG_GUESTINFO_MAX, index);
+	check_value("--guestinfo", value);
+	vm->guestinfo[vm->guestinfo_count++] = spec;
+}
+
+/* The VM the option belongs to: the one the last --vm started. */
+static struct vm_opts *current_vm(struct opts *o, const char *opt)
+{
+	if (!o->vm_count)
+		usage_error("%s must follow a --vm (each --vm starts a VM)", opt);
+	return &o->vm[o->vm_count - 1];
+}
+
+static void set_once(const struct opts *o, const char **slot, const char *opt,
+		     const char *arg)
+{
+	if (*slot)
+		die("%s given twice for vm%u", opt, o->vm_count - 1);
+	if (!arg[0])
+		die("%s: empty argument for vm%u", opt, o->vm_count - 1);
+	*slot = arg;
+}
+
+static void set_file(const char **slot, const char *opt, const char *arg)
+{
+	if (*slot)
+		usage_error("%s given more than once", opt);
+	if (!arg[0])
+		usage_error("%s: no file given", opt);
+	*slot = arg;
+}
+
+static bool takes_argument(const char *opt)
+{
+	static const char *const opts[] = {
+		"-o",	    "--boot",	 "--hyp", "--name", "--set",	   "--kernel",
+		"--initrd", "--cmdline", "--mem", "--cpus", "--guestinfo",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (!strcmp(opt, opts[i]))
+			return true;
+	}
+	return false;
+}
+
+static void parse_args(struct opts *o, int argc, char **argv)
+{
+	int i;
+
+	o->sets = calloc((size_t)argc, sizeof(*o->sets));
+	if (!o->sets)
+		die("out of memory");
+	for (i = 1; i < argc; i++) {
+		const char *opt = argv[i], *arg;
+
+		if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (!strcmp(opt, "--print-config")) {
+			o->print_config = true;
+			continue;
+		}
+		if (!strcmp(opt, "--vm")) {
+			if (o->vm_count == VMCONFIG_MAX_VMS)
+				die("--vm: at most %d VMs", VMCONFIG_MAX_VMS);
+			o->vm_count++;
+			continue;
+		}
+		if (!takes_argument(opt))
+			usage_error("unknown option '%s'", opt);
+		if (i + 1 >= argc)
+			usage_error("%s needs an argument", opt);
+		arg = argv[++i];
+		if (!strcmp(opt, "-o")) {
+			set_file(&o->out, opt, arg);
+		} else if (!strcmp(opt, "--boot")) {
+			set_file(&o->boot, opt, arg);
+		} else if (!strcmp(opt, "--hyp")) {
+			set_file(&o->hyp, opt, arg);
+		} else if (!strcmp(opt, "--set")) {
+			add_set(o, arg);
+		} else if (!strcmp(opt, "--name") && !o->vm_count) {
+			if (o->name)
+				die("--name given twice");
+			check_value("--name", arg);
+			o->name = arg;
+		} else if (!strcmp(opt, "--name")) {
+			set_once(o, &current_vm(o, opt)->name, opt, arg);
+			check_value(opt, arg);
+		} else if (!strcmp(opt, "--kernel")) {
+			set_once(o, &current_vm(o, opt)->kernel, opt, arg);
+		} else if (!strcmp(opt, "--initrd")) {
+			set_once(o, &current_vm(o, opt)->initrd, opt, arg);
+		} else if (!strcmp(opt, "--cmdline")) {
+			set_once(o, &current_vm(o, opt)->cmdline, opt, arg);
+			check_value(opt, arg);
+		} else if (!strcmp(opt, "--mem")) {
+			set_once(o, &current_vm(o, opt)->mem, opt, arg);
+			check_value(opt, arg);
+		} else if (!strcmp(opt, "--cpus")) {
+			set_once(o, &current_vm(o, opt)->cpus, opt, arg);
+			check_value(opt, arg);
+		} else if (!strcmp(opt, "--guestinfo")) {
+			add_guestinfo(current_vm(o, opt), o->vm_count - 1, arg);
+		}
+	}
+	/*
+	 * A VM without --kernel would have no line in the configuration at
+	 * all, and so would not be a VM there; it has to be caught here.
+	 */
+	for (i = 0; i < (int)o->vm_count; i++) {
+		if (!o->vm[i].kernel)
+			usage_error("vm%d: no kernel (--kernel FILE after its --vm)", i);
+	}
+}
+
+/* ---- the configuration ------------------------------------------------ */
+
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+__attribute__((format(printf, 2, 3))) static void append(struct text *t, const char *fmt,
+							 ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("cannot format the configuration");
+	if (t->len + (size_t)n + 1 > t->cap) {
+		t->cap = (t->len + (size_t)n + 1) * 2;
+		t->p = realloc(t->p, t->cap);
+		if (!t->p)
+			die("out of memory");
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	t->len += (size_t)n;
+}
+
+static void gen_config(const struct opts *o, struct text *t)
+{
+	unsigned int i, j;
+
+	append(t, "# Generated by mkbootimg (docs/BOOT_IMAGE.md).\n");
+	if (o->name)
+		append(t, "name = %s\n", o->name);
+	for (i = 0; i < o->set_count; i++) {
+		size_t keylen = strcspn(o->sets[i], "=");
+
+		append(t, "%.*s = %s\n", (int)keylen, o->sets[i],
+		       o->sets[i] + keylen + 1);
+	}
+	for (i = 0; i < o->vm_count; i++) {
+		const struct vm_opts *vm = &o->vm[i];
+
+		append(t, "\n");
+		if (vm->name)
+			append(t, "vm%u.name = %s\n", i, vm->name);
+		append(t, "vm%u.kernel = vm%u-kernel\n", i, i);
+		if (vm->initrd)
+			append(t, "vm%u.initrd = vm%u-initrd\n", i, i);
+		if (vm->mem)
+			append(t, "vm%u.mem = %s\n", i, vm->mem);
+		if (vm->cpus)
+			append(t, "vm%u.cpus = %s\n", i, vm->cpus);
+		if (vm->cmdline)
+			append(t, "vm%u.cmdline = %s\n", i, vm->cmdline);
+		for (j = 0; j < vm->guestinfo_count; j++) {
+			const char *g = vm->guestinfo[j];
+			size_t keylen = strcspn(g, "=");
+
+			append(t, "vm%u.guestinfo.%.*s = %s\n", i, (int)keylen, g,
+			       g + keylen + 1);
+		}
+	}
+}
+
+static void check_config(const struct text *t)
+{
+	static struct vm_config vms[VMCONFIG_MAX_VMS];
+	unsigned int count;
+	char err[256];
+	int ret;
+
+	ret = vmconfig_parse(t->p, t->len, vms, VMCONFIG_MAX_VMS, &count, err,
+			     sizeof(err));
+	/*
+	 * The options were checked one by one, so a syntax error here is a
+	 * bug in this program, not in the command line.
+	 */
+	if (ret == CONFIG_E_SYNTAX || ret == CONFIG_E_DUPLICATE)
+		die("internal error: the generated configuration is malformed: %s", err);
+	if (ret)
+		die("%s", err);
+}
+
+/* ---- the image --------------------------------------------------------- */
+
+static struct blob load(const char *what, const char *path)
+{
+	struct blob b;
+	char err[512];
+
+	if (bundle_read_file(path, &b.data, &b.size, err, sizeof(err)))
+		die("%s: %s", what, err);
+	return b;
+}
+
+static void check_boot(const char *path, const struct blob *b)
+{
+	if (b->size < IMAGE_MAGIC_OFFSET + sizeof(image_magic) ||
+	    memcmp(b->data + IMAGE_MAGIC_OFFSET, image_magic, sizeof(image_magic)))
+		die("--boot: '%s' is not an arm64 Image (no \"ARM\\x64\" magic at offset "
+		    "0x38); it should be the bootloader, boot.bin",
+		    path);
+	/* Payloads are aligned from the bundle start; see BOOT_IMAGE.md. */
+	if (b->size % BUNDLE_ALIGN)
+		die("--boot: '%s' is %llu bytes, not a multiple of %d, so the bundle "
+		    "after it would not be page-aligned",
+		    path, (unsigned long long)b->size, BUNDLE_ALIGN);
+}
+
+static void write_image(const char *path, const struct blob *boot,
+			const struct bundle_input *in, uint32_t count)
+{
+	char err[512];
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "wb");
+	if (!f)
+		die("cannot create '%s': %s", path, strerror(errno));
+	if (fwrite(boot->data, 1, (size_t)boot->size, f) != boot->size) {
+		ret = BUNDLE_WRITE_E_IO;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	} else {
+		ret = bundle_write(f, in, count, err, sizeof(err));
+	}
+	if (!ret && fclose(f)) {
+		ret = BUNDLE_WRITE_E_IO;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	} else if (ret) {
+		fclose(f);
+	}
+	if (ret) {
+		remove(path);
+		if (ret == BUNDLE_WRITE_E_IO)
+			die("cannot write '%s': %s", path, err);
+		die("%s", err);
+	}
+}
+
+static void make(const struct opts *o, const struct text *config)
+{
+	struct bundle_input in[2 + 2 * VMCONFIG_MAX_VMS];
+	char names[2 * VMCONFIG_MAX_VMS][BUNDLE_NAME_SIZE];
+	struct blob boot, hyp, files[2 * VMCONFIG_MAX_VMS];
+	char what[64];
+	uint32_t n = 0, nf = 0;
+	unsigned int i;
+
+	boot = load("--boot", o->boot);
+	check_boot(o->boot, &boot);
+	hyp = load("--hyp", o->hyp);
+	if (!hyp.size)
+		die("--hyp: hypervisor image '%s' is empty", o->hyp);
+	in[n++] = (struct bundle_input){BUNDLE_HYP, "hyp", hyp.data, hyp.size};
+	in[n++] = (struct bundle_input){BUNDLE_CONFIG, "config", config->p, config->len};
+	for (i = 0; i < o->vm_count; i++) {
+		snprintf(what, sizeof(what), "vm%u --kernel", i);
+		files[nf] = load(what, o->vm[i].kernel);
+		if (!files[nf].size)
+			die("%s: kernel '%s' is empty", what, o->vm[i].kernel);
+		snprintf(names[nf], sizeof(names[nf]), "vm%u-kernel", i);
+		in[n++] = (struct bundle_input){BUNDLE_KERNEL, names[nf], files[nf].data,
+						files[nf].size};
+		nf++;
+		if (!o->vm[i].initrd)
+			continue;
+		snprintf(what, sizeof(what), "vm%u --initrd", i);
+		files[nf] = load(what, o->vm[i].initrd);
+		snprintf(names[nf], sizeof(names[nf]), "vm%u-initrd", i);
+		in[n++] = (struct bundle_input){BUNDLE_INITRD, names[nf], files[nf].data,
+						files[nf].size};
+		nf++;
+	}
+	write_image(o->out, &boot, in, n);
+	free(boot.data);
+	free(hyp.data);
+	for (i = 0; i < nf; i++)
+		free(files[i].data);
+}
+
+int main(int argc, char **argv)
+{
+	static struct opts o;
+	struct text config = {0};
+
+	if (argc == 1)
+		usage_error("nothing to do");
+	parse_args(&o, argc, argv);
+	if (!o.out && !o.print_config)
+		usage_error("no output file (-o OUT)");
+	if (o.out && !o.boot)
+		usage_error("no bootloader (--boot FILE)");
+	if (o.out && !o.hyp)
+		usage_error("no hypervisor (--hyp FILE)");
+	gen_config(&o, &config);
+	check_config(&config);
+	if (o.print_config)
+		fwrite(config.p, 1, config.len, stdout);
+	if (o.out)
+		make(&o, &config);
+	free(config.p);
+	free(o.sets);
+	return 0;
+}

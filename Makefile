@@ -64,7 +64,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(H)/tests/%,$(UNIT_SRCS))
 HOST_LIB  := $(H)/libhv.a
 HOST_LIB_OBJS := $(patsubst %.c,$(H)/%.o,$(LIB_SRCS))
-TOOLS     := $(patsubst tools/%.c,$(H)/%,$(filter-out tools/bundle_write.c,$(wildcard tools/*.c)))
+# Host tools: tools/NAME.c each, sharing TOOL_SHARED.
+TOOL_SHARED := tools/bundle_write.c tools/common.c
+TOOLS     := $(patsubst tools/%.c,$(H)/%,$(filter-out $(TOOL_SHARED),$(wildcard tools/*.c)))
 
 FIRMWARE := $(B)/firmware.bin
 BOOTIMG  := $(B)/boot.img
@@ -179,9 +181,7 @@ $(H)/tests/%: tests/unit/%.c $(HOST_LIB)
 	@echo "  hostcc   $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit $< $(HOST_LIB) -lfdt -o $@
 
-# Host tools share the bundle writer (tools/bundle_write.c).
-TOOL_SHARED := $(wildcard tools/bundle_write.c)
-$(TOOLS): $(H)/%: tools/%.c $(TOOL_SHARED) $(HOST_LIB)
+$(TOOLS): $(H)/%: tools/%.c $(TOOL_SHARED) $(wildcard tools/*.h) $(HOST_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  hostcc   $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itools $< $(TOOL_SHARED) $(HOST_LIB) -lfdt -o $@

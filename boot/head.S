@@ -9,9 +9,8 @@
  * the physical address, has no translation and faults; the fault is taken
  * at the VA vector, which resumes at the same instruction's VA (vectors.S).
  */
-#include <arch/mmu_el2.h>
+#include <arch/mmu_el2.S>
 #include <arch/sysreg.h>
-#include <lib/pgtable.h>
 #include <lib/psci.h>
 
 #include "boot_state.h"
@@ -59,20 +58,7 @@ _start:
 	bl	boot_early
 	cbz	x0, early_failure
 
-	msr	ttbr0_el2, x0
-	ldr	x0, =PT_MAIR_VALUE
-	msr	mair_el2, x0
-	ldr	x0, =EL2_TCR_VALUE
-	msr	tcr_el2, x0
-	ldr	x0, =boot_vectors		/* the linked VA */
-	msr	vbar_el2, x0
-	isb
-	tlbi	alle2
-	dsb	ish
-	isb
-	ldr	x0, =EL2_SCTLR_MMU_ON
-	msr	sctlr_el2, x0
-	isb
+	EL2_MMU_ON_AT_VA boot_vectors
 	/* This fetch faults; we continue here, at the VA. */
 	bl	boot_main
 	b	halt

@@ -9,9 +9,8 @@
  * hyp_secondary_params (smp.c) holds the root table and the VA - PA delta;
  * the primary cleans it to memory before CPU_ON.
  */
-#include <arch/mmu_el2.h>
+#include <arch/mmu_el2.S>
 #include <arch/sysreg.h>
-#include <lib/pgtable.h>
 
 #include "hyp.h"
 
@@ -28,20 +27,7 @@ hyp_secondary_entry:
 	adrp	x1, hyp_secondary_params	/* physical, PC-relative */
 	add	x1, x1, :lo12:hyp_secondary_params
 	ldr	x0, [x1]			/* root table */
-	msr	ttbr0_el2, x0
-	ldr	x0, =PT_MAIR_VALUE
-	msr	mair_el2, x0
-	ldr	x0, =EL2_TCR_VALUE
-	msr	tcr_el2, x0
-	ldr	x0, =resume_vectors		/* linked VA */
-	msr	vbar_el2, x0
-	isb
-	tlbi	alle2
-	dsb	ish
-	isb
-	ldr	x0, =EL2_SCTLR_MMU_ON
-	msr	sctlr_el2, x0
-	isb
+	EL2_MMU_ON_AT_VA resume_vectors
 	/* Resumed here at the VA. */
 	ldr	x0, =hyp_vectors
 	msr	vbar_el2, x0

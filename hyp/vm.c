@@ -177,8 +177,9 @@ static bool place_initrd(struct vm *vm, const struct vm_config *c, uint64_t *ipa
 static bool bind_vcpus(struct vm *vm, unsigned *next_pcpu)
 {
 	if (*next_pcpu + vm->vcpu_count > pcpu_count) {
-		log_printf("hyp: vm%u needs %u cpus but only %u are left: not started\n",
-			   vm->id, vm->vcpu_count, pcpu_count - *next_pcpu);
+		log_printf(
+			"hyp: vm%u needs %u cpu(s) but only %u are left: not started\n",
+			vm->id, vm->vcpu_count, pcpu_count - *next_pcpu);
 		return false;
 	}
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {

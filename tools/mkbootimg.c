@@ -22,6 +22,7 @@
 #include <lib/vmconfig.h>
 
 #include "bundle_write.h"
+#include "common.h"
 
 /* The arm64 Image header's magic, "ARM\x64" at offset 0x38. */
 #define IMAGE_MAGIC_OFFSET 0x38
@@ -56,25 +57,6 @@ struct blob {
 	uint64_t size;
 };
 
-static const char *prog = "mkbootimg";
-
-static void print_error(const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	print_error(fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -95,7 +77,7 @@ static void usage(FILE *f)
 		"configuration name its key: vm0.mem is --mem of the first VM.\n"
 		"--print-config prints the configuration; without -o, nothing is "
 		"built.\n",
-		prog, prog, VMCONFIG_MAX_CPUS);
+		tool_name, tool_name, VMCONFIG_MAX_CPUS);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt,
@@ -104,7 +86,7 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const ch
 	va_list ap;
 
 	va_start(ap, fmt);
-	print_error(fmt, ap);
+	tool_verror(fmt, ap);
 	va_end(ap);
 	usage(stderr);
 	exit(1);
@@ -128,22 +110,23 @@ static void check_value(const char *what, const char *v)
 	size_t n = strlen(v), i;
 
 	if (!n)
-		die("%s: empty value", what);
+		tool_die("%s: empty value", what);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			die("%s: control character 0x%02x in the value", what, c);
+			tool_die("%s: control character 0x%02x in the value", what, c);
 		if (c == '#')
-			die("%s: '#' cannot appear in a value (it starts a comment in "
-			    "the "
-			    "configuration)",
-			    what);
+			tool_die("%s: '#' cannot appear in a value (it starts a comment "
+				 "in "
+				 "the "
+				 "configuration)",
+				 what);
 	}
 	if (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t')
-		die("%s: '%s' starts or ends with a blank, which the configuration "
-		    "would drop",
-		    what, v);
+		tool_die("%s: '%s' starts or ends with a blank, which the configuration "
+			 "would drop",
+			 what, v);
 }
 
 /* Checks key[0..len) against the configuration's key rules. */
@@ -152,14 +135,14 @@ static void check_key(const char *what, const char *key, size_t len, size_t max)
 	size_t i;
 
 	if (!len)
-		die("%s: empty key", what);
+		tool_die("%s: empty key", what);
 	if (len > max)
-		die("%s: key '%.*s' is longer than %zu characters", what, (int)len, key,
-		    max);
+		tool_die("%s: key '%.*s' is longer than %zu characters", what, (int)len,
+			 key, max);
 	for (i = 0; i < len; i++) {
 		if (!is_key_char(key[i]))
-			die("%s: key '%.*s' has characters outside a-z 0-9 . _ -", what,
-			    (int)len, key);
+			tool_die("%s: key '%.*s' has characters outside a-z 0-9 . _ -",
+				 what, (int)len, key);
 	}
 }
 
@@ -169,7 +152,7 @@ static const char *split_eq(const char *opt, const char *spec, size_t *keylen)
 	const char *eq = strchr(spec, '=');
 
 	if (!eq)
-		die("%s wants KEY=VALUE, got '%s'", opt, spec);
+		tool_die("%s wants KEY=VALUE, got '%s'", opt, spec);
 	*keylen = (size_t)(eq - spec);
 	return eq + 1;
 }
@@ -191,13 +174,13 @@ static void add_set(struct opts *o, const char *spec)
 	check_key("--set", spec, keylen, CONFIG_KEY_MAX);
 	/* VM keys are generated from --vm and its options, never given raw. */
 	if (keylen > 2 && !strncmp(spec, "vm", 2) && spec[2] >= '0' && spec[2] <= '9')
-		die("--set: '%.*s' is a VM key; use --vm and its options", (int)keylen,
-		    spec);
+		tool_die("--set: '%.*s' is a VM key; use --vm and its options",
+			 (int)keylen, spec);
 	if (keylen == 4 && !strncmp(spec, "name", 4))
-		die("--set: use --name NAME to set 'name'");
+		tool_die("--set: use --name NAME to set 'name'");
 	for (i = 0; i < o->set_count; i++) {
 		if (same_key(o->sets[i], spec))
-			die("--set: '%.*s' given twice", (int)keylen, spec);
+			tool_die("--set: '%.*s' given twice", (int)keylen, spec);
 	}
 	check_value("--set", value);
 	o->sets[o->set_count++] = spec;
@@ -214,11 +197,12 @@ static void add_guestinfo(struct vm_opts *vm, unsigned int index, const char *sp
 	check_key("--guestinfo", spec, keylen, VMCONFIG_GUESTINFO_KEY_MAX);
 	for (i = 0; i < vm->guestinfo_count; i++) {
 		if (same_key(vm->guestinfo[i], spec))
-			die("--guestinfo: '%.*s' given twice for vm%u", (int)keylen, spec,
-			    index);
+			tool_die("--guestinfo: '%.*s' given twice for vm%u", (int)keylen,
+				 spec, index);
 	}
 	if (vm->guestinfo_count == VMCONFIG_GUESTINFO_MAX)
-		die("--guestinfo: more than %d for vm%u", VMCONFIG_GUESTINFO_MAX, index);
+		tool_die("--guestinfo: more than %d for vm%u", VMCONFIG_GUESTINFO_MAX,
+			 index);
 	check_value("--guestinfo", value);
 	vm->guestinfo[vm->guestinfo_count++] = spec;
 }
@@ -235,9 +219,9 @@ static void set_once(const struct opts *o, const char **slot, const char *opt,
 		     const char *arg)
 {
 	if (*slot)
-		die("%s given twice for vm%u", opt, o->vm_count - 1);
+		tool_die("%s given twice for vm%u", opt, o->vm_count - 1);
 	if (!arg[0])
-		die("%s: empty argument for vm%u", opt, o->vm_count - 1);
+		tool_die("%s: empty argument for vm%u", opt, o->vm_count - 1);
 	*slot = arg;
 }
 
@@ -271,7 +255,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 
 	o->sets = calloc((size_t)argc, sizeof(*o->sets));
 	if (!o->sets)
-		die("out of memory");
+		tool_die("out of memory");
 	for (i = 1; i < argc; i++) {
 		const char *opt = argv[i], *arg;
 
@@ -285,7 +269,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		}
 		if (!strcmp(opt, "--vm")) {
 			if (o->vm_count == VMCONFIG_MAX_VMS)
-				die("--vm: at most %d VMs", VMCONFIG_MAX_VMS);
+				tool_die("--vm: at most %d VMs", VMCONFIG_MAX_VMS);
 			o->vm_count++;
 			continue;
 		}
@@ -304,7 +288,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			add_set(o, arg);
 		} else if (!strcmp(opt, "--name") && !o->vm_count) {
 			if (o->name)
-				die("--name given twice");
+				tool_die("--name given twice");
 			check_value("--name", arg);
 			o->name = arg;
 		} else if (!strcmp(opt, "--name")) {
@@ -354,12 +338,12 @@ __attribute__((format(printf, 2, 3))) static void append(struct text *t, const c
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		die("cannot format the configuration");
+		tool_die("cannot format the configuration");
 	if (t->len + (size_t)n + 1 > t->cap) {
 		t->cap = (t->len + (size_t)n + 1) * 2;
 		t->p = realloc(t->p, t->cap);
 		if (!t->p)
-			die("out of memory");
+			tool_die("out of memory");
 	}
 	va_start(ap, fmt);
 	vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
@@ -419,9 +403,10 @@ static void check_config(const struct text *t)
 	 * bug in this program, not in the command line.
 	 */
 	if (ret == CONFIG_E_SYNTAX || ret == CONFIG_E_DUPLICATE)
-		die("internal error: the generated configuration is malformed: %s", err);
+		tool_die("internal error: the generated configuration is malformed: %s",
+			 err);
 	if (ret)
-		die("%s", err);
+		tool_die("%s", err);
 }
 
 /* ---- the image --------------------------------------------------------- */
@@ -432,7 +417,7 @@ static struct blob load(const char *what, const char *path)
 	char err[512];
 
 	if (bundle_read_file(path, &b.data, &b.size, err, sizeof(err)))
-		die("%s: %s", what, err);
+		tool_die("%s: %s", what, err);
 	return b;
 }
 
@@ -440,14 +425,16 @@ static void check_boot(const char *path, const struct blob *b)
 {
 	if (b->size < IMAGE_MAGIC_OFFSET + sizeof(image_magic) ||
 	    memcmp(b->data + IMAGE_MAGIC_OFFSET, image_magic, sizeof(image_magic)))
-		die("--boot: '%s' is not an arm64 Image (no \"ARM\\x64\" magic at offset "
-		    "0x38); it should be the bootloader, boot.bin",
-		    path);
+		tool_die("--boot: '%s' is not an arm64 Image (no \"ARM\\x64\" magic at "
+			 "offset "
+			 "0x38); it should be the bootloader, boot.bin",
+			 path);
 	/* Payloads are aligned from the bundle start; see BOOT_IMAGE.md. */
 	if (b->size % BUNDLE_ALIGN)
-		die("--boot: '%s' is %llu bytes, not a multiple of %d, so the bundle "
-		    "after it would not be page-aligned",
-		    path, (unsigned long long)b->size, BUNDLE_ALIGN);
+		tool_die(
+			"--boot: '%s' is %llu bytes, not a multiple of %d, so the bundle "
+			"after it would not be page-aligned",
+			path, (unsigned long long)b->size, BUNDLE_ALIGN);
 }
 
 static void write_image(const char *path, const struct blob *boot,
@@ -459,7 +446,7 @@ static void write_image(const char *path, const struct blob *boot,
 
 	f = fopen(path, "wb");
 	if (!f)
-		die("cannot create '%s': %s", path, strerror(errno));
+		tool_die("cannot create '%s': %s", path, strerror(errno));
 	if (fwrite(boot->data, 1, (size_t)boot->size, f) != boot->size) {
 		ret = BUNDLE_WRITE_E_IO;
 		snprintf(err, sizeof(err), "%s", strerror(errno));
@@ -475,8 +462,8 @@ static void write_image(const char *path, const struct blob *boot,
 	if (ret) {
 		remove(path);
 		if (ret == BUNDLE_WRITE_E_IO)
-			die("cannot write '%s': %s", path, err);
-		die("%s", err);
+			tool_die("cannot write '%s': %s", path, err);
+		tool_die("%s", err);
 	}
 }
 
@@ -493,14 +480,14 @@ static void make(const struct opts *o, const struct text *config)
 	check_boot(o->boot, &boot);
 	hyp = load("--hyp", o->hyp);
 	if (!hyp.size)
-		die("--hyp: hypervisor image '%s' is empty", o->hyp);
+		tool_die("--hyp: hypervisor image '%s' is empty", o->hyp);
 	in[n++] = (struct bundle_input){BUNDLE_HYP, "hyp", hyp.data, hyp.size};
 	in[n++] = (struct bundle_input){BUNDLE_CONFIG, "config", config->p, config->len};
 	for (i = 0; i < o->vm_count; i++) {
 		snprintf(what, sizeof(what), "vm%u --kernel", i);
 		files[nf] = load(what, o->vm[i].kernel);
 		if (!files[nf].size)
-			die("%s: kernel '%s' is empty", what, o->vm[i].kernel);
+			tool_die("%s: kernel '%s' is empty", what, o->vm[i].kernel);
 		snprintf(names[nf], sizeof(names[nf]), "vm%u-kernel", i);
 		in[n++] = (struct bundle_input){BUNDLE_KERNEL, names[nf], files[nf].data,
 						files[nf].size};
@@ -526,6 +513,7 @@ int main(int argc, char **argv)
 	static struct opts o;
 	struct text config = {0};
 
+	tool_name = "mkbootimg";
 	if (argc == 1)
 		usage_error("nothing to do");
 	parse_args(&o, argc, argv);

@@ -23,6 +23,7 @@
 #include <lib/crc32.h>
 
 #include "bundle_write.h"
+#include "common.h"
 
 struct input {
 	uint32_t type;
@@ -38,25 +39,6 @@ struct job {
 	uint32_t count;
 };
 
-static const char *prog = "mkbundle";
-
-static void print_error(const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	print_error(fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -65,7 +47,7 @@ static void usage(FILE *f)
 		"[--blob NAME=FILE]...\n"
 		"       %s --list FILE\n"
 		"NAME: 1 to %d characters from A-Z a-z 0-9 . _ + -\n",
-		prog, prog, BUNDLE_NAME_SIZE - 1);
+		tool_name, tool_name, BUNDLE_NAME_SIZE - 1);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt,
@@ -74,7 +56,7 @@ __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const ch
 	va_list ap;
 
 	va_start(ap, fmt);
-	print_error(fmt, ap);
+	tool_verror(fmt, ap);
 	va_end(ap);
 	usage(stderr);
 	exit(1);
@@ -87,23 +69,23 @@ static uint8_t *read_file(const char *path, uint64_t *size)
 	uint8_t *buf;
 
 	if (bundle_read_file(path, &buf, size, err, sizeof(err)))
-		die("%s", err);
+		tool_die("%s", err);
 	return buf;
 }
 
 static void set_name(struct input *in, const char *opt, const char *name, size_t len)
 {
 	if (len == 0)
-		die("%s: empty payload name", opt);
+		tool_die("%s: empty payload name", opt);
 	if (len > BUNDLE_NAME_SIZE - 1)
-		die("%s: name '%.*s' is too long (%zu characters, at most %d)", opt,
-		    (int)len, name, len, BUNDLE_NAME_SIZE - 1);
+		tool_die("%s: name '%.*s' is too long (%zu characters, at most %d)", opt,
+			 (int)len, name, len, BUNDLE_NAME_SIZE - 1);
 	memcpy(in->name, name, len);
 	in->name[len] = '\0';
 	if (!bundle_name_valid(in->name))
-		die("%s: name '%s' has characters outside "
-		    "A-Z a-z 0-9 . _ + -",
-		    opt, in->name);
+		tool_die("%s: name '%s' has characters outside "
+			 "A-Z a-z 0-9 . _ + -",
+			 opt, in->name);
 }
 
 /* Adds one payload; spec is FILE for hyp/config, NAME=FILE otherwise. */
@@ -114,7 +96,7 @@ static void add_input(struct job *job, uint32_t type, const char *opt, const cha
 	uint32_t i;
 
 	if (job->count == BUNDLE_MAX_ENTRIES)
-		die("too many payloads (at most %d)", BUNDLE_MAX_ENTRIES);
+		tool_die("too many payloads (at most %d)", BUNDLE_MAX_ENTRIES);
 	in = &job->in[job->count];
 	in->type = type;
 	if (type == BUNDLE_HYP || type == BUNDLE_CONFIG) {
@@ -123,18 +105,18 @@ static void add_input(struct job *job, uint32_t type, const char *opt, const cha
 	} else {
 		eq = strchr(spec, '=');
 		if (!eq)
-			die("%s wants NAME=FILE, got '%s'", opt, spec);
+			tool_die("%s wants NAME=FILE, got '%s'", opt, spec);
 		set_name(in, opt, spec, (size_t)(eq - spec));
 		in->path = eq + 1;
 	}
 	if (!in->path[0])
-		die("%s: no file given", opt);
+		tool_die("%s: no file given", opt);
 	for (i = 0; i < job->count; i++) {
 		if (job->in[i].type == type && !strcmp(job->in[i].name, in->name)) {
 			if (type == BUNDLE_HYP || type == BUNDLE_CONFIG)
-				die("%s given more than once", opt);
-			die("two %s payloads named '%s'", bundle_type_name(type),
-			    in->name);
+				tool_die("%s given more than once", opt);
+			tool_die("two %s payloads named '%s'", bundle_type_name(type),
+				 in->name);
 		}
 	}
 	job->count++;
@@ -176,10 +158,10 @@ static void load_input(struct input *in)
 
 	in->data = read_file(in->path, &in->size);
 	if (in->type == BUNDLE_HYP && in->size == 0)
-		die("hypervisor image '%s' is empty", in->path);
+		tool_die("hypervisor image '%s' is empty", in->path);
 	if (in->type == BUNDLE_CONFIG &&
 	    config_check((const char *)in->data, in->size, err, sizeof(err)))
-		die("bad configuration %s: %s", in->path, err);
+		tool_die("bad configuration %s: %s", in->path, err);
 }
 
 /*
@@ -207,15 +189,15 @@ static void write_file(const char *path, const uint8_t *data, uint64_t size)
 	FILE *f = fopen(path, "wb");
 
 	if (!f)
-		die("cannot create '%s': %s", path, strerror(errno));
+		tool_die("cannot create '%s': %s", path, strerror(errno));
 	if (fwrite(data, 1, (size_t)size, f) != size || fflush(f) || ferror(f)) {
 		fclose(f);
 		remove(path);
-		die("cannot write '%s': %s", path, strerror(errno));
+		tool_die("cannot write '%s': %s", path, strerror(errno));
 	}
 	if (fclose(f)) {
 		remove(path);
-		die("cannot write '%s': %s", path, strerror(errno));
+		tool_die("cannot write '%s': %s", path, strerror(errno));
 	}
 }
 
@@ -243,7 +225,7 @@ static int make(struct job *job)
 	/* Built and validated before the output is created, so a failure
 	 * leaves an existing OUT as it was. */
 	if (bundle_build(bin, job->count, &img, &total, err, sizeof(err)))
-		die("%s", err);
+		tool_die("%s", err);
 	write_file(job->out, img, total);
 	free(img);
 	for (i = 0; i < job->count; i++)
@@ -261,7 +243,7 @@ static int list(const char *path)
 
 	data = read_file(path, &size);
 	if (bundle_open(&b, data, size)) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, b.error);
+		fprintf(stderr, "%s: %s: %s\n", tool_name, path, b.error);
 		free(data);
 		return 1;
 	}
@@ -289,6 +271,7 @@ int main(int argc, char **argv)
 	const char *list_path = NULL;
 	int i, type;
 
+	tool_name = "mkbundle";
 	for (i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 

@@ -8,3 +8,30 @@ run_guest guest_faults faults
 run_guest guest_debug debug
 run_guest guest_psci psci --cpus 2
 run_guest guest_hostile hostile --guestinfo color=blue
+
+# Two VMs side by side, each on its own CPU: both run to their end, the
+# first to finish does not stop the other, the last one powers off.
+"$top/build/host/mkbootimg" -o "$work/two.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+	--name two --vm --name faults --kernel "$build/guests/faults.bin" --mem 32M \
+	--vm --name backdoor --kernel "$build/guests/backdoor.bin" --mem 32M \
+	--guestinfo color=blue >/dev/null
+boot two_vms BOOTIMG="$work/two.img" --
+expect two_vms "^hyp: vm0 'faults': 32 MiB .* from cpu 0" "^hyp: vm1 'backdoor': 32 MiB .* from cpu 1" \
+	'^guest faults: 0 failures$' '^guest backdoor: 0 failures$' \
+	"^hyp: vm0 'faults' ended: test exit requested, exit code 0$" \
+	"^hyp: vm1 'backdoor' ended: test exit requested, exit code 0$" \
+	'^hyp: no VM left: powering off$'
+
+# More VMs than CPUs: the one that does not fit is refused with a reason.
+"$top/build/host/mkbootimg" -o "$work/three.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+	--name three --vm --kernel "$build/guests/faults.bin" --mem 32M --cpus 2 \
+	--vm --name extra --kernel "$build/guests/faults.bin" --mem 32M >/dev/null
+boot too_many_vcpus BOOTIMG="$work/three.img" --
+expect too_many_vcpus '^hyp: vm1 needs 1 cpu\(s\) but only 0 are left: not started$' \
+	'^guest faults: 0 failures$' '^hyp: no VM left: powering off$'
+
+# A VM asking for more memory than there is.
+"$top/build/host/mkbootimg" -o "$work/big.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+	--name big --vm --kernel "$build/guests/faults.bin" --mem 4G >/dev/null
+boot vm_too_big BOOTIMG="$work/big.img" --
+expect vm_too_big '^hyp: vm0: not enough free memory for 4096 MiB$' '^hyp: powering off$'

@@ -286,6 +286,11 @@ static void power(uint32_t fid)
 
 void vm_end(struct vm *vm, const char *why)
 {
+	spin_lock(&vm->console_lock); /* what the guest printed without a newline */
+	if (vm->console_len)
+		console_write_bytes(vm->console_line, vm->console_len);
+	vm->console_len = 0;
+	spin_unlock(&vm->console_lock);
 	if (vm->exit_code >= 0)
 		log_printf("hyp: vm%u '%s' ended: %s, exit code %d\n", vm->id, vm->name,
 			   why, vm->exit_code);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <arch/frame.h>
+#include <arch/spinlock.h>
 #include <lib/backdoor.h>
 #include <lib/pgtable.h>
 
@@ -80,6 +81,9 @@ struct vm {
 	unsigned vcpu_count;
 	struct vcpu vcpus[MAX_VCPUS_PER_VM];
 	struct bd_vm backdoor;
+	spinlock_t console_lock; /* the guest's console line, below */
+	unsigned console_len;
+	char console_line[120];
 	int exit_code; /* from the test-exit service, -1 when none */
 };
 

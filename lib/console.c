@@ -2,11 +2,14 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <arch/spinlock.h>
 #include <lib/console.h>
 #include <lib/fmt.h>
 #include <lib/pl011.h>
 
 static volatile uint8_t *uart;
+/* Whole lines from different CPUs must not interleave. */
+static spinlock_t lock;
 
 static inline uint32_t reg_read(unsigned off)
 {
@@ -33,16 +36,18 @@ static void putc_raw(char c)
 	reg_write(UARTDR, (uint8_t)c);
 }
 
-/* Bytes from elsewhere (a guest): written as they are, newlines as CR LF. */
+/* Bytes written as they are, newlines as CR LF, as one piece. */
 void console_write_bytes(const char *s, size_t n)
 {
 	if (!uart)
 		return;
+	spin_lock(&lock);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			putc_raw('\r');
 		putc_raw(s[i]);
 	}
+	spin_unlock(&lock);
 }
 
 void console_puts(const char *s)

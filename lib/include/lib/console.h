@@ -1,6 +1,8 @@
 /*
  * The log console: a PL011 reached at a virtual address the caller mapped.
  * Until console_init() runs, output is dropped (there is nowhere to send it).
+ * Each call's output is written as one piece, under a lock: callers that
+ * format a whole line get lines that never interleave with other CPUs'.
  */
 #ifndef LIB_CONSOLE_H
 #define LIB_CONSOLE_H

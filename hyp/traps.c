@@ -51,6 +51,8 @@ static void stage2_abort(struct vcpu *v, struct frame *f, uint64_t esr)
 	static unsigned logged[MAX_VMS];
 
 	ipa |= far & 0xfff;
+	if (!fetch && mmio_emulate(v, f, esr, ipa))
+		return;
 	if (logged[v->vm->id]++ < ABORT_LOG_LIMIT)
 		log_printf("hyp: vm%u: %s of unmapped IPA 0x%lx at pc 0x%lx: external "
 			   "abort injected\n",

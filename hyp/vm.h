@@ -31,6 +31,16 @@
 
 enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON };
 
+struct vcpu;
+
+/* An emulated device's registers in a VM's physical address space. */
+struct mmio_region {
+	uint64_t base, size;
+	bool (*read)(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val);
+	bool (*write)(struct vcpu *v, uint64_t off, unsigned size, uint64_t val);
+};
+#define MAX_MMIO_REGIONS 4
+
 /* EL1 (and EL0) system registers of a vCPU, saved when it leaves its CPU. */
 struct el1_sysregs {
 	uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, mair, amair;
@@ -81,6 +91,8 @@ struct vm {
 	unsigned vcpu_count;
 	struct vcpu vcpus[MAX_VCPUS_PER_VM];
 	struct bd_vm backdoor;
+	struct mmio_region mmio[MAX_MMIO_REGIONS];
+	unsigned mmio_count;
 	spinlock_t console_lock; /* the guest's console line, below */
 	unsigned console_len;
 	char console_line[120];
@@ -137,6 +149,9 @@ void hyp_secondary_main(unsigned idx) __attribute__((noreturn));
 void inject_undef(struct frame *f);
 void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far);
 void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
+
+/* mmio.c */
+bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa);
 
 /* psci_guest.c */
 void vpsci_call(struct vcpu *v, struct frame *f);

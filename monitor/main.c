@@ -43,8 +43,9 @@ void monitor_enter_normal_world(uint64_t entry, uint64_t arg)
 	write_sysreg(hcr_el2, HCR_EL2_RW);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	write_sysreg(cntvoff_el2, 0);
-	/* GICv3: EL2 and below use the system-register CPU interface. */
-	write_sysreg(icc_sre_el3, ICC_SRE_SRE | ICC_SRE_ENABLE);
+	/* GICv3: this CPU's redistributor awake, everything Non-secure
+	 * Group 1, EL2 and below on the system-register CPU interface. */
+	gic_cpu_init();
 	write_sysreg(scr_el3, SCR_EL3_RES1 | SCR_EL3_NS | SCR_EL3_RW | SCR_EL3_HCE |
 				      SCR_EL3_APK | SCR_EL3_API | SCR_EL3_GPF);
 	isb();
@@ -136,6 +137,7 @@ void monitor_main(void)
 		monitor_panic("granule protection unavailable");
 	protect_enable_cpu();
 	psci_init(fdt, &ram);
+	gic_init(fdt);
 
 	make_room(fdt);
 	add_psci_node(fdt);

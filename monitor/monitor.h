@@ -48,6 +48,10 @@ uint32_t fwcfg_read_le32(uint16_t select);
 int fwcfg_read_bytes(uint16_t select, void *dst, uint32_t len);
 int fwcfg_dma_read(uint16_t select, uint64_t dst_pa, uint32_t len, uint64_t scratch_pa);
 
+/* gic.c: the GIC's Secure side. */
+int gic_init(const void *fdt);
+void gic_cpu_init(void);
+
 /* loader.c */
 int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry);
 

@@ -1,0 +1,144 @@
+/*
+ * The physical GICv3 as the hypervisor uses it at EL2. It takes every
+ * interrupt (HCR_EL2.IMO): the virtual timer of the vCPU running here, the
+ * maintenance interrupt of the virtual CPU interface, the "kick" SGI other
+ * CPUs send when a vCPU here has something new to deliver, and the console
+ * UART's input. Priority drop and deactivation are split (ICC_CTLR_EL1.
+ * EOImode = 1) so that the virtual timer's interrupt can be handed to the
+ * guest still active and deactivated by the guest's own EOI (list register
+ * HW bit).
+ */
+#include <arch/sysreg.h>
+#include <lib/console.h>
+#include <lib/dt.h>
+#include <lib/gicv3.h>
+
+#include "gic.h"
+#include "hyp.h"
+#include "vm.h"
+
+#define ICC_CTLR_EOIMODE (1ull << 1)
+#define ICC_SGI1R_TARGETS(aff0) (1ull << ((aff0)&0xf))
+#define ICC_SGI1R_AFF1_SHIFT 16
+#define ICC_SGI1R_INTID_SHIFT 24
+#define ICC_SGI1R_AFF2_SHIFT 32
+#define ICC_SGI1R_AFF3_SHIFT 48
+#define ICH_HCR_EN 1ull
+#define IRQ_PRIORITY_DEFAULT 0xa0
+
+static uint8_t *gicd, *gicr;
+static uint64_t gicr_size;
+
+static inline uint32_t rd32(const uint8_t *a)
+{
+	return *(const volatile uint32_t *)a;
+}
+
+static inline void wr32(uint8_t *a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+int gic_init(const void *fdt)
+{
+	uint64_t d, dsize, r;
+	int node = dt_find_compatible(fdt, "arm,gic-v3", &d, &dsize);
+
+	if (node < 0 || dt_reg(fdt, node, 1, &r, &gicr_size)) {
+		log_printf("hyp: no GICv3 in the DT\n");
+		return -1;
+	}
+	if (hyp_map_device(d, dsize) || hyp_map_device(r, gicr_size)) {
+		log_printf("hyp: cannot map the GIC\n");
+		return -1;
+	}
+	gicd = hyp_phys_to_virt(d);
+	gicr = hyp_phys_to_virt(r);
+	/* The monitor set affinity routing; enable Non-secure Group 1. */
+	wr32(gicd + GICD_CTLR, GICD_CTLR_NS_ARE_NS | GICD_CTLR_NS_ENABLE_G1A);
+	return 0;
+}
+
+static uint8_t *my_redistributor(void)
+{
+	uint32_t aff = gic_affinity_of_mpidr(read_sysreg(mpidr_el1));
+
+	for (uint64_t off = 0; off < gicr_size; off += GICR_FRAME_STRIDE) {
+		uint64_t typer = *(volatile uint64_t *)(gicr + off + GICR_TYPER);
+
+		if (GICR_TYPER_AFFINITY(typer) == aff)
+			return gicr + off;
+		if (typer & GICR_TYPER_LAST)
+			break;
+	}
+	return NULL;
+}
+
+void gic_enable_private(uint32_t intid, bool on)
+{
+	uint8_t *rd = my_redistributor();
+
+	if (!rd)
+		return;
+	rd[GICR_SGI_BASE + GICR_IPRIORITYR(intid)] = IRQ_PRIORITY_DEFAULT;
+	wr32(rd + GICR_SGI_BASE + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << intid);
+}
+
+void gic_enable_spi(uint32_t intid, uint64_t target_mpidr)
+{
+	if (!gicd)
+		return;
+	gicd[GICD_IPRIORITYR(intid)] = IRQ_PRIORITY_DEFAULT;
+	*(volatile uint64_t *)(gicd + GICD_IROUTER(intid)) =
+		target_mpidr & MPIDR_AFFINITY_MASK;
+	wr32(gicd + GICD_ISENABLER(intid / 32), 1u << (intid % 32));
+}
+
+void gic_cpu_init(void)
+{
+	write_sysreg(icc_sre_el2, ICC_SRE_SRE_BIT | ICC_SRE_DFB_BIT | ICC_SRE_DIB_BIT |
+					  ICC_SRE_ENABLE_BIT);
+	isb();
+	write_sysreg(icc_pmr_el1, 0xff);
+	write_sysreg(icc_bpr1_el1, 0);
+	write_sysreg(icc_ctlr_el1, ICC_CTLR_EOIMODE);
+	write_sysreg(icc_igrpen1_el1, 1);
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	isb();
+	gic_enable_private(GIC_SGI_KICK, true);
+	gic_enable_private(GIC_PPI_MAINTENANCE, true);
+	gic_enable_private(GIC_PPI_VTIMER, true);
+}
+
+uint32_t gic_ack(void)
+{
+	uint32_t intid = (uint32_t)read_sysreg(icc_iar1_el1) & 0xffffff;
+
+	dsb(sy);
+	return intid;
+}
+
+void gic_priority_drop(uint32_t intid)
+{
+	write_sysreg(icc_eoir1_el1, intid);
+	isb();
+}
+
+void gic_deactivate(uint32_t intid)
+{
+	write_sysreg(icc_dir_el1, intid);
+	isb();
+}
+
+void gic_kick(uint64_t mpidr)
+{
+	uint64_t v = ICC_SGI1R_TARGETS(MPIDR_AFF0(mpidr)) |
+		     (uint64_t)MPIDR_AFF1(mpidr) << ICC_SGI1R_AFF1_SHIFT |
+		     (uint64_t)GIC_SGI_KICK << ICC_SGI1R_INTID_SHIFT |
+		     ((mpidr >> 16) & 0xff) << ICC_SGI1R_AFF2_SHIFT |
+		     ((mpidr >> 32) & 0xff) << ICC_SGI1R_AFF3_SHIFT;
+
+	dsb(ish);
+	write_sysreg(icc_sgi1r_el1, v);
+	isb();
+}

@@ -17,6 +17,7 @@
 #include <lib/memmap.h>
 #include <lib/psci.h>
 
+#include "gic.h"
 #include "hyp.h"
 #include "vm.h"
 
@@ -123,8 +124,11 @@ void hyp_main(struct handoff *h)
 		hyp_power_off();
 	}
 	smp_init(fdt);
-	if (vms_create() > 0)
+	gic_init(fdt);
+	if (vms_create() > 0) {
+		console_mux_init(fdt, h->uart_pa);
 		vms_start();
+	}
 	run_selftest(h, fdt);
 	hyp_power_off();
 }

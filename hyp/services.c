@@ -13,21 +13,9 @@
 #include "hyp.h"
 #include "vm.h"
 
-/* A guest's console output goes out a line at a time, so lines of
- * different VMs (and of the hypervisor) do not interleave. */
 static void console_write(void *ctx, const char *s, size_t n)
 {
-	struct vm *vm = ctx;
-
-	spin_lock(&vm->console_lock);
-	for (size_t i = 0; i < n; i++) {
-		vm->console_line[vm->console_len++] = s[i];
-		if (s[i] == '\n' || vm->console_len == sizeof(vm->console_line)) {
-			console_write_bytes(vm->console_line, vm->console_len);
-			vm->console_len = 0;
-		}
-	}
-	spin_unlock(&vm->console_lock);
+	vm_console_out(ctx, s, n);
 }
 
 static void test_exit(void *ctx, uint32_t code)

@@ -13,6 +13,7 @@
 #include <lib/handoff.h>
 #include <lib/psci.h>
 
+#include "gic.h"
 #include "hyp.h"
 #include "vm.h"
 
@@ -90,6 +91,7 @@ void hyp_secondary_main(unsigned idx)
 	set_this_pcpu(p);
 	if (!v || __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING)
 		pcpu_stop();
+	gic_cpu_init();
 	vcpu_reset(v, v->start_pc, v->start_x0);
 	vcpu_run(v);
 }

@@ -19,6 +19,9 @@
 	SYSREG(ESR_SYS_OP0(iss), ESR_SYS_OP1(iss), ESR_SYS_CRN(iss), ESR_SYS_CRM(iss), \
 	       ESR_SYS_OP2(iss))
 
+#define ICC_SGI1R_EL1 SYSREG(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_EL1 SYSREG(3, 0, 12, 11, 6)
+#define ICC_SGI0R_EL1 SYSREG(3, 0, 12, 11, 7)
 #define MDCCSR_EL0 SYSREG(2, 3, 0, 1, 0)
 #define DBGDTR_EL0 SYSREG(2, 3, 0, 4, 0)
 #define DBGDTRRX_EL0 SYSREG(2, 3, 0, 5, 0) /* DBGDTRTX_EL0 when written */
@@ -138,9 +141,18 @@ void sysreg_trap(struct vcpu *v, struct frame *f, uint64_t esr)
 	bool read = iss & ESR_SYS_READ;
 	unsigned rt = ESR_SYS_RT(iss);
 
-	if (is_dcc(reg)) {
+	if (read && ESR_SYS_OP0(iss) == 3 && ESR_SYS_OP1(iss) == 0 &&
+	    ESR_SYS_CRN(iss) == 0 && ESR_SYS_CRM(iss) >= 1) {
+		/* ID registers (HCR_EL2.TID3): what this VM may use. */
+		set_reg(f, rt, idreg_guest_value(ESR_SYS_CRM(iss), ESR_SYS_OP2(iss)));
+	} else if (is_dcc(reg)) {
 		if (!dcc_access(v, f, reg, read, rt))
 			return;
+	} else if (!read && (reg == ICC_SGI1R_EL1 || reg == ICC_ASGI1R_EL1 ||
+			     reg == ICC_SGI0R_EL1)) {
+		/* SGIs trap while HCR_EL2.IMO is set: the VM has one security
+		 * state, so all three mean an SGI to the VM's vCPUs. */
+		vgic_guest_sgi(v, reg_value(f, rt));
 	} else if (!debug_register(v, f, reg, read, rt)) {
 		inject_undef(f);
 		return;

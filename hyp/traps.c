@@ -114,11 +114,18 @@ void guest_sync(struct frame *f, unsigned vector)
 		inject_undef(f);
 		break;
 	}
+	vgic_flush(v);
 }
+
+#define VECTOR_LOWER_IRQ 9
 
 void guest_async(struct frame *f, unsigned vector)
 {
-	/* No interrupt sources are enabled for guests yet (vGIC comes later). */
-	log_printf("hyp: unexpected asynchronous exception from a guest (vector %u)\n",
-		   vector);
+	if (vector == VECTOR_LOWER_IRQ)
+		guest_irq(f, vector);
+	else
+		log_printf("hyp: unexpected asynchronous exception from a guest "
+			   "(vector %u)\n",
+			   vector);
+	vgic_flush(current_vcpu());
 }

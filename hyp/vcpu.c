@@ -22,6 +22,8 @@
  *          CPU it ran on before.
  *  TSC     SMC traps here: the guest's PSCI over SMC is answered by the
  *          hypervisor, not the monitor.
+ *  TID3    ID register reads trap: the VM sees only the features the
+ *          hypervisor virtualizes (idregs.c).
  *  TIDCP   implementation-defined registers trap (and are refused): a guest
  *          must not reach CPU-specific controls.
  *  TACR    ACTLR_EL1 traps likewise.
@@ -32,8 +34,8 @@
  */
 #define GUEST_HCR                                                                   \
 	(HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO |      \
-	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TIDCP | HCR_EL2_TACR | \
-	 HCR_EL2_RW | HCR_EL2_APK | HCR_EL2_API)
+	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TID3 | HCR_EL2_TIDCP | \
+	 HCR_EL2_TACR | HCR_EL2_RW | HCR_EL2_APK | HCR_EL2_API)
 
 /*
  * MDCR_EL2:
@@ -141,6 +143,8 @@ void vcpu_run(struct vcpu *v)
 	el1_load(&v->ctx.el1);
 	fpsimd_load(&v->ctx.fp);
 	debug_load(v);
+	vgic_vcpu_load(v);
+	vgic_flush(v);
 	*f = v->ctx.regs;
 	__atomic_store_n(&v->state, VCPU_ON, __ATOMIC_RELEASE);
 	guest_enter(f);

@@ -69,19 +69,34 @@ static void zero_ram(uint8_t *va, uint64_t size)
 	dsb(ish);
 }
 
-/* Places the kernel; returns its entry IPA, or 0 with a message. */
+/*
+ * Places the kernel as the arm64 Linux boot protocol says: an Image (with
+ * its header: "ARM\x64" at offset 56) at text_offset from the start of
+ * RAM, with image_size bytes of room. Returns its entry IPA, or 0 with a
+ * message naming what is wrong.
+ */
 static uint64_t load_kernel(struct vm *vm, const struct handoff_payload *k,
 			    uint64_t limit)
 {
 	const uint8_t *img = hyp_phys_to_virt(k->pa);
-	uint64_t offset = 0, span = k->size;
+	uint64_t offset, span = k->size;
 
-	if (k->size >= IMAGE_HEADER_SIZE &&
-	    (uint32_t)le64(img + IMAGE_MAGIC_OFFSET) == IMAGE_MAGIC) {
-		offset = le64(img + IMAGE_TEXT_OFFSET);
-		if (le64(img + IMAGE_SIZE) > span)
-			span = le64(img + IMAGE_SIZE); /* .bss and more */
+	if (k->size >= 2 && img[0] == 0x1f && img[1] == 0x8b) {
+		log_printf("hyp: vm%u: kernel '%s' is gzip-compressed: give the "
+			   "uncompressed Image\n",
+			   vm->id, k->name);
+		return 0;
 	}
+	if (k->size < IMAGE_HEADER_SIZE ||
+	    (uint32_t)le64(img + IMAGE_MAGIC_OFFSET) != IMAGE_MAGIC) {
+		log_printf("hyp: vm%u: kernel '%s' is not an arm64 Image (no ARM\\x64 "
+			   "magic at offset %u)\n",
+			   vm->id, k->name, IMAGE_MAGIC_OFFSET);
+		return 0;
+	}
+	offset = le64(img + IMAGE_TEXT_OFFSET);
+	if (le64(img + IMAGE_SIZE) > span)
+		span = le64(img + IMAGE_SIZE); /* .bss and more */
 	if (offset >= limit || span > limit - offset) {
 		log_printf(
 			"hyp: vm%u: kernel '%s' (%lu bytes, text_offset 0x%lx) does not "
@@ -233,6 +248,8 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	}
 	vm->cntvoff = read_sysreg(cntpct_el0);
 	backdoor_vm_init(vm, c);
+	vgic_vm_init(vm);
+	vuart_vm_init(vm);
 	vm->vcpus[0].start_pc = vm->entry_ipa;
 	vm->vcpus[0].start_x0 = vm->dt_ipa;
 	vm->vcpus[0].state = VCPU_ON_PENDING;
@@ -286,11 +303,7 @@ static void power(uint32_t fid)
 
 void vm_end(struct vm *vm, const char *why)
 {
-	spin_lock(&vm->console_lock); /* what the guest printed without a newline */
-	if (vm->console_len)
-		console_write_bytes(vm->console_line, vm->console_len);
-	vm->console_len = 0;
-	spin_unlock(&vm->console_lock);
+	vm_console_flush(vm); /* what the guest printed without a newline */
 	if (vm->exit_code >= 0)
 		log_printf("hyp: vm%u '%s' ended: %s, exit code %d\n", vm->id, vm->name,
 			   why, vm->exit_code);

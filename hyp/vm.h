@@ -15,6 +15,8 @@
 #include <arch/spinlock.h>
 #include <lib/backdoor.h>
 #include <lib/pgtable.h>
+#include <lib/pl011_emu.h>
+#include <lib/vgic.h>
 
 #define MAX_VMS 8
 #define MAX_VCPUS_PER_VM 8
@@ -77,7 +79,8 @@ struct vcpu {
 	uint64_t start_pc, start_x0; /* from PSCI CPU_ON */
 	struct vcpu_context ctx;
 	struct debug_state dbg;
-	uint64_t exits; /* traps taken to EL2, for statistics */
+	uint64_t exits;	  /* traps taken to EL2, for statistics */
+	uint32_t lr_used; /* list registers holding an interrupt (vgic.c) */
 };
 
 struct vm {
@@ -93,6 +96,10 @@ struct vm {
 	struct bd_vm backdoor;
 	struct mmio_region mmio[MAX_MMIO_REGIONS];
 	unsigned mmio_count;
+	spinlock_t vgic_lock;
+	struct vgic vgic;
+	spinlock_t uart_lock;
+	struct pl011_emu uart;
 	spinlock_t console_lock; /* the guest's console line, below */
 	unsigned console_len;
 	char console_line[120];
@@ -145,10 +152,35 @@ int pcpu_start(unsigned pcpu);
 void pcpu_stop(void) __attribute__((noreturn));
 void hyp_secondary_main(unsigned idx) __attribute__((noreturn));
 
+/* irq.c */
+void guest_irq(struct frame *f, unsigned vector);
+
 /* traps.c */
 void inject_undef(struct frame *f);
 void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far);
 void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
+
+/* vgic.c */
+void vgic_vm_init(struct vm *vm);
+void vgic_flush(struct vcpu *v);
+void vgic_vcpu_load(struct vcpu *v);
+void vgic_kick_others(struct vm *vm);
+void vgic_guest_sgi(struct vcpu *v, uint64_t value);
+void vgic_line(struct vm *vm, uint32_t intid, bool level);
+void vgic_vtimer_fired(struct vcpu *v);
+
+/* vuart.c, console_mux.c */
+void vuart_vm_init(struct vm *vm);
+void vuart_input(struct vm *vm, uint8_t c);
+void vuart_input_idle(struct vm *vm);
+void vm_console_out(struct vm *vm, const char *s, size_t n);
+void vm_console_flush(struct vm *vm);
+void console_mux_init(const void *fdt, uint64_t uart_pa);
+uint32_t console_uart_intid(void);
+void console_input(void);
+
+/* idregs.c */
+uint64_t idreg_guest_value(unsigned crm, unsigned op2);
 
 /* mmio.c */
 bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa);

@@ -50,6 +50,21 @@ void console_write_bytes(const char *s, size_t n)
 	spin_unlock(&lock);
 }
 
+/* A byte of input, or -1 when there is none (never waits). */
+int console_getc(void)
+{
+	if (!uart || (reg_read(UARTFR) & UARTFR_RXFE))
+		return -1;
+	return (int)(reg_read(UARTDR) & 0xff);
+}
+
+/* Input raises the UART's interrupt: received, or receive timeout. */
+void console_enable_rx_irq(void)
+{
+	if (uart)
+		reg_write(UARTIMSC, UARTIMSC_RXIM | UARTIMSC_RTIM);
+}
+
 void console_puts(const char *s)
 {
 	console_write_bytes(s, strlen(s));

@@ -17,7 +17,7 @@ run_guest guest_hostile hostile --guestinfo color=blue
 	--guestinfo color=blue >/dev/null
 boot two_vms BOOTIMG="$work/two.img" --
 expect two_vms "^hyp: vm0 'faults': 32 MiB .* from cpu 0" "^hyp: vm1 'backdoor': 32 MiB .* from cpu 1" \
-	'^guest faults: 0 failures$' '^guest backdoor: 0 failures$' \
+	'^\[faults\] guest faults: 0 failures$' '^\[backdoor\] guest backdoor: 0 failures$' \
 	"^hyp: vm0 'faults' ended: test exit requested, exit code 0$" \
 	"^hyp: vm1 'backdoor' ended: test exit requested, exit code 0$" \
 	'^hyp: no VM left: powering off$'

@@ -56,6 +56,7 @@
 #define HCR_EL2_BSU_IS (1ull << 10) /* barriers upgraded to inner shareable */
 #define HCR_EL2_TWI BIT(13)
 #define HCR_EL2_TWE BIT(14)
+#define HCR_EL2_TID3 BIT(18)  /* ID group 3 registers trap */
 #define HCR_EL2_TSC BIT(19)   /* SMC traps to EL2 */
 #define HCR_EL2_TIDCP BIT(20) /* implementation-defined registers trap */
 #define HCR_EL2_TACR BIT(21)  /* ACTLR_EL1 traps */

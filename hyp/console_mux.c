@@ -1,0 +1,99 @@
+/*
+ * The VMs' consoles on the one physical UART. Output goes out a line at a
+ * time (so lines of VMs and of the hypervisor never interleave), prefixed
+ * with the VM's name when there is more than one VM. Input goes to one VM
+ * at a time, the first at start; Ctrl-] moves it to the next VM.
+ */
+#include <libfdt.h>
+
+#include <lib/console.h>
+#include <lib/dt.h>
+#include <lib/gicv3.h>
+
+#include "gic.h"
+#include "hyp.h"
+#include "vm.h"
+
+#define FOCUS_SWITCH_KEY 0x1d /* Ctrl-] */
+#define DT_GIC_SPI 0
+
+static uint32_t uart_intid = GIC_SPURIOUS;
+static unsigned focus;
+
+static void put_line(struct vm *vm)
+{
+	if (vm_count > 1) {
+		console_write_bytes("[", 1);
+		console_write_bytes(vm->name, strnlen(vm->name, sizeof(vm->name)));
+		console_write_bytes("] ", 2);
+	}
+	console_write_bytes(vm->console_line, vm->console_len);
+	vm->console_len = 0;
+}
+
+void vm_console_out(struct vm *vm, const char *s, size_t n)
+{
+	spin_lock(&vm->console_lock);
+	for (size_t i = 0; i < n; i++) {
+		vm->console_line[vm->console_len++] = s[i];
+		if (s[i] == '\n' || vm->console_len == sizeof(vm->console_line))
+			put_line(vm);
+	}
+	spin_unlock(&vm->console_lock);
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	spin_lock(&vm->console_lock);
+	if (vm->console_len)
+		put_line(vm);
+	spin_unlock(&vm->console_lock);
+}
+
+uint32_t console_uart_intid(void)
+{
+	return uart_intid;
+}
+
+/* The physical console UART's interrupt, from its DT node. */
+void console_mux_init(const void *fdt, uint64_t uart_pa)
+{
+	int node = -1, len;
+
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011")) >= 0) {
+		uint64_t base;
+		const fdt32_t *irq;
+
+		if (dt_reg(fdt, node, 0, &base, NULL) || base != uart_pa)
+			continue;
+		irq = fdt_getprop(fdt, node, "interrupts", &len);
+		if (irq && len >= 12 && fdt32_to_cpu(irq[0]) == DT_GIC_SPI)
+			uart_intid = GIC_SPI_BASE + fdt32_to_cpu(irq[1]);
+		break;
+	}
+	if (uart_intid == GIC_SPURIOUS || vm_count == 0)
+		return;
+	gic_enable_spi(uart_intid, pcpus[0].mpidr);
+	console_enable_rx_irq();
+}
+
+void console_input(void)
+{
+	int c;
+
+	while ((c = console_getc()) >= 0) {
+		struct vm *vm;
+
+		if (c == FOCUS_SWITCH_KEY && vm_count > 1) {
+			focus = (focus + 1) % vm_count;
+			log_printf("\nhyp: console input goes to vm%u '%s'\n", focus,
+				   vms[focus].name);
+			continue;
+		}
+		vm = &vms[focus];
+		if (vm->live)
+			vuart_input(vm, (uint8_t)c);
+	}
+	if (vms[focus].live)
+		vuart_input_idle(&vms[focus]);
+}

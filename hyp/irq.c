@@ -1,0 +1,34 @@
+/*
+ * Physical interrupts, taken at EL2 while a guest runs (HCR_EL2.IMO). Each
+ * is acknowledged, handled and dropped in priority; all but the virtual
+ * timer are deactivated at once. The virtual timer stays active until the
+ * guest's EOI deactivates it through the list register (vgic.c).
+ */
+#include <lib/console.h>
+#include <lib/gicv3.h>
+
+#include "gic.h"
+#include "hyp.h"
+#include "vm.h"
+
+void guest_irq(struct frame *f, unsigned vector)
+{
+	struct vcpu *v = current_vcpu();
+
+	for (;;) {
+		uint32_t intid = gic_ack();
+
+		if (intid >= GIC_SPURIOUS)
+			break;
+		gic_priority_drop(intid);
+		if (intid == GIC_PPI_VTIMER) {
+			vgic_vtimer_fired(v);
+			continue; /* stays active: the guest deactivates it */
+		}
+		if (intid == console_uart_intid())
+			console_input();
+		/* GIC_SGI_KICK and the maintenance interrupt only make us flush
+		 * the list registers, which every return to the guest does. */
+		gic_deactivate(intid);
+	}
+}

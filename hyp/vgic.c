@@ -1,0 +1,253 @@
+/*
+ * The virtual GIC of a VM: the distributor and redistributors are register
+ * models (lib/vgic.c) behind trapped MMIO; the CPU interface is the
+ * hardware's virtual one, fed through the list registers ICH_LR<n>_EL2.
+ * Before a vCPU goes back to its guest, vgic_flush() reads back what the
+ * guest did with the interrupts in its list registers and fills the free
+ * ones with the highest-priority deliverable interrupts. The virtual timer
+ * goes in with the HW bit: the guest's EOI deactivates the physical
+ * interrupt, which stays active (masked) until then.
+ */
+#include <arch/sysreg.h>
+#include <lib/gicv3.h>
+#include <lib/vgic.h>
+
+#include "gic.h"
+#include "hyp.h"
+#include "vm.h"
+
+#define ICH_LR_STATE_SHIFT 62
+#define ICH_LR_PENDING 1ull
+#define ICH_LR_ACTIVE 2ull
+#define ICH_LR_HW (1ull << 61)
+#define ICH_LR_GROUP1 (1ull << 60)
+#define ICH_LR_PRIORITY_SHIFT 48
+#define ICH_LR_EOI (1ull << 41) /* maintenance interrupt on EOI (HW = 0) */
+#define ICH_LR_PINTID_SHIFT 32
+#define ICH_LR_VINTID_MASK 0xffffffffull
+#define ICH_HCR_EN (1ull << 0)
+#define ICH_HCR_UIE (1ull << 1) /* maintenance when the LRs run (nearly) empty */
+#define ICH_VTR_LISTREGS(v) (((v)&0x1f) + 1)
+#define MAX_LRS 16
+
+/* clang-format off */
+#define LR_CASES(X)                                                      \
+	X(0, S3_4_C12_C12_0) X(1, S3_4_C12_C12_1) X(2, S3_4_C12_C12_2)   \
+	X(3, S3_4_C12_C12_3) X(4, S3_4_C12_C12_4) X(5, S3_4_C12_C12_5)   \
+	X(6, S3_4_C12_C12_6) X(7, S3_4_C12_C12_7) X(8, S3_4_C12_C13_0)   \
+	X(9, S3_4_C12_C13_1) X(10, S3_4_C12_C13_2) X(11, S3_4_C12_C13_3) \
+	X(12, S3_4_C12_C13_4) X(13, S3_4_C12_C13_5) X(14, S3_4_C12_C13_6) \
+	X(15, S3_4_C12_C13_7)
+#define READ_CASE(n, reg) case n: return read_sysreg(reg);
+#define WRITE_CASE(n, reg) case n: write_sysreg(reg, v); break;
+/* clang-format on */
+
+static uint64_t read_lr(unsigned n)
+{
+	switch (n) {
+		LR_CASES(READ_CASE)
+	}
+	return 0;
+}
+
+static void write_lr(unsigned n, uint64_t v)
+{
+	switch (n) {
+		LR_CASES(WRITE_CASE)
+	}
+}
+
+static unsigned nr_lrs(void)
+{
+	unsigned n = ICH_VTR_LISTREGS(read_sysreg(S3_4_C12_C11_1 /* ICH_VTR_EL2 */));
+
+	return n < MAX_LRS ? n : MAX_LRS;
+}
+
+/* What the guest did with the interrupts in the list registers. */
+static void sync_lrs(struct vcpu *v)
+{
+	for (unsigned i = 0; i < nr_lrs(); i++) {
+		uint64_t lr, state;
+		uint32_t intid;
+
+		if (!(v->lr_used & (1u << i)))
+			continue;
+		lr = read_lr(i);
+		state = lr >> ICH_LR_STATE_SHIFT;
+		intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
+		vgic_lr_update(&v->vm->vgic, v->index, intid, state & ICH_LR_PENDING,
+			       state & ICH_LR_ACTIVE);
+		if (!state) {
+			v->lr_used &= ~(1u << i);
+			write_lr(i, 0);
+		}
+	}
+}
+
+static void fill_lrs(struct vcpu *v)
+{
+	struct vgic *g = &v->vm->vgic;
+	uint32_t in_lr[MAX_LRS];
+	unsigned n_in = 0, n = nr_lrs();
+	uint64_t hcr = ICH_HCR_EN;
+
+	for (unsigned i = 0; i < n; i++)
+		if (v->lr_used & (1u << i))
+			in_lr[n_in++] = (uint32_t)(read_lr(i) & ICH_LR_VINTID_MASK);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t prio, group;
+		uint32_t intid;
+		uint64_t lr;
+
+		if (v->lr_used & (1u << i))
+			continue;
+		intid = vgic_next(g, v->index, in_lr, n_in, &prio, &group);
+		if (intid == GIC_SPURIOUS)
+			break;
+		lr = ICH_LR_PENDING << ICH_LR_STATE_SHIFT |
+		     (uint64_t)prio << ICH_LR_PRIORITY_SHIFT | intid;
+		if (group)
+			lr |= ICH_LR_GROUP1;
+		if (intid == GIC_PPI_VTIMER)
+			lr |= ICH_LR_HW | (uint64_t)GIC_PPI_VTIMER << ICH_LR_PINTID_SHIFT;
+		else if (intid >= GIC_SPI_BASE)
+			lr |= ICH_LR_EOI; /* device lines are levels: resample at EOI */
+		write_lr(i, lr);
+		vgic_deliver(g, v->index, intid);
+		if (intid == GIC_PPI_VTIMER) /* a pulse: the next one is a new IRQ */
+			vgic_set_level(g, v->index, GIC_PPI_VTIMER, false);
+		v->lr_used |= 1u << i;
+		in_lr[n_in++] = intid;
+	}
+	/* More waiting than fits: be told when the list registers drain. */
+	if (n_in == n && vgic_next(g, v->index, in_lr, n_in, &(uint8_t){0},
+				   &(uint8_t){0}) != GIC_SPURIOUS)
+		hcr |= ICH_HCR_UIE;
+	write_sysreg(ich_hcr_el2, hcr);
+}
+
+/* A vCPU starting on this CPU: empty list registers, a reset virtual
+ * CPU interface (the guest programs it through ICC_* as on hardware). */
+void vgic_vcpu_load(struct vcpu *v)
+{
+	for (unsigned i = 0; i < nr_lrs(); i++)
+		write_lr(i, 0);
+	v->lr_used = 0;
+	write_sysreg(S3_4_C12_C11_7 /* ICH_VMCR_EL2 */, 0);
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	isb();
+}
+
+void vgic_flush(struct vcpu *v)
+{
+	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v);
+	fill_lrs(v);
+	spin_unlock(&v->vm->vgic_lock);
+	isb();
+}
+
+/* Sends the kick SGI to every other CPU whose vCPU has something new. */
+void vgic_kick_others(struct vm *vm)
+{
+	uint32_t mask;
+	struct vcpu *self = current_vcpu();
+
+	spin_lock(&vm->vgic_lock);
+	mask = vgic_pending_mask(&vm->vgic);
+	spin_unlock(&vm->vgic_lock);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *t = &vm->vcpus[i];
+
+		if ((mask & (1u << i)) && t != self &&
+		    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_ON)
+			gic_kick(pcpus[t->pcpu].mpidr);
+	}
+}
+
+/* MMIO handlers for the distributor and the redistributors. */
+static bool dist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+{
+	bool ok;
+
+	spin_lock(&v->vm->vgic_lock);
+	ok = vgic_dist_read(&v->vm->vgic, (uint32_t)off, size, val);
+	spin_unlock(&v->vm->vgic_lock);
+	return ok;
+}
+
+static bool dist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
+{
+	bool ok;
+
+	spin_lock(&v->vm->vgic_lock);
+	ok = vgic_dist_write(&v->vm->vgic, (uint32_t)off, size, val);
+	spin_unlock(&v->vm->vgic_lock);
+	vgic_kick_others(v->vm);
+	return ok;
+}
+
+static bool redist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+{
+	bool ok;
+
+	spin_lock(&v->vm->vgic_lock);
+	ok = vgic_redist_read(&v->vm->vgic, (uint32_t)off, size, val);
+	spin_unlock(&v->vm->vgic_lock);
+	return ok;
+}
+
+static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
+{
+	bool ok;
+
+	spin_lock(&v->vm->vgic_lock);
+	ok = vgic_redist_write(&v->vm->vgic, (uint32_t)off, size, val);
+	spin_unlock(&v->vm->vgic_lock);
+	vgic_kick_others(v->vm);
+	return ok;
+}
+
+void vgic_vm_init(struct vm *vm)
+{
+	vgic_init(&vm->vgic, vm->vcpu_count);
+	vm->mmio[vm->mmio_count++] = (struct mmio_region){
+		GUEST_GICD_BASE,
+		GUEST_GICD_SIZE,
+		dist_read,
+		dist_write,
+	};
+	vm->mmio[vm->mmio_count++] = (struct mmio_region){
+		GUEST_GICR_BASE,
+		GUEST_GICR_SIZE_PER_CPU * vm->vcpu_count,
+		redist_read,
+		redist_write,
+	};
+}
+
+/* A guest's ICC_SGI1R_EL1 write (trapped while HCR_EL2.IMO is set). */
+void vgic_guest_sgi(struct vcpu *v, uint64_t value)
+{
+	spin_lock(&v->vm->vgic_lock);
+	vgic_send_sgi(&v->vm->vgic, v->index, value);
+	spin_unlock(&v->vm->vgic_lock);
+	vgic_kick_others(v->vm);
+}
+
+/* A device line of the VM (its UART) changed level. */
+void vgic_line(struct vm *vm, uint32_t intid, bool level)
+{
+	spin_lock(&vm->vgic_lock);
+	vgic_set_level(&vm->vgic, 0, intid, level);
+	spin_unlock(&vm->vgic_lock);
+	vgic_kick_others(vm);
+}
+
+/* The physical virtual-timer interrupt fired for the vCPU running here. */
+void vgic_vtimer_fired(struct vcpu *v)
+{
+	spin_lock(&v->vm->vgic_lock);
+	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_VTIMER, true);
+	spin_unlock(&v->vm->vgic_lock);
+}

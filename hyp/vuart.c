@@ -1,0 +1,90 @@
+/*
+ * Each VM's PL011 at IPA 0x0900_0000: the register model (lib/pl011_emu.c)
+ * behind trapped MMIO, its output to the VM's console stream, its input from
+ * the physical console when the VM has the focus, its interrupt line to
+ * the VM's virtual GIC (SPI 1).
+ */
+#include <lib/gicv3.h>
+#include <lib/guest_dt.h>
+#include <lib/pl011_emu.h>
+
+#include "hyp.h"
+#include "vm.h"
+
+#define VUART_INTID (GIC_SPI_BASE + GUEST_UART_SPI)
+#define VUART_SIZE 0x1000
+
+static void tx(void *ctx, uint8_t c)
+{
+	vm_console_out(ctx, (const char *)&c, 1);
+}
+
+static const struct pl011_emu_ops ops = {tx};
+
+/* Called with the UART's lock held: its state and its line agree. */
+static bool line_level(struct vm *vm)
+{
+	return pl011_emu_irq_level(&vm->uart);
+}
+
+static bool uart_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+{
+	uint32_t v32 = 0;
+	bool ok;
+
+	bool level;
+
+	spin_lock(&v->vm->uart_lock);
+	ok = pl011_emu_read(&v->vm->uart, (uint32_t)off, size, &v32);
+	level = line_level(v->vm);
+	spin_unlock(&v->vm->uart_lock);
+	*val = v32;
+	vgic_line(v->vm, VUART_INTID, level);
+	return ok;
+}
+
+static bool uart_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
+{
+	bool ok;
+
+	bool level;
+
+	spin_lock(&v->vm->uart_lock);
+	ok = pl011_emu_write(&v->vm->uart, (uint32_t)off, size, (uint32_t)val);
+	level = line_level(v->vm);
+	spin_unlock(&v->vm->uart_lock);
+	vgic_line(v->vm, VUART_INTID, level);
+	return ok;
+}
+
+void vuart_vm_init(struct vm *vm)
+{
+	pl011_emu_init(&vm->uart, &ops, vm);
+	/* As boot firmware leaves it: enabled, 115200 8N1 with FIFOs, so an
+	 * early console that writes without setting it up works. */
+	pl011_emu_fw_setup(&vm->uart, GUEST_DT_UART_CLK_HZ, 115200);
+	vm->mmio[vm->mmio_count++] =
+		(struct mmio_region){GUEST_UART_BASE, VUART_SIZE, uart_read, uart_write};
+}
+
+void vuart_input(struct vm *vm, uint8_t c)
+{
+	bool level;
+
+	spin_lock(&vm->uart_lock);
+	pl011_emu_rx(&vm->uart, c);
+	level = line_level(vm);
+	spin_unlock(&vm->uart_lock);
+	vgic_line(vm, VUART_INTID, level);
+}
+
+void vuart_input_idle(struct vm *vm)
+{
+	bool level;
+
+	spin_lock(&vm->uart_lock);
+	pl011_emu_rx_idle(&vm->uart);
+	level = line_level(vm);
+	spin_unlock(&vm->uart_lock);
+	vgic_line(vm, VUART_INTID, level);
+}

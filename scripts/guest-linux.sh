@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# Builds the Linux guest from Debian's own arm64 packages (docs/GUEST_LINUX.md):
+#   cache/guest/Image             the raw arm64 Image of the newest
+#                                 linux-image-6.1.0-N-arm64-unsigned,
+#   cache/guest/initrd.cpio.gz    busybox-static, the kernel modules the disk
+#                                 and USB tests need, vmware-checkvm and
+#                                 vmware-rpctool with their shared libraries,
+#                                 a BRK test program and guests/linux/init.
+# Packages are resolved and downloaded by name with the machine's own apt
+# sources (arm64 lists kept in cache/apt-lists, as scripts/fetch-arm64.sh
+# does), so the host's apt state is untouched and no package host is named.
+# Idempotent: does nothing when both outputs are newer than their inputs
+# (guests/linux/*, this script). --force rebuilds anyway.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache="$top/cache"
+out="$cache/guest"
+src="$top/guests/linux"
+self="$top/scripts/guest-linux.sh"
+image="$out/Image"
+initrd="$out/initrd.cpio.gz"
+cross=${CROSS:-aarch64-linux-gnu-}
+
+say() { echo "guest-linux: $*"; }
+die() { echo "guest-linux: error: $*" >&2; exit 1; }
+
+uptodate() {
+	local f
+	[ -s "$image" ] && [ -s "$initrd" ] || return 1
+	for f in "$src"/* "$self"; do
+		[ "$image" -nt "$f" ] && [ "$initrd" -nt "$f" ] || return 1
+	done
+}
+
+if [ "${1:-}" != "--force" ] && uptodate; then
+	say "up to date: $image, $initrd"
+	exit 0
+fi
+
+for t in apt-get apt-cache dpkg-deb python3 gzip "${cross}readelf" "${cross}objcopy"; do
+	command -v "$t" >/dev/null 2>&1 || die "$t is missing (run scripts/setup.sh)"
+done
+
+# --- apt, arm64 only, state under cache/ (the options fetch-arm64.sh uses) ---
+lists="$cache/apt-lists"
+debs="$out/debs"
+pkgs="$out/pkgs"
+mkdir -p "$lists/partial" "$cache/apt-cache/archives/partial" "$debs" "$pkgs"
+# Own binary caches of the lists (apt rebuilds them when the lists change):
+# with them each apt-cache look-up takes milliseconds instead of a second.
+apt_opts=(-o APT::Architecture=arm64 -o APT::Architectures=arm64
+	-o Dir::State::Lists="$lists" -o Dir::Cache="$cache/apt-cache"
+	-o Debug::NoLocking=1 -o APT::Sandbox::User=root
+	-o Dir::Cache::pkgcache="$out/apt-pkgcache.bin"
+	-o Dir::Cache::srcpkgcache="$out/apt-srcpkgcache.bin")
+refreshed=0
+
+apt_update() {
+	say "updating the arm64 package lists" >&2
+	apt-get "${apt_opts[@]}" update -q >/dev/null
+	touch "$lists/.updated"
+	refreshed=1
+}
+[ -f "$lists/.updated" ] || apt_update
+
+candidate() {
+	apt-cache "${apt_opts[@]}" policy "$1" 2>/dev/null |
+		awk '$1 == "Candidate:" && $2 != "(none)" { print $2 }'
+}
+
+# The .deb of package $1 at its candidate version, downloaded once into
+# cache/guest/debs; prints its path. A version gone from the archive since
+# the lists were fetched makes one refresh of the lists and a retry.
+fetch() {
+	local name=$1 ver f
+	ver=$(candidate "$name")
+	[ -n "$ver" ] || die "no arm64 package named $name"
+	f="$debs/${name}_${ver//:/%3a}_arm64.deb"
+	if [ ! -f "$f" ]; then
+		if ! (cd "$debs" && apt-get "${apt_opts[@]}" download -q "$name=$ver" >&2); then
+			[ "$refreshed" = 0 ] || die "cannot download $name=$ver"
+			apt_update
+			fetch "$name"
+			return
+		fi
+	fi
+	[ -f "$f" ] || die "apt-get download left no $f"
+	echo "$f"
+}
+
+# Unpacks a .deb once into cache/guest/pkgs/NAME_VERSION; prints that folder.
+unpack() {
+	local deb=$1 name ver dir
+	name=$(dpkg-deb -f "$deb" Package)
+	ver=$(dpkg-deb -f "$deb" Version)
+	dir="$pkgs/${name}_${ver//:/%3a}"
+	if [ ! -f "$dir/.unpacked" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		dpkg-deb -x "$deb" "$dir"
+		touch "$dir/.unpacked"
+	fi
+	echo "$dir"
+}
+
+declare -A pkgdir pkgver
+manifest=()
+# get NAME: downloads and unpacks NAME once per run; sets pkgdir/pkgver.
+get() {
+	local name=$1 deb
+	[ -n "${pkgdir[$name]:-}" ] && return
+	deb=$(fetch "$name")
+	pkgdir[$name]=$(unpack "$deb")
+	pkgver[$name]=$(dpkg-deb -f "$deb" Version)
+	manifest+=("$name ${pkgver[$name]}")
+	say "package $name ${pkgver[$name]}"
+}
+
+# --- the kernel ---------------------------------------------------------
+kpkg=$(apt-cache "${apt_opts[@]}" pkgnames linux-image-6.1.0- |
+	grep -E '^linux-image-6\.1\.0-[0-9]+-arm64-unsigned$' | sort -V | tail -n1)
+[ -n "$kpkg" ] || die "no linux-image-6.1.0-N-arm64-unsigned in the arm64 lists"
+kver=${kpkg#linux-image-}
+kver=${kver%-unsigned}
+get "$kpkg"
+kdir=${pkgdir[$kpkg]}
+# Only the newest kernel stays unpacked (each is some 350 MB).
+for d in "$pkgs"/linux-image-*; do
+	[ "$d" = "$kdir" ] || rm -rf "$d"
+done
+vmlinuz="$kdir/boot/vmlinuz-$kver"
+kconfig="$kdir/boot/config-$kver"
+if [ ! -f "$vmlinuz" ] || [ ! -f "$kconfig" ]; then
+	die "$kpkg has no boot/vmlinuz-$kver or config"
+fi
+
+mkdir -p "$out"
+# arm64 vmlinuz is either the raw Image (EFI stub, "MZ" first) or a gzip of it.
+if [ "$(od -An -tx1 -N2 "$vmlinuz" | tr -d ' \n')" = "1f8b" ]; then
+	gzip -dc "$vmlinuz" >"$image.tmp"
+	kform="gzip-compressed Image, decompressed"
+else
+	cat "$vmlinuz" >"$image.tmp"
+	kform="raw Image, copied"
+fi
+[ "$(od -An -tx1 -j56 -N4 "$image.tmp" | tr -d ' \n')" = "41524d64" ] ||
+	die "$vmlinuz: no arm64 Image magic ARM\\x64 at offset 56"
+say "kernel $kver: vmlinuz is a $kform"
+
+# Facts about the configuration the guest relies on (each "y" is built in).
+config_of() {
+	sed -n "s/^CONFIG_$1=\(.*\)/\1/p; s/^# CONFIG_$1 is not set/n/p" "$kconfig" | head -n1
+}
+kfacts=()
+for opt in SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE ARM_GIC_V3 ARM_ARCH_TIMER \
+	DEVTMPFS BLK_DEV_INITRD RD_GZIP MODULE_SIG_FORCE ATA SATA_AHCI SCSI BLK_DEV_SD \
+	USB_COMMON USB USB_XHCI_HCD USB_XHCI_PCI; do
+	kfacts+=("CONFIG_$opt=$(config_of "$opt")")
+done
+for need in SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE ARM_GIC_V3 ARM_ARCH_TIMER DEVTMPFS BLK_DEV_INITRD RD_GZIP; do
+	[ "$(config_of "$need")" = y ] || die "$kconfig: CONFIG_$need is not built in"
+done
+
+# --- kernel modules: the wanted ones and what their modinfo depends= names --
+want_mods=(ahci libahci libata sd_mod xhci-pci xhci-hcd usbcore)
+modroot="$kdir/lib/modules/$kver"
+declare -A modpath moddeps modseen
+while IFS= read -r p; do
+	n=${p##*/}
+	n=${n%.ko}
+	modpath[${n//-/_}]=$p
+done < <(cd "$modroot" && find kernel -name '*.ko')
+
+tmpd=$(mktemp -d)
+trap 'rm -rf "$tmpd" "$image.tmp" "$initrd.tmp"' EXIT
+
+modinfo_field() { # FILE FIELD
+	"${cross}objcopy" -O binary --only-section=.modinfo "$1" "$tmpd/modinfo"
+	tr '\0' '\n' <"$tmpd/modinfo" | sed -n "s/^$2=//p" | head -n1
+}
+
+modorder=()
+visit_mod() {
+	local n=${1//-/_} d deps
+	[ -n "${modseen[$n]:-}" ] && return
+	modseen[$n]=1
+	[ -n "${modpath[$n]:-}" ] || die "module $1 is not in $kpkg"
+	deps=$(modinfo_field "$modroot/${modpath[$n]}" depends)
+	moddeps[$n]=$deps
+	for d in ${deps//,/ }; do
+		visit_mod "$d"
+	done
+	modorder+=("$n")
+}
+for m in "${want_mods[@]}"; do
+	visit_mod "$m"
+done
+
+# --- userland -----------------------------------------------------------
+get busybox-static
+get libc6
+get open-vm-tools
+bb="${pkgdir[busybox-static]}/bin/busybox"
+[ -f "$bb" ] || die "busybox-static has no bin/busybox"
+
+# Shared library resolution: every NEEDED soname of a file is looked for in
+# the packages unpacked so far, then in the Depends of the package the file
+# came from (the one whose name matches the soname first, e.g.
+# libtirpc.so.3 -> libtirpc3, libglib-2.0.so.0 -> libglib2.0-0), recursively.
+declare -A libfile libowner
+libdirs=(lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib)
+
+deps_of() { # PACKAGE: its Pre-Depends and Depends, first alternatives, names only
+	local deb
+	deb=$(fetch "$1")
+	{
+		dpkg-deb -f "$deb" Pre-Depends
+		dpkg-deb -f "$deb" Depends
+	} | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/:any//; s/[[:space:]]//g' | sed '/^$/d'
+}
+
+realpath_in() { # ROOT PATH: follows symlinks inside an unpacked package
+	local root=$1 p=$2 t i
+	for i in 1 2 3 4 5 6 7 8; do
+		[ -L "$p" ] || break
+		t=$(readlink "$p")
+		case $t in
+		/*) p="$root$t" ;;
+		*) p="$(dirname "$p")/$t" ;;
+		esac
+	done
+	[ -f "$p" ] && [ ! -L "$p" ] && echo "$p"
+}
+
+find_in_pkg() { # PACKAGE SONAME: prints the real file, if the package has it
+	local dir=${pkgdir[$1]} d
+	for d in "${libdirs[@]}"; do
+		if [ -e "$dir/$d/$2" ] || [ -L "$dir/$d/$2" ]; then
+			realpath_in "$dir" "$dir/$d/$2" && return 0
+		fi
+	done
+	return 1
+}
+
+squash() { tr -cd 'a-z0-9' <<<"${1,,}"; }
+
+needed_of() { "${cross}readelf" -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+
+resolve() { # FILE OWNER-PACKAGE
+	local file=$1 owner=$2 so p f key cands first c
+	for so in $(needed_of "$file"); do
+		[ -n "${libfile[$so]:-}" ] && continue
+		f=""
+		for p in "${!pkgdir[@]}"; do
+			case $p in linux-image-*) continue ;; esac
+			if f=$(find_in_pkg "$p" "$so"); then break; fi
+			f=""
+		done
+		if [ -z "$f" ]; then
+			key=$(squash "${so%%.so*}${so##*.so.}")
+			cands=$(deps_of "$owner")
+			first=""
+			for c in $cands; do
+				[ "$(squash "$c")" != "$key" ] || first+=" $c"
+			done
+			for c in $first $cands; do
+				[ -n "${pkgdir[$c]:-}" ] && continue
+				get "$c"
+				if f=$(find_in_pkg "$c" "$so"); then p=$c; break; fi
+				f=""
+			done
+		fi
+		[ -n "$f" ] || die "no package found for $so (needed by ${file##*/})"
+		libfile[$so]=$f
+		libowner[$so]=$p
+		resolve "$f" "$p"
+	done
+}
+
+ovt=${pkgdir[open-vm-tools]}
+tools=(vmware-checkvm vmware-rpctool)
+interp=""
+for t in "${tools[@]}"; do
+	[ -f "$ovt/usr/bin/$t" ] || die "open-vm-tools has no usr/bin/$t"
+	resolve "$ovt/usr/bin/$t" open-vm-tools
+	i=$("${cross}readelf" -l "$ovt/usr/bin/$t" | sed -n 's/.*program interpreter: \(.*\)\]/\1/p')
+	[ -z "$interp" ] || [ "$interp" = "$i" ] || die "two program interpreters: $interp, $i"
+	interp=$i
+done
+[ -n "$interp" ] || die "no program interpreter in the tools"
+ldso=${interp##*/}
+[ -n "${libfile[$ldso]:-}" ] || libfile[$ldso]=$(find_in_pkg libc6 "$ldso") ||
+	die "libc6 has no $ldso"
+libowner[$ldso]=libc6
+
+# --- the initramfs tree ---------------------------------------------------
+root="$out/root"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib/aarch64-linux-gnu,proc,sys,dev,tmp,root,etc,opt/hv}
+chmod 1777 "$root/tmp"
+
+install -m 0755 "$bb" "$root/bin/busybox"
+# The applet names: busybox keeps them as one sorted NUL-separated table that
+# starts "[", "[[" (the binary is arm64, so it cannot list them here itself).
+tr '\0' '\n' <"$bb" | awk '
+	!on && prev == "[" && $0 == "[[" { on = 1; print "[" }
+	on == 1 { if ($0 ~ /^[a-z0-9_.[\]-]+$/) print; else on = 2 }
+	{ prev = $0 }' >"$tmpd/applets"
+napplets=$(wc -l <"$tmpd/applets")
+if [ "$napplets" -lt 100 ] || ! grep -qx sh "$tmpd/applets" || ! grep -qx cttyhack "$tmpd/applets"; then
+	die "could not read the applet table of $bb"
+fi
+while IFS= read -r a; do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done <"$tmpd/applets"
+
+install -m 0755 "$src/init" "$root/init"
+
+for t in "${tools[@]}"; do
+	install -m 0755 "$ovt/usr/bin/$t" "$root/usr/bin/$t"
+done
+for so in "${!libfile[@]}"; do
+	install -m 0755 "${libfile[$so]}" "$root/lib/aarch64-linux-gnu/$so"
+done
+if [ "$interp" != "/lib/aarch64-linux-gnu/$ldso" ]; then
+	mkdir -p "$root$(dirname "$interp")"
+	ln -sf "/lib/aarch64-linux-gnu/$ldso" "$root$interp"
+fi
+
+# Modules, with two indexes: modules.dep (the depmod format, for busybox
+# modprobe) and hv-modules ("name path deps", in load order, for the init).
+mdst="$root/lib/modules/$kver"
+mkdir -p "$mdst"
+: >"$mdst/hv-modules"
+: >"$mdst/modules.dep"
+closure() { # NAME: all dependencies, each once, the ones to load last first
+	local d
+	for d in ${moddeps[$1]//,/ }; do
+		d=${d//-/_}
+		closure "$d"
+		echo "$d"
+	done
+}
+for n in "${modorder[@]}"; do
+	p=${modpath[$n]}
+	mkdir -p "$mdst/$(dirname "$p")"
+	install -m 0644 "$modroot/$p" "$mdst/$p"
+	echo "$n $p ${moddeps[$n]:--}" >>"$mdst/hv-modules"
+	deps=$(closure "$n" | awk '!seen[$0]++' | tac | while read -r d; do printf ' %s' "${modpath[$d]}"; done)
+	echo "$p:$deps" >>"$mdst/modules.dep"
+done
+
+# A user program that executes BRK #0: a hand-made static ELF64 for AArch64
+# (one R+X PT_LOAD at 0x400000, entry right after the headers) whose code is
+#   brk #0; mov x0, #42; mov x8, #93 (exit); svc #0
+# so it dies of SIGTRAP (status 133) unless something skips the BRK, and then
+# exits 42.
+le() { # VALUE BYTES: writes VALUE as BYTES little-endian bytes
+	local v=$1 n=$2 s=""
+	while [ "$n" -gt 0 ]; do
+		s+=$(printf '\\0%03o' $((v & 255)))
+		v=$((v >> 8))
+		n=$((n - 1))
+	done
+	printf '%b' "$s"
+}
+base=$((0x400000))
+code=(0xd4200000 0xd2800540 0xd2800ba8 0xd4000001)
+fsize=$((64 + 56 + 4 * ${#code[@]}))
+{
+	printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000'
+	le 2 2; le 183 2; le 1 4                   # ET_EXEC, EM_AARCH64, EV_CURRENT
+	le $((base + 120)) 8; le 64 8; le 0 8      # entry, phoff, shoff
+	le 0 4; le 64 2; le 56 2; le 1 2           # flags, ehsize, phentsize, phnum
+	le 64 2; le 0 2; le 0 2                    # shentsize, shnum, shstrndx
+	le 1 4; le 5 4; le 0 8                     # PT_LOAD, PF_R|PF_X, offset
+	le $base 8; le $base 8                     # vaddr, paddr
+	le $fsize 8; le $fsize 8; le 65536 8       # filesz, memsz, align
+	for w in "${code[@]}"; do le $((w)) 4; done
+} >"$root/opt/hv/brk0"
+chmod 0755 "$root/opt/hv/brk0"
+[ "$(stat -c %s "$root/opt/hv/brk0")" = "$fsize" ] || die "brk0 has the wrong size"
+"${cross}readelf" -h "$root/opt/hv/brk0" | grep -q 'AArch64' || die "brk0 is not an AArch64 ELF"
+
+# What went in, for people and for the guest's smoke test.
+{
+	echo "kernel $kver ($kpkg ${pkgver[$kpkg]})"
+	echo "packages:"
+	printf '  %s\n' "${manifest[@]}"
+	echo "kernel configuration:"
+	printf '  %s\n' "${kfacts[@]}"
+	echo "modules (load order): ${modorder[*]}"
+	echo "libraries:"
+	for so in $(printf '%s\n' "${!libfile[@]}" | sort); do
+		echo "  $so from ${libowner[$so]}"
+	done
+	echo "busybox applets: $napplets"
+} >"$out/MANIFEST"
+cp "$out/MANIFEST" "$root/etc/hv-guest-manifest"
+
+# --- archive ----------------------------------------------------------------
+python3 "$src/mkcpio.py" "$root" --mtime 0 \
+	--node dev/console:c:5:1:600 --node dev/null:c:1:3:666 |
+	gzip -9n >"$initrd.tmp"
+mv "$image.tmp" "$image"
+mv "$initrd.tmp" "$initrd"
+say "wrote $image ($(stat -c %s "$image") bytes), $initrd ($(stat -c %s "$initrd") bytes)"

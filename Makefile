@@ -82,7 +82,7 @@ setup:
 
 run: setup
 	@$(MAKE) --no-print-directory all
-	scripts/run-virt.sh
+	scripts/run-linux.sh
 
 test: setup
 	@$(MAKE) -s --no-print-directory all unit-bins

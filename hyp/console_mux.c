@@ -19,6 +19,7 @@
 
 static uint32_t uart_intid = GIC_SPURIOUS;
 static unsigned focus;
+static unsigned uart_cpu; /* the physical CPU taking the UART's interrupt */
 
 static void put_line(struct vm *vm)
 {
@@ -33,6 +34,11 @@ static void put_line(struct vm *vm)
 
 void vm_console_out(struct vm *vm, const char *s, size_t n)
 {
+	/* One VM: nothing to interleave with, and a prompt must show at once. */
+	if (vm_count == 1) {
+		console_write_bytes(s, n);
+		return;
+	}
 	spin_lock(&vm->console_lock);
 	for (size_t i = 0; i < n; i++) {
 		vm->console_line[vm->console_len++] = s[i];
@@ -73,8 +79,41 @@ void console_mux_init(const void *fdt, uint64_t uart_pa)
 	}
 	if (uart_intid == GIC_SPURIOUS || vm_count == 0)
 		return;
-	gic_enable_spi(uart_intid, pcpus[0].mpidr);
+	uart_cpu = 0;
+	gic_enable_spi(uart_intid, pcpus[uart_cpu].mpidr);
 	console_enable_rx_irq();
+}
+
+/* A VM has ended: if it had the keyboard, the next live VM gets it. */
+void console_mux_vm_ended(struct vm *vm)
+{
+	if (focus != vm->id)
+		return;
+	for (unsigned i = 0; i < vm_count; i++) {
+		focus = (focus + 1) % vm_count;
+		if (vms[focus].live)
+			return;
+	}
+}
+
+/*
+ * A physical CPU is about to power off: if it takes the console's input,
+ * hand that to a CPU that runs a vCPU, so the VMs left keep their keyboard.
+ */
+void console_mux_cpu_leaving(unsigned pcpu)
+{
+	if (uart_intid == GIC_SPURIOUS || pcpu != uart_cpu)
+		return;
+	for (unsigned i = 0; i < pcpu_count; i++) {
+		struct vcpu *v = pcpus[i].vcpu;
+
+		if (i != pcpu && v && v->vm->live &&
+		    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON) {
+			uart_cpu = i;
+			gic_enable_spi(uart_intid, pcpus[i].mpidr);
+			return;
+		}
+	}
 }
 
 void console_input(void)
@@ -85,12 +124,19 @@ void console_input(void)
 		struct vm *vm;
 
 		if (c == FOCUS_SWITCH_KEY && vm_count > 1) {
-			focus = (focus + 1) % vm_count;
+			/* The next VM still running. */
+			for (unsigned i = 0; i < vm_count; i++) {
+				focus = (focus + 1) % vm_count;
+				if (vms[focus].live)
+					break;
+			}
 			log_printf("\nhyp: console input goes to vm%u '%s'\n", focus,
 				   vms[focus].name);
 			continue;
 		}
 		vm = &vms[focus];
+		/* Whoever types sees the prompt they answer. */
+		vm_console_flush(vm);
 		if (vm->live)
 			vuart_input(vm, (uint8_t)c);
 	}

@@ -27,8 +27,13 @@ void guest_irq(struct frame *f, unsigned vector)
 		}
 		if (intid == console_uart_intid())
 			console_input();
-		/* GIC_SGI_KICK and the maintenance interrupt only make us flush
-		 * the list registers, which every return to the guest does. */
+		/* The maintenance interrupt is a level that stays up until the
+		 * list registers are dealt with (an EOI'd one cleared, UIE off):
+		 * flush them before deactivating it, or it fires again at once.
+		 * A kick needs nothing more than the flush every return to the
+		 * guest does. */
+		if (intid == GIC_PPI_MAINTENANCE)
+			vgic_flush(v);
 		gic_deactivate(intid);
 	}
 }

@@ -77,6 +77,7 @@ int pcpu_start(unsigned idx)
 
 void pcpu_stop(void)
 {
+	console_mux_cpu_leaving(this_pcpu()->index);
 	smc_call(PSCI_CPU_OFF, 0, 0, 0);
 	for (;;) /* CPU_OFF does not return; if it did, stay out of the way */
 		wfe();

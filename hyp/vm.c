@@ -310,6 +310,7 @@ void vm_end(struct vm *vm, const char *why)
 	else
 		log_printf("hyp: vm%u '%s' ended: %s\n", vm->id, vm->name, why);
 	vm->live = false;
+	console_mux_vm_ended(vm);
 	if (__atomic_sub_fetch(&live_vms, 1, __ATOMIC_ACQ_REL) == 0) {
 		log_printf("hyp: no VM left: powering off\n");
 		power(PSCI_SYSTEM_OFF);

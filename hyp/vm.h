@@ -176,6 +176,8 @@ void vuart_input_idle(struct vm *vm);
 void vm_console_out(struct vm *vm, const char *s, size_t n);
 void vm_console_flush(struct vm *vm);
 void console_mux_init(const void *fdt, uint64_t uart_pa);
+void console_mux_cpu_leaving(unsigned pcpu);
+void console_mux_vm_ended(struct vm *vm);
 uint32_t console_uart_intid(void);
 void console_input(void);
 

@@ -383,6 +383,35 @@ chmod 0755 "$root/opt/hv/brk0"
 [ "$(stat -c %s "$root/opt/hv/brk0")" = "$fsize" ] || die "brk0 has the wrong size"
 "${cross}readelf" -h "$root/opt/hv/brk0" | grep -q 'AArch64' || die "brk0 is not an AArch64 ELF"
 
+# /opt/hv/cntvct, for hvtest=count (scripts/bench-linux.sh): prints the
+# virtual counter CNTVCT_EL0 (readable at EL0: Linux allows it for the vDSO)
+# in decimal and a newline, then exits 0. The same kind of ELF, whose code is
+#   mrs x1, cntvct_el0; sub sp, sp, #32; add x2, sp, #31; mov w3, #10
+#   strb w3, [x2]; mov x4, #10
+#   1: udiv x5, x1, x4; msub x6, x5, x4, x1; add w6, w6, #'0'
+#   strb w6, [x2, #-1]!; mov x1, x5; cbnz x1, 1b
+#   mov x0, #1; mov x1, x2; add x3, sp, #32; sub x2, x3, x2
+#   mov x8, #64 (write); svc #0; mov x0, #0; mov x8, #93 (exit); svc #0
+ccode=(0xd53be041 0xd10083ff 0x91007fe2 0x52800143 0x39000043 0xd2800144
+	0x9ac40825 0x9b0484a6 0x1100c0c6 0x381ffc46 0xaa0503e1 0xb5ffff61
+	0xd2800020 0xaa0203e1 0x910083e3 0xcb020062 0xd2800808 0xd4000001
+	0xd2800000 0xd2800ba8 0xd4000001)
+csize=$((64 + 56 + 4 * ${#ccode[@]}))
+{
+	printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000'
+	le 2 2; le 183 2; le 1 4                   # ET_EXEC, EM_AARCH64, EV_CURRENT
+	le $((base + 120)) 8; le 64 8; le 0 8      # entry, phoff, shoff
+	le 0 4; le 64 2; le 56 2; le 1 2           # flags, ehsize, phentsize, phnum
+	le 64 2; le 0 2; le 0 2                    # shentsize, shnum, shstrndx
+	le 1 4; le 5 4; le 0 8                     # PT_LOAD, PF_R|PF_X, offset
+	le $base 8; le $base 8                     # vaddr, paddr
+	le $csize 8; le $csize 8; le 65536 8       # filesz, memsz, align
+	for w in "${ccode[@]}"; do le $((w)) 4; done
+} >"$root/opt/hv/cntvct"
+chmod 0755 "$root/opt/hv/cntvct"
+[ "$(stat -c %s "$root/opt/hv/cntvct")" = "$csize" ] || die "cntvct has the wrong size"
+"${cross}readelf" -h "$root/opt/hv/cntvct" | grep -q 'AArch64' || die "cntvct is not an AArch64 ELF"
+
 # What went in, for people and for the guest's smoke test.
 {
 	echo "kernel $kver ($kpkg ${pkgver[$kpkg]})"

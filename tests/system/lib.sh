@@ -111,3 +111,53 @@ run_guest() {
 		"^hyp: vm0 '$guest' ended: test exit requested, exit code 0$" \
 		'^hyp: no VM left: powering off$' '^monitor: psci: system off$'
 }
+
+# Interactive sessions: start_session NAME [ENV=VALUE...] -- [QEMU ARGS...]
+# boots in the background with its console input from a FIFO on fd 7;
+# type TEXT sends keys; wait_for NAME REGEX [SECONDS] waits for a log line;
+# end_session NAME waits for QEMU to end (stopping it by its PID on
+# time-out) and leaves the status like boot does.
+start_session() {
+	local name=$1
+	shift
+	local envs=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs+=("$1")
+		shift
+	done
+	[ "${1:-}" = "--" ] && shift
+	rm -f "$work/$name.in"
+	mkfifo "$work/$name.in"
+	(
+		st=0
+		env "${envs[@]}" timeout -k 5 "$BOOT_TIMEOUT" "$top/scripts/run-virt.sh" \
+			-no-reboot "$@" <"$work/$name.in" >"$work/$name.log" 2>&1 || st=$?
+		echo "$st" >"$work/$name.rawstatus"
+	) &
+	session_pid=$!
+	exec 7>"$work/$name.in"
+}
+
+type() { printf '%b' "$1" >&7; }
+
+wait_for() {
+	local name=$1 re=$2 secs=${3:-120}
+	for _ in $(seq $((secs * 10))); do
+		if tr -d '\r' <"$work/$name.log" 2>/dev/null | grep -Eq -- "$re"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+end_session() {
+	local name=$1
+	exec 7>&-
+	wait "$session_pid" 2>/dev/null
+	local st
+	st=$(cat "$work/$name.rawstatus" 2>/dev/null || echo 124)
+	if [ "$st" = 124 ] || [ "$st" = 137 ]; then st=timeout; fi
+	echo "$st" >"$work/$name.status"
+	tr -d '\r' <"$work/$name.log" >"$work/$name.clean"
+}

@@ -60,3 +60,42 @@ printf 'name = no-initrd\nvm0.kernel = k\nvm0.initrd = missing\nvm0.mem = 64M\n'
 cat "$build/boot.bin" "$work/noinitrd.bundle" >"$work/noinitrd.img"
 boot linux_missing_initrd BOOTIMG="$work/noinitrd.img" --
 expect linux_missing_initrd "^hyp: vm0: no initrd payload 'missing' in the bundle$" '^hyp: powering off$'
+
+# make run's guest: an interactive shell on the console; keyboard input
+# reaches it; `poweroff` ends the platform cleanly.
+linux_image "$work/shell.img" "console=ttyAMA0 hvtest=shell" --mem 512M --cpus 2
+start_session linux_shell BOOTIMG="$work/shell.img" --
+if wait_for linux_shell '^guest: init reached' 200; then
+	sleep 3
+	type 'echo hv-input-$((6*7))\r'
+	wait_for linux_shell '^hv-input-42' 60
+	type 'poweroff\r'
+fi
+end_session linux_shell
+expect linux_shell '^hv-input-42' "^hyp: vm0 'linux' ended: system off$" \
+	'^monitor: psci: system off$'
+
+# Two VMs side by side, one vCPU each on its own CPU, each on its own
+# console stream ([name] prefixes): the first powers off by itself, the
+# other keeps running and takes the keyboard after Ctrl-], then powers off.
+"$top/build/host/mkbootimg" -o "$work/two-linux.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+	--name two --vm --name first --kernel "$kernel" --initrd "$initrd" \
+	--cmdline "console=ttyAMA0 hvtest=smoke" --mem 256M \
+	--vm --name second --kernel "$kernel" --initrd "$initrd" \
+	--cmdline "console=ttyAMA0 hvtest=shell" --mem 256M >/dev/null
+start_session linux_two_vms BOOTIMG="$work/two-linux.img" --
+if wait_for linux_two_vms "^hyp: vm0 'first' ended: system off" 240 &&
+	wait_for linux_two_vms '^\[second\] guest: init reached' 120; then
+	sleep 3
+	# The keyboard went to the VM still running when the first ended;
+	# Ctrl-] moves it to the next live VM, which is still that one.
+	type '\035'
+	wait_for linux_two_vms "console input goes to vm1 'second'" 10
+	type 'echo still-$((40+2))\r'
+	wait_for linux_two_vms '^\[second\] still-42' 60
+	type 'poweroff\r'
+fi
+end_session linux_two_vms
+expect linux_two_vms '^\[first\] guest: init reached$' '^\[second\] guest: init reached$' \
+	'^\[first\] guest: smoke done$' "^hyp: vm0 'first' ended: system off$" \
+	'^\[second\] still-42' "^hyp: vm1 'second' ended: system off$" '^hyp: no VM left: powering off$'

@@ -28,7 +28,7 @@ static void put_line(struct vm *vm)
 		console_write_bytes(vm->name, strnlen(vm->name, sizeof(vm->name)));
 		console_write_bytes("] ", 2);
 	}
-	console_write_bytes(vm->console_line, vm->console_len);
+	console_write_raw(vm->console_line, vm->console_len);
 	vm->console_len = 0;
 }
 
@@ -36,7 +36,7 @@ void vm_console_out(struct vm *vm, const char *s, size_t n)
 {
 	/* One VM: nothing to interleave with, and a prompt must show at once. */
 	if (vm_count == 1) {
-		console_write_bytes(s, n);
+		console_write_raw(s, n);
 		return;
 	}
 	spin_lock(&vm->console_lock);

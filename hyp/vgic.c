@@ -154,6 +154,8 @@ void vgic_kick_others(struct vm *vm)
 	uint32_t mask;
 	struct vcpu *self = current_vcpu();
 
+	if (vm->vcpu_count == 1 && &vm->vcpus[0] == self)
+		return; /* it flushes on its way back to the guest */
 	spin_lock(&vm->vgic_lock);
 	mask = vgic_pending_mask(&vm->vgic);
 	spin_unlock(&vm->vgic_lock);
@@ -166,47 +168,52 @@ void vgic_kick_others(struct vm *vm)
 	}
 }
 
-/* MMIO handlers for the distributor and the redistributors. */
-static bool dist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+/* MMIO handlers for the distributor and the redistributors: the model
+ * under the VM's lock; a write may make something deliverable elsewhere. */
+typedef bool (*model_read_fn)(struct vgic *g, uint32_t off, unsigned size, uint64_t *val);
+typedef bool (*model_write_fn)(struct vgic *g, uint32_t off, unsigned size, uint64_t val);
+
+static bool locked_read(struct vcpu *v, model_read_fn fn, uint64_t off, unsigned size,
+			uint64_t *val)
 {
 	bool ok;
 
 	spin_lock(&v->vm->vgic_lock);
-	ok = vgic_dist_read(&v->vm->vgic, (uint32_t)off, size, val);
+	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
 	spin_unlock(&v->vm->vgic_lock);
 	return ok;
+}
+
+static bool locked_write(struct vcpu *v, model_write_fn fn, uint64_t off, unsigned size,
+			 uint64_t val)
+{
+	bool ok;
+
+	spin_lock(&v->vm->vgic_lock);
+	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
+	spin_unlock(&v->vm->vgic_lock);
+	vgic_kick_others(v->vm);
+	return ok;
+}
+
+static bool dist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+{
+	return locked_read(v, vgic_dist_read, off, size, val);
 }
 
 static bool dist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
 {
-	bool ok;
-
-	spin_lock(&v->vm->vgic_lock);
-	ok = vgic_dist_write(&v->vm->vgic, (uint32_t)off, size, val);
-	spin_unlock(&v->vm->vgic_lock);
-	vgic_kick_others(v->vm);
-	return ok;
+	return locked_write(v, vgic_dist_write, off, size, val);
 }
 
 static bool redist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
 {
-	bool ok;
-
-	spin_lock(&v->vm->vgic_lock);
-	ok = vgic_redist_read(&v->vm->vgic, (uint32_t)off, size, val);
-	spin_unlock(&v->vm->vgic_lock);
-	return ok;
+	return locked_read(v, vgic_redist_read, off, size, val);
 }
 
 static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
 {
-	bool ok;
-
-	spin_lock(&v->vm->vgic_lock);
-	ok = vgic_redist_write(&v->vm->vgic, (uint32_t)off, size, val);
-	spin_unlock(&v->vm->vgic_lock);
-	vgic_kick_others(v->vm);
-	return ok;
+	return locked_write(v, vgic_redist_write, off, size, val);
 }
 
 void vgic_vm_init(struct vm *vm)

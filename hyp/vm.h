@@ -100,6 +100,7 @@ struct vm {
 	struct vgic vgic;
 	spinlock_t uart_lock;
 	struct pl011_emu uart;
+	bool uart_line;		 /* its interrupt line, as last told to the vGIC */
 	spinlock_t console_lock; /* the guest's console line, below */
 	unsigned console_len;
 	char console_line[120];

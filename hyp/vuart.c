@@ -27,6 +27,17 @@ static bool line_level(struct vm *vm)
 	return pl011_emu_irq_level(&vm->uart);
 }
 
+/* Tells the virtual GIC only about changes: most accesses change nothing,
+ * and every call costs a search for what to deliver. Called with the
+ * UART's lock held, so the line follows the UART's states in order. */
+static void set_line(struct vm *vm, bool level)
+{
+	if (level == vm->uart_line)
+		return;
+	vm->uart_line = level;
+	vgic_line(vm, VUART_INTID, level);
+}
+
 static bool uart_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
 {
 	uint32_t v32 = 0;
@@ -37,9 +48,9 @@ static bool uart_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val
 	spin_lock(&v->vm->uart_lock);
 	ok = pl011_emu_read(&v->vm->uart, (uint32_t)off, size, &v32);
 	level = line_level(v->vm);
+	set_line(v->vm, level);
 	spin_unlock(&v->vm->uart_lock);
 	*val = v32;
-	vgic_line(v->vm, VUART_INTID, level);
 	return ok;
 }
 
@@ -52,8 +63,8 @@ static bool uart_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val
 	spin_lock(&v->vm->uart_lock);
 	ok = pl011_emu_write(&v->vm->uart, (uint32_t)off, size, (uint32_t)val);
 	level = line_level(v->vm);
+	set_line(v->vm, level);
 	spin_unlock(&v->vm->uart_lock);
-	vgic_line(v->vm, VUART_INTID, level);
 	return ok;
 }
 
@@ -74,8 +85,8 @@ void vuart_input(struct vm *vm, uint8_t c)
 	spin_lock(&vm->uart_lock);
 	pl011_emu_rx(&vm->uart, c);
 	level = line_level(vm);
+	set_line(vm, level);
 	spin_unlock(&vm->uart_lock);
-	vgic_line(vm, VUART_INTID, level);
 }
 
 void vuart_input_idle(struct vm *vm)
@@ -85,6 +96,6 @@ void vuart_input_idle(struct vm *vm)
 	spin_lock(&vm->uart_lock);
 	pl011_emu_rx_idle(&vm->uart);
 	level = line_level(vm);
+	set_line(vm, level);
 	spin_unlock(&vm->uart_lock);
-	vgic_line(vm, VUART_INTID, level);
 }

@@ -36,18 +36,30 @@ static void putc_raw(char c)
 	reg_write(UARTDR, (uint8_t)c);
 }
 
-/* Bytes written as they are, newlines as CR LF, as one piece. */
-void console_write_bytes(const char *s, size_t n)
+static void write_locked(const char *s, size_t n, bool crlf)
 {
 	if (!uart)
 		return;
 	spin_lock(&lock);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
+		if (crlf && s[i] == '\n')
 			putc_raw('\r');
 		putc_raw(s[i]);
 	}
 	spin_unlock(&lock);
+}
+
+/* Bytes written as they are, newlines as CR LF, as one piece. */
+void console_write_bytes(const char *s, size_t n)
+{
+	write_locked(s, n, true);
+}
+
+/* A terminal stream from elsewhere (a guest's UART): untouched, since it
+ * has its own line endings. */
+void console_write_raw(const char *s, size_t n)
+{
+	write_locked(s, n, false);
 }
 
 /* A byte of input, or -1 when there is none (never waits). */

@@ -9,21 +9,27 @@ trap 'rm -rf "$work"' EXIT
 
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
 
+# split_args [ENV=VALUE...] -- [QEMU ARGS...]: into envs[] and qargs[].
+split_args() {
+	envs=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs+=("$1")
+		shift
+	done
+	[ "${1:-}" = "--" ] && shift
+	qargs=("$@")
+}
+
 # boot NAME [ENV=VALUE...] -- [QEMU ARGS...]: boots and leaves the log in
 # $work/NAME.log and QEMU's exit status in $work/NAME.status ("timeout" if
 # it had to be stopped).
 boot() {
 	local name=$1
 	shift
-	local envs=()
-	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-		envs+=("$1")
-		shift
-	done
-	[ "${1:-}" = "--" ] && shift
+	split_args "$@"
 	local status=0
 	env "${envs[@]}" timeout --foreground -k 5 "$BOOT_TIMEOUT" \
-		"$top/scripts/run-virt.sh" -no-reboot "$@" \
+		"$top/scripts/run-virt.sh" -no-reboot "${qargs[@]}" \
 		</dev/null >"$work/$name.log" 2>&1 || status=$?
 	if [ "$status" = 124 ] || [ "$status" = 137 ]; then
 		echo timeout >"$work/$name.status"
@@ -120,18 +126,13 @@ run_guest() {
 start_session() {
 	local name=$1
 	shift
-	local envs=()
-	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-		envs+=("$1")
-		shift
-	done
-	[ "${1:-}" = "--" ] && shift
+	split_args "$@"
 	rm -f "$work/$name.in"
 	mkfifo "$work/$name.in"
 	(
 		st=0
 		env "${envs[@]}" timeout -k 5 "$BOOT_TIMEOUT" "$top/scripts/run-virt.sh" \
-			-no-reboot "$@" <"$work/$name.in" >"$work/$name.log" 2>&1 || st=$?
+			-no-reboot "${qargs[@]}" <"$work/$name.in" >"$work/$name.log" 2>&1 || st=$?
 		echo "$st" >"$work/$name.rawstatus"
 	) &
 	session_pid=$!

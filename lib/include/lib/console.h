@@ -16,6 +16,7 @@ void console_puts(const char *s);
 int console_getc(void);
 void console_enable_rx_irq(void);
 void console_write_bytes(const char *s, size_t n);
+void console_write_raw(const char *s, size_t n);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprintf(const char *fmt, va_list ap);
 

@@ -365,23 +365,37 @@ le() { # VALUE BYTES: writes VALUE as BYTES little-endian bytes
 	done
 	printf '%b' "$s"
 }
+# tiny_elf NAME WORD...: a minimal static AArch64 ELF at /opt/hv/NAME whose
+# whole program is the given instruction words (one PT_LOAD segment).
 base=$((0x400000))
-code=(0xd4200000 0xd2800540 0xd2800ba8 0xd4000001)
-fsize=$((64 + 56 + 4 * ${#code[@]}))
-{
-	printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000'
-	le 2 2; le 183 2; le 1 4                   # ET_EXEC, EM_AARCH64, EV_CURRENT
-	le $((base + 120)) 8; le 64 8; le 0 8      # entry, phoff, shoff
-	le 0 4; le 64 2; le 56 2; le 1 2           # flags, ehsize, phentsize, phnum
-	le 64 2; le 0 2; le 0 2                    # shentsize, shnum, shstrndx
-	le 1 4; le 5 4; le 0 8                     # PT_LOAD, PF_R|PF_X, offset
-	le $base 8; le $base 8                     # vaddr, paddr
-	le $fsize 8; le $fsize 8; le 65536 8       # filesz, memsz, align
-	for w in "${code[@]}"; do le $((w)) 4; done
-} >"$root/opt/hv/brk0"
-chmod 0755 "$root/opt/hv/brk0"
-[ "$(stat -c %s "$root/opt/hv/brk0")" = "$fsize" ] || die "brk0 has the wrong size"
-"${cross}readelf" -h "$root/opt/hv/brk0" | grep -q 'AArch64' || die "brk0 is not an AArch64 ELF"
+tiny_elf() {
+	local name=$1
+	shift
+	local out=$root/opt/hv/$name size=$((64 + 56 + 4 * $#))
+	{
+		printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000'
+		le 2 2; le 183 2; le 1 4                   # ET_EXEC, EM_AARCH64, EV_CURRENT
+		le $((base + 120)) 8; le 64 8; le 0 8      # entry, phoff, shoff
+		le 0 4; le 64 2; le 56 2; le 1 2           # flags, ehsize, phentsize, phnum
+		le 64 2; le 0 2; le 0 2                    # shentsize, shnum, shstrndx
+		le 1 4; le 5 4; le 0 8                     # PT_LOAD, PF_R|PF_X, offset
+		le $base 8; le $base 8                     # vaddr, paddr
+		le $size 8; le $size 8; le 65536 8         # filesz, memsz, align
+		for w in "$@"; do le $((w)) 4; done
+	} >"$out"
+	chmod 0755 "$out"
+	[ "$(stat -c %s "$out")" = "$size" ] || die "$name has the wrong size"
+	"${cross}readelf" -h "$out" | grep -q 'AArch64' || die "$name is not an AArch64 ELF"
+}
+
+# /opt/hv/brk0: brk #0; mov x0, #42; mov x8, #93 (exit); svc #0
+tiny_elf brk0 0xd4200000 0xd2800540 0xd2800ba8 0xd4000001
+
+# /opt/hv/brk86: the hypervisor's BRK backdoor from EL0, GETVERSION:
+#   w0 = 'VMXh'; x1 = 0; x2 = 10; x3 = 0x5658; x7 = (0x86 << 32) | 0xe
+#   brk #0x86; exit(x0 - 6): 0 when the hypervisor answered version 6
+tiny_elf brk86 0x528b0d00 0x72aac9a0 0xd2800001 0xd2800142 0xd28acb03 0xd28001c7 \
+	0xf2c010c7 0xd42010c0 0xd1001800 0xd2800ba8 0xd4000001
 
 # /opt/hv/cntvct, for hvtest=count (scripts/bench-linux.sh): prints the
 # virtual counter CNTVCT_EL0 (readable at EL0: Linux allows it for the vDSO)
@@ -392,25 +406,10 @@ chmod 0755 "$root/opt/hv/brk0"
 #   strb w6, [x2, #-1]!; mov x1, x5; cbnz x1, 1b
 #   mov x0, #1; mov x1, x2; add x3, sp, #32; sub x2, x3, x2
 #   mov x8, #64 (write); svc #0; mov x0, #0; mov x8, #93 (exit); svc #0
-ccode=(0xd53be041 0xd10083ff 0x91007fe2 0x52800143 0x39000043 0xd2800144
-	0x9ac40825 0x9b0484a6 0x1100c0c6 0x381ffc46 0xaa0503e1 0xb5ffff61
-	0xd2800020 0xaa0203e1 0x910083e3 0xcb020062 0xd2800808 0xd4000001
-	0xd2800000 0xd2800ba8 0xd4000001)
-csize=$((64 + 56 + 4 * ${#ccode[@]}))
-{
-	printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000'
-	le 2 2; le 183 2; le 1 4                   # ET_EXEC, EM_AARCH64, EV_CURRENT
-	le $((base + 120)) 8; le 64 8; le 0 8      # entry, phoff, shoff
-	le 0 4; le 64 2; le 56 2; le 1 2           # flags, ehsize, phentsize, phnum
-	le 64 2; le 0 2; le 0 2                    # shentsize, shnum, shstrndx
-	le 1 4; le 5 4; le 0 8                     # PT_LOAD, PF_R|PF_X, offset
-	le $base 8; le $base 8                     # vaddr, paddr
-	le $csize 8; le $csize 8; le 65536 8       # filesz, memsz, align
-	for w in "${ccode[@]}"; do le $((w)) 4; done
-} >"$root/opt/hv/cntvct"
-chmod 0755 "$root/opt/hv/cntvct"
-[ "$(stat -c %s "$root/opt/hv/cntvct")" = "$csize" ] || die "cntvct has the wrong size"
-"${cross}readelf" -h "$root/opt/hv/cntvct" | grep -q 'AArch64' || die "cntvct is not an AArch64 ELF"
+tiny_elf cntvct 0xd53be041 0xd10083ff 0x91007fe2 0x52800143 0x39000043 0xd2800144 \
+	0x9ac40825 0x9b0484a6 0x1100c0c6 0x381ffc46 0xaa0503e1 0xb5ffff61 \
+	0xd2800020 0xaa0203e1 0x910083e3 0xcb020062 0xd2800808 0xd4000001 \
+	0xd2800000 0xd2800ba8 0xd4000001
 
 # What went in, for people and for the guest's smoke test.
 {

@@ -30,7 +30,8 @@ expect linux_smoke '^guest: init reached$' '^guest: smoke cpus=2$' \
 	'smp: Brought up 1 node, 2 CPUs' 'ttyAMA0 at MMIO 0x9000000 .* is a PL011' \
 	'^guest: smoke checkvm rc=0 out=VMware software version 6 \(good\)$' \
 	'^guest: smoke color rc=0 out=blue$' '^guest: smoke shape-get rc=0 out=round$' \
-	'^guest: smoke brk rc=133 signal=5' '^guest: smoke done$' \
+	'^guest: smoke brk rc=133 signal=5' '^guest: smoke brk86 rc=0 out=$' \
+	'^guest: smoke done$' \
 	"^hyp: vm0 'linux' ended: system off$" '^monitor: psci: system off$'
 
 # The timer and IPIs count on both CPUs; no warnings from the drivers.

@@ -61,17 +61,8 @@ int gic_init(const void *fdt)
 
 static uint8_t *my_redistributor(void)
 {
-	uint32_t aff = gic_affinity_of_mpidr(read_sysreg(mpidr_el1));
-
-	for (uint64_t off = 0; off < gicr_size; off += GICR_FRAME_STRIDE) {
-		uint64_t typer = *(volatile uint64_t *)(gicr + off + GICR_TYPER);
-
-		if (GICR_TYPER_AFFINITY(typer) == aff)
-			return gicr + off;
-		if (typer & GICR_TYPER_LAST)
-			break;
-	}
-	return NULL;
+	return (uint8_t *)gic_find_redistributor((uintptr_t)gicr, gicr_size,
+						 read_sysreg(mpidr_el1));
 }
 
 void gic_enable_private(uint32_t intid, bool on)

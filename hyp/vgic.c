@@ -67,7 +67,9 @@ static unsigned nr_lrs(void)
 /* What the guest did with the interrupts in the list registers. */
 static void sync_lrs(struct vcpu *v)
 {
-	for (unsigned i = 0; i < nr_lrs(); i++) {
+	unsigned n = nr_lrs();
+
+	for (unsigned i = 0; i < n; i++) {
 		uint64_t lr, state;
 		uint32_t intid;
 

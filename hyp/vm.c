@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <arch/cache.h>
+#include <arch/rng.h>
 #include <arch/smccc.h>
 #include <arch/sysreg.h>
 #include <lib/bundle.h>
@@ -122,14 +123,13 @@ static int map_guest_ram(struct vm *vm)
 	return 0;
 }
 
+/* Non-zero: 0 would mean "no seed" to the guest's DT. */
 static uint64_t rng_seed(void)
 {
-	uint64_t v, nzcv;
+	uint64_t v;
 
-	if (((read_sysreg(id_aa64isar0_el1) >> ID_AA64ISAR0_RNDR_SHIFT) & 0xf) == 0)
-		return read_sysreg(cntpct_el0) | 1;
-	__asm__ volatile("mrs %0, S3_3_C2_C4_0 /* RNDR */\n mrs %1, nzcv"
-			 : "=r"(v), "=r"(nzcv));
+	if (!rndr_read(&v))
+		v = read_sysreg(cntpct_el0);
 	return v ? v : 1;
 }
 

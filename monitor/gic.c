@@ -25,11 +25,6 @@ static inline void wr32(uint64_t a, uint32_t v)
 	*(volatile uint32_t *)a = v;
 }
 
-static inline uint64_t rd64(uint64_t a)
-{
-	return *(volatile uint64_t *)a;
-}
-
 static void wait_rwp(void)
 {
 	for (int i = 0; i < 1000000 && (rd32(gicd + GICD_CTLR) & GICD_CTLR_RWP); i++)
@@ -59,22 +54,6 @@ int gic_init(const void *fdt)
 	return 0;
 }
 
-/* This CPU's redistributor frame, found by its affinity. */
-static uint64_t my_redistributor(void)
-{
-	uint32_t aff = gic_affinity_of_mpidr(read_sysreg(mpidr_el1));
-
-	for (uint64_t f = gicr; f < gicr + gicr_size; f += GICR_FRAME_STRIDE) {
-		uint64_t typer = rd64(f + GICR_TYPER);
-
-		if (GICR_TYPER_AFFINITY(typer) == aff)
-			return f;
-		if (typer & GICR_TYPER_LAST)
-			break;
-	}
-	return 0;
-}
-
 void gic_cpu_init(void)
 {
 	uint64_t rd;
@@ -82,7 +61,8 @@ void gic_cpu_init(void)
 	write_sysreg(icc_sre_el3, ICC_SRE_SRE_BIT | ICC_SRE_DFB_BIT | ICC_SRE_DIB_BIT |
 					  ICC_SRE_ENABLE_BIT);
 	isb();
-	if (!gicd || !(rd = my_redistributor()))
+	rd = gicd ? gic_find_redistributor(gicr, gicr_size, read_sysreg(mpidr_el1)) : 0;
+	if (!rd)
 		return;
 	wr32(rd + GICR_WAKER, rd32(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
 	for (int i = 0;

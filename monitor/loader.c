@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <arch/rng.h>
 #include <arch/sysreg.h>
 #include <lib/console.h>
 #include <lib/dt.h>
@@ -66,32 +67,13 @@ static bool seed_from_fwcfg(uint64_t *seed)
 	return true;
 }
 
-static bool seed_from_rndr(uint64_t *seed)
-{
-	if (((read_sysreg(id_aa64isar0_el1) >> ID_AA64ISAR0_RNDR_SHIFT) & 0xf) == 0)
-		return false;
-	for (int tries = 0; tries < 16; tries++) {
-		uint64_t v, nzcv;
-
-		/* RNDR sets PSTATE.Z when it could not produce a number. */
-		__asm__ volatile("mrs %0, S3_3_C2_C4_0 /* RNDR */\n"
-				 "mrs %1, nzcv"
-				 : "=r"(v), "=r"(nzcv));
-		if (!(nzcv & (1ull << 30))) {
-			*seed = v;
-			return true;
-		}
-	}
-	return false;
-}
-
 static uint64_t choose_seed(const char **source)
 {
 	uint64_t seed;
 
 	if (seed_from_fwcfg(&seed)) {
 		*source = "fw_cfg " SEED_FILE;
-	} else if (seed_from_rndr(&seed)) {
+	} else if (rndr_read(&seed)) {
 		*source = "RNDR";
 	} else {
 		seed = read_sysreg(cntpct_el0);

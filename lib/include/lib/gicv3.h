@@ -65,4 +65,23 @@ static inline uint32_t gic_affinity_of_mpidr(uint64_t mpidr)
 	return (uint32_t)((mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24);
 }
 
+/* The redistributor frame of the CPU with this MPIDR, found by walking the
+ * frames of the region at base (size bytes) to the one marked Last; 0 if
+ * none matches. */
+static inline uintptr_t gic_find_redistributor(uintptr_t base, uint64_t size,
+					       uint64_t mpidr)
+{
+	uint32_t aff = gic_affinity_of_mpidr(mpidr);
+
+	for (uint64_t off = 0; off < size; off += GICR_FRAME_STRIDE) {
+		uint64_t typer = *(volatile uint64_t *)(base + off + GICR_TYPER);
+
+		if (GICR_TYPER_AFFINITY(typer) == aff)
+			return base + off;
+		if (typer & GICR_TYPER_LAST)
+			break;
+	}
+	return 0;
+}
+
 #endif

@@ -11,6 +11,7 @@
  *   mrs xzr, mdccsr_el0 (any Rt)  EC 0x18, ELR += 4
  *   brk #0x86                     EC 0x3c, ELR += 4 (BRK returns to itself)
  *   hvc #0x86                     EC 0x16, ELR already past it
+ * A stage-2 data abort (EC 0x24), after the DCC test, goes to mmio_fast.S.
  */
 #include <arch/sysreg.h>
 #include <lib/backdoor.h>
@@ -40,6 +41,9 @@ backdoor_fast:
 	cmp	x10, x9
 	b.eq	advance_4
 	mrs	x9, esr_el2
+	ubfx	x10, x9, #ESR_EC_SHIFT, #6	/* a device access: mmio_fast.S */
+	cmp	x10, #ESR_EC_DABT_LOW
+	b.eq	mmio_fast
 	MOV32	x10, ESR_BRK
 	cmp	x9, x10
 	b.eq	advance_4

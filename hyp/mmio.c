@@ -5,6 +5,14 @@
  * device model and the guest continues after the instruction. Accesses the
  * syndrome cannot describe (pairs, writeback, SIMD) and those a device
  * refuses get the external abort a bus error would give.
+ *
+ * Two ways in. guest_mmio_fast() runs from the exception vector with only
+ * the registers a C call may clobber saved (mmio_fast.S): a console that
+ * polls its UART makes two such exits per character, so they must be
+ * short. It handles what it can complete (a described access to a region,
+ * the register in its frame, the device accepting) and leaves everything
+ * else, unchanged, to the full path, mmio_emulate() under guest_sync(),
+ * which also reports faults.
  */
 #include <arch/sysreg.h>
 
@@ -17,6 +25,7 @@
 #define ESR_SRT(iss) (((iss) >> 16) & 0x1f)
 #define ESR_SF (1ull << 15) /* the register is 64-bit */
 #define ESR_WNR (1ull << 6)
+#define REG_ZR 31 /* Rt = 31: XZR/WZR */
 
 static const struct mmio_region *find(const struct vm *vm, uint64_t ipa)
 {
@@ -29,32 +38,69 @@ static const struct mmio_region *find(const struct vm *vm, uint64_t ipa)
 	return NULL;
 }
 
+/* The access esr describes, on region r; *reg is the register Rt (NULL:
+ * the zero register). false: the device refused it, nothing changed. */
+static inline __attribute__((always_inline)) bool access(struct vcpu *v,
+							 const struct mmio_region *r,
+							 uint64_t esr, uint64_t ipa,
+							 uint64_t *reg)
+{
+	unsigned size = 1u << ESR_SAS(esr);
+	uint64_t val = 0;
+
+	if (esr & ESR_WNR) {
+		val = reg ? *reg : 0;
+		if (size < 8)
+			val &= (1ull << (8 * size)) - 1;
+		return r->write(v, ipa - r->base, size, val);
+	}
+	if (!r->read(v, ipa - r->base, size, &val))
+		return false;
+	if ((esr & ESR_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
+		val |= ~((1ull << (8 * size)) - 1);
+	if (!(esr & ESR_SF))
+		val &= 0xffffffffull;
+	if (reg)
+		*reg = val;
+	return true;
+}
+
 bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 {
 	const struct mmio_region *r = find(v->vm, ipa);
-	unsigned size, rt;
-	uint64_t val = 0;
+	unsigned rt = ESR_SRT(esr);
 
-	if (!r || !(esr & ESR_ISV))
+	if (!r || !(esr & ESR_ISV) ||
+	    !access(v, r, esr, ipa, rt == REG_ZR ? NULL : &f->x[rt]))
 		return false;
-	size = 1u << ESR_SAS(esr);
-	rt = ESR_SRT(esr);
-	if (esr & ESR_WNR) {
-		val = rt == 31 ? 0 : f->x[rt];
-		if (size < 8)
-			val &= (1ull << (8 * size)) - 1;
-		if (!r->write(v, ipa - r->base, size, val))
-			return false;
-	} else {
-		if (!r->read(v, ipa - r->base, size, &val))
-			return false;
-		if ((esr & ESR_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
-			val |= ~((1ull << (8 * size)) - 1);
-		if (!(esr & ESR_SF))
-			val &= 0xffffffffull;
-		if (rt != 31)
-			f->x[rt] = val;
-	}
 	f->elr += 4;
+	return true;
+}
+
+bool guest_mmio_fast(struct fast_frame *ff)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	unsigned rt = ESR_SRT(esr);
+	struct vcpu *v = current_vcpu();
+	const struct mmio_region *r;
+	uint64_t *reg, ipa;
+
+	if (!(esr & ESR_ISV))
+		return false;
+	if (rt == REG_ZR)
+		reg = NULL;
+	else if (rt < FAST_FRAME_NR_X)
+		reg = &ff->x[rt];
+	else if (rt == 30)
+		reg = &ff->x30;
+	else
+		return false; /* x19..x29 are in the full frame only */
+	ipa = stage2_fault_ipa(read_sysreg(far_el2));
+	r = find(v->vm, ipa);
+	if (!r || !access(v, r, esr, ipa, reg))
+		return false;
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+	v->exits++;
+	vgic_flush(v);
 	return true;
 }

@@ -15,9 +15,6 @@
 
 #define SMCCC_IMM_PSCI 0 /* hvc #0 / smc #0: SMCCC calls */
 #define HVC_IMM_BACKDOOR 0x86
-/* HPFAR_EL2.FIPA: bits [47:12] of the faulting IPA, in [43:4]. */
-#define HPFAR_FIPA_SHIFT 4
-#define HPFAR_FIPA_MASK 0xfffffffffff0ull
 /* Only so many unmapped-IPA messages per VM: a guest may loop on them. */
 #define ABORT_LOG_LIMIT 8
 
@@ -45,12 +42,10 @@ static void stage2_abort(struct vcpu *v, struct frame *f, uint64_t esr)
 {
 	bool fetch = ESR_EC(esr) == ESR_EC_IABT_LOW;
 	bool write = !fetch && (esr & ESR_ISS_WNR);
-	uint64_t ipa = (read_sysreg(hpfar_el2) & HPFAR_FIPA_MASK)
-		       << (12 - HPFAR_FIPA_SHIFT);
 	uint64_t far = read_sysreg(far_el2);
+	uint64_t ipa = stage2_fault_ipa(far);
 	static unsigned logged[MAX_VMS];
 
-	ipa |= far & 0xfff;
 	if (!fetch && mmio_emulate(v, f, esr, ipa))
 		return;
 	if (logged[v->vm->id]++ < ABORT_LOG_LIMIT)

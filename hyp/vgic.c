@@ -59,9 +59,15 @@ static void write_lr(unsigned n, uint64_t v)
 
 static unsigned nr_lrs(void)
 {
-	unsigned n = ICH_VTR_LISTREGS(read_sysreg(S3_4_C12_C11_1 /* ICH_VTR_EL2 */));
+	unsigned n = ICH_VTR_LISTREGS(read_sysreg(ich_vtr_el2));
 
 	return n < MAX_LRS ? n : MAX_LRS;
+}
+
+/* The model changed under the VM's lock: every vCPU flushes again. */
+static void model_changed(struct vm *vm)
+{
+	__atomic_store_n(&vm->vgic_gen, vm->vgic_gen + 1, __ATOMIC_RELEASE);
 }
 
 /* What the guest did with the interrupts in the list registers. */
@@ -83,6 +89,7 @@ static void sync_lrs(struct vcpu *v)
 		if (!state) {
 			v->lr_used &= ~(1u << i);
 			write_lr(i, 0);
+			model_changed(v->vm); /* a level line may pend it again */
 		}
 	}
 }
@@ -136,14 +143,32 @@ void vgic_vcpu_load(struct vcpu *v)
 	for (unsigned i = 0; i < nr_lrs(); i++)
 		write_lr(i, 0);
 	v->lr_used = 0;
-	write_sysreg(S3_4_C12_C11_7 /* ICH_VMCR_EL2 */, 0);
+	v->vgic_seen = v->vm->vgic_gen - 1; /* the first flush fills */
+	write_sysreg(ich_vmcr_el2, 0);
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
 }
 
+/*
+ * Most exits change no interrupt state: nothing left a list register
+ * (ICH_ELRSR_EL2 and ICH_EISR_EL2 show none of ours done) and the model is as this vCPU
+ * last saw it. Then there is nothing to do, which keeps a trapped device
+ * access short. A list register whose interrupt went from pending to
+ * active is left alone: the model learns that at the next sync (and
+ * before any GICD/GICR access, whose registers report it).
+ */
 void vgic_flush(struct vcpu *v)
 {
+	/* An LR the guest is done with shows in ICH_ELRSR_EL2, or in
+	 * ICH_EISR_EL2 when it asked for a maintenance interrupt at EOI. */
+	uint32_t emptied = v->lr_used & (uint32_t)(read_sysreg(ich_elrsr_el2) |
+						   read_sysreg(ich_eisr_el2));
+
+	if (!emptied &&
+	    __atomic_load_n(&v->vm->vgic_gen, __ATOMIC_ACQUIRE) == v->vgic_seen)
+		return;
 	spin_lock(&v->vm->vgic_lock);
+	v->vgic_seen = v->vm->vgic_gen;
 	sync_lrs(v);
 	fill_lrs(v);
 	spin_unlock(&v->vm->vgic_lock);
@@ -181,6 +206,7 @@ static bool locked_read(struct vcpu *v, model_read_fn fn, uint64_t off, unsigned
 	bool ok;
 
 	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v); /* the registers report list-register state too */
 	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
 	spin_unlock(&v->vm->vgic_lock);
 	return ok;
@@ -192,7 +218,9 @@ static bool locked_write(struct vcpu *v, model_write_fn fn, uint64_t off, unsign
 	bool ok;
 
 	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v);
 	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
+	model_changed(v->vm);
 	spin_unlock(&v->vm->vgic_lock);
 	vgic_kick_others(v->vm);
 	return ok;
@@ -240,6 +268,7 @@ void vgic_guest_sgi(struct vcpu *v, uint64_t value)
 {
 	spin_lock(&v->vm->vgic_lock);
 	vgic_send_sgi(&v->vm->vgic, v->index, value);
+	model_changed(v->vm);
 	spin_unlock(&v->vm->vgic_lock);
 	vgic_kick_others(v->vm);
 }
@@ -249,6 +278,7 @@ void vgic_line(struct vm *vm, uint32_t intid, bool level)
 {
 	spin_lock(&vm->vgic_lock);
 	vgic_set_level(&vm->vgic, 0, intid, level);
+	model_changed(vm);
 	spin_unlock(&vm->vgic_lock);
 	vgic_kick_others(vm);
 }
@@ -258,5 +288,6 @@ void vgic_vtimer_fired(struct vcpu *v)
 {
 	spin_lock(&v->vm->vgic_lock);
 	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_VTIMER, true);
+	model_changed(v->vm);
 	spin_unlock(&v->vm->vgic_lock);
 }

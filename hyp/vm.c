@@ -246,10 +246,11 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 		log_printf("hyp: vm%u: cannot build its device tree\n", vm->id);
 		return false;
 	}
-	vm->cntvoff = read_sysreg(cntpct_el0);
 	backdoor_vm_init(vm, c);
-	vgic_vm_init(vm);
+	/* The UART first: mmio.c searches the regions in order, and a console
+	 * polling it is the most frequent device access. */
 	vuart_vm_init(vm);
+	vgic_vm_init(vm);
 	vm->vcpus[0].start_pc = vm->entry_ipa;
 	vm->vcpus[0].start_x0 = vm->dt_ipa;
 	vm->vcpus[0].state = VCPU_ON_PENDING;

@@ -13,6 +13,7 @@
 
 #include <arch/frame.h>
 #include <arch/spinlock.h>
+#include <arch/sysreg.h>
 #include <lib/backdoor.h>
 #include <lib/pgtable.h>
 #include <lib/pl011_emu.h>
@@ -79,8 +80,9 @@ struct vcpu {
 	uint64_t start_pc, start_x0; /* from PSCI CPU_ON */
 	struct vcpu_context ctx;
 	struct debug_state dbg;
-	uint64_t exits;	  /* traps taken to EL2, for statistics */
-	uint32_t lr_used; /* list registers holding an interrupt (vgic.c) */
+	uint64_t exits;	    /* traps taken to EL2, for statistics */
+	uint32_t lr_used;   /* list registers holding an interrupt (vgic.c) */
+	uint32_t vgic_seen; /* vm->vgic_gen at this vCPU's last flush */
 };
 
 struct vm {
@@ -91,12 +93,14 @@ struct vm {
 	uint64_t entry_ipa, dt_ipa;
 	struct pgtable s2;
 	uint64_t vttbr, vtcr, cntvoff;
+	bool clock_started; /* cntvoff taken, at vCPU 0's first entry */
 	unsigned vcpu_count;
 	struct vcpu vcpus[MAX_VCPUS_PER_VM];
 	struct bd_vm backdoor;
 	struct mmio_region mmio[MAX_MMIO_REGIONS];
 	unsigned mmio_count;
 	spinlock_t vgic_lock;
+	uint32_t vgic_gen; /* bumped on each model change, under vgic_lock */
 	struct vgic vgic;
 	spinlock_t uart_lock;
 	struct pl011_emu uart;
@@ -122,6 +126,14 @@ static inline struct pcpu *this_pcpu(void)
 
 	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(p));
 	return p;
+}
+
+/* The IPA of the guest's access that took a stage-2 fault: the page from
+ * HPFAR_EL2, the offset in it from the virtual address in far. */
+static inline uint64_t stage2_fault_ipa(uint64_t far)
+{
+	return (read_sysreg(hpfar_el2) & HPFAR_FIPA_MASK) << (12 - HPFAR_FIPA_SHIFT) |
+	       (far & 0xfff);
 }
 
 static inline struct vcpu *current_vcpu(void)

@@ -4,8 +4,23 @@
  * and two lookups per byte are still four times fewer steps than the
  * bit-at-a-time loop, which matters when the bootloader checks a large
  * kernel with the caches off.
+ *
+ * On AArch64 the CRC32B and CRC32X instructions (FEAT_CRC32, optional in
+ * Armv8.0 and mandatory from Armv8.1) compute the same CRC eight bytes per
+ * instruction, some 30 times fewer instructions than the table; they are
+ * used when ID_AA64ISAR0_EL1 says the CPU has them. The host build (the
+ * tools and the unit tests) runs the table, and the boot tests run the
+ * instructions, so both are checked against each other through the
+ * bundles the tools write and the bootloader verifies.
  */
+#include <stdbool.h>
+
 #include <lib/crc32.h>
+
+#if defined(__aarch64__) && !defined(HOST_BUILD)
+#include <arch/sysreg.h>
+#define HAVE_CRC32_INSNS 1
+#endif
 
 /* nibble_table[n] is the reflected polynomial's remainder of nibble n. */
 static const uint32_t nibble_table[16] = {
@@ -14,9 +29,41 @@ static const uint32_t nibble_table[16] = {
 	0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
 };
 
+static uint32_t crc32_table(uint32_t crc, const uint8_t *p, size_t len)
+{
+	while (len--) {
+		crc ^= *p++;
+		crc = (crc >> 4) ^ nibble_table[crc & 0xf];
+		crc = (crc >> 4) ^ nibble_table[crc & 0xf];
+	}
+	return crc;
+}
+
+#ifdef HAVE_CRC32_INSNS
+static bool have_crc32_insns(void)
+{
+	return ((read_sysreg(id_aa64isar0_el1) >> ID_AA64ISAR0_CRC32_SHIFT) & 0xf) != 0;
+}
+
+/* Bytes up to an 8-byte boundary, then doublewords, then the tail: the
+ * freestanding programs run with strict alignment. */
+__attribute__((target("+crc"))) static uint32_t crc32_insns(uint32_t crc,
+							    const uint8_t *p, size_t len)
+{
+	while (len && ((uintptr_t)p & 7)) {
+		crc = __builtin_aarch64_crc32b(crc, *p++);
+		len--;
+	}
+	for (; len >= 8; len -= 8, p += 8)
+		crc = __builtin_aarch64_crc32x(crc, *(const uint64_t *)p);
+	while (len--)
+		crc = __builtin_aarch64_crc32b(crc, *p++);
+	return crc;
+}
+#endif
+
 uint32_t crc32(uint32_t crc, const void *data, size_t len)
 {
-	const uint8_t *p = data;
 
 	/*
 	 * The running register is kept inverted so that the caller-visible
@@ -24,10 +71,9 @@ uint32_t crc32(uint32_t crc, const void *data, size_t len)
 	 * calls chain.
 	 */
 	crc = ~crc;
-	while (len--) {
-		crc ^= *p++;
-		crc = (crc >> 4) ^ nibble_table[crc & 0xf];
-		crc = (crc >> 4) ^ nibble_table[crc & 0xf];
-	}
-	return ~crc;
+#ifdef HAVE_CRC32_INSNS
+	if (have_crc32_insns())
+		return ~crc32_insns(crc, data, len);
+#endif
+	return ~crc32_table(crc, data, len);
 }

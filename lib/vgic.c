@@ -234,6 +234,28 @@ static bool irq_pending(const struct vgic_irq *irq)
 	return irq->pending_latch || irq->lr_pending || (!irq->config_edge && irq->level);
 }
 
+/* The word and bit of the maybe-pending sets that track intid for vcpu. */
+static uint32_t *maybe_word(struct vgic *g, unsigned vcpu, uint32_t intid, uint32_t *bit)
+{
+	if (intid < VGIC_NR_PRIVATE) {
+		*bit = 1u << intid;
+		return &g->vcpu[vcpu].maybe_pending;
+	}
+	intid -= VGIC_FIRST_SPI;
+	*bit = 1u << (intid % 32);
+	return &g->maybe_pending_spis[intid / 32];
+}
+
+/* Called after every change that can make intid pending. */
+static void note_pending(struct vgic *g, unsigned vcpu, uint32_t intid)
+{
+	struct vgic_irq *irq = irq_at(g, vcpu, intid);
+	uint32_t bit;
+
+	if (irq && irq_pending(irq))
+		*maybe_word(g, vcpu, intid, &bit) |= bit;
+}
+
 static bool group_enabled(const struct vgic *g, const struct vgic_irq *irq)
 {
 	return g->ctlr & (irq->group ? GICD_CTLR_EnableGrp1 : GICD_CTLR_EnableGrp0);
@@ -433,9 +455,10 @@ static uint32_t bits_access(struct vgic *g, unsigned view, uint32_t first,
 
 		if (!irq)
 			continue;
-		if (write)
+		if (write) {
 			bit_put(irq, r, (val >> i) & 1u);
-		else
+			note_pending(g, view, first + i);
+		} else
 			out |= bit_get(irq, r->bit) << i;
 	}
 	return out;
@@ -478,8 +501,10 @@ static uint32_t cfg_access(struct vgic *g, unsigned view, uint32_t first, bool w
 			continue;
 		if (!write)
 			out |= (uint32_t)irq->config_edge << shift;
-		else if (first + i >= SGI_COUNT)
+		else if (first + i >= SGI_COUNT) {
 			irq->config_edge = (val >> shift) & 1u;
+			note_pending(g, view, first + i); /* a high line now counts */
+		}
 	}
 	return out;
 }
@@ -733,11 +758,13 @@ void vgic_set_level(struct vgic *g, unsigned vcpu, uint32_t intid, bool level)
 	if (irq->config_edge && level && !irq->level)
 		irq->pending_latch = 1;
 	irq->level = level;
+	note_pending(g, vcpu, intid);
 }
 
 static void sgi_pend(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
 	g->vcpu[vcpu].private_irqs[intid].pending_latch = 1;
+	note_pending(g, vcpu, intid);
 }
 
 /*
@@ -801,23 +828,43 @@ static bool listed(const uint32_t *set, unsigned n, uint32_t intid)
 	return false;
 }
 
-/* Highest priority first, then lowest INTID: scanning INTIDs upwards and
- * replacing only on a strictly better priority. */
+_Static_assert(VGIC_NR_PRIVATE == 32 && VGIC_FIRST_SPI == 32 && VGIC_NR_SPIS % 32 == 0,
+	       "one maybe-pending word per 32 INTIDs, private ones first");
+
+/* Highest priority first, then lowest INTID: visiting the maybe-pending
+ * INTIDs upwards (private ones, then SPIs) and replacing only on a strictly
+ * better priority. INTIDs found no longer pending leave the sets. */
 static uint32_t best(struct vgic *g, unsigned vcpu, const uint32_t *in_lr,
 		     unsigned n_in_lr, uint8_t *priority, uint8_t *group)
 {
-	uint32_t found = VGIC_SPURIOUS, intid;
+	uint32_t *words[1 + VGIC_NR_SPIS / 32];
+	uint32_t found = VGIC_SPURIOUS;
 	const struct vgic_irq *pick = NULL;
+	unsigned w;
 
-	for (intid = 0; intid < NR_INTIDS; intid++) {
-		const struct vgic_irq *irq = irq_at(g, vcpu, intid);
+	words[0] = &g->vcpu[vcpu].maybe_pending;
+	for (w = 0; w < VGIC_NR_SPIS / 32; w++)
+		words[1 + w] = &g->maybe_pending_spis[w];
+	for (w = 0; w < 1 + VGIC_NR_SPIS / 32; w++) {
+		uint32_t bits = *words[w];
 
-		if (!irq || !forwardable(g, irq, vcpu, intid) ||
-		    listed(in_lr, n_in_lr, intid))
-			continue;
-		if (!pick || irq->priority < pick->priority) {
-			pick = irq;
-			found = intid;
+		while (bits) {
+			unsigned n = (unsigned)__builtin_ctz(bits);
+			uint32_t intid = 32 * w + n;
+			const struct vgic_irq *irq = irq_at(g, vcpu, intid);
+
+			bits &= bits - 1;
+			if (!irq_pending(irq)) {
+				*words[w] &= ~(1u << n);
+				continue;
+			}
+			if (!forwardable(g, irq, vcpu, intid) ||
+			    listed(in_lr, n_in_lr, intid))
+				continue;
+			if (!pick || irq->priority < pick->priority) {
+				pick = irq;
+				found = intid;
+			}
 		}
 	}
 	if (pick) {
@@ -869,6 +916,7 @@ void vgic_lr_update(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending,
 	irq->lr_pending = pending;
 	if (!pending && !active)
 		irq->in_lr = 0;
+	note_pending(g, vcpu, intid); /* a level line still high */
 }
 
 uint32_t vgic_pending_mask(struct vgic *g)

@@ -174,6 +174,12 @@
 #define MPIDR_AFF1(m) (((m) >> 8) & 0xff)
 #define MPIDR_AFFINITY_MASK UL(0xff00ffffff)
 
+/* HPFAR_EL2.FIPA: bits [47:12] of a stage-2 faulting IPA, held in [43:4]. */
+#define HPFAR_FIPA_SHIFT 4
+#define HPFAR_FIPA_MASK 0xfffffffffff0ull
+
+/* ID_AA64ISAR0_EL1.CRC32: FEAT_CRC32 (CRC32B..CRC32X) */
+#define ID_AA64ISAR0_CRC32_SHIFT 16
 /* ID_AA64ISAR0_EL1.RNDR: FEAT_RNG */
 #define ID_AA64ISAR0_RNDR_SHIFT 60
 

@@ -64,7 +64,8 @@ struct vgic_irq {
 
 struct vgic_vcpu {
 	struct vgic_irq private_irqs[VGIC_NR_PRIVATE];
-	uint32_t waker; /* GICR_WAKER */
+	uint32_t waker;		/* GICR_WAKER */
+	uint32_t maybe_pending; /* bit n: INTID n may be pending (see below) */
 };
 
 struct vgic {
@@ -72,6 +73,11 @@ struct vgic {
 	unsigned nr_vcpus;
 	struct vgic_irq spis[VGIC_NR_SPIS];
 	struct vgic_vcpu vcpu[VGIC_MAX_VCPUS];
+	/* Bit n of word w: SPI INTID 32 + 32 * w + n may be pending. These
+	 * and vgic_vcpu.maybe_pending are a superset of the pending INTIDs,
+	 * set wherever an interrupt can become pending and cleared lazily by
+	 * the delivery scan, which so visits a few INTIDs instead of all. */
+	uint32_t maybe_pending_spis[VGIC_NR_SPIS / 32];
 };
 
 /* Reset (nr_vcpus is clamped to 1..VGIC_MAX_VCPUS): everything disabled,

@@ -104,10 +104,13 @@ $(LIBFDT):
 
 # --- AArch64 objects -------------------------------------------------------
 
+# Platform ports include the monitor's own header.
+$(B)/monitor/%.o: OBJ_INCS := -Imonitor
+
 $(B)/%.o: %.c | $(LIBFDT)
 	@mkdir -p $(dir $@)
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_CFLAGS) -MMD -MP -I$(dir $<) -Imonitor/platform/$(PLAT) -c $< -o $@
+	$(Q)$(CC) $(TARGET_CFLAGS) -MMD -MP -I$(dir $<) $(OBJ_INCS) -Imonitor/platform/$(PLAT) -c $< -o $@
 
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)

@@ -1,6 +1,6 @@
 /*
- * Exceptions taken by the hypervisor itself. For now the only expected one
- * is a fault on the probe load (probe.S); anything else is a hypervisor
+ * Exceptions taken by the hypervisor itself. The only expected ones are
+ * faults of the probe loads (probe.S); anything else is a hypervisor
  * bug, reported with its syndrome before the platform powers off.
  */
 #include <arch/sysreg.h>
@@ -10,26 +10,31 @@
 
 #define VECTOR_CUR_SPX_SYNC_INDEX 4
 
-extern char hyp_probe_insn[];
-uint64_t hyp_probe_load(uint64_t va);
+extern char hyp_probe_start[], hyp_probe_end[];
 
 static volatile bool probe_faulted;
 static volatile uint64_t probe_esr;
 
-bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr)
+bool hyp_probe(hyp_probe_fn *fn, uint64_t va, uint64_t *value, uint64_t *esr)
 {
 	probe_faulted = false;
-	*value = hyp_probe_load(va);
+	probe_esr = 0;
+	*value = fn(va);
 	*esr = probe_esr;
 	return !probe_faulted;
+}
+
+bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr)
+{
+	return hyp_probe(hyp_probe_load, va, value, esr);
 }
 
 void hyp_exception(struct frame *f, unsigned vector)
 {
 	uint64_t esr = read_sysreg(esr_el2);
 
-	if (vector == VECTOR_CUR_SPX_SYNC_INDEX && f->elr == (uint64_t)hyp_probe_insn &&
-	    ESR_EC(esr) == ESR_EC_DABT_CUR) {
+	if (vector == VECTOR_CUR_SPX_SYNC_INDEX && f->elr >= (uint64_t)hyp_probe_start &&
+	    f->elr < (uint64_t)hyp_probe_end && ESR_EC(esr) == ESR_EC_DABT_CUR) {
 		probe_faulted = true;
 		probe_esr = esr;
 		f->x[0] = 0;

@@ -34,12 +34,22 @@ int hyp_mm_init(struct handoff *h);
 int hyp_map_device(uint64_t pa, uint64_t size);
 const struct pt_alloc *hyp_table_alloc(void);
 
-/* probe.S + exceptions.c: a load that may fault, and says so. */
+/* probe.S + exceptions.c: loads that may fault, and say so. */
+typedef uint64_t hyp_probe_fn(uint64_t va);
+hyp_probe_fn hyp_probe_load, hyp_probe_load32, hyp_probe_ldxr32, hyp_probe_ldadd32,
+	hyp_probe_ldp64;
+/* fn(va); false when it faulted, with the syndrome in *esr. */
+bool hyp_probe(hyp_probe_fn *fn, uint64_t va, uint64_t *value, uint64_t *esr);
 bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr);
+
+/* ecam.c: the monitor's emulated ECAM window, from the DT: its node
+ * offset, base and size; negative when there is none. */
+int hyp_ecam_find(const void *fdt, uint64_t *base, uint64_t *size);
 
 /* selftest.c: checks of the platform below, chosen by the boot config. */
 void selftest_psci(const void *fdt);
 void selftest_read_monitor_memory(const void *fdt);
+void selftest_ecam(const void *fdt);
 
 /* head.S */
 extern char hyp_cpu_probe_entry[];

@@ -82,6 +82,8 @@ static void run_selftest(const struct handoff *h, const void *fdt)
 		selftest_psci(fdt);
 	} else if (strcmp(test, "read-monitor-memory") == 0) {
 		selftest_read_monitor_memory(fdt);
+	} else if (strcmp(test, "ecam") == 0) {
+		selftest_ecam(fdt);
 	} else if (strcmp(test, "reset") == 0) {
 		log_printf("hyp: resetting\n");
 		smc_call(PSCI_SYSTEM_RESET, 0, 0, 0);

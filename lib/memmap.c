@@ -435,6 +435,29 @@ uint64_t memmap_total(const struct memmap *m, uint32_t type)
 	return sum;
 }
 
+bool memmap_covers(const struct memmap *m, uint64_t base, uint64_t size)
+{
+	uint64_t end = base + size;
+	uint32_t i;
+
+	if (size == 0 || end < base)
+		return false;
+	/* Regions are sorted and touching ones are contiguous RAM, so walk
+	 * from the one holding base while each ends where the next starts. */
+	for (i = 0; i < m->count; i++) {
+		const struct mem_region *r = &m->r[i];
+
+		if (base < r->base)
+			return false;
+		if (base < r->base + r->size) {
+			if (end <= r->base + r->size)
+				return true;
+			base = r->base + r->size;
+		}
+	}
+	return false;
+}
+
 const char *memmap_strerror(int err)
 {
 	switch (err) {

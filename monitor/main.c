@@ -135,12 +135,14 @@ void monitor_main(void)
 	read_memory(fdt);
 	if (protect_init(&ram))
 		monitor_panic("granule protection unavailable");
+	ecam_init(&ram); /* before any CPU caches the table */
 	protect_enable_cpu();
 	psci_init(fdt, &ram);
 	gic_init(fdt);
 
 	make_room(fdt);
 	add_psci_node(fdt);
+	ecam_add_dt_node(fdt);
 	if (memmap_reserve_free(&ram, PLAT_DT_BASE, fdt_totalsize(fdt), MEM_DT) ||
 	    dt_reserve_memory(fdt, &ram))
 		monitor_panic("the DT's reserved memory does not fit the memory map");

@@ -28,7 +28,18 @@ void el3_mmu_enable(void);
 
 /* protect.c: the granule protection table. */
 int protect_init(const struct memmap *ram);
+int protect_no_access(uint64_t base, uint64_t size);
 void protect_enable_cpu(void);
+
+/* ecam.c: the emulated PCI ECAM window. */
+struct pci_ecam_window;
+int ecam_init(const struct memmap *ram);
+int ecam_add_dt_node(void *fdt);
+bool ecam_gpc(struct frame *f, uint64_t esr);
+bool ecam_sea(struct frame *f, uint64_t esr);
+
+/* The platform's emulated ECAM window and its shim functions, or NULL. */
+const struct pci_ecam_window *plat_ecam_window(void);
 
 /* power.c: system power through the secure GPIO lines in the DT. */
 int power_init(const void *fdt);
@@ -57,6 +68,9 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry);
 
 /* traps.c */
 void monitor_lower_sync(struct frame *f, unsigned vector);
+/* A synchronous external abort for the access f made at VA far, delivered
+ * to the EL that made it (EL0's to EL1), as a bus error would be. */
+void monitor_inject_sea(struct frame *f, bool fetch, bool write, uint64_t far);
 void monitor_lower_async(struct frame *f, unsigned vector);
 void monitor_fatal(struct frame *f, unsigned vector);
 

@@ -64,6 +64,19 @@ int protect_init(const struct memmap *ram)
 	return 0;
 }
 
+/* Called between protect_init() and the first protect_enable_cpu(): no
+ * CPU has cached the table yet. */
+int protect_no_access(uint64_t base, uint64_t size)
+{
+	int err = gpt_set(&gpt, base, size, GPT_GPI_NO_ACCESS);
+
+	if (err)
+		log_printf("monitor: cannot make 0x%lx-0x%lx no-access in the granule "
+			   "protection table: %s\n",
+			   base, base + size - 1, gpt_strerror(err));
+	return err;
+}
+
 /* Each CPU has its own GPTBR/GPCCR: every CPU calls this before it leaves EL3. */
 void protect_enable_cpu(void)
 {

@@ -1,8 +1,10 @@
 /*
  * Synchronous exceptions from the normal world. An SMC is a PSCI or SMCCC
- * call. A granule protection fault means the normal world touched memory
- * the GPT keeps from it: it gets a synchronous external abort, as it would
- * from a bus that refused the access, and the platform carries on. Any
+ * call. A granule protection fault in the emulated ECAM window is a
+ * configuration access (ecam.c). Any other one means the normal world
+ * touched memory the GPT keeps from it: it gets a synchronous external
+ * abort, as it would from a bus that refused the access, and the platform
+ * carries on. Any
  * other trap (a system register EL3 controls, say) is an undefined
  * instruction for the caller. Nothing the normal world does stops the
  * monitor.
@@ -12,10 +14,6 @@
 #include <lib/exception.h>
 
 #include "monitor.h"
-
-#define MFAR_EL3 S3_6_C6_C0_5
-/* MFAR_EL3.FPA: the faulting physical address, bits [55:12] */
-#define MFAR_PA_MASK 0x00fffffffffff000ull
 
 #define DEFINE_INJECT(el)                                                                \
 	static void inject_el##el(struct frame *f, uint64_t esr, uint64_t far)           \
@@ -41,6 +39,14 @@ static void inject(struct frame *f, uint64_t esr_for_el2, uint64_t esr_for_el1,
 		inject_el1(f, esr_for_el1, far);
 }
 
+void monitor_inject_sea(struct frame *f, bool fetch, bool write, uint64_t far)
+{
+	unsigned from = spsr_el(f->spsr);
+
+	inject(f, exc_esr_sea(2, from, fetch, write), exc_esr_sea(1, from, fetch, write),
+	       far);
+}
+
 static void handle_gpc(struct frame *f, uint64_t esr)
 {
 	unsigned from = spsr_el(f->spsr);
@@ -55,8 +61,7 @@ static void handle_gpc(struct frame *f, uint64_t esr)
 		   : write ? "write"
 			   : "read",
 		   (uint64_t)(read_sysreg(MFAR_EL3) & MFAR_PA_MASK), far, f->elr);
-	inject(f, exc_esr_sea(2, from, fetch, write), exc_esr_sea(1, from, fetch, write),
-	       far);
+	monitor_inject_sea(f, fetch, write, far);
 }
 
 void monitor_lower_sync(struct frame *f, unsigned vector)
@@ -68,7 +73,8 @@ void monitor_lower_sync(struct frame *f, unsigned vector)
 		psci_handle(f);
 		break;
 	case ESR_EC_GPC:
-		handle_gpc(f, esr);
+		if (!ecam_gpc(f, esr))
+			handle_gpc(f, esr);
 		break;
 	default:
 		log_printf("monitor: unexpected trap from EL%u (esr 0x%lx, pc 0x%lx), "

@@ -670,6 +670,29 @@ static void reserve_free_of_busy_or_outside_changes_nothing(void)
 	CHECK_EQ(memmap_reserve_free(&m, 0x40000000, 0x1000, MEM_FREE), MEMMAP_E_TYPE);
 }
 
+/* covers: RAM of any type, across touching regions, never a hole. */
+static void covers_ram_only(void)
+{
+	struct memmap m;
+
+	memmap_init(&m);
+	CHECK(!memmap_covers(&m, 0x40000000, 4));
+	CHECK_EQ(memmap_add_ram(&m, 0x40000000, GIB), 0);
+	CHECK_EQ(memmap_add_ram(&m, 0x100000000ULL, GIB), 0);
+	CHECK_EQ(memmap_reserve(&m, 0x40001000, 0x1000, MEM_DT), 0);
+	CHECK(memmap_covers(&m, 0x40000000, 4));
+	CHECK(memmap_covers(&m, 0x40001ffc, 4));
+	CHECK(memmap_covers(&m, 0x40000ffc, 8)); /* free then dt */
+	CHECK(memmap_covers(&m, 0x40000000, GIB));
+	CHECK(!memmap_covers(&m, 0x40000000, GIB + 1));
+	CHECK(!memmap_covers(&m, 0x3ffffffc, 8));
+	CHECK(!memmap_covers(&m, 0x80000000, 4)); /* the hole */
+	CHECK(memmap_covers(&m, 0x13ffffffcULL, 4));
+	CHECK(!memmap_covers(&m, 0x13ffffffcULL, 8));
+	CHECK(!memmap_covers(&m, 0x40000000, 0));
+	CHECK(!memmap_covers(&m, ~0ULL - 2, 4));
+}
+
 int main(void)
 {
 	RUN(reserve_free_skips_busy_parts);
@@ -693,5 +716,6 @@ int main(void)
 	RUN(wrap_near_top);
 	RUN(mixer_quality);
 	RUN(names_and_errors);
+	RUN(covers_ram_only);
 	UNIT_DONE();
 }

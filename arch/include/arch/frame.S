@@ -23,13 +23,13 @@
 	stp	x28, x29, [sp, #FRAME_X(28)]
 	mrs	x0, elr_el\el
 	mrs	x1, spsr_el\el
-	stp	x30, x0, [sp, #FRAME_X(30)]
-	str	x1, [sp, #FRAME_SPSR]
+	str	x30, [sp, #FRAME_X(30)]
+	stp	x0, x1, [sp, #FRAME_ELR]
 .endm
 
 .macro RESTORE_FRAME el
-	ldp	x30, x0, [sp, #FRAME_X(30)]
-	ldr	x1, [sp, #FRAME_SPSR]
+	ldp	x0, x1, [sp, #FRAME_ELR]
+	ldr	x30, [sp, #FRAME_X(30)]
 	msr	elr_el\el, x0
 	msr	spsr_el\el, x1
 	ldp	x0, x1, [sp, #FRAME_X(0)]

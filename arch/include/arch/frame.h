@@ -1,6 +1,10 @@
 /*
  * The register frame every exception handler of the platform saves on
- * entry: x0..x30, then ELR and SPSR of the exception level that took it.
+ * entry: x0..x30, a slot for the interrupted context's stack pointer
+ * (which the vectors do not save: a handler that needs it fills it in),
+ * then ELR and SPSR of the exception level that took it. x0..x30 and sp
+ * are laid out as lib/a64_ldst.h's struct a64_ldst_cpu, so the monitor
+ * emulates a trapped load or store on the frame itself.
  * arch/frame.S's SAVE_FRAME / RESTORE_FRAME macros and the C struct below
  * agree on this layout.
  */
@@ -8,8 +12,9 @@
 #define ARCH_FRAME_H
 
 #define FRAME_X(n) ((n)*8)
-#define FRAME_ELR (31 * 8)
-#define FRAME_SPSR (32 * 8)
+#define FRAME_SP (31 * 8)
+#define FRAME_ELR (32 * 8)
+#define FRAME_SPSR (33 * 8)
 #define FRAME_SIZE (34 * 8) /* keeps the stack 16-byte aligned */
 
 #ifndef __ASSEMBLY__
@@ -17,9 +22,9 @@
 
 struct frame {
 	uint64_t x[31];
+	uint64_t sp;
 	uint64_t elr;
 	uint64_t spsr;
-	uint64_t pad;
 };
 
 _Static_assert(sizeof(struct frame) == FRAME_SIZE, "frame layout");

@@ -169,6 +169,19 @@
 /* GPC exception ISS */
 #define ESR_GPC_IND BIT(20) /* fault on an instruction fetch */
 
+/* MFAR_EL3 (FEAT_RME): FPA, the physical page of a granule protection
+ * fault, bits [55:12]; the offset in the page is FAR_EL3's. */
+#define MFAR_EL3 S3_6_C6_C0_5
+#define MFAR_PA_MASK 0x00fffffffffff000ull
+
+/* PAR_EL1 after an address translation instruction: F (it failed), and
+ * the output address PA[51:12]. */
+#define PAR_F BIT(0)
+#define PAR_PA_MASK 0x000ffffffffff000ull
+
+/* SCTLR_EL1.E0E: EL0's data accesses are big-endian. */
+#define SCTLR_EL1_E0E BIT(24)
+
 /* MPIDR_EL1 */
 #define MPIDR_AFF0(m) ((m)&0xff)
 #define MPIDR_AFF1(m) (((m) >> 8) & 0xff)

@@ -22,6 +22,7 @@
 #ifndef LIB_MEMMAP_H
 #define LIB_MEMMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MEMMAP_MAX 64
@@ -119,6 +120,10 @@ uint64_t memmap_mix64(uint64_t x);
 
 /* "free", "reserved", "dt", ...; "unknown" for a type out of range. */
 const char *mem_type_name(uint32_t type);
+
+/* True when every byte of [base, base + size) is RAM in the map, whatever
+ * its type; false for size 0 or a range that wraps. */
+bool memmap_covers(const struct memmap *m, uint64_t base, uint64_t size);
 
 /* Total bytes of regions of the given type. */
 uint64_t memmap_total(const struct memmap *m, uint32_t type);

@@ -42,14 +42,15 @@ hyp_probe_fn hyp_probe_load, hyp_probe_load32, hyp_probe_ldxr32, hyp_probe_ldadd
 bool hyp_probe(hyp_probe_fn *fn, uint64_t va, uint64_t *value, uint64_t *esr);
 bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr);
 
-/* ecam.c: the monitor's emulated ECAM window, from the DT: its node
- * offset, base and size; negative when there is none. */
-int hyp_ecam_find(const void *fdt, uint64_t *base, uint64_t *size);
+/* ecam.c: the monitor's emulated ECAM window as hyp_ecam_scan() found
+ * it, and where EL2 maps it; NULL when there is none. */
+struct pci_ecam_window;
+const struct pci_ecam_window *hyp_ecam_window(uintptr_t *va);
 
 /* selftest.c: checks of the platform below, chosen by the boot config. */
 void selftest_psci(const void *fdt);
 void selftest_read_monitor_memory(const void *fdt);
-void selftest_ecam(const void *fdt);
+void selftest_ecam(void);
 
 /* head.S */
 extern char hyp_cpu_probe_entry[];

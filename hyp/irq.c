@@ -1,8 +1,9 @@
 /*
  * Physical interrupts, taken at EL2 while a guest runs (HCR_EL2.IMO). Each
  * is acknowledged, handled and dropped in priority; all but the virtual
- * timer are deactivated at once. The virtual timer stays active until the
- * guest's EOI deactivates it through the list register (vgic.c).
+ * timer and the SPIs of devices passed through to a VM are deactivated at
+ * once. Those stay active until the guest's EOI deactivates them through
+ * the list register (vgic.c).
  */
 #include <lib/console.h>
 #include <lib/gicv3.h>
@@ -17,6 +18,7 @@ void guest_irq(struct frame *f, unsigned vector)
 
 	for (;;) {
 		uint32_t intid = gic_ack();
+		struct vm *owner;
 
 		if (intid >= GIC_SPURIOUS)
 			break;
@@ -27,6 +29,11 @@ void guest_irq(struct frame *f, unsigned vector)
 		}
 		if (intid == console_uart_intid())
 			console_input();
+		owner = ecam_spi_owner(intid);
+		if (owner) {
+			vgic_passthrough_fired(owner, intid);
+			continue; /* stays active: the guest deactivates it */
+		}
 		/* The maintenance interrupt is a level that stays up until the
 		 * list registers are dealt with (an EOI'd one cleared, UIE off):
 		 * flush them before deactivating it, or it fires again at once.

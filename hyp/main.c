@@ -83,7 +83,7 @@ static void run_selftest(const struct handoff *h, const void *fdt)
 	} else if (strcmp(test, "read-monitor-memory") == 0) {
 		selftest_read_monitor_memory(fdt);
 	} else if (strcmp(test, "ecam") == 0) {
-		selftest_ecam(fdt);
+		selftest_ecam();
 	} else if (strcmp(test, "reset") == 0) {
 		log_printf("hyp: resetting\n");
 		smc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
@@ -127,6 +127,7 @@ void hyp_main(struct handoff *h)
 	}
 	smp_init(fdt);
 	gic_init(fdt);
+	hyp_ecam_scan(fdt);
 	if (vms_create() > 0) {
 		console_mux_init(fdt, h->uart_pa);
 		vms_start();

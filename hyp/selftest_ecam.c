@@ -42,7 +42,8 @@ static void expect(bool cond, const char *what, uint64_t got)
 /* A refused access: a data abort from EL2, the external abort the monitor
  * injects or (for unaligned ones) the alignment fault the Device mapping
  * gives before the access leaves the CPU. */
-static void expect_abort(hyp_probe_fn *fn, uint64_t va, bool alignment_ok, const char *what)
+static void expect_abort(hyp_probe_fn *fn, uint64_t va, bool alignment_ok,
+			 const char *what)
 {
 	uint64_t v, esr, fsc;
 
@@ -116,25 +117,23 @@ static void read_device(uint64_t bar_pa)
 			   (mmio_read32(d + PRIMECELL_PERIPH_ID1) & 0xf) << 8 |
 				   (mmio_read32(d + PRIMECELL_PERIPH_ID0) & 0xff));
 	else
-		log_printf("hyp: ecam: the BAR at 0x%lx is not a PrimeCell (0x%08x)\n", bar_pa,
-			   cell);
+		log_printf("hyp: ecam: the BAR at 0x%lx is not a PrimeCell (0x%08x)\n",
+			   bar_pa, cell);
 }
 
-void selftest_ecam(const void *fdt)
+void selftest_ecam(void)
 {
-	uint64_t base, size, bar, bar_size;
+	const struct pci_ecam_window *win;
+	uint64_t base, bar, bar_size;
 	uintptr_t w, fn0, fn1;
 	uint32_t id, class_rev;
 
-	if (hyp_ecam_find(fdt, &base, &size) < 0) {
-		log_printf("hyp: ecam: no emulated ECAM window in the DT\n");
+	win = hyp_ecam_window(&w);
+	if (!win) {
+		log_printf("hyp: ecam: no emulated ECAM window\n");
 		return;
 	}
-	if (hyp_map_device(base, size)) {
-		log_printf("hyp: ecam: cannot map the window at pa 0x%lx\n", base);
-		return;
-	}
-	w = (uintptr_t)hyp_phys_to_virt(base);
+	base = win->base;
 	fn0 = w;
 	fn1 = w + (1u << PCI_ECAM_DEV_SHIFT);
 
@@ -143,11 +142,11 @@ void selftest_ecam(const void *fdt)
 	class_rev = mmio_read32(fn0 + PCI_REVISION_ID);
 	expect(mmio_read16(fn0 + PCI_VENDOR_ID) == (id & 0xffff), "16-bit vendor ID", id);
 	expect(mmio_read16(fn0 + PCI_DEVICE_ID) == id >> 16, "16-bit device ID", id);
-	expect(mmio_read8(fn0 + PCI_CLASS_DEVICE + 1) == class_rev >> 24, "8-bit base class",
-	       class_rev);
+	expect(mmio_read8(fn0 + PCI_CLASS_DEVICE + 1) == class_rev >> 24,
+	       "8-bit base class", class_rev);
 	expect((uint32_t)mmio_read64(fn0 + PCI_VENDOR_ID) == id, "64-bit read", id);
-	expect(mmio_read8(fn0 + PCI_HEADER_TYPE) == PCI_HEADER_TYPE_NORMAL, "header type 0",
-	       mmio_read8(fn0 + PCI_HEADER_TYPE));
+	expect(mmio_read8(fn0 + PCI_HEADER_TYPE) == PCI_HEADER_TYPE_NORMAL,
+	       "header type 0", mmio_read8(fn0 + PCI_HEADER_TYPE));
 
 	/* Sizing BAR 0 as Linux does, then putting it back. */
 	bar = mmio_read32(fn0 + PCI_BASE_ADDRESS_0);
@@ -169,10 +168,10 @@ void selftest_ecam(const void *fdt)
 	expect(mmio_read32(fn0 + PCI_VENDOR_ID) == id, "IDs are read-only",
 	       mmio_read32(fn0 + PCI_VENDOR_ID));
 	mmio_write16(fn0 + PCI_COMMAND, PCI_COMMAND_MEMORY);
-	expect(mmio_read16(fn0 + PCI_COMMAND) == PCI_COMMAND_MEMORY, "command is writable",
-	       mmio_read16(fn0 + PCI_COMMAND));
-	expect(mmio_read32(fn1 + PCI_VENDOR_ID) == 0xffffffffu, "absent function reads ones",
-	       mmio_read32(fn1 + PCI_VENDOR_ID));
+	expect(mmio_read16(fn0 + PCI_COMMAND) == PCI_COMMAND_MEMORY,
+	       "command is writable", mmio_read16(fn0 + PCI_COMMAND));
+	expect(mmio_read32(fn1 + PCI_VENDOR_ID) == 0xffffffffu,
+	       "absent function reads ones", mmio_read32(fn1 + PCI_VENDOR_ID));
 	expect_abort(hyp_probe_load32, fn0 + 1, true, "unaligned read refused");
 	expect_abort(hyp_probe_ldxr32, fn0, false, "exclusive read refused");
 	expect_abort(hyp_probe_ldadd32, fn0, false, "atomic refused");

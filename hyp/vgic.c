@@ -94,6 +94,18 @@ static void sync_lrs(struct vcpu *v)
 	}
 }
 
+/* Interrupts whose list register links the physical one (ICH_LR_EL2.HW):
+ * the virtual timer, and the SPIs of devices passed through. */
+static bool hw_linked(const struct vm *vm, uint32_t intid)
+{
+	uint32_t spi = intid - GIC_SPI_BASE;
+
+	if (intid == GIC_PPI_VTIMER)
+		return true;
+	return intid >= GIC_SPI_BASE && spi < VGIC_NR_SPIS &&
+	       (vm->hw_spis[spi / 32] >> (spi % 32)) & 1;
+}
+
 static void fill_lrs(struct vcpu *v)
 {
 	struct vgic *g = &v->vm->vgic;
@@ -118,14 +130,17 @@ static void fill_lrs(struct vcpu *v)
 		     (uint64_t)prio << ICH_LR_PRIORITY_SHIFT | intid;
 		if (group)
 			lr |= ICH_LR_GROUP1;
-		if (intid == GIC_PPI_VTIMER)
-			lr |= ICH_LR_HW | (uint64_t)GIC_PPI_VTIMER << ICH_LR_PINTID_SHIFT;
+		if (hw_linked(v->vm, intid))
+			lr |= ICH_LR_HW | (uint64_t)intid << ICH_LR_PINTID_SHIFT;
 		else if (intid >= GIC_SPI_BASE)
 			lr |= ICH_LR_EOI; /* device lines are levels: resample at EOI */
 		write_lr(i, lr);
 		vgic_deliver(g, v->index, intid);
-		if (intid == GIC_PPI_VTIMER) /* a pulse: the next one is a new IRQ */
-			vgic_set_level(g, v->index, GIC_PPI_VTIMER, false);
+		/* A physical interrupt is a pulse to the model: the physical one
+		 * stays active until the guest deactivates it, and fires anew if
+		 * its line is still up. */
+		if (hw_linked(v->vm, intid))
+			vgic_set_level(g, v->index, intid, false);
 		v->lr_used |= 1u << i;
 		in_lr[n_in++] = intid;
 	}
@@ -278,6 +293,23 @@ void vgic_line(struct vm *vm, uint32_t intid, bool level)
 {
 	spin_lock(&vm->vgic_lock);
 	vgic_set_level(&vm->vgic, 0, intid, level);
+	model_changed(vm);
+	spin_unlock(&vm->vgic_lock);
+	vgic_kick_others(vm);
+}
+
+void vgic_passthrough_spi(struct vm *vm, uint32_t intid)
+{
+	uint32_t spi = intid - GIC_SPI_BASE;
+
+	if (intid >= GIC_SPI_BASE && spi < VGIC_NR_SPIS)
+		vm->hw_spis[spi / 32] |= 1u << (spi % 32);
+}
+
+void vgic_passthrough_fired(struct vm *vm, uint32_t intid)
+{
+	spin_lock(&vm->vgic_lock);
+	vgic_set_level(&vm->vgic, 0, intid, true);
 	model_changed(vm);
 	spin_unlock(&vm->vgic_lock);
 	vgic_kick_others(vm);

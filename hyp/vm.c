@@ -3,9 +3,11 @@
  * kernel placed as the Linux arm64 boot protocol asks, an initrd, a
  * generated device tree, and vCPUs bound to physical CPUs.
  *
- * Guest physical layout (modelled on QEMU virt): RAM at 0x4000_0000; the
- * kernel at the start of RAM plus its text_offset; the DT in the last
- * 2 MiB; the initrd just below it.
+ * Guest physical layout (modelled on QEMU virt): RAM at 0x4000_0000, or
+ * with `vmN.identity = on` at the physical address backing it; the kernel
+ * at the start of RAM plus its text_offset; the DT in the last 2 MiB; the
+ * initrd just below it. With `vmN.ecam = passthrough` the monitor's ECAM
+ * window and its devices appear at their physical addresses (ecam.c).
  */
 #include <string.h>
 
@@ -154,9 +156,14 @@ static int build_dt(struct vm *vm, const struct vm_config *c, uint64_t initrd_ip
 	void *dt = hyp_phys_to_virt(vm->ram_pa + (vm->dt_ipa - vm->ram_ipa));
 	int err = guest_dt_build(dt, DT_MAX_SIZE, &p);
 
-	if (!err)
-		dcache_clean(dt, DT_MAX_SIZE);
-	return err;
+	if (err) {
+		log_printf("hyp: vm%u: cannot build its device tree\n", vm->id);
+		return err;
+	}
+	if (c->ecam_passthrough && ecam_vm_attach(vm, dt, DT_MAX_SIZE))
+		return -1;
+	dcache_clean(dt, DT_MAX_SIZE);
+	return 0;
 }
 
 /* The initrd, if any, just below the DT; false (with a message) if it
@@ -223,11 +230,19 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 		return false;
 	}
 	vm->ram_size = c->mem;
-	vm->ram_ipa = GUEST_RAM_BASE;
 	vm->ram_pa = memmap_alloc(&handoff->memmap, vm->ram_size, SZ_2M, MEM_GUEST);
 	if (!vm->ram_pa) {
 		log_printf("hyp: vm%u: not enough free memory for %lu MiB\n", vm->id,
 			   vm->ram_size >> 20);
+		return false;
+	}
+	/* Identity: where the RAM really is, which for DMA is what matters.
+	 * The emulated devices all sit below GUEST_RAM_BASE. */
+	vm->ram_ipa = c->identity ? vm->ram_pa : GUEST_RAM_BASE;
+	if (vm->ram_ipa < GUEST_RAM_BASE) {
+		log_printf("hyp: vm%u: identity-mapped RAM at 0x%lx would overlap its "
+			   "devices\n",
+			   vm->id, vm->ram_pa);
 		return false;
 	}
 	if (map_guest_ram(vm)) {
@@ -242,10 +257,8 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	vm->entry_ipa = load_kernel(vm, kernel, kernel_room);
 	if (!vm->entry_ipa || !bind_vcpus(vm, next_pcpu))
 		return false;
-	if (build_dt(vm, c, initrd_ipa, initrd_size)) {
-		log_printf("hyp: vm%u: cannot build its device tree\n", vm->id);
+	if (build_dt(vm, c, initrd_ipa, initrd_size))
 		return false;
-	}
 	backdoor_vm_init(vm, c);
 	/* The UART first: mmio.c searches the regions in order, and a console
 	 * polling it is the most frequent device access. */

@@ -102,6 +102,9 @@ struct vm {
 	spinlock_t vgic_lock;
 	uint32_t vgic_gen; /* bumped on each model change, under vgic_lock */
 	struct vgic vgic;
+	/* Bit n of word w: SPI INTID 32 + 32 w + n is a physical one, linked
+	 * (ICH_LR_EL2.HW) to the same INTID. */
+	uint32_t hw_spis[VGIC_NR_SPIS / 32];
 	spinlock_t uart_lock;
 	struct pl011_emu uart;
 	bool uart_line;		 /* its interrupt line, as last told to the vGIC */
@@ -181,6 +184,15 @@ void vgic_kick_others(struct vm *vm);
 void vgic_guest_sgi(struct vcpu *v, uint64_t value);
 void vgic_line(struct vm *vm, uint32_t intid, bool level);
 void vgic_vtimer_fired(struct vcpu *v);
+/* A physical SPI given to the VM with the same INTID (ecam.c), and its
+ * firing: it stays active until the guest's EOI deactivates it. */
+void vgic_passthrough_spi(struct vm *vm, uint32_t intid);
+void vgic_passthrough_fired(struct vm *vm, uint32_t intid);
+
+/* ecam.c: the monitor's emulated ECAM window and its devices. */
+int hyp_ecam_scan(const void *fdt);
+int ecam_vm_attach(struct vm *vm, void *dt, size_t dt_max);
+struct vm *ecam_spi_owner(uint32_t intid);
 
 /* vuart.c, console_mux.c */
 void vuart_vm_init(struct vm *vm);

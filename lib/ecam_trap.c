@@ -13,7 +13,8 @@ struct bus_ctx {
 
 /* The window offset of [va, va + len), or false when any of it is outside
  * the faulting page or the window. */
-static bool window_offset(const struct bus_ctx *b, uint64_t va, uint64_t len, uint64_t *off)
+static bool window_offset(const struct bus_ctx *b, uint64_t va, uint64_t len,
+			  uint64_t *off)
 {
 	uint64_t pa;
 
@@ -48,7 +49,8 @@ static bool bus_write(void *ctx, uint64_t va, unsigned size, uint64_t val)
 	const struct bus_ctx *b = ctx;
 	uint64_t off;
 
-	return window_offset(b, va, size, &off) && pci_ecam_access(b->e, off, size, true, &val);
+	return window_offset(b, va, size, &off) &&
+	       pci_ecam_access(b->e, off, size, true, &val);
 }
 
 static const struct a64_ldst_bus ecam_bus = {bus_check, bus_read, bus_write};
@@ -60,11 +62,13 @@ static struct ecam_trap_result refuse(struct ecam_trap_result r, enum ecam_trap_
 	return r;
 }
 
-struct ecam_trap_result ecam_trap_handle(struct pci_ecam *e, const struct ecam_trap_fault *fault,
+struct ecam_trap_result ecam_trap_handle(struct pci_ecam *e,
+					 const struct ecam_trap_fault *fault,
 					 struct a64_ldst_cpu *cpu,
 					 const struct ecam_trap_ops *ops, void *ctx)
 {
-	struct ecam_trap_result r = {ECAM_TRAP_NOT_OURS, ECAM_WHY_NONE, A64_LDST_OK, 0, 0};
+	struct ecam_trap_result r = {ECAM_TRAP_NOT_OURS, ECAM_WHY_NONE, A64_LDST_OK, 0,
+				     0};
 	struct bus_ctx b = {e, fault->va & ~PAGE_MASK, 0, e->win->base,
 			    pci_ecam_window_size(e->win)};
 	uint64_t insn_pa;

@@ -24,6 +24,7 @@
 #define PHYS_HI_BUS_SHIFT 16
 #define PHYS_HI_DEV_SHIFT 11
 #define PHYS_HI_FN_SHIFT 8
+#define PHYS_HI_DEVFN_BUS_MASK 0x00ffff00u /* bus, device, function */
 
 #define PCI_ADDR_CELLS 3
 #define PCI_SIZE_CELLS 2
@@ -466,4 +467,47 @@ int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p)
 	if (err)
 		fdt_del_node(fdt, node);
 	return err;
+}
+
+/*
+ * An entry of interrupt-map, as written above: child unit address (3
+ * cells), pin (1), the parent's phandle, as many cells as the parent's
+ * #address-cells, and the parent's 3-cell specifier. The parent's
+ * #address-cells is read per entry, as an OS does, so maps written by
+ * other tools read too as long as their parent is a 3-cell GIC.
+ */
+int pci_dt_intx_spi(const void *fdt, int node, uint8_t bus, uint8_t dev, uint8_t fn,
+		    uint8_t pin, uint32_t *spi)
+{
+	const uint32_t want = (uint32_t)bus << PHYS_HI_BUS_SHIFT |
+			      (uint32_t)dev << PHYS_HI_DEV_SHIFT |
+			      (uint32_t)fn << PHYS_HI_FN_SHIFT;
+	const fdt32_t *c;
+	int len, n, i = 0;
+
+	c = fdt_getprop(fdt, node, "interrupt-map", &len);
+	if (!c || len < 0 || len % 4)
+		return PCI_DT_E_GIC;
+	n = len / 4;
+	while (i + PCI_ADDR_CELLS + PCI_INT_CELLS + 1 <= n) {
+		const fdt32_t *e = c + i;
+		struct host_bridge parent = {0};
+		int spec;
+
+		if (find_gic(fdt, fdt32_to_cpu(e[PCI_ADDR_CELLS + PCI_INT_CELLS]),
+			     &parent))
+			return PCI_DT_E_GIC;
+		spec = PCI_ADDR_CELLS + PCI_INT_CELLS + 1 + parent.gic_ac;
+		if (i + spec + GIC_INT_CELLS > n)
+			return PCI_DT_E_GIC;
+		if ((fdt32_to_cpu(e[0]) & PHYS_HI_DEVFN_BUS_MASK) == want &&
+		    fdt32_to_cpu(e[PCI_ADDR_CELLS]) == pin) {
+			if (fdt32_to_cpu(e[spec]) != DT_GIC_SPI)
+				return PCI_DT_E_GIC;
+			*spi = fdt32_to_cpu(e[spec + 1]);
+			return 0;
+		}
+		i += spec + GIC_INT_CELLS;
+	}
+	return -FDT_ERR_NOTFOUND;
 }

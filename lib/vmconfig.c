@@ -171,6 +171,20 @@ static int set_cmdline(struct vm_parse *p, const struct vm_setting *s, char *out
 	return 0;
 }
 
+/* A value that is one of two words: *out = it is the second. */
+static int set_flag(struct vm_parse *p, const struct vm_setting *s, const char *no,
+		    const char *yes, bool *out)
+{
+	if (!s->too_long && !strcmp(s->value, no))
+		*out = false;
+	else if (!s->too_long && !strcmp(s->value, yes))
+		*out = true;
+	else
+		return fail(p, VMCONFIG_E_VALUE, "%s: '%s' is neither %s nor %s", s->key,
+			    s->too_long ? "(a long value)" : s->value, no, yes);
+	return 0;
+}
+
 /* gkey is the part after "guestinfo."; config_check vetted its characters. */
 static int add_guestinfo(struct vm_parse *p, const struct vm_setting *s, const char *gkey,
 			 struct vm_config *vm)
@@ -217,6 +231,10 @@ static int apply(struct vm_parse *p, const struct vm_setting *s)
 		return set_cpus(p, s, &vm->cpus);
 	if (!strcmp(f, "cmdline"))
 		return set_cmdline(p, s, vm->cmdline);
+	if (!strcmp(f, "ecam"))
+		return set_flag(p, s, "none", "passthrough", &vm->ecam_passthrough);
+	if (!strcmp(f, "identity"))
+		return set_flag(p, s, "off", "on", &vm->identity);
 	if (starts_with(f, "guestinfo."))
 		return add_guestinfo(p, s, f + strlen("guestinfo."), vm);
 	return fail(p, VMCONFIG_E_KEY, "%s: unknown key", s->key);

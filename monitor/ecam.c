@@ -35,7 +35,7 @@
 
 #include "monitor.h"
 
-#define SPSR_M_SP_ELX 1u      /* M[0]: the context was on SP_ELx */
+#define SPSR_M_SP_ELX 1u /* M[0]: the context was on SP_ELx */
 #define PAGE_OFFSET_MASK 0xfffull
 /* Refusals logged per boot: a guest can make as many as it likes. */
 #define REFUSAL_LOG_LIMIT 32
@@ -208,7 +208,8 @@ int ecam_init(const struct memmap *ram)
 	if (!err)
 		err = protect_no_access(w->base, pci_ecam_window_size(w));
 	if (err) {
-		log_printf("monitor: ecam: the platform's window at 0x%lx is unusable (%d)\n",
+		log_printf("monitor: ecam: the platform's window at 0x%lx is unusable "
+			   "(%d)\n",
 			   w->base, err);
 		return err;
 	}
@@ -227,16 +228,16 @@ static int disable_shimmed_nodes(void *fdt, const struct pci_ecam_window *w)
 		const struct pci_ecam_bar *bar = &w->fns[i].bar;
 		int node;
 
-		fdt_for_each_subnode(node, fdt, 0)
-		{
+		fdt_for_each_subnode(node, fdt, 0) {
 			uint64_t base, size;
 
-			if (!dt_node_enabled(fdt, node) || dt_reg(fdt, node, 0, &base, &size) ||
+			if (!dt_node_enabled(fdt, node) ||
+			    dt_reg(fdt, node, 0, &base, &size) ||
 			    base >= bar->base + bar->size || bar->base >= base + size)
 				continue;
 			log_printf("monitor: ecam: %s is PCI function %02x:%02x.%u now\n",
-				   fdt_get_name(fdt, node, NULL), w->fns[i].bus, w->fns[i].dev,
-				   w->fns[i].fn);
+				   fdt_get_name(fdt, node, NULL), w->fns[i].bus,
+				   w->fns[i].dev, w->fns[i].fn);
 			if (fdt_setprop_string(fdt, node, "status", "disabled"))
 				return -FDT_ERR_NOSPACE;
 		}
@@ -262,6 +263,7 @@ int ecam_add_dt_node(void *fdt)
 		err = node < 0 ? node : fdt_setprop_empty(fdt, node, DT_PROP_EMULATED);
 	}
 	if (err)
-		log_printf("monitor: ecam: cannot describe the window in the DT (%d)\n", err);
+		log_printf("monitor: ecam: cannot describe the window in the DT (%d)\n",
+			   err);
 	return err;
 }

@@ -37,6 +37,7 @@ struct vm_opts {
 	const char *cpus;
 	const char *guestinfo[VMCONFIG_GUESTINFO_MAX]; /* "KEY=VALUE" */
 	unsigned int guestinfo_count;
+	bool ecam_passthrough, identity;
 };
 
 struct opts {
@@ -65,7 +66,8 @@ static void usage(FILE *f)
 		"           [--vm --kernel FILE [--initrd FILE] [--cmdline TEXT] [--mem "
 		"SIZE]\n"
 		"                 [--cpus N] [--name NAME] [--guestinfo "
-		"KEY=VALUE]...]...\n"
+		"KEY=VALUE]...\n"
+		"                 [--ecam-passthrough] [--identity]]...\n"
 		"           [--print-config]\n"
 		"       %s --print-config [--name NAME] [--set KEY=VALUE]... [--vm "
 		"...]...\n"
@@ -75,6 +77,9 @@ static void usage(FILE *f)
 		"64G\n"
 		"(default 128M). N: 1 to %d (default 1). Errors about the generated\n"
 		"configuration name its key: vm0.mem is --mem of the first VM.\n"
+		"--ecam-passthrough gives the VM the monitor's emulated ECAM window and\n"
+		"its devices; --identity puts its RAM at the physical addresses backing\n"
+		"it, so those devices can DMA to it.\n"
 		"--print-config prints the configuration; without -o, nothing is "
 		"built.\n",
 		tool_name, tool_name, VMCONFIG_MAX_CPUS);
@@ -273,6 +278,14 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			o->vm_count++;
 			continue;
 		}
+		if (!strcmp(opt, "--ecam-passthrough")) {
+			current_vm(o, opt)->ecam_passthrough = true;
+			continue;
+		}
+		if (!strcmp(opt, "--identity")) {
+			current_vm(o, opt)->identity = true;
+			continue;
+		}
 		if (!takes_argument(opt))
 			usage_error("unknown option '%s'", opt);
 		if (i + 1 >= argc)
@@ -377,6 +390,10 @@ static void gen_config(const struct opts *o, struct text *t)
 			append(t, "vm%u.mem = %s\n", i, vm->mem);
 		if (vm->cpus)
 			append(t, "vm%u.cpus = %s\n", i, vm->cpus);
+		if (vm->ecam_passthrough)
+			append(t, "vm%u.ecam = passthrough\n", i);
+		if (vm->identity)
+			append(t, "vm%u.identity = on\n", i);
 		if (vm->cmdline)
 			append(t, "vm%u.cmdline = %s\n", i, vm->cmdline);
 		for (j = 0; j < vm->guestinfo_count; j++) {

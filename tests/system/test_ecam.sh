@@ -18,3 +18,25 @@ expect ecam_el2 '^monitor: ecam: emulated window 0xb000000-0xb0fffff, 1 shim fun
 	'^monitor: ecam: EL2 access to PA 0xb000ff8 refused \(bus-error, ' \
 	'^hyp: ecam: the BAR at 0x9010000 is a PrimeCell, part 0x031$' \
 	'^hyp: ecam self-test passed$' '^hyp: powering off$' '^monitor: psci: system off$'
+
+# From EL1: the test guest with the window and the PL031 passed through.
+guest_image "$work/ecam1.img" ecam --ecam-passthrough
+boot ecam_el1 BOOTIMG="$work/ecam1.img" --
+expect ecam_el1 "^hyp: ecam: 00:00.0 13b5:0031 class 080300, BAR0 0x9010000 size 0x1000, SPI 2$" \
+	"^hyp: vm0: ECAM window 0xb000000 and 1 device\(s\) passed through$" \
+	'^ecam: 00:00.0 003113b5 class 080300 BAR0 0x09010000, PL031 part 0x31 behind it$' \
+	'^monitor: ecam: EL1 access to PA 0xb000000 refused \(exclusive-ordered, ' \
+	'^monitor: ecam: EL1 access to PA 0xb000004 refused \(atomic, ' \
+	'^monitor: ecam: EL1 access to PA 0xb000000 refused \(simd-fp, ' \
+	'^monitor: ecam: EL1 access to PA 0xb000ff8 refused \(bus-error, ' \
+	'^guest ecam: 0 failures$' "^hyp: vm0 'ecam' ended: test exit requested, exit code 0$"
+
+# The window has one owner: a second VM asking for it is refused, the
+# first runs. A VM without passthrough has no window: its accesses there
+# are unmapped IPAs (faults.c shows what those get).
+"$top/build/host/mkbootimg" -o "$work/two-owners.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+	--name two --vm --name ecam --kernel "$build/guests/ecam.bin" --mem 32M --ecam-passthrough \
+	--vm --name second --kernel "$build/guests/faults.bin" --mem 32M --ecam-passthrough >/dev/null
+boot ecam_one_owner BOOTIMG="$work/two-owners.img" --
+expect ecam_one_owner '^hyp: vm1: the ECAM window already belongs to vm0$' \
+	'^guest ecam: 0 failures$' '^hyp: no VM left: powering off$'

@@ -79,11 +79,13 @@ expect linux_shell '^hv-input-42' "^hyp: vm0 'linux' ended: system off$" \
 # Two VMs side by side, one vCPU each on its own CPU, each on its own
 # console stream ([name] prefixes): the first powers off by itself, the
 # other keeps running and takes the keyboard after Ctrl-], then powers off.
+# The second has its RAM identity-mapped (IPA = PA), as a VM that devices
+# DMA into needs: the same kernel runs from wherever that puts it.
 "$top/build/host/mkbootimg" -o "$work/two-linux.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
 	--name two --vm --name first --kernel "$kernel" --initrd "$initrd" \
 	--cmdline "console=ttyAMA0 hvtest=smoke" --mem 256M \
 	--vm --name second --kernel "$kernel" --initrd "$initrd" \
-	--cmdline "console=ttyAMA0 hvtest=shell" --mem 256M >/dev/null
+	--cmdline "console=ttyAMA0 hvtest=shell" --mem 256M --identity >/dev/null
 start_session linux_two_vms BOOTIMG="$work/two-linux.img" --
 if wait_for linux_two_vms "^hyp: vm0 'first' ended: system off" 240 &&
 	wait_for linux_two_vms '^\[second\] guest: init reached' 120; then
@@ -100,3 +102,12 @@ end_session linux_two_vms
 expect linux_two_vms '^\[first\] guest: init reached$' '^\[second\] guest: init reached$' \
 	'^\[first\] guest: smoke done$' "^hyp: vm0 'first' ended: system off$" \
 	'^\[second\] still-42' "^hyp: vm1 'second' ended: system off$" '^hyp: no VM left: powering off$'
+# Identity: the DT sits in the last 2 MiB of RAM, at its physical address.
+line=$(grep -E "^hyp: vm1 'second': 256 MiB at pa " "$work/linux_two_vms.clean")
+pa=$(sed -nE 's/.* at pa (0x[0-9a-f]+),.*/\1/p' <<<"$line")
+dt=$(sed -nE 's/.* dt at ipa (0x[0-9a-f]+)$/\1/p' <<<"$line")
+if [ -n "$pa" ] && [ "$dt" = "$(printf '0x%x' $((pa + (254 << 20))))" ]; then
+	pass linux_identity_ram
+else
+	echo "not ok - linux_identity_ram: vm1's RAM is not at its physical address: $line"
+fi

@@ -32,8 +32,8 @@ static const struct pci_ecam_fn fns[] = {{
 static const struct pci_ecam_window win = {WIN_PA, 0, 0, fns, 1};
 
 struct fake {
-	uint32_t insn;	   /* the word at CODE_VA */
-	bool pc_unmapped;  /* the instruction's page has no translation */
+	uint32_t insn;	  /* the word at CODE_VA */
+	bool pc_unmapped; /* the instruction's page has no translation */
 	bool insn_unreadable;
 	bool data_unmapped; /* FAR has no translation (the SEA source) */
 	unsigned translations;
@@ -78,7 +78,8 @@ static struct a64_ldst_cpu cpu;
 static struct ecam_trap_result run(uint32_t insn, enum ecam_trap_source src, uint64_t off,
 				   struct fake *f)
 {
-	struct ecam_trap_fault fault = {src, CODE_VA, WIN_VA + off, WIN_PA + off, false, false};
+	struct ecam_trap_fault fault = {src,	      CODE_VA, WIN_VA + off,
+					WIN_PA + off, false,   false};
 
 	f->insn = insn;
 	return ecam_trap_handle(&ecam, &fault, &cpu, &ops, f);
@@ -192,8 +193,8 @@ static void absent_function_reads_ones(void)
 }
 
 /* Each refusal: the outcome, the reason, and nothing changed. */
-static void expect_refused(uint32_t insn, uint64_t off, struct fake *f, enum ecam_trap_why why,
-			   enum a64_ldst_status ldst)
+static void expect_refused(uint32_t insn, uint64_t off, struct fake *f,
+			   enum ecam_trap_why why, enum a64_ldst_status ldst)
 {
 	struct a64_ldst_cpu before = cpu;
 	uint32_t cmd = cfg_read32(4), bar = cfg_read32(0x10);
@@ -247,7 +248,8 @@ static void refusals(void)
 static void other_faults(void)
 {
 	struct fake f = {0};
-	struct ecam_trap_fault fault = {ECAM_TRAP_GPC, CODE_VA, 0x1000, 0x1000, false, false};
+	struct ecam_trap_fault fault = {ECAM_TRAP_GPC, CODE_VA, 0x1000,
+					0x1000,	       false,	false};
 	struct ecam_trap_result r;
 	struct a64_ldst_cpu before;
 
@@ -307,7 +309,8 @@ static void random_words(void)
 		for (unsigned i = 0; i < 31; i++)
 			cpu.x[i] = (s >> (i % 8)) & 1 ? WIN_VA + off : (s >> i) & 0xff;
 		before = cpu;
-		r = run((uint32_t)s | ((s >> 40) & 1 ? 0x38000000u : 0), ECAM_TRAP_GPC, off, &f);
+		r = run((uint32_t)s | ((s >> 40) & 1 ? 0x38000000u : 0), ECAM_TRAP_GPC,
+			off, &f);
 		CHECK(r.outcome != ECAM_TRAP_NOT_OURS);
 		if (r.outcome == ECAM_TRAP_DONE) {
 			done++;

@@ -775,6 +775,58 @@ static void guest_tree_gic_without_address_cells(void)
 	check_dtc(blob);
 }
 
+/* pci_dt_intx_spi() reads back what the writer wrote, with and without
+ * GIC unit-address cells, and finds nothing for a pin or function that
+ * has no entry. */
+static void intx_read_back(void)
+{
+	uint32_t spi = 0;
+	int node;
+
+	for (int guest = 0; guest < 2; guest++) {
+		struct virt_opts o = {.root_cells = 2};
+
+		if (guest)
+			build_guest();
+		else
+			build_virt(&o);
+		open_base(sizeof(blob));
+		CHECK_EQ(add(&sbsa_win, 0, PCI_DT_DOMAIN_AUTO), 0);
+		node = node_at(blob, "/pcie@60120000");
+		CHECK_EQ(pci_dt_intx_spi(blob, node, 0, 1, 0, PCI_INTERRUPT_INTA, &spi),
+			 0);
+		CHECK_EQ(spi, 10);
+		CHECK_EQ(pci_dt_intx_spi(blob, node, 0, 2, 0, PCI_INTERRUPT_INTA, &spi),
+			 0);
+		CHECK_EQ(spi, 11);
+		CHECK_EQ(pci_dt_intx_spi(blob, node, 0, 2, 0, PCI_INTERRUPT_INTB, &spi),
+			 -FDT_ERR_NOTFOUND);
+		CHECK_EQ(pci_dt_intx_spi(blob, node, 0, 3, 0, PCI_INTERRUPT_INTA, &spi),
+			 -FDT_ERR_NOTFOUND);
+		CHECK_EQ(pci_dt_intx_spi(blob, node, 1, 1, 0, PCI_INTERRUPT_INTA, &spi),
+			 -FDT_ERR_NOTFOUND);
+		/* A node without a map, and a map cut short. */
+		CHECK_EQ(pci_dt_intx_spi(blob, 0, 0, 1, 0, PCI_INTERRUPT_INTA, &spi),
+			 PCI_DT_E_GIC);
+		{
+			int len;
+			const void *m = fdt_getprop(blob, node, "interrupt-map", &len);
+			uint8_t copy[128];
+
+			CHECK(m && len > 8 && len <= (int)sizeof(copy));
+			if (m && len > 8 && len <= (int)sizeof(copy)) {
+				memcpy(copy, m, (size_t)len);
+				CHECK_EQ(fdt_setprop(blob, node, "interrupt-map", copy,
+						     len - 8),
+					 0);
+				CHECK_EQ(pci_dt_intx_spi(blob, node, 0, 2, 0,
+							 PCI_INTERRUPT_INTA, &spi),
+					 PCI_DT_E_GIC);
+			}
+		}
+	}
+}
+
 static void tricky_layout_lands_in_place(void)
 {
 	struct virt_opts o = {.root_cells = 2};
@@ -1135,6 +1187,7 @@ int main(void)
 {
 	RUN(virt_node_properties);
 	RUN(guest_tree_gic_without_address_cells);
+	RUN(intx_read_back);
 	RUN(tricky_layout_lands_in_place);
 	RUN(root_with_one_cell);
 	RUN(no_pins_no_map);

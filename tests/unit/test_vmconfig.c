@@ -324,6 +324,25 @@ static void test_cmdline(void)
 	      "vm0.cmdline: longer than 511 bytes");
 }
 
+static void test_ecam_and_identity(void)
+{
+	ok(VM0, 1);
+	CHECK(!vms[0].ecam_passthrough);
+	CHECK(!vms[0].identity);
+	ok(VM0 "vm0.ecam = passthrough\nvm0.identity = on\n", 1);
+	CHECK(vms[0].ecam_passthrough);
+	CHECK(vms[0].identity);
+	ok(VM0 "vm0.ecam = none\nvm0.identity = off\n", 1);
+	CHECK(!vms[0].ecam_passthrough);
+	CHECK(!vms[0].identity);
+	fails(VM0 "vm0.ecam = yes\n", VMCONFIG_E_VALUE,
+	      "vm0.ecam: 'yes' is neither none nor passthrough");
+	fails(VM0 "vm0.identity = 1\n", VMCONFIG_E_VALUE,
+	      "vm0.identity: '1' is neither off nor on");
+	fails(TEXT(VM0 "vm0.identity = %s\n", repeat('o', 600)), VMCONFIG_E_VALUE,
+	      "vm0.identity: '(a long value)' is neither off nor on");
+}
+
 static void test_name(void)
 {
 	ok(TEXT(VM0 "vm0.name = %s\n", repeat('n', 31)), 1);
@@ -467,6 +486,7 @@ int main(void)
 	RUN(test_mem);
 	RUN(test_cpus);
 	RUN(test_cmdline);
+	RUN(test_ecam_and_identity);
 	RUN(test_name);
 	RUN(test_guestinfo);
 	RUN(test_config_errors);

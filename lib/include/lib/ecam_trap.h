@@ -88,7 +88,8 @@ struct ecam_trap_result {
  * (the caller advances the PC); otherwise cpu is unchanged. A read of the
  * window never changes anything but cpu; a refused store stores nothing.
  */
-struct ecam_trap_result ecam_trap_handle(struct pci_ecam *e, const struct ecam_trap_fault *fault,
+struct ecam_trap_result ecam_trap_handle(struct pci_ecam *e,
+					 const struct ecam_trap_fault *fault,
 					 struct a64_ldst_cpu *cpu,
 					 const struct ecam_trap_ops *ops, void *ctx);
 

@@ -94,4 +94,14 @@ struct pci_dt_params {
  */
 int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p);
 
+/*
+ * The GIC SPI the interrupt-map of host bridge node gives pin (INTA..INTD)
+ * of function bus:dev.fn, ignoring the map mask (this file writes exact
+ * entries). Returns 0, -FDT_ERR_NOTFOUND when no entry matches, or
+ * PCI_DT_E_GIC for a map that is malformed or does not go to a 3-cell GIC
+ * SPI.
+ */
+int pci_dt_intx_spi(const void *fdt, int node, uint8_t bus, uint8_t dev, uint8_t fn,
+		    uint8_t pin, uint32_t *spi);
+
 #endif

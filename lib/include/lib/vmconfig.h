@@ -12,6 +12,13 @@
  *   vmN.cmdline = TEXT        optional; at most 511 bytes
  *   vmN.guestinfo.KEY = TEXT  optional, at most 32 per VM; KEY from
  *                             a-z 0-9 . _ -, values at most 255 bytes
+ *   vmN.ecam = passthrough    optional, default none: the monitor's
+ *                             emulated ECAM window and its shim devices
+ *                             (their registers and interrupts) belong to
+ *                             this VM, at their physical addresses
+ *   vmN.identity = on         optional, default off: the VM's RAM sits at
+ *                             the physical addresses that back it (IPA =
+ *                             PA), so devices given to it can DMA into it
  *
  * N runs from 0 to 7, and the VMs present must be numbered consecutively
  * from 0. No VMs at all is valid: the hypervisor then has nothing to run.
@@ -25,6 +32,7 @@
 #ifndef LIB_VMCONFIG_H
 #define LIB_VMCONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +83,8 @@ struct vm_config {
 	char cmdline[VMCONFIG_CMDLINE_MAX + 1];
 	unsigned int guestinfo_count;
 	struct vm_guestinfo guestinfo[VMCONFIG_GUESTINFO_MAX]; /* in text order */
+	bool ecam_passthrough; /* vmN.ecam = passthrough */
+	bool identity;	       /* vmN.identity = on */
 };
 
 /*

@@ -32,7 +32,10 @@ static const struct pci_ecam_fn virt_shims[] = {{
 	.device_id = PL031_PART_NUMBER,
 	.revision_id = 1,
 	.class_code = PCI_CLASS_SYSTEM_RTC,
-	.bar = {.base = VIRT_PL031_BASE, .size = VIRT_PL031_SIZE, .index = 0, .mem64 = false},
+	.bar = {.base = VIRT_PL031_BASE,
+		.size = VIRT_PL031_SIZE,
+		.index = 0,
+		.mem64 = false},
 	.int_pin = PCI_INTERRUPT_INTA,
 	.spi = VIRT_PL031_SPI,
 }};

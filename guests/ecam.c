@@ -39,7 +39,7 @@
 		expect_exception();                                                    \
 		__VA_ARGS__;                                                           \
 		c_ = caught_exception();                                               \
-		GCHECK(c_.hit && esr_ec(c_.esr) == EC_DABT_CUR &&                      \
+		GCHECK(c_.hit &&esr_ec(c_.esr) == EC_DABT_CUR &&                       \
 			       ((c_.esr & 0x3f) == FSC_SEA ||                          \
 				((alignment_ok) && (c_.esr & 0x3f) == FSC_ALIGNMENT)), \
 		       "%s: hit %d esr 0x%lx", what, c_.hit, c_.esr);                  \
@@ -53,14 +53,19 @@ static void identity_and_sizes(void)
 	GCHECK(mmio_read32(FN0 + PCI_VENDOR_ID) == PL031_ID, "IDs 0x%x",
 	       mmio_read32(FN0 + PCI_VENDOR_ID));
 	GCHECK(mmio_read16(FN0 + PCI_DEVICE_ID) == 0x0031, "16-bit device ID");
-	GCHECK(mmio_read8(FN0 + PCI_VENDOR_ID + 1) == 0x13, "8-bit read at an odd offset");
+	GCHECK(mmio_read8(FN0 + PCI_VENDOR_ID + 1) == 0x13,
+	       "8-bit read at an odd offset");
 	GCHECK(mmio_read32(FN0 + PCI_REVISION_ID) >> 8 == 0x080300, "class 0x%x",
 	       mmio_read32(FN0 + PCI_REVISION_ID) >> 8);
-	GCHECK(mmio_read8(FN0 + PCI_HEADER_TYPE) == PCI_HEADER_TYPE_NORMAL, "header type");
+	GCHECK(mmio_read8(FN0 + PCI_HEADER_TYPE) == PCI_HEADER_TYPE_NORMAL,
+	       "header type");
 	GCHECK((uint32_t)mmio_read64(FN0 + PCI_VENDOR_ID) == PL031_ID, "64-bit read");
-	__asm__ volatile("ldp %w0, %w1, [%2]" : "=&r"(lo), "=&r"(hi) : "r"(FN0) : "memory");
-	GCHECK(lo == PL031_ID && hi == mmio_read32(FN0 + PCI_COMMAND), "pair 0x%x 0x%x", lo,
-	       hi);
+	__asm__ volatile("ldp %w0, %w1, [%2]"
+			 : "=&r"(lo), "=&r"(hi)
+			 : "r"(FN0)
+			 : "memory");
+	GCHECK(lo == PL031_ID && hi == mmio_read32(FN0 + PCI_COMMAND), "pair 0x%x 0x%x",
+	       lo, hi);
 	GCHECK(mmio_read8(FN0 + PCI_INTERRUPT_PIN) == PCI_INTERRUPT_INTA, "pin");
 }
 
@@ -78,7 +83,8 @@ static void bar(void)
 	/* The device behind it: the PL031's part number, 0x031. */
 	GCHECK((mmio_read32(PL031_BASE + PRIMECELL_PERIPH_ID0) & 0xff) == 0x31,
 	       "PL031 behind the BAR");
-	gprintf("ecam: 00:00.0 %08x class %06x BAR0 0x%08x, PL031 part 0x%02x behind it\n",
+	gprintf("ecam: 00:00.0 %08x class %06x BAR0 0x%08x, PL031 part 0x%02x behind "
+		"it\n",
 		mmio_read32(FN0 + PCI_VENDOR_ID), mmio_read32(FN0 + PCI_REVISION_ID) >> 8,
 		mmio_read32(FN0 + PCI_BASE_ADDRESS_0),
 		mmio_read32(PL031_BASE + PRIMECELL_PERIPH_ID0) & 0xff);
@@ -93,11 +99,13 @@ static void defined_answers(void)
 	GCHECK(mmio_read32(FN0 + PCI_REVISION_ID) >> 8 == 0x080300, "class is read-only");
 	GCHECK(mmio_read16(FN0 + PCI_STATUS) == 0, "status is read-only");
 	mmio_write16(FN0 + PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	GCHECK(mmio_read16(FN0 + PCI_COMMAND) == (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
+	GCHECK(mmio_read16(FN0 + PCI_COMMAND) ==
+		       (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
 	       "command 0x%x", mmio_read16(FN0 + PCI_COMMAND));
 	GCHECK(mmio_read32(FN_ABSENT + PCI_VENDOR_ID) == 0xffffffffu, "absent function");
 	mmio_write32(FN_LAST + PCI_COMMAND, 0xffff);
-	GCHECK(mmio_read32(FN_LAST + PCI_COMMAND) == 0xffffffffu, "absent, after a write");
+	GCHECK(mmio_read32(FN_LAST + PCI_COMMAND) == 0xffffffffu,
+	       "absent, after a write");
 	GCHECK(mmio_read8(FN_LAST + 0xfff) == 0xff, "absent, last byte");
 }
 
@@ -107,7 +115,10 @@ static void refused(void)
 
 	EXPECT_ABORT("unaligned read", true, (void)mmio_read32(FN0 + 2));
 	EXPECT_ABORT("exclusive read", false,
-		     __asm__ volatile("ldxr %w0, [%1]" : "=r"(v) : "r"(FN0) : "memory"));
+		     __asm__ volatile("ldxr %w0, [%1]"
+				      : "=r"(v)
+				      : "r"(FN0)
+				      : "memory"));
 	/* A store-exclusive without a reservation fails without an access,
 	 * so it never gets as far as the window. */
 	__asm__ volatile("clrex; stxr %w0, %w1, [%2]"
@@ -129,7 +140,8 @@ static void refused(void)
 				      : "r"(FN0 + PCI_ECAM_FN_CFG_SIZE - 8)
 				      : "memory"));
 	/* None of that changed anything. */
-	GCHECK(mmio_read16(FN0 + PCI_COMMAND) == (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
+	GCHECK(mmio_read16(FN0 + PCI_COMMAND) ==
+		       (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
 	       "command after the refusals 0x%x", mmio_read16(FN0 + PCI_COMMAND));
 }
 

@@ -4,11 +4,6 @@
 #define SPSR_M_SP_ELX 1u /* M[0]: 1 = SP_ELx, 0 = SP_EL0 */
 #define VECTOR_CUR_SP0_SYNC 0x000
 
-unsigned spsr_el(uint64_t spsr)
-{
-	return (unsigned)(spsr >> 2) & 3;
-}
-
 uint64_t exc_sync_vector_offset(unsigned target_el, uint64_t from_spsr)
 {
 	if (spsr_el(from_spsr) < target_el)

@@ -176,6 +176,15 @@ bool pci_ecam_decode(const struct pci_ecam_window *w, uint64_t off,
 
 /* ---- state ----------------------------------------------------------------- */
 
+static uint32_t header_read(const struct pci_ecam *e, unsigned i, unsigned dw);
+
+/* Every dword of function i's header as it now reads. */
+static void refresh_header(struct pci_ecam *e, unsigned i)
+{
+	for (unsigned dw = 0; dw < PCI_ECAM_HEADER_DWORDS; dw++)
+		e->header[i][dw] = header_read(e, i, 4 * dw);
+}
+
 void pci_ecam_reset(struct pci_ecam *e)
 {
 	/* Command resets to 0 (the function neither decodes nor masters);
@@ -189,6 +198,8 @@ void pci_ecam_reset(struct pci_ecam *e)
 		s->interrupt_line = 0;
 		s->bar_sizing[0] = false;
 		s->bar_sizing[1] = false;
+		if (e->win && i < e->win->nfns)
+			refresh_header(e, i);
 	}
 }
 
@@ -197,20 +208,13 @@ int pci_ecam_init(struct pci_ecam *e, const struct pci_ecam_window *w)
 	int err = pci_ecam_window_check(w);
 
 	e->win = err ? NULL : w;
+	e->size = err ? 0 : pci_ecam_window_size(w);
+	for (unsigned i = 0; i < PCI_ECAM_DEVFNS; i++)
+		e->slot[i] = 0;
+	for (unsigned i = 0; e->win && i < w->nfns; i++)
+		e->slot[(unsigned)w->fns[i].dev << 3 | w->fns[i].fn] = (uint8_t)(i + 1);
 	pci_ecam_reset(e);
 	return err;
-}
-
-/* The table index of the function at a, or -1 when there is none. */
-static int find_fn(const struct pci_ecam_window *w, const struct pci_ecam_addr *a)
-{
-	for (unsigned i = 0; i < w->nfns; i++) {
-		const struct pci_ecam_fn *f = &w->fns[i];
-
-		if (f->bus == a->bus && f->dev == a->dev && f->fn == a->fn)
-			return (int)i;
-	}
-	return -1;
 }
 
 static bool multi_function(const struct pci_ecam_window *w, const struct pci_ecam_fn *f)
@@ -348,19 +352,20 @@ static void header_write(struct pci_ecam *e, unsigned i, unsigned dw, uint32_t v
 /* ---- accesses -------------------------------------------------------------- */
 
 /* Checks the access and finds its function: *fn is the table index or -1
- * for an absent function. */
+ * for an absent function. Only the first bus has functions (pci_ecam.h).
+ * Every trapped access comes here, so it is kept to a few tests. */
 static bool locate(const struct pci_ecam *e, uint64_t off, unsigned size,
 		   struct pci_ecam_addr *a, int *fn)
 {
-	if (!e->win)
+	/* 1, 2 or 4, and naturally aligned; a window (e->size is 0 without). */
+	if (size - 1 > 3 || size == 3 || (off & (size - 1)) || off >= e->size)
 		return false;
-	if (size != 1 && size != 2 && size != 4)
-		return false;
-	if (off & (size - 1))
-		return false;
-	if (!pci_ecam_decode(e->win, off, a))
-		return false;
-	*fn = find_fn(e->win, a);
+	a->reg = (uint16_t)(off & PCI_ECAM_REG_MASK);
+	if (off >> PCI_ECAM_BUS_SHIFT) {
+		*fn = -1;
+		return true;
+	}
+	*fn = (int)e->slot[(off >> PCI_ECAM_FN_SHIFT) & (PCI_ECAM_DEVFNS - 1)] - 1;
 	return true;
 }
 
@@ -380,7 +385,7 @@ bool pci_ecam_read(struct pci_ecam *e, uint64_t off, unsigned size, uint32_t *va
 	if (a.reg >= PCI_STD_HEADER_SIZEOF)
 		return true;
 	shift = 8 * (a.reg & 3u);
-	*val = (header_read(e, (unsigned)fn, a.reg & ~3u) >> shift) & ones(size);
+	*val = (e->header[fn][a.reg / 4] >> shift) & ones(size);
 	return true;
 }
 
@@ -398,8 +403,9 @@ bool pci_ecam_write(struct pci_ecam *e, uint64_t off, unsigned size, uint32_t va
 	dw = a.reg & ~3u;
 	shift = 8 * (a.reg & 3u);
 	lanes = ones(size) << shift;
-	old = header_read(e, (unsigned)fn, dw);
+	old = e->header[fn][dw / 4];
 	header_write(e, (unsigned)fn, dw, (old & ~lanes) | ((val << shift) & lanes));
+	e->header[fn][dw / 4] = header_read(e, (unsigned)fn, dw);
 	return true;
 }
 
@@ -420,7 +426,7 @@ bool pci_ecam_access(struct pci_ecam *e, uint64_t off, unsigned size, bool write
 	}
 	/* Both dwords lie in one function's 4 KiB, so checking the first
 	 * checks the second; nothing happens unless the whole access can. */
-	if (!e->win || (off & 7) || off >= pci_ecam_window_size(e->win)) {
+	if ((off & 7) || off >= e->size) {
 		if (!write)
 			*val = 0;
 		return false;

@@ -54,7 +54,7 @@ struct caller {
 	uint64_t spsr;
 };
 
-static bool translate(void *ctx, uint64_t va, uint64_t *pa)
+static inline bool translate(void *ctx, uint64_t va, uint64_t *pa)
 {
 	const struct caller *c = ctx;
 	uint64_t saved = read_sysreg(par_el1), par;
@@ -78,7 +78,7 @@ static bool translate(void *ctx, uint64_t va, uint64_t *pa)
 /* Only from the normal world's RAM, which EL3 maps (Non-secure PAS): the
  * caller may run from anything its tables map, devices included, and a
  * read of those could have side effects. */
-static bool read_insn(void *ctx, uint64_t pa, uint32_t *insn)
+static inline bool read_insn(void *ctx, uint64_t pa, uint32_t *insn)
 {
 	/* Most traps come from the few pages of one driver: the last page
 	 * found to be RAM saves the walk of the memory map. */
@@ -173,17 +173,59 @@ static bool handle(struct frame *f, struct ecam_trap_fault *fault, bool write)
 	return true;
 }
 
+/*
+ * The short way for what drivers do: LDR/STR (unsigned offset) from EL2 or
+ * EL1, little-endian, base not SP, the address in the faulting page. The
+ * instruction is fetched and checked exactly as ecam_trap_handle() does;
+ * anything else, or any doubt, returns false and the general path decides
+ * (the same answer, more slowly, and the one that logs refusals).
+ */
+static bool fast_access(struct frame *f, uint64_t far, uint64_t pa)
+{
+	struct caller c = {spsr_el(f->spsr), f->spsr};
+	struct a64_ldst_simple s;
+	uint64_t insn_pa, va, val = 0, off;
+	uint32_t insn;
+	bool ok;
+
+	if (c.el == 0 || caller_big_endian(&c) || !translate(&c, f->elr, &insn_pa) ||
+	    (insn_pa & 3) || !read_insn(&c, insn_pa, &insn) ||
+	    !a64_ldst_simple(insn, &s) || s.rn == A64_LDST_REG_MASK /* SP */)
+		return false;
+	va = f->x[s.rn] + s.offset;
+	if (((va ^ far) & ~PAGE_OFFSET_MASK) || (va & (s.size - 1u)))
+		return false;
+	off = ((pa & ~PAGE_OFFSET_MASK) | (va & PAGE_OFFSET_MASK)) - ecam.win->base;
+	if (!s.load)
+		val = s.rt == A64_LDST_REG_MASK ? 0 : f->x[s.rt];
+	spin_lock(&ecam_lock);
+	ok = pci_ecam_access(&ecam, off, s.size, !s.load, &val);
+	spin_unlock(&ecam_lock);
+	if (!ok)
+		return false;
+	if (s.load && s.rt != A64_LDST_REG_MASK) /* XZR */
+		f->x[s.rt] = val;
+	f->elr += 4;
+	return true;
+}
+
 bool ecam_gpc(struct frame *f, uint64_t esr)
 {
 	uint64_t far = read_sysreg(far_el3);
-	struct ecam_trap_fault fault = {
+	uint64_t pa = (read_sysreg(MFAR_EL3) & MFAR_PA_MASK) | (far & PAGE_OFFSET_MASK);
+	struct ecam_trap_fault fault;
+
+	if (!ecam_on || pa - ecam.win->base >= ecam.size)
+		return false;
+	if (!(esr & ESR_GPC_IND) && fast_access(f, far, pa))
+		return true;
+	fault = (struct ecam_trap_fault){
 		.source = ECAM_TRAP_GPC,
 		.va = far,
-		.pa = (read_sysreg(MFAR_EL3) & MFAR_PA_MASK) | (far & PAGE_OFFSET_MASK),
+		.pa = pa,
 		.fetch = esr & ESR_GPC_IND,
 	};
-
-	return ecam_on && handle(f, &fault, !fault.fetch && (esr & ESR_ISS_WNR));
+	return handle(f, &fault, !fault.fetch && (esr & ESR_ISS_WNR));
 }
 
 bool ecam_sea(struct frame *f, uint64_t esr)

@@ -162,6 +162,11 @@
 #define A64_LDST_IMM7_MASK 0x7fu
 #define A64_LDST_RT2_SHIFT 10
 
+/* The simple form (a64_ldst_simple() below): bits [29:24] = 111001 and
+ * opc<1> = 0. */
+#define A64_LDST_SIMPLE_MASK 0x3f800000u
+#define A64_LDST_SIMPLE_BITS 0x39000000u
+
 /* ---- the decoder and emulator ------------------------------------------ */
 
 enum a64_ldst_status {
@@ -222,6 +227,37 @@ struct a64_ldst {
  * status (one of the refusals above that do not need an access) *out is
  * unspecified. */
 enum a64_ldst_status a64_ldst_decode(uint32_t insn, struct a64_ldst *out);
+
+/*
+ * The form nearly every device driver uses, LDR or STR (immediate, unsigned
+ * offset) of B, H, W or X without sign extension, recognised with one mask:
+ * what a64_ldst_simple() returns true for, a64_ldst_decode() decodes the
+ * same way. It is the monitor's short path for trapped ECAM accesses
+ * (Linux's config accessors are readl/writel and their byte and halfword
+ * forms); every other word goes the general way.
+ */
+struct a64_ldst_simple {
+	uint8_t size; /* bytes: 1, 2, 4 or 8 */
+	uint8_t rt, rn;
+	bool load;
+	uint32_t offset; /* imm12 scaled by the size */
+};
+
+static inline bool a64_ldst_simple(uint32_t insn, struct a64_ldst_simple *s)
+{
+	/* size [31:30], 111 [29:27], V [26] = 0, 01 [25:24], opc [23:22] =
+	 * 00 (STR) or 01 (LDR): opc<1> = 0 is what excludes the sign-extending
+	 * loads and PRFM. */
+	if ((insn & A64_LDST_SIMPLE_MASK) != A64_LDST_SIMPLE_BITS)
+		return false;
+	s->size = (uint8_t)(1u << (insn >> A64_LDST_SIZE_SHIFT));
+	s->rt = (uint8_t)(insn & A64_LDST_REG_MASK);
+	s->rn = (uint8_t)((insn >> A64_LDST_RN_SHIFT) & A64_LDST_REG_MASK);
+	s->load = insn & (1u << A64_LDST_OPC_SHIFT);
+	s->offset = ((insn >> A64_LDST_IMM12_SHIFT) & A64_LDST_IMM12_MASK)
+		    << (insn >> A64_LDST_SIZE_SHIFT);
+	return true;
+}
 
 /* The trapped context's general-purpose registers: X0..X30 and the SP the
  * context was using (SP_EL0 or SP_ELx, by its PSTATE.SP). */

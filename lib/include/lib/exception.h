@@ -10,8 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The exception level a saved PSTATE (SPSR) was at. */
-unsigned spsr_el(uint64_t spsr);
+/* The exception level a saved PSTATE (SPSR) was at: M[3:2]. */
+static inline unsigned spsr_el(uint64_t spsr)
+{
+	return (unsigned)(spsr >> 2) & 3;
+}
 /* Offset from VBAR_ELtarget of the synchronous vector used for an exception
  * taken from a context whose PSTATE was from_spsr (AArch64 only). */
 uint64_t exc_sync_vector_offset(unsigned target_el, uint64_t from_spsr);

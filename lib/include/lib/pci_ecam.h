@@ -243,10 +243,22 @@ struct pci_ecam_fn_state {
 	bool bar_sizing[2]; /* BAR dword (low, high) reads its size mask */
 };
 
-/* Only pci_ecam_*() touch the fields. */
+/* The 64-byte standard header, the only part of a function's 4 KiB that
+ * is not 0, in dwords. */
+#define PCI_ECAM_HEADER_DWORDS (PCI_STD_HEADER_SIZEOF / 4)
+/* Device and function numbers on one bus, as an index: dev << 3 | fn. */
+#define PCI_ECAM_DEVFNS 256
+
+/* Only pci_ecam_*() touch the fields. Reads are a table lookup (they are
+ * what trapped accesses mostly are): each function's header is kept as it
+ * reads, recomputed on every write, and slot[] gives the function at a
+ * devfn of the first bus. */
 struct pci_ecam {
 	const struct pci_ecam_window *win;
+	uint64_t size;				       /* pci_ecam_window_size(win) */
 	struct pci_ecam_fn_state fn[PCI_ECAM_MAX_FNS]; /* parallel to win->fns */
+	uint32_t header[PCI_ECAM_MAX_FNS][PCI_ECAM_HEADER_DWORDS];
+	uint8_t slot[PCI_ECAM_DEVFNS]; /* table index + 1; 0: no function */
 };
 
 /*

@@ -92,6 +92,7 @@ bench: setup
 	@$(MAKE) --no-print-directory all
 	scripts/bench-boot.sh
 	scripts/bench-calls.sh
+	scripts/bench-ecam.sh
 	scripts/bench-linux.sh
 
 unit-bins: $(UNIT_BINS)

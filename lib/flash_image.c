@@ -76,15 +76,18 @@ static int check_header(struct flash_image *fi, const uint8_t *h, uint64_t bank_
 	uint32_t flags = rd32(h + FLASH_HDR_FLAGS);
 	uint32_t stored, computed;
 
-	if (all_bytes(h, FLASH_HEADER_SIZE, 0x00) || all_bytes(h, FLASH_HEADER_SIZE, 0xff))
+	if (all_bytes(h, FLASH_HEADER_SIZE, 0x00) ||
+	    all_bytes(h, FLASH_HEADER_SIZE, 0xff))
 		return fail(fi, FLASH_E_EMPTY, "the flash is empty (all 0x%02x)", h[0]);
 	if (magic != FLASH_IMAGE_MAGIC)
-		return fail(fi, FLASH_E_MAGIC,
-			    "no boot flash header (magic 0x%08x, expected 0x%08x \"HVF1\")",
-			    magic, FLASH_IMAGE_MAGIC);
+		return fail(
+			fi, FLASH_E_MAGIC,
+			"no boot flash header (magic 0x%08x, expected 0x%08x \"HVF1\")",
+			magic, FLASH_IMAGE_MAGIC);
 	if (version != FLASH_IMAGE_VERSION)
-		return fail(fi, FLASH_E_VERSION, "boot flash header version %u, expected %u",
-			    version, FLASH_IMAGE_VERSION);
+		return fail(fi, FLASH_E_VERSION,
+			    "boot flash header version %u, expected %u", version,
+			    FLASH_IMAGE_VERSION);
 	if (size < FLASH_HEADER_SIZE || size > FLASH_HEADER_MAX || size % 8 ||
 	    size > bank_size)
 		return fail(fi, FLASH_E_HEADER, "bad boot flash header size %u", size);
@@ -99,7 +102,8 @@ static int check_header(struct flash_image *fi, const uint8_t *h, uint64_t bank_
 		return fail(fi, FLASH_E_HEADER, "unknown boot flash header flags 0x%x",
 			    flags & ~FLASH_FLAGS_KNOWN);
 	if (!all_bytes(h + FLASH_HDR_RESERVED, FLASH_HEADER_SIZE - FLASH_HDR_RESERVED, 0))
-		return fail(fi, FLASH_E_HEADER, "reserved boot flash header bytes not zero");
+		return fail(fi, FLASH_E_HEADER,
+			    "reserved boot flash header bytes not zero");
 	return 0;
 }
 
@@ -114,7 +118,8 @@ int flash_image_parse(struct flash_image *fi, const void *bank, uint64_t bank_si
 	if (!bank)
 		return fail(fi, FLASH_E_INVAL, "no flash");
 	if (bank_size < FLASH_HEADER_SIZE)
-		return fail(fi, FLASH_E_RANGE, "the flash (%llu bytes) cannot hold a header",
+		return fail(fi, FLASH_E_RANGE,
+			    "the flash (%llu bytes) cannot hold a header",
 			    (unsigned long long)bank_size);
 	err = check_header(fi, h, bank_size);
 	if (err)
@@ -125,14 +130,19 @@ int flash_image_parse(struct flash_image *fi, const void *bank, uint64_t bank_si
 	fi->crc = rd32(h + FLASH_HDR_IMAGE_CRC);
 	fi->has_seed = rd32(h + FLASH_HDR_FLAGS) & FLASH_FLAG_SEED;
 	fi->seed = fi->has_seed ? rd64(h + FLASH_HDR_SEED) : 0;
-	if (fi->offset % FLASH_IMAGE_ALIGN || fi->offset < rd32(h + FLASH_HDR_HEADER_SIZE))
-		return fail(fi, FLASH_E_RANGE, "boot image offset 0x%llx is not a page after "
-			    "the header", (unsigned long long)fi->offset);
+	if (fi->offset % FLASH_IMAGE_ALIGN ||
+	    fi->offset < rd32(h + FLASH_HDR_HEADER_SIZE))
+		return fail(fi, FLASH_E_RANGE,
+			    "boot image offset 0x%llx is not a page after "
+			    "the header",
+			    (unsigned long long)fi->offset);
 	if (fi->size == 0)
-		return fail(fi, FLASH_E_RANGE, "the boot flash header says the image is empty");
+		return fail(fi, FLASH_E_RANGE,
+			    "the boot flash header says the image is empty");
 	if (fi->offset > bank_size || fi->size > bank_size - fi->offset)
 		return fail(fi, FLASH_E_RANGE,
-			    "boot image of %llu bytes at 0x%llx runs past the %llu-byte flash",
+			    "boot image of %llu bytes at 0x%llx runs past the %llu-byte "
+			    "flash",
 			    (unsigned long long)fi->size, (unsigned long long)fi->offset,
 			    (unsigned long long)bank_size);
 	return 0;

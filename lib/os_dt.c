@@ -133,7 +133,8 @@ static bool is_cpu(const void *machine, int node)
 	const char *name = fdt_get_name(machine, node, NULL);
 	uint64_t mpidr;
 
-	return name && !strncmp(name, "cpu@", 4) && dt_reg(machine, node, 0, &mpidr, NULL) == 0;
+	return name && !strncmp(name, "cpu@", 4) &&
+	       dt_reg(machine, node, 0, &mpidr, NULL) == 0;
 }
 
 static int find_gic(const void *machine)
@@ -143,7 +144,8 @@ static int find_gic(const void *machine)
 
 	if (node < 0)
 		node = fdt_node_offset_by_compatible(machine, -1, "arm,gic-v3");
-	if (node < 0 || dt_reg(machine, node, 0, &b, &sz) || dt_reg(machine, node, 1, &b, &sz))
+	if (node < 0 || dt_reg(machine, node, 0, &b, &sz) ||
+	    dt_reg(machine, node, 1, &b, &sz))
 		return -1;
 	return node;
 }
@@ -195,13 +197,15 @@ static int check_machine(const void *machine)
 
 	if (!machine || fdt_check_header(machine))
 		return OS_DT_E_MACHINE;
-	fdt_for_each_subnode(node, machine, 0) n += is_memory(machine, node);
+	fdt_for_each_subnode(node, machine, 0)
+		n += is_memory(machine, node);
 	if (!n)
 		return OS_DT_E_NO_MEMORY;
 	n = 0;
 	cpus = fdt_path_offset(machine, "/cpus");
 	if (cpus >= 0)
-		fdt_for_each_subnode(node, machine, cpus) n += is_cpu(machine, node);
+		fdt_for_each_subnode(node, machine, cpus)
+			n += is_cpu(machine, node);
 	if (!n || n > OS_DT_MAX_CPUS)
 		return OS_DT_E_NO_CPUS;
 	if (find_gic(machine) < 0)

@@ -110,7 +110,8 @@ static int make(const char *out, const char *in, uint64_t bank_size, int has_see
 	if (size == 0)
 		tool_die("boot image '%s' is empty", in);
 	if (bank_size < FLASH_IMAGE_ALIGN || size > bank_size - FLASH_IMAGE_ALIGN)
-		tool_die("boot image '%s' (%llu bytes) does not fit a %llu-byte flash after "
+		tool_die("boot image '%s' (%llu bytes) does not fit a %llu-byte flash "
+			 "after "
 			 "its %u-byte header page",
 			 in, (unsigned long long)size, (unsigned long long)bank_size,
 			 FLASH_IMAGE_ALIGN);
@@ -141,15 +142,16 @@ static int list(const char *path)
 	uint64_t size;
 	uint8_t *bank = read_file(path, &size);
 
-	if (flash_image_parse(&fi, bank, size) || flash_image_verify(&fi, bank + fi.offset)) {
+	if (flash_image_parse(&fi, bank, size) ||
+	    flash_image_verify(&fi, bank + fi.offset)) {
 		fprintf(stderr, "%s: %s: %s\n", tool_name, path, fi.error);
 		free(bank);
 		return 1;
 	}
 	printf("%s: boot flash version %u, %llu bytes\n", path, FLASH_IMAGE_VERSION,
 	       (unsigned long long)size);
-	printf("  image: %llu bytes at 0x%llx, crc32 0x%08x\n", (unsigned long long)fi.size,
-	       (unsigned long long)fi.offset, fi.crc);
+	printf("  image: %llu bytes at 0x%llx, crc32 0x%08x\n",
+	       (unsigned long long)fi.size, (unsigned long long)fi.offset, fi.crc);
 	if (fi.has_seed)
 		printf("  seed: %llu\n", (unsigned long long)fi.seed);
 	else

@@ -43,7 +43,8 @@ struct os_dt_params {
  * tree is complete and packed. Returns 0, OS_DT_E_* or the libfdt error
  * that stopped it (-FDT_ERR_NOSPACE: buf too small).
  */
-int os_dt_build(void *buf, size_t size, const void *machine, const struct os_dt_params *p);
+int os_dt_build(void *buf, size_t size, const void *machine,
+		const struct os_dt_params *p);
 
 /* A short description of an os_dt_build() error, for one log line. */
 const char *os_dt_strerror(int err);

@@ -23,11 +23,14 @@
 const struct plat_region plat_el3_regions[] = {
 	{PLAT_FLASH_BASE, PLAT_FLASH_SIZE, PT_NORMAL | PT_RO | PT_PAS_ROOT},
 	/* Read only, for the boot image: the monitor never programs flash. */
-	{PLAT_BOOT_FLASH_BASE, PLAT_BOOT_FLASH_SIZE, PT_NORMAL | PT_RO | PT_XN | PT_PAS_ROOT},
+	{PLAT_BOOT_FLASH_BASE, PLAT_BOOT_FLASH_SIZE,
+	 PT_NORMAL | PT_RO | PT_XN | PT_PAS_ROOT},
 	{PLAT_SRAM_BASE, PLAT_SRAM_SIZE, PT_NORMAL | PT_XN | PT_PAS_ROOT},
-	{PLAT_MMIO_LOW_BASE, PLAT_MMIO_LOW_END - PLAT_MMIO_LOW_BASE, PT_DEVICE | PT_PAS_ROOT},
+	{PLAT_MMIO_LOW_BASE, PLAT_MMIO_LOW_END - PLAT_MMIO_LOW_BASE,
+	 PT_DEVICE | PT_PAS_ROOT},
 };
-const unsigned plat_el3_region_count = sizeof(plat_el3_regions) / sizeof(plat_el3_regions[0]);
+const unsigned plat_el3_region_count =
+	sizeof(plat_el3_regions) / sizeof(plat_el3_regions[0]);
 
 static uint8_t machine_dt[MACHINE_DT_MAX] __attribute__((aligned(8)));
 
@@ -53,7 +56,8 @@ void *plat_dt_setup(void)
 	 * kept aside. */
 	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > DT_AREA || fdt_pack(fdt) ||
 	    fdt_totalsize(fdt) > sizeof(machine_dt)) {
-		log_printf("monitor: no valid device tree from QEMU at the base of RAM\n");
+		log_printf(
+			"monitor: no valid device tree from QEMU at the base of RAM\n");
 		return NULL;
 	}
 	machine_size = fdt_totalsize(fdt);

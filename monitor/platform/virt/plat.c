@@ -25,12 +25,14 @@
 
 const struct plat_region plat_el3_regions[] = {
 	{PLAT_FLASH_BASE, PLAT_FLASH_SIZE, PT_NORMAL | PT_RO | PT_PAS_ROOT},
-	{PLAT_MMIO_LOW_BASE, PLAT_SRAM_BASE - PLAT_MMIO_LOW_BASE, PT_DEVICE | PT_PAS_ROOT},
-	{PLAT_SRAM_BASE, PLAT_SRAM_SIZE, PT_NORMAL | PT_XN | PT_PAS_ROOT},
-	{PLAT_SRAM_BASE + PLAT_SRAM_SIZE, PLAT_MMIO_LOW_END - PLAT_SRAM_BASE - PLAT_SRAM_SIZE,
+	{PLAT_MMIO_LOW_BASE, PLAT_SRAM_BASE - PLAT_MMIO_LOW_BASE,
 	 PT_DEVICE | PT_PAS_ROOT},
+	{PLAT_SRAM_BASE, PLAT_SRAM_SIZE, PT_NORMAL | PT_XN | PT_PAS_ROOT},
+	{PLAT_SRAM_BASE + PLAT_SRAM_SIZE,
+	 PLAT_MMIO_LOW_END - PLAT_SRAM_BASE - PLAT_SRAM_SIZE, PT_DEVICE | PT_PAS_ROOT},
 };
-const unsigned plat_el3_region_count = sizeof(plat_el3_regions) / sizeof(plat_el3_regions[0]);
+const unsigned plat_el3_region_count =
+	sizeof(plat_el3_regions) / sizeof(plat_el3_regions[0]);
 
 /* Returns false (after logging why) when the override is there but bad. */
 static bool apply_dt_override(void *fdt)
@@ -47,7 +49,8 @@ static bool apply_dt_override(void *fdt)
 	}
 	fwcfg_read_bytes(sel, fdt, size);
 	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > size) {
-		log_printf("monitor: fw_cfg " DT_OVERRIDE_FILE " is not a valid device tree\n");
+		log_printf("monitor: fw_cfg " DT_OVERRIDE_FILE
+			   " is not a valid device tree\n");
 		return false;
 	}
 	log_printf("monitor: using the device tree from fw_cfg %s (%u bytes)\n",
@@ -124,7 +127,8 @@ bool plat_boot_seed(uint64_t *seed, const char **source)
 	if (fwcfg_find(SEED_FILE, &sel, &size))
 		return false;
 	if (size >= sizeof(text)) {
-		log_printf("monitor: %s is too long (%u bytes), ignored\n", SEED_FILE, size);
+		log_printf("monitor: %s is too long (%u bytes), ignored\n", SEED_FILE,
+			   size);
 		return false;
 	}
 	fwcfg_read_bytes(sel, text, size);

@@ -91,3 +91,18 @@ linux_image "$work/smoke.img" "console=ttyAMA0 hvtest=smoke" --mem 512M --cpus 2
 boot sbsa_linux_smoke BOOTIMG="$work/smoke.img" MEM=2G --
 expect sbsa_linux_smoke "${linux_smoke_lines[@]}"
 linux_smoke_checks sbsa_linux_smoke sbsa_linux
+
+# make run's guest on sbsa-ref: keyboard input reaches the VM through the
+# physical PL011's interrupt (SPI 1 in the monitor's DT), and `poweroff`
+# ends the platform.
+linux_image "$work/shell.img" "console=ttyAMA0 hvtest=shell" --mem 512M --cpus 2
+start_session sbsa_linux_shell BOOTIMG="$work/shell.img" --
+if wait_for sbsa_linux_shell '^guest: init reached' 200; then
+	sleep 3
+	type 'echo hv-input-$((6*7))\r'
+	wait_for sbsa_linux_shell '^hv-input-42' 60
+	type 'poweroff\r'
+fi
+end_session sbsa_linux_shell
+expect sbsa_linux_shell '^hv-input-42' "^hyp: vm0 'linux' ended: system off$" \
+	'^monitor: psci: system off$'

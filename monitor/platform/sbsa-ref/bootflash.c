@@ -33,8 +33,10 @@ int plat_boot_image_size(uint64_t *size)
 
 int plat_boot_image_copy(uint64_t dst_pa, uint64_t size, uint64_t scratch_pa)
 {
-	if (!flash_ok || size != flash.size)
+	if (!flash_ok || size != flash.size) {
+		log_printf("monitor: the boot image was not sized from flash1 first\n");
 		return -1;
+	}
 	memcpy((void *)dst_pa, (const void *)(PLAT_BOOT_FLASH_BASE + flash.offset), size);
 	if (flash_image_verify(&flash, (const void *)dst_pa)) {
 		log_printf("monitor: boot image in flash1 rejected: %s\n", flash.error);

@@ -88,8 +88,8 @@ static int check_header(struct flash_image *fi, const uint8_t *h, uint64_t bank_
 		return fail(fi, FLASH_E_VERSION,
 			    "boot flash header version %u, expected %u", version,
 			    FLASH_IMAGE_VERSION);
-	if (size < FLASH_HEADER_SIZE || size > FLASH_HEADER_MAX || size % 8 ||
-	    size > bank_size)
+	if (size < FLASH_HEADER_SIZE || size > FLASH_HEADER_MAX ||
+	    size % FLASH_HEADER_ALIGN || size > bank_size)
 		return fail(fi, FLASH_E_HEADER, "bad boot flash header size %u", size);
 	stored = rd32(h + FLASH_HDR_CRC);
 	computed = header_crc(h, size);

@@ -217,10 +217,10 @@ static bool params_ok(const struct os_dt_params *p)
 {
 	if (!p->model || !p->uart_size || p->uart_base + p->uart_size < p->uart_base)
 		return false;
-	if (p->uart_spi > GUEST_DT_MAX_SPI || p->gic_maint_ppi > 15)
+	if (p->uart_spi > GUEST_DT_MAX_SPI || p->gic_maint_ppi > OS_DT_MAX_PPI)
 		return false;
-	for (int i = 0; i < 4; i++)
-		if (p->timer_ppi[i] > 15)
+	for (int i = 0; i < OS_DT_TIMER_PPIS; i++)
+		if (p->timer_ppi[i] > OS_DT_MAX_PPI)
 			return false;
 	return p->secure_mem_base + p->secure_mem_size >= p->secure_mem_base;
 }
@@ -320,16 +320,16 @@ static void add_psci(struct sw *s)
 
 static void add_timer(struct sw *s, const struct os_dt_params *p)
 {
-	uint32_t irqs[12];
+	uint32_t irqs[3 * OS_DT_TIMER_PPIS];
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < OS_DT_TIMER_PPIS; i++) {
 		irqs[3 * i] = DT_GIC_PPI;
 		irqs[3 * i + 1] = p->timer_ppi[i];
 		irqs[3 * i + 2] = DT_IRQ_TYPE_LEVEL_HIGH;
 	}
 	begin(s, "timer");
 	prop_str(s, "compatible", "arm,armv8-timer");
-	prop_cells(s, "interrupts", irqs, 12);
+	prop_cells(s, "interrupts", irqs, 3 * OS_DT_TIMER_PPIS);
 	/* No power state here stops the counter or the timers (the monitor
 	 * offers no CPU_SUSPEND), so no broadcast timer is needed. */
 	prop_empty(s, "always-on");

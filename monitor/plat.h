@@ -35,8 +35,9 @@ extern const unsigned plat_el3_region_count;
  */
 void *plat_dt_setup(void);
 
-/* Every CPU, each time it leaves EL3 for the normal world's first entry:
- * per-CPU registers only firmware may set (the counter frequency, say). */
+/* Every CPU, each time it enters the normal world from EL3 (cold boot,
+ * PSCI CPU_ON): per-CPU registers only firmware may set (the counter
+ * frequency, say). */
 void plat_cpu_setup(void);
 
 /* System power: never return. Used by PSCI SYSTEM_OFF / SYSTEM_RESET and

@@ -32,6 +32,7 @@
 #define FLASH_HDR_RESERVED 0x30	    /* 16 bytes of zero */
 #define FLASH_HEADER_SIZE 0x40
 #define FLASH_HEADER_MAX 4096	 /* room to grow without a new version */
+#define FLASH_HEADER_ALIGN 8	 /* header sizes come in steps of this */
 #define FLASH_IMAGE_ALIGN 0x1000 /* image offsets: whole pages */
 
 /* The seed field is meant: use it instead of a random one. */

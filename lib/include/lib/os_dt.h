@@ -22,6 +22,9 @@
 #define OS_DT_E_NO_GIC (-1004)	  /* ... no /intc with distributor and redistributors */
 
 #define OS_DT_MAX_CPUS 64
+/* PPI numbers in a GIC specifier are 0..15 (INTID 16..31). */
+#define OS_DT_MAX_PPI 15u
+#define OS_DT_TIMER_PPIS 4
 
 struct os_dt_params {
 	const char *model;
@@ -31,7 +34,7 @@ struct os_dt_params {
 	uint32_t gic_maint_ppi;	       /* GIC maintenance interrupt (INTID 16 + n) */
 	/* Architected timer PPIs in the binding's order: secure physical,
 	 * non-secure physical, virtual, hypervisor physical. */
-	uint32_t timer_ppi[4];
+	uint32_t timer_ppi[OS_DT_TIMER_PPIS];
 	/* Memory only the secure world may use (status "disabled",
 	 * secure-status "okay"); size 0: none described. */
 	uint64_t secure_mem_base, secure_mem_size;

@@ -1,9 +1,17 @@
 # The platform's build. `make` builds the firmware and boot image for the
-# platform PLAT (virt by default); `make run` boots them in QEMU; `make test`
-# runs every test. Both run scripts/setup.sh first, which installs what is
-# missing and does nothing when all is there.
+# platform PLATFORM (virt by default; PLAT is an alias), into
+# build/PLATFORM; `make run` boots them in QEMU; `make test` builds every
+# platform and runs every test. Both run scripts/setup.sh first, which
+# installs what is missing and does nothing when all is there.
+#
+#   make                       QEMU virt: build/virt/firmware.bin, boot.img
+#   make PLATFORM=sbsa-ref     QEMU sbsa-ref: build/sbsa-ref/flash0.img, flash1.img
 
-PLAT    ?= virt
+PLATFORM ?= $(if $(PLAT),$(PLAT),virt)
+PLATFORMS := $(notdir $(wildcard monitor/platform/*))
+ifeq ($(filter $(PLATFORM),$(PLATFORMS)),)
+$(error unknown PLATFORM '$(PLATFORM)': monitor/platform/ has $(PLATFORMS))
+endif
 CROSS   ?= aarch64-linux-gnu-
 CC      := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
@@ -12,7 +20,7 @@ HOSTCC  ?= gcc
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-B := build/$(PLAT)
+B := build/$(PLATFORM)
 H := build/host
 
 FDT_ROOT := cache/arm64/usr
@@ -43,7 +51,7 @@ FREE_SRCS := $(wildcard lib/freestanding/*.c)
 
 # Linker scripts are preprocessed too (name.ld.S) but are not sources.
 srcs = $(filter-out %.ld.S,$(wildcard $(1)/*.c $(1)/*.S))
-MON_SRCS  := $(call srcs,monitor) $(wildcard monitor/platform/$(PLAT)/*.c)
+MON_SRCS  := $(call srcs,monitor) $(wildcard monitor/platform/$(PLATFORM)/*.c)
 BOOT_SRCS := $(call srcs,boot)
 HYP_SRCS  := $(call srcs,hyp)
 
@@ -70,22 +78,29 @@ TOOLS     := $(patsubst tools/%.c,$(H)/%,$(filter-out $(TOOL_SHARED),$(wildcard 
 
 FIRMWARE := $(B)/firmware.bin
 BOOTIMG  := $(B)/boot.img
+# What a platform adds (flash images, say): its platform.mk sets PLAT_IMAGES
+# and gives their rules.
+PLAT_IMAGES :=
+.DEFAULT_GOAL := all
+include monitor/platform/$(PLATFORM)/platform.mk
 
 # Keep the ELF files (for debuggers and addr2line) though they are intermediate.
 .SECONDARY:
 
 .PHONY: all setup run test unit unit-bins bench clean format
-all: $(FIRMWARE) $(BOOTIMG) $(TOOLS) $(GUEST_BINS)
+all: $(FIRMWARE) $(BOOTIMG) $(PLAT_IMAGES) $(TOOLS) $(GUEST_BINS)
 
 setup:
 	@scripts/setup.sh
 
 run: setup
 	@$(MAKE) --no-print-directory all
-	scripts/run-linux.sh
+	PLATFORM=$(PLATFORM) scripts/run-linux.sh
 
+# Every platform is built: the system tests boot each of them.
 test: setup
-	@$(MAKE) -s --no-print-directory all unit-bins
+	@$(MAKE) -s --no-print-directory PLATFORM=virt all unit-bins
+	@$(MAKE) -s --no-print-directory PLATFORM=sbsa-ref all
 	tests/run.sh
 
 bench: setup
@@ -105,23 +120,25 @@ $(LIBFDT):
 
 # --- AArch64 objects -------------------------------------------------------
 
-# Platform ports include the monitor's own header.
-$(B)/monitor/%.o: OBJ_INCS := -Imonitor
+# The monitor's shared code and its platform port see each other's headers
+# (monitor.h, plat.h; the port's platform.h); nothing else sees them.
+MON_INCS := -Imonitor -Imonitor/platform/$(PLATFORM)
+$(MON_OBJS) $(B)/monitor/monitor.ld: EXTRA_INCS := $(MON_INCS)
 
 $(B)/%.o: %.c | $(LIBFDT)
 	@mkdir -p $(dir $@)
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_CFLAGS) -MMD -MP -I$(dir $<) $(OBJ_INCS) -Imonitor/platform/$(PLAT) -c $< -o $@
+	$(Q)$(CC) $(TARGET_CFLAGS) -MMD -MP -I$(dir $<) $(EXTRA_INCS) -c $< -o $@
 
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_ASFLAGS) -MMD -MP -I$(dir $<) -Imonitor/platform/$(PLAT) -c $< -o $@
+	$(Q)$(CC) $(TARGET_ASFLAGS) -MMD -MP -I$(dir $<) $(EXTRA_INCS) -c $< -o $@
 
 $(B)/%.ld: %.ld.S
 	@mkdir -p $(dir $@)
 	@echo "  cc       $@"
-	$(Q)$(CC) -E -P -x c $(INCS) -Imonitor/platform/$(PLAT) -D__ASSEMBLY__ $< -o $@
+	$(Q)$(CC) -E -P -x c $(INCS) $(EXTRA_INCS) -D__ASSEMBLY__ $< -o $@
 
 $(B)/monitor.elf: $(MON_OBJS) $(LIB_OBJS) $(B)/monitor/monitor.ld
 	@echo "  cc       $@"

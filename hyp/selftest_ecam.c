@@ -1,8 +1,8 @@
 /*
  * Self-test `test = ecam`: the monitor's emulated ECAM window read and
  * written from EL2, the way an OS's PCI code would and the ways it must
- * not. Prints what function 00:00.0 says it is, proves its BAR is the real
- * device by reading the device's PrimeCell ID through it, and checks the
+ * not. Prints what the first function says it is, reads the real device
+ * behind its BAR (a PrimeCell names its part), and checks the
  * answers the window defines: all-ones for an absent function, read-only
  * fields that keep their value, BAR sizing, and an external abort for
  * accesses the monitor refuses (which it logs). Ends with "hyp: ecam
@@ -96,7 +96,8 @@ static uint64_t bench_read(uintptr_t va)
 	return median(with, BENCH_SAMPLES) - median(without, BENCH_SAMPLES);
 }
 
-/* The real device behind a memory BAR: a PrimeCell says so in its IDs. */
+/* The real device behind the BAR: a PrimeCell says what it is in its ID
+ * registers; anything else shows its first register. */
 static void read_device(uint64_t bar_pa)
 {
 	uintptr_t d;
@@ -117,15 +118,31 @@ static void read_device(uint64_t bar_pa)
 			   (mmio_read32(d + PRIMECELL_PERIPH_ID1) & 0xf) << 8 |
 				   (mmio_read32(d + PRIMECELL_PERIPH_ID0) & 0xff));
 	else
-		log_printf("hyp: ecam: the BAR at 0x%lx is not a PrimeCell (0x%08x)\n",
-			   bar_pa, cell);
+		log_printf("hyp: ecam: the BAR at 0x%lx answers, first register 0x%08x\n",
+			   bar_pa, mmio_read32(d));
+}
+
+/* A function the window does not have: the first free device number. */
+static uintptr_t absent_fn(const struct pci_ecam_window *win, uintptr_t w)
+{
+	for (unsigned dev = 0; dev <= PCI_ECAM_DEV_MASK; dev++) {
+		bool used = false;
+
+		for (unsigned i = 0; i < win->nfns; i++)
+			used |= win->fns[i].dev == dev;
+		if (!used)
+			return w + ((uintptr_t)dev << PCI_ECAM_DEV_SHIFT);
+	}
+	return 0;
 }
 
 void selftest_ecam(void)
 {
 	const struct pci_ecam_window *win;
-	uint64_t base, bar, bar_size;
+	const struct pci_ecam_fn *f;
+	uint64_t bar, bar_size;
 	uintptr_t w, fn0, fn1;
+	unsigned bar_reg;
 	uint32_t id, class_rev;
 
 	win = hyp_ecam_window(&w);
@@ -133,11 +150,14 @@ void selftest_ecam(void)
 		log_printf("hyp: ecam: no emulated ECAM window\n");
 		return;
 	}
-	base = win->base;
-	fn0 = w;
-	fn1 = w + (1u << PCI_ECAM_DEV_SHIFT);
+	/* The first function the scan found, and one that is not there. */
+	f = &win->fns[0];
+	fn0 = w + ((uintptr_t)f->dev << PCI_ECAM_DEV_SHIFT) +
+	      ((uintptr_t)f->fn << PCI_ECAM_FN_SHIFT);
+	fn1 = absent_fn(win, w);
+	bar_reg = PCI_BASE_ADDRESS_0 + 4u * f->bar.index;
 
-	/* What function 00:00.0 is, in every access size an OS uses. */
+	/* What it is, in every access size an OS uses. */
 	id = mmio_read32(fn0 + PCI_VENDOR_ID);
 	class_rev = mmio_read32(fn0 + PCI_REVISION_ID);
 	expect(mmio_read16(fn0 + PCI_VENDOR_ID) == (id & 0xffff), "16-bit vendor ID", id);
@@ -145,22 +165,23 @@ void selftest_ecam(void)
 	expect(mmio_read8(fn0 + PCI_CLASS_DEVICE + 1) == class_rev >> 24,
 	       "8-bit base class", class_rev);
 	expect((uint32_t)mmio_read64(fn0 + PCI_VENDOR_ID) == id, "64-bit read", id);
-	expect(mmio_read8(fn0 + PCI_HEADER_TYPE) == PCI_HEADER_TYPE_NORMAL,
+	expect((mmio_read8(fn0 + PCI_HEADER_TYPE) & ~PCI_HEADER_TYPE_MFD) ==
+		       PCI_HEADER_TYPE_NORMAL,
 	       "header type 0", mmio_read8(fn0 + PCI_HEADER_TYPE));
 
-	/* Sizing BAR 0 as Linux does, then putting it back. */
-	bar = mmio_read32(fn0 + PCI_BASE_ADDRESS_0);
-	mmio_write32(fn0 + PCI_BASE_ADDRESS_0, 0xffffffffu);
-	bar_size = ~(uint64_t)(mmio_read32(fn0 + PCI_BASE_ADDRESS_0) & 0xfffffff0u) &
-		   0xffffffffu;
-	bar_size += 1;
-	mmio_write32(fn0 + PCI_BASE_ADDRESS_0, (uint32_t)bar);
-	expect(mmio_read32(fn0 + PCI_BASE_ADDRESS_0) == bar, "BAR back at its base",
-	       mmio_read32(fn0 + PCI_BASE_ADDRESS_0));
+	/* Sizing its BAR as Linux does, then putting it back. */
+	bar = mmio_read32(fn0 + bar_reg);
+	mmio_write32(fn0 + bar_reg, 0xffffffffu);
+	bar_size =
+		(~(uint64_t)(mmio_read32(fn0 + bar_reg) & 0xfffffff0u) & 0xffffffffu) + 1;
+	mmio_write32(fn0 + bar_reg, (uint32_t)bar);
+	expect(mmio_read32(fn0 + bar_reg) == bar, "BAR back at its base",
+	       mmio_read32(fn0 + bar_reg));
 	bar &= PCI_BASE_ADDRESS_MEM_MASK;
-	log_printf("hyp: ecam: window 0x%lx, 00:00.0 is %04x:%04x class %06x, BAR0 0x%lx "
-		   "size 0x%lx, pin %u\n",
-		   base, id & 0xffff, id >> 16, class_rev >> 8, bar, bar_size,
+	log_printf("hyp: ecam: window 0x%lx, %02x:%02x.%u is %04x:%04x class %06x, BAR%u "
+		   "0x%lx size 0x%lx, pin %u\n",
+		   win->base, f->bus, f->dev, f->fn, id & 0xffff, id >> 16,
+		   class_rev >> 8, f->bar.index, bar, bar_size,
 		   mmio_read8(fn0 + PCI_INTERRUPT_PIN));
 
 	/* The defined answers. */
@@ -170,8 +191,9 @@ void selftest_ecam(void)
 	mmio_write16(fn0 + PCI_COMMAND, PCI_COMMAND_MEMORY);
 	expect(mmio_read16(fn0 + PCI_COMMAND) == PCI_COMMAND_MEMORY,
 	       "command is writable", mmio_read16(fn0 + PCI_COMMAND));
-	expect(mmio_read32(fn1 + PCI_VENDOR_ID) == 0xffffffffu,
-	       "absent function reads ones", mmio_read32(fn1 + PCI_VENDOR_ID));
+	mmio_write16(fn0 + PCI_COMMAND, 0);
+	expect(fn1 && mmio_read32(fn1 + PCI_VENDOR_ID) == 0xffffffffu,
+	       "absent function reads ones", fn1 ? mmio_read32(fn1 + PCI_VENDOR_ID) : 0);
 	expect_abort(hyp_probe_load32, fn0 + 1, true, "unaligned read refused");
 	expect_abort(hyp_probe_ldxr32, fn0, false, "exclusive read refused");
 	expect_abort(hyp_probe_ldadd32, fn0, false, "atomic refused");

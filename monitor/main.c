@@ -16,14 +16,6 @@
 #include "monitor.h"
 #include <platform.h>
 
-/* The DT lives in the first 2 MiB of RAM (mapped before it is read), with
- * room to grow in place for the monitor's additions. */
-#define DT_AREA 0x200000
-#define DT_GROWTH 0x4000
-/* A DT given to QEMU with -fw_cfg name=opt/hv/dtb,file=F replaces the
- * machine's (QEMU's own -dtb is rewritten by QEMU before firmware runs). */
-#define DT_OVERRIDE_FILE "opt/hv/dtb"
-
 extern char __data_start[], __bss_end[];
 
 static struct memmap ram;
@@ -48,6 +40,7 @@ void monitor_enter_normal_world(uint64_t entry, uint64_t arg)
 	gic_cpu_init();
 	write_sysreg(scr_el3, SCR_EL3_RES1 | SCR_EL3_NS | SCR_EL3_RW | SCR_EL3_HCE |
 				      SCR_EL3_APK | SCR_EL3_API | SCR_EL3_GPF);
+	plat_cpu_setup();
 	isb();
 	monitor_enter_lower(entry, SPSR_M_EL2H | SPSR_DAIF, arg);
 }
@@ -93,27 +86,10 @@ static void read_memory(const void *fdt)
 		monitor_panic("cannot map RAM at EL3");
 }
 
-static void apply_dt_override(void *fdt)
-{
-	uint16_t sel;
-	uint32_t size;
-
-	if (fwcfg_find(DT_OVERRIDE_FILE, &sel, &size))
-		return;
-	if (size > DT_AREA - DT_GROWTH)
-		monitor_panic("the device tree in fw_cfg " DT_OVERRIDE_FILE
-			      " is too large");
-	fwcfg_read_bytes(sel, fdt, size);
-	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > size)
-		monitor_panic("fw_cfg " DT_OVERRIDE_FILE " is not a valid device tree");
-	log_printf("monitor: using the device tree from fw_cfg %s (%u bytes)\n",
-		   DT_OVERRIDE_FILE, size);
-}
-
 void monitor_main(void)
 {
-	void *fdt = (void *)PLAT_DT_BASE;
 	uint64_t uart, entry;
+	void *fdt;
 
 	console_init(PLAT_EARLY_UART);
 	if (el3_map_early())
@@ -121,16 +97,13 @@ void monitor_main(void)
 	el3_mmu_enable();
 	log_printf("monitor: EL3 firmware on QEMU %s\n", PLAT_NAME);
 
-	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > DT_AREA - DT_GROWTH)
-		monitor_panic("no valid device tree at the base of RAM");
+	/* The port finds, checks or writes the DT; from here on every
+	 * hardware fact comes from it. */
+	fdt = plat_dt_setup();
+	if (!fdt)
+		power_off();
 	if (dt_stdout_pl011(fdt, &uart) == 0)
 		console_init(uart);
-	/* Power and fw_cfg come from the machine's DT, whatever replaces it. */
-	if (power_init(fdt))
-		log_printf("monitor: no gpio-poweroff in the DT: power off will halt\n");
-	if (fwcfg_init(fdt))
-		monitor_panic("no fw_cfg device in the DT: cannot load the boot image");
-	apply_dt_override(fdt);
 
 	read_memory(fdt);
 	if (protect_init(&ram))

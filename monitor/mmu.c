@@ -1,9 +1,10 @@
 /*
- * The EL3 translation regime: an identity map. Flash and the monitor's
- * secure RAM are in the Root physical address space; MMIO is reached
- * through Root too (QEMU's Root space sees the Non-secure devices); DRAM is
- * mapped in the Non-secure PAS, since everything the monitor does there
- * (the DT, the boot image) is for the normal world.
+ * The EL3 translation regime: an identity map. The port's fixed regions
+ * (plat_el3_regions: flash, the monitor's secure RAM, MMIO) are in the Root
+ * physical address space (QEMU's Root space sees the Non-secure devices
+ * and the secure-only ones); DRAM is mapped in the Non-secure PAS, since
+ * everything the monitor does there (the DT, the boot image) is for the
+ * normal world.
  *
  * The MMU matters at EL3 even though VA == PA: with it off every data access
  * is Device memory, and libfdt makes unaligned and SIMD accesses.
@@ -60,17 +61,11 @@ int el3_map_early(void)
 	static const struct pt_alloc alloc = {alloc_table, table_ptr, NULL};
 	int err = pt_init(&el3_pt, &alloc);
 
-	if (!err)
-		err = map(PLAT_FLASH_BASE, PLAT_FLASH_BASE + PLAT_FLASH_SIZE,
-			  PT_NORMAL | PT_RO | PT_PAS_ROOT);
-	if (!err)
-		err = map(PLAT_MMIO_LOW_BASE, PLAT_SRAM_BASE, PT_DEVICE | PT_PAS_ROOT);
-	if (!err)
-		err = map(PLAT_SRAM_BASE, PLAT_SRAM_BASE + PLAT_SRAM_SIZE,
-			  PT_NORMAL | PT_XN | PT_PAS_ROOT);
-	if (!err)
-		err = map(PLAT_SRAM_BASE + PLAT_SRAM_SIZE, PLAT_MMIO_LOW_END,
-			  PT_DEVICE | PT_PAS_ROOT);
+	/* The port's fixed map: its flash, secure RAM and MMIO. */
+	for (unsigned i = 0; !err && i < plat_el3_region_count; i++)
+		err = map(plat_el3_regions[i].base,
+			  plat_el3_regions[i].base + plat_el3_regions[i].size,
+			  plat_el3_regions[i].attrs);
 	if (!err)
 		err = map(PLAT_DT_BASE, PLAT_DT_BASE + EARLY_DRAM_SIZE,
 			  PT_NORMAL | PT_XN | PT_PAS_NS);

@@ -7,9 +7,9 @@
 
 #include <arch/frame.h>
 
-struct memmap;
+#include "plat.h"
 
-#define __noreturn __attribute__((noreturn))
+struct memmap;
 
 /* entry.S */
 void monitor_enter_lower(uint64_t entry, uint64_t spsr, uint64_t arg) __noreturn;
@@ -18,6 +18,10 @@ void monitor_park_fresh_stack(unsigned cpu) __noreturn;
 /* main.c */
 void monitor_main(void);
 void monitor_panic(const char *why) __noreturn;
+/* Where the DT lives: the first 2 MiB of RAM, mapped before it is read,
+ * with room to grow in place for the monitor's additions. */
+#define DT_AREA 0x200000
+#define DT_GROWTH 0x4000
 void monitor_enter_normal_world(uint64_t entry, uint64_t arg) __noreturn;
 
 /* mmu.c: the EL3 identity map and the per-CPU register setup. */
@@ -38,26 +42,11 @@ int ecam_add_dt_node(void *fdt);
 bool ecam_gpc(struct frame *f, uint64_t esr);
 bool ecam_sea(struct frame *f, uint64_t esr);
 
-/* The platform's emulated ECAM window and its shim functions, or NULL. */
-const struct pci_ecam_window *plat_ecam_window(void);
-
-/* power.c: system power through the secure GPIO lines in the DT. */
-int power_init(const void *fdt);
-void power_off(void) __noreturn;
-void power_reset(void) __noreturn;
-
 /* psci.c */
 void psci_init(const void *fdt, const struct memmap *ram);
 void psci_handle(struct frame *f);
 void monitor_cpu_park(unsigned cpu);
 unsigned this_cpu(void);
-
-/* fwcfg.c: QEMU's firmware configuration device. */
-int fwcfg_init(const void *fdt);
-int fwcfg_find(const char *name, uint16_t *select, uint32_t *size);
-uint32_t fwcfg_read_le32(uint16_t select);
-int fwcfg_read_bytes(uint16_t select, void *dst, uint32_t len);
-int fwcfg_dma_read(uint16_t select, uint64_t dst_pa, uint32_t len, uint64_t scratch_pa);
 
 /* gic.c: the GIC's Secure side. */
 int gic_init(const void *fdt);

@@ -2,8 +2,22 @@
 # keep the serial log, and judge it. Each check prints one TAP-like line,
 # "ok - NAME" or "not ok - NAME: why", which tests/run.sh counts.
 
+#
+# The platform: a test file sets platform=NAME before sourcing this (virt
+# when it does not); boots then go through that platform's run script and
+# its build folder.
+
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${BUILD:-$top/build/virt}
+platform=${platform:-virt}
+build=${BUILD:-$top/build/$platform}
+case $platform in
+virt) runner=$top/scripts/run-virt.sh ;;
+sbsa-ref) runner=$top/scripts/run-sbsa.sh ;;
+*)
+	echo "not ok - $platform: no run script for this platform"
+	exit 0
+	;;
+esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -29,7 +43,7 @@ boot() {
 	split_args "$@"
 	local status=0
 	env "${envs[@]}" timeout --foreground -k 5 "$BOOT_TIMEOUT" \
-		"$top/scripts/run-virt.sh" -no-reboot "${qargs[@]}" \
+		"$runner" -no-reboot "${qargs[@]}" \
 		</dev/null >"$work/$name.log" 2>&1 || status=$?
 	if [ "$status" = 124 ] || [ "$status" = 137 ]; then
 		echo timeout >"$work/$name.status"
@@ -93,7 +107,7 @@ image_with_config() {
 }
 
 # guest_image OUT GUEST [MKBOOTIMG VM OPTIONS...]: a boot image running the
-# test guest build/virt/guests/GUEST.bin as vm0 (64 MiB), built with mkbootimg.
+# test guest $build/guests/GUEST.bin as vm0 (64 MiB), built with mkbootimg.
 guest_image() {
 	local out=$1 guest=$2
 	shift 2
@@ -118,6 +132,58 @@ run_guest() {
 		'^hyp: no VM left: powering off$' '^monitor: psci: system off$'
 }
 
+# The Debian Linux guest (scripts/guest-linux.sh, built once into cache/):
+# linux_guest_ready reports linux_guest_built and sets $kernel and $initrd;
+# linux_image OUT CMDLINE [MKBOOTIMG VM OPTIONS...] makes a boot image with
+# it as vm0 'linux'.
+linux_guest_ready() {
+	if ! "$top/scripts/guest-linux.sh" >"$work/guest-build.log" 2>&1; then
+		echo "not ok - linux_guest_built: scripts/guest-linux.sh failed: $(tail -n 3 "$work/guest-build.log")"
+		return 1
+	fi
+	pass linux_guest_built
+	kernel=$top/cache/guest/Image
+	initrd=$top/cache/guest/initrd.cpio.gz
+}
+
+linux_image() {
+	local out=$1 cmdline=$2
+	shift 2
+	"$top/build/host/mkbootimg" -o "$out" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+		--name linux --vm --name linux --kernel "$kernel" --initrd "$initrd" \
+		--cmdline "$cmdline" "$@" >/dev/null
+}
+
+# What the smoke run (hvtest=smoke, 2 vCPUs, --guestinfo color=blue) shows
+# when everything in the guest went well and the platform powered off.
+linux_smoke_lines=(
+	'^guest: init reached$' '^guest: smoke cpus=2$'
+	'smp: Brought up 1 node, 2 CPUs' 'ttyAMA0 at MMIO 0x9000000 .* is a PL011'
+	'^guest: smoke checkvm rc=0 out=VMware software version 6 \(good\)$'
+	'^guest: smoke color rc=0 out=blue$' '^guest: smoke shape-get rc=0 out=round$'
+	'^guest: smoke brk rc=133 signal=5' '^guest: smoke brk86 rc=0 out=$'
+	'^guest: smoke done$'
+	"^hyp: vm0 'linux' ended: system off$" '^monitor: psci: system off$'
+)
+
+# linux_smoke_checks NAME PREFIX: after the smoke run NAME, the timer and
+# IPIs counted on both CPUs, and no warnings from the kernel's drivers;
+# checks named PREFIX_timer_and_ipis_on_both_cpus, PREFIX_no_warnings.
+linux_smoke_checks() {
+	local log=$work/$1.clean p=$2
+	if awk '/arch_timer$/ { ok = $2 > 0 && $3 > 0 } END { exit !ok }' "$log" &&
+		awk '/Rescheduling interrupts|Function call interrupts/ { if ($2 + $3 > 0) n++ } END { exit !(n >= 1) }' "$log"; then
+		pass "${p}_timer_and_ipis_on_both_cpus"
+	else
+		echo "not ok - ${p}_timer_and_ipis_on_both_cpus: $(grep -E 'arch_timer|IPI[01]' "$log" | tr -s ' ')"
+	fi
+	if grep -qiE 'WARNING:|Oops|BUG:|Call trace' "$log"; then
+		echo "not ok - ${p}_no_warnings: $(grep -iE 'WARNING:|Oops|BUG:|Call trace' "$log" | head -n 3)"
+	else
+		pass "${p}_no_warnings"
+	fi
+}
+
 # Interactive sessions: start_session NAME [ENV=VALUE...] -- [QEMU ARGS...]
 # boots in the background with its console input from a FIFO on fd 7;
 # type TEXT sends keys; wait_for NAME REGEX [SECONDS] waits for a log line;
@@ -131,7 +197,7 @@ start_session() {
 	mkfifo "$work/$name.in"
 	(
 		st=0
-		env "${envs[@]}" timeout -k 5 "$BOOT_TIMEOUT" "$top/scripts/run-virt.sh" \
+		env "${envs[@]}" timeout -k 5 "$BOOT_TIMEOUT" "$runner" \
 			-no-reboot "${qargs[@]}" <"$work/$name.in" >"$work/$name.log" 2>&1 || st=$?
 		echo "$st" >"$work/$name.rawstatus"
 	) &

@@ -7,46 +7,14 @@
 source "$(dirname "$0")/lib.sh"
 BOOT_TIMEOUT=${LINUX_TIMEOUT:-240}
 
-if ! "$top/scripts/guest-linux.sh" >"$work/guest-build.log" 2>&1; then
-	echo "not ok - linux_guest_built: scripts/guest-linux.sh failed: $(tail -n 3 "$work/guest-build.log")"
-	exit 0
-fi
-pass linux_guest_built
-kernel=$top/cache/guest/Image
-initrd=$top/cache/guest/initrd.cpio.gz
-
-linux_image() { # OUT CMDLINE [MKBOOTIMG VM OPTIONS...]
-	local out=$1 cmdline=$2
-	shift 2
-	"$top/build/host/mkbootimg" -o "$out" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
-		--name linux --vm --name linux --kernel "$kernel" --initrd "$initrd" \
-		--cmdline "$cmdline" "$@" >/dev/null
-}
+linux_guest_ready || exit 0
 
 linux_image "$work/smoke.img" "console=ttyAMA0 hvtest=smoke" --mem 512M --cpus 2 \
 	--guestinfo color=blue
 boot linux_smoke BOOTIMG="$work/smoke.img" -- -m 2G
-expect linux_smoke '^guest: init reached$' '^guest: smoke cpus=2$' \
-	'smp: Brought up 1 node, 2 CPUs' 'ttyAMA0 at MMIO 0x9000000 .* is a PL011' \
-	'^guest: smoke checkvm rc=0 out=VMware software version 6 \(good\)$' \
-	'^guest: smoke color rc=0 out=blue$' '^guest: smoke shape-get rc=0 out=round$' \
-	'^guest: smoke brk rc=133 signal=5' '^guest: smoke brk86 rc=0 out=$' \
-	'^guest: smoke done$' \
-	"^hyp: vm0 'linux' ended: system off$" '^monitor: psci: system off$'
+expect linux_smoke "${linux_smoke_lines[@]}"
 
-# The timer and IPIs count on both CPUs; no warnings from the drivers.
-log=$work/linux_smoke.clean
-if awk '/arch_timer$/ { ok = $2 > 0 && $3 > 0 } END { exit !ok }' "$log" &&
-	awk '/Rescheduling interrupts|Function call interrupts/ { if ($2 + $3 > 0) n++ } END { exit !(n >= 1) }' "$log"; then
-	pass linux_timer_and_ipis_on_both_cpus
-else
-	echo "not ok - linux_timer_and_ipis_on_both_cpus: $(grep -E 'arch_timer|IPI[01]' "$log" | tr -s ' ')"
-fi
-if grep -qiE 'WARNING:|Oops|BUG:|Call trace' "$log"; then
-	echo "not ok - linux_no_warnings: $(grep -iE 'WARNING:|Oops|BUG:|Call trace' "$log" | head -n 3)"
-else
-	pass linux_no_warnings
-fi
+linux_smoke_checks linux_smoke linux
 
 # Bad input: a kernel that is not an Image, a missing initrd.
 head -c 4096 /dev/urandom >"$work/not-an-image"

@@ -14,7 +14,7 @@
  */
 #include <lib/pci_ecam.h>
 
-#include "monitor.h"
+#include "plat.h"
 
 #define VIRT_ECAM_BASE 0x0b000000
 #define VIRT_PL031_BASE 0x09010000

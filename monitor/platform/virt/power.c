@@ -10,7 +10,7 @@
 #include <lib/console.h>
 #include <lib/dt.h>
 
-#include "monitor.h"
+#include "virt.h"
 
 #define PL061_GPIODATA 0x000 /* address bits [9:2] mask the written pins */
 #define PL061_GPIODIR 0x400
@@ -42,7 +42,7 @@ static void find_line(const void *fdt, const char *compat, struct gpio_line *l)
 	l->present = l->pin < 8;
 }
 
-int power_init(const void *fdt)
+int virt_power_init(const void *fdt)
 {
 	find_line(fdt, "gpio-poweroff", &poweroff_line);
 	find_line(fdt, "gpio-restart", &restart_line);

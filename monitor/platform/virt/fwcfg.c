@@ -11,7 +11,7 @@
 #include <arch/sysreg.h>
 #include <lib/dt.h>
 
-#include "monitor.h"
+#include "virt.h"
 
 #define FW_CFG_DATA 0x00
 #define FW_CFG_SELECTOR 0x08 /* 16-bit, big-endian */

@@ -87,8 +87,9 @@ static struct placed load_kernel(const struct bundle_payload *k, struct memmap *
 			  err);
 	page = arm64_image_page_size(&img);
 	if (!cpu_has_page_size(page))
-		boot_fail("kernel '%s' is built for %s pages, which this CPU does not have",
-			  k->name, image_page_name(page));
+		boot_fail(
+			"kernel '%s' is built for %s pages, which this CPU does not have",
+			k->name, image_page_name(page));
 	if (linux_place_kernel(ram, &img, MEM_PAYLOAD, &at.pa))
 		boot_fail("kernel '%s' does not fit in RAM: it needs 0x%lx bytes "
 			  "(text_offset 0x%lx + image_size 0x%lx) of free RAM at a "
@@ -175,14 +176,16 @@ static struct placed write_dt(const char *cmdline, const struct placed *initrd,
 			      struct memmap *ram)
 {
 	const void *src = boot_dt_window();
-	uint64_t room = (fdt_totalsize(src) + strlen(cmdline) + DT_EXTRA + 0xfff) & ~0xfffull;
+	uint64_t room =
+		(fdt_totalsize(src) + strlen(cmdline) + DT_EXTRA + LINUX_PAGE_SIZE - 1) &
+		~(LINUX_PAGE_SIZE - 1);
 	struct placed at;
 	int err;
 
 	if (room > LINUX_DT_MAX_SIZE)
 		boot_fail("the device tree would be larger than the 2 MiB the kernel "
 			  "accepts");
-	at.pa = memmap_alloc(ram, room, 4096, MEM_DT);
+	at.pa = memmap_alloc(ram, room, MEMMAP_PAGE_SIZE, MEM_DT);
 	if (!at.pa)
 		boot_fail("no free RAM for the kernel's device tree (%lu bytes)", room);
 	err = fdt_open_into(src, phys_to_virt(at.pa), (int)room);

@@ -64,8 +64,8 @@ static int read_mode(const char *text, size_t len, enum boot_mode *mode, char *e
 			    "mode: not hypervisor or native (too long)");
 	if (n < 0)
 		return n;
-	return fail(err, errlen, BOOTMODE_E_VALUE, "mode: '%s' is not hypervisor or native",
-		    v);
+	return fail(err, errlen, BOOTMODE_E_VALUE,
+		    "mode: '%s' is not hypervisor or native", v);
 }
 
 static int set_payload(const char *key, const char *value, bool too_long, char *out,
@@ -96,8 +96,9 @@ static int apply_native(const char *key, const char *value, bool too_long,
 		return set_payload(key, value, too_long, out->initrd, err, errlen);
 	if (!strcmp(field, "cmdline")) {
 		if (too_long || strlen(value) > BOOTMODE_CMDLINE_MAX)
-			return fail(err, errlen, BOOTMODE_E_VALUE, "%s: longer than %d bytes",
-				    key, BOOTMODE_CMDLINE_MAX);
+			return fail(err, errlen, BOOTMODE_E_VALUE,
+				    "%s: longer than %d bytes", key,
+				    BOOTMODE_CMDLINE_MAX);
 		memcpy(out->cmdline, value, strlen(value) + 1);
 		return 0;
 	}
@@ -124,7 +125,8 @@ static int walk(const char *text, size_t len, struct bootmode_config *out, char 
 		if (starts_with(key, NATIVE_PREFIX)) {
 			if (!native)
 				return fail(err, errlen, BOOTMODE_E_CONFLICT,
-					    "%s: native settings need mode = native", key);
+					    "%s: native settings need mode = native",
+					    key);
 			ret = apply_native(key, value, ret == CONFIG_E_SPACE, out, err,
 					   errlen);
 			if (ret)

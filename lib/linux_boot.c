@@ -60,7 +60,8 @@ int arm64_image_parse(const void *data, uint64_t size, struct arm64_image *out, 
 			    (unsigned long)size, ARM64_IMAGE_HEADER_SIZE);
 	if (le32(p + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC)
 		return fail(err, errlen, LINUX_E_NOT_IMAGE,
-			    "no \"ARM\\x64\" magic at offset 0x%x", ARM64_IMAGE_MAGIC_OFFSET);
+			    "no \"ARM\\x64\" magic at offset 0x%x",
+			    ARM64_IMAGE_MAGIC_OFFSET);
 	img.text_offset = le64(p + ARM64_IMAGE_TEXT_OFFSET);
 	img.image_size = le64(p + ARM64_IMAGE_IMAGE_SIZE);
 	img.flags = le64(p + ARM64_IMAGE_FLAGS);
@@ -127,7 +128,8 @@ int linux_place_kernel(struct memmap *m, const struct arm64_image *img, uint32_t
 		const struct mem_region *r = &m->r[i];
 		uint64_t base;
 
-		if (r->type != MEM_FREE || !align_up(r->base, LINUX_KERNEL_ALIGN, &base) ||
+		if (r->type != MEM_FREE ||
+		    !align_up(r->base, LINUX_KERNEL_ALIGN, &base) ||
 		    !fits(base, need, r->base, r->base + r->size))
 			continue;
 		if (memmap_reserve(m, base, need, type))
@@ -167,7 +169,8 @@ int linux_place_initrd(struct memmap *m, uint64_t size, uint64_t kernel_pa,
 		if (r->base >= kernel_end) {
 			/* Above the kernel: its lowest place is the closest, and
 			 * the first such region the closest of all. */
-			if (!align_up(r->base, LINUX_PAGE_SIZE, &c) || !fits(c, need, r->base, re))
+			if (!align_up(r->base, LINUX_PAGE_SIZE, &c) ||
+			    !fits(c, need, r->base, re))
 				continue;
 			if (linux_initrd_window_ok(kernel_pa, kernel_end, c, c + need)) {
 				best = c;

@@ -201,7 +201,6 @@
 #define ID_AA64PFR1_SME2 2	      /* the SME field's FEAT_SME2 value */
 #define ID_AA64PFR1_MTE2 2	      /* the MTE field's FEAT_MTE2 value */
 #define ID_AA64MMFR0_FGT_SHIFT 56     /* 1 FEAT_FGT, 2 FEAT_FGT2 */
-#define ID_AA64MMFR0_FGT2 2	      /* the FGT field's FEAT_FGT2 value */
 #define ID_AA64MMFR0_TGRAN4_SHIFT 28  /* 0 supported, 0xf not */
 #define ID_AA64MMFR0_TGRAN64_SHIFT 24 /* 0 supported, 0xf not */
 #define ID_AA64MMFR0_TGRAN16_SHIFT 20 /* 0 not supported, 1 or more supported */

@@ -34,8 +34,8 @@ enum boot_mode {
 	BOOT_MODE_NATIVE,
 };
 
-#define BOOTMODE_E_VALUE (-24)	 /* a value that breaks its key's rule */
-#define BOOTMODE_E_KEY (-25)	 /* an unknown native.* key */
+#define BOOTMODE_E_VALUE (-24)	  /* a value that breaks its key's rule */
+#define BOOTMODE_E_KEY (-25)	  /* an unknown native.* key */
 #define BOOTMODE_E_CONFLICT (-26) /* a key that does not go with the mode */
 #define BOOTMODE_E_MISSING (-27)  /* native mode without a kernel */
 

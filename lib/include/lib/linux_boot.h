@@ -24,25 +24,25 @@ struct memmap;
 #define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" read as a little-endian u32 */
 
 /* Image header flags */
-#define ARM64_IMAGE_FLAG_BE (1ull << 0)	     /* kernel is big-endian */
-#define ARM64_IMAGE_FLAG_PAGE_SHIFT 1	     /* bits [2:1]: page size */
-#define ARM64_IMAGE_FLAG_PAGE_MASK 3ull	     /* 0 unspecified, 1 4K, 2 16K, 3 64K */
+#define ARM64_IMAGE_FLAG_BE (1ull << 0)	      /* kernel is big-endian */
+#define ARM64_IMAGE_FLAG_PAGE_SHIFT 1	      /* bits [2:1]: page size */
+#define ARM64_IMAGE_FLAG_PAGE_MASK 3ull	      /* 0 unspecified, 1 4K, 2 16K, 3 64K */
 #define ARM64_IMAGE_FLAG_ANYWHERE (1ull << 3) /* base may be anywhere in RAM */
 #define ARM64_IMAGE_PAGE_UNSPECIFIED 0
 #define ARM64_IMAGE_PAGE_4K 1
 #define ARM64_IMAGE_PAGE_16K 2
 #define ARM64_IMAGE_PAGE_64K 3
 
-#define LINUX_KERNEL_ALIGN 0x200000ull		 /* the base text_offset is added to */
-#define LINUX_INITRD_WINDOW_ALIGN 0x40000000ull	 /* 1 GiB */
-#define LINUX_INITRD_WINDOW_SIZE 0x800000000ull	 /* 32 GiB */
-#define LINUX_DT_MAX_SIZE 0x200000ull		 /* 2 MiB */
-#define LINUX_PAGE_SIZE 0x1000ull		 /* where the initrd starts */
+#define LINUX_KERNEL_ALIGN 0x200000ull		/* the base text_offset is added to */
+#define LINUX_INITRD_WINDOW_ALIGN 0x40000000ull /* 1 GiB */
+#define LINUX_INITRD_WINDOW_SIZE 0x800000000ull /* 32 GiB */
+#define LINUX_DT_MAX_SIZE 0x200000ull		/* 2 MiB */
+#define LINUX_PAGE_SIZE 0x1000ull		/* where the initrd starts */
 
-#define LINUX_E_INVAL (-1)	/* NULL argument */
-#define LINUX_E_NOT_IMAGE (-2)	/* too short, compressed, or no magic */
-#define LINUX_E_HEADER (-3)	/* a header field this loader cannot honour */
-#define LINUX_E_NOSPACE (-4)	/* no free RAM fits the request */
+#define LINUX_E_INVAL (-1)     /* NULL argument */
+#define LINUX_E_NOT_IMAGE (-2) /* too short, compressed, or no magic */
+#define LINUX_E_HEADER (-3)    /* a header field this loader cannot honour */
+#define LINUX_E_NOSPACE (-4)   /* no free RAM fits the request */
 
 struct arm64_image {
 	uint64_t text_offset; /* from the header */

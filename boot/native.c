@@ -116,8 +116,8 @@ static struct placed load_initrd(const struct bundle_payload *i, const struct pl
 	if (!i->size)
 		boot_fail("initrd payload '%s' is empty", i->name);
 	if (linux_place_initrd(ram, i->size, k->pa, k->pa + k->size, MEM_PAYLOAD, &at.pa))
-		boot_fail("initrd '%s' does not fit in RAM: no free 0x%lx bytes within "
-			  "the 32 GiB window the kernel at 0x%lx allows",
+		boot_fail("initrd '%s' does not fit in RAM: no free run of 0x%lx bytes "
+			  "within the 32 GiB window around the kernel at 0x%lx",
 			  i->name, i->size, k->pa);
 	memcpy(phys_to_virt(at.pa), i->data, i->size);
 	log_printf("boot: native: initrd '%s' (%lu bytes) at pa 0x%lx\n", i->name,

@@ -112,13 +112,15 @@ static void cmdline_length(void)
 
 static void bad_values(void)
 {
-	fails("mode = nativ\n", BOOTMODE_E_VALUE, "mode: 'nativ' is not hypervisor or native");
+	fails("mode = nativ\n", BOOTMODE_E_VALUE,
+	      "mode: 'nativ' is not hypervisor or native");
 	fails("mode = Native\n", BOOTMODE_E_VALUE,
 	      "mode: 'Native' is not hypervisor or native");
 	fails("mode = native-and-more-than-fifteen\n", BOOTMODE_E_VALUE,
 	      "mode: not hypervisor or native (too long)");
 	fails("mode = native\nnative.kernel = my kernel\n", BOOTMODE_E_VALUE,
-	      "native.kernel: payload name 'my kernel' has characters outside A-Z a-z 0-9 "
+	      "native.kernel: payload name 'my kernel' has characters outside A-Z a-z "
+	      "0-9 "
 	      ". _ + -");
 	fails("mode = native\nnative.kernel = k\nnative.initrd = "
 	      "abcdefghijabcdefghijabcdefghij12\n",
@@ -133,8 +135,8 @@ static void conflicts(void)
 	      "native.kernel: native settings need mode = native");
 	fails("mode = hypervisor\nnative.cmdline = x\n", BOOTMODE_E_CONFLICT,
 	      "native.cmdline: native settings need mode = native");
-	fails("mode = native\nnative.kernel = k\nvm0.kernel = linux\n", BOOTMODE_E_CONFLICT,
-	      "vm0.kernel: VMs are not run in native mode");
+	fails("mode = native\nnative.kernel = k\nvm0.kernel = linux\n",
+	      BOOTMODE_E_CONFLICT, "vm0.kernel: VMs are not run in native mode");
 	fails("vm3.mem = 64M\nmode = native\nnative.kernel = k\n", BOOTMODE_E_CONFLICT,
 	      "vm3.mem: VMs are not run in native mode");
 	fails("mode = native\nnative.kernel = k\ntest = psci\n", BOOTMODE_E_CONFLICT,

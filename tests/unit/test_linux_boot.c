@@ -77,7 +77,8 @@ static void header_fields(void)
 
 	/* A file longer than image_size (a signature appended, say): all of
 	 * it is copied, so all of it needs room. */
-	p = image(8192, 0x80000, 4096, ARM64_IMAGE_PAGE_64K << ARM64_IMAGE_FLAG_PAGE_SHIFT);
+	p = image(8192, 0x80000, 4096,
+		  ARM64_IMAGE_PAGE_64K << ARM64_IMAGE_FLAG_PAGE_SHIFT);
 	CHECK_EQ(parse(p, 8192, &img), 0);
 	CHECK_EQ(img.span, 8192);
 	CHECK_EQ(img.text_offset, 0x80000);
@@ -98,15 +99,17 @@ static void not_an_image(void)
 
 	fails_with(p, 63, LINUX_E_NOT_IMAGE,
 		   "only 63 bytes, shorter than the 64-byte Image header");
-	fails_with(p, 0, LINUX_E_NOT_IMAGE, "only 0 bytes, shorter than the 64-byte Image "
-					    "header");
+	fails_with(p, 0, LINUX_E_NOT_IMAGE,
+		   "only 0 bytes, shorter than the 64-byte Image "
+		   "header");
 	p[ARM64_IMAGE_MAGIC_OFFSET + 3] = 0x65;
 	fails_with(p, 64, LINUX_E_NOT_IMAGE, "no \"ARM\\x64\" magic at offset 0x38");
 	free(p);
 	/* vmlinuz as some distributions ship it. */
 	p = malloc(2);
 	memcpy(p, gz, 2);
-	fails_with(p, 2, LINUX_E_NOT_IMAGE, "gzip-compressed: give the uncompressed Image");
+	fails_with(p, 2, LINUX_E_NOT_IMAGE,
+		   "gzip-compressed: give the uncompressed Image");
 	free(p);
 	CHECK_EQ(arm64_image_parse(NULL, 64, NULL, NULL, 0), LINUX_E_INVAL);
 }
@@ -270,8 +273,8 @@ static void initrd_window(void)
 
 	CHECK(linux_initrd_window_ok(GIB, GIB + MIB, 33 * GIB, 33 * GIB + MIB) == 0);
 	CHECK(linux_initrd_window_ok(GIB, GIB + MIB, 33 * GIB - MIB, 33 * GIB) == 1);
-	CHECK(linux_initrd_window_ok(GIB + 0x123000, GIB + MIB, 33 * GIB - MIB, 33 * GIB) ==
-	      1);
+	CHECK(linux_initrd_window_ok(GIB + 0x123000, GIB + MIB, 33 * GIB - MIB,
+				     33 * GIB) == 1);
 	CHECK(linux_initrd_window_ok(33 * GIB - MIB, 33 * GIB, GIB, GIB + MIB) == 1);
 
 	/* Free RAM only beyond the window: refused, the map unchanged. */
@@ -301,7 +304,8 @@ static void initrd_does_not_fit(void)
 	CHECK_EQ(i, 0x55);
 	CHECK(!memcmp(&map, &saved, sizeof(map)));
 	CHECK_EQ(linux_place_initrd(&map, 0, GIB, GIB, MEM_PAYLOAD, &i), LINUX_E_INVAL);
-	CHECK_EQ(linux_place_initrd(&map, ~0ull, GIB, GIB, MEM_PAYLOAD, &i), LINUX_E_INVAL);
+	CHECK_EQ(linux_place_initrd(&map, ~0ull, GIB, GIB, MEM_PAYLOAD, &i),
+		 LINUX_E_INVAL);
 	CHECK_EQ(linux_place_initrd(&map, MIB, 2 * GIB, GIB, MEM_PAYLOAD, &i),
 		 LINUX_E_INVAL);
 }

@@ -6,6 +6,8 @@
 
 #include <lib/pgtable.h>
 
+struct bootmode_config;
+struct bundle;
 struct memmap;
 struct trampoline_plan;
 
@@ -27,5 +29,13 @@ int space_init(struct pgtable *pt, struct memmap *ram, uint32_t table_type);
 /* trampoline.S */
 void boot_trampoline(uint64_t intermediate_ttbr, uint64_t hyp_ttbr, uint64_t delta,
 		     uint64_t hyp_entry, uint64_t handoff) __noreturn;
+
+/* native.c: Linux at EL2 in place of the hypervisor (mode = native). */
+void native_boot(const struct bundle *b, const struct bootmode_config *c,
+		 struct memmap *ram) __noreturn;
+
+/* handover.S: to_pa = the hand-over page's PA minus its VA (mod 2^64). */
+void boot_native_handover(uint64_t handover_ttbr, uint64_t to_pa, uint64_t kernel_entry,
+			  uint64_t dt_pa) __noreturn;
 
 #endif

@@ -23,6 +23,12 @@ SECTIONS {
 		KEEP(*(.trampoline))
 		__trampoline_end = .;
 	}
+	/* The native-mode hand-over: one page, mapped at its PA too. */
+	.handover : ALIGN(4096) {
+		__handover_start = .;
+		KEEP(*(.handover))
+		__handover_end = .;
+	}
 	__text_end = ALIGN(4096);
 	.rodata : ALIGN(4096) {
 		*(.rodata .rodata.*)
@@ -45,6 +51,9 @@ SECTIONS {
 	}
 	__boot_end = .;
 	__image_size = __boot_end - BOOT_LINK_VA;
+
+	ASSERT(__trampoline_end - __trampoline_start <= 4096, "the trampoline is one page")
+	ASSERT(__handover_end - __handover_start <= 4096, "the hand-over is one page")
 
 	/DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) }
 }

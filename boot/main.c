@@ -13,6 +13,7 @@
 #include <arch/frame.h>
 #include <arch/smccc.h>
 #include <arch/sysreg.h>
+#include <lib/bootmode.h>
 #include <lib/bundle.h>
 #include <lib/console.h>
 #include <lib/dt.h>
@@ -98,6 +99,17 @@ static struct bundle open_bundle(uint64_t loaded)
 	if (bundle_open(&b, phys_to_virt(boot_state.load_pa + own), loaded - own))
 		boot_fail("bad bundle: %s", b.error);
 	return b;
+}
+
+/* What the boot configuration asks for: the hypervisor, or Linux at EL2. */
+static void read_boot_mode(const struct bundle *b, struct bootmode_config *mode)
+{
+	struct bundle_payload p;
+	char err[128];
+
+	bundle_find(b, BUNDLE_CONFIG, NULL, &p);
+	if (bootmode_parse((const char *)p.data, p.size, mode, err, sizeof(err)))
+		boot_fail("boot configuration: %s", err);
 }
 
 /* Copies the hypervisor to RAM of its own, with room for its .bss. */
@@ -189,6 +201,7 @@ static void fill_handoff(struct handoff *h, const struct bundle *b, uint64_t uar
 void boot_main(void)
 {
 	static struct pgtable hyp_pt, mid_pt;
+	static struct bootmode_config mode;
 	const void *fdt = boot_dt_window();
 	const struct hyp_header *hh;
 	struct trampoline_plan plan;
@@ -212,6 +225,9 @@ void boot_main(void)
 	isb();
 
 	b = open_bundle(image_size);
+	read_boot_mode(&b, &mode);
+	if (mode.mode == BOOT_MODE_NATIVE)
+		native_boot(&b, &mode, &ram);
 	hh = place_hyp(&b, &hyp_pa);
 
 	if (space_init(&hyp_pt, &ram, MEM_HYP_TABLES) ||

@@ -236,3 +236,22 @@ int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr)
 		return node;
 	return dt_reg(fdt, node, 0, mpidr, NULL);
 }
+
+int dt_cpus_set_enable_method(void *fdt, const char *method)
+{
+	int n = dt_cpu_count(fdt);
+
+	for (int i = 0; i < n; i++) {
+		/* Looked up again each time: adding a property moves nodes. */
+		int node = nth_cpu_node(fdt, i), err;
+
+		if (node < 0)
+			return node;
+		if (fdt_getprop(fdt, node, "enable-method", NULL))
+			continue;
+		err = fdt_setprop_string(fdt, node, "enable-method", method);
+		if (err)
+			return err;
+	}
+	return 0;
+}

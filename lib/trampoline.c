@@ -20,6 +20,24 @@ int trampoline_plan(uint64_t va, uint64_t pa, uint64_t delta, struct trampoline_
 	return 0;
 }
 
+int trampoline_plan_identity(uint64_t va, uint64_t pa, struct trampoline_plan *out)
+{
+	const uint64_t top = 1ull << PT_VA_BITS;
+
+	if ((va | pa) & (PT_PAGE_SIZE - 1))
+		return TRAMPOLINE_E_ALIGN;
+	if (va >= top || pa >= top)
+		return TRAMPOLINE_E_RANGE;
+	/* Distinct page-aligned addresses: the two pages cannot overlap. */
+	if (va == pa)
+		return TRAMPOLINE_E_DELTA;
+	out->pa = pa;
+	out->va = va;
+	out->alias_va = pa;
+	out->delta = pa - va;
+	return 0;
+}
+
 int trampoline_map(struct pgtable *pt, const struct trampoline_plan *p)
 {
 	int err = pt_map(pt, p->va, p->pa, PT_PAGE_SIZE, PT_NORMAL | PT_RO);

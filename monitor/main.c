@@ -26,8 +26,81 @@ void monitor_panic(const char *why)
 	power_off();
 }
 
+/*
+ * The EL3 controls of the architecture extensions this CPU has, opened to
+ * the normal world as the Linux boot protocol asks of firmware when the
+ * kernel is entered at EL2 (Documentation/arch/arm64/booting.rst): EL2
+ * software, a hypervisor or Linux itself, then decides what to trap. Left
+ * closed, EL2's first access to, say, HDFGRTR_EL2 or ZCR_EL2 would trap to
+ * EL3 and come back as an undefined instruction. Returns the SCR_EL3 bits
+ * to add. The EL2 trap registers these controls bring into effect reset to
+ * UNKNOWN values, so they start cleared: no fine-grained trap and no
+ * HCRX_EL2 control is in force until EL2 sets one.
+ */
+static uint64_t open_lower_el_features(void)
+{
+	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1), pfr1 = read_sysreg(id_aa64pfr1_el1);
+	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1),
+		 mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+	uint64_t mmfr3 = read_sysreg_s(ID_AA64MMFR3_EL1);
+	uint64_t cptr = 0, scr = 0;
+
+	/* SVE and SME: not trapped, every vector length (the same on all
+	 * CPUs, as the protocol asks), the full A64 set and ZT0 in streaming
+	 * mode where the CPU has them. CPTR_EL3 first: it guards ZCR/SMCR. */
+	if (ID_FIELD(pfr0, ID_AA64PFR0_SVE_SHIFT))
+		cptr |= CPTR_EL3_EZ;
+	if (ID_FIELD(pfr1, ID_AA64PFR1_SME_SHIFT)) {
+		cptr |= CPTR_EL3_ESM;
+		scr |= SCR_EL3_ENTP2;
+	}
+	write_sysreg(cptr_el3, cptr);
+	isb();
+	if (cptr & CPTR_EL3_EZ)
+		write_sysreg_s(ZCR_EL3, ZCR_ELx_LEN_MAX);
+	if (cptr & CPTR_EL3_ESM) {
+		uint64_t smcr = SMCR_ELx_LEN_MAX;
+
+		if (read_sysreg_s(ID_AA64SMFR0_EL1) & ID_AA64SMFR0_FA64)
+			smcr |= SMCR_ELx_FA64;
+		if (ID_FIELD(pfr1, ID_AA64PFR1_SME_SHIFT) >= ID_AA64PFR1_SME2)
+			smcr |= SMCR_ELx_EZT0;
+		write_sysreg_s(SMCR_EL3, smcr);
+	}
+	if (ID_FIELD(mmfr0, ID_AA64MMFR0_FGT_SHIFT)) {
+		write_sysreg_s(HFGRTR_EL2, 0);
+		write_sysreg_s(HFGWTR_EL2, 0);
+		write_sysreg_s(HFGITR_EL2, 0);
+		write_sysreg_s(HDFGRTR_EL2, 0);
+		write_sysreg_s(HDFGWTR_EL2, 0);
+		scr |= SCR_EL3_FGTEN;
+	}
+	if (ID_FIELD(mmfr1, ID_AA64MMFR1_HCX_SHIFT)) {
+		write_sysreg_s(HCRX_EL2, 0);
+		scr |= SCR_EL3_HXEN;
+	}
+	if (ID_FIELD(pfr1, ID_AA64PFR1_MTE_SHIFT) >= ID_AA64PFR1_MTE2)
+		scr |= SCR_EL3_ATA;
+	if (ID_FIELD(pfr1, ID_AA64PFR1_GCS_SHIFT))
+		scr |= SCR_EL3_GCSEN;
+	if (ID_FIELD(mmfr3, ID_AA64MMFR3_TCRX_SHIFT))
+		scr |= SCR_EL3_TCR2EN;
+	if (ID_FIELD(mmfr3, ID_AA64MMFR3_SCTLRX_SHIFT))
+		scr |= SCR_EL3_SCTLR2EN;
+	if (ID_FIELD(mmfr3, ID_AA64MMFR3_S1PIE_SHIFT))
+		scr |= SCR_EL3_PIEN;
+	return scr;
+}
+
+/*
+ * Every CPU enters the normal world through here: the primary at cold
+ * boot, the others when PSCI CPU_ON releases them. So each gets the state
+ * the Linux boot protocol asks for at EL2, whatever runs there.
+ */
 void monitor_enter_normal_world(uint64_t entry, uint64_t arg)
 {
+	uint64_t features = open_lower_el_features();
+
 	/* EL2 starts with its MMU off and nothing trapped to it yet; FP/SIMD
 	 * is not trapped (CPTR_EL2.TFP = 0); the virtual counter offset is 0
 	 * on every CPU, as the Linux boot protocol asks of firmware. */
@@ -39,7 +112,7 @@ void monitor_enter_normal_world(uint64_t entry, uint64_t arg)
 	 * Group 1, EL2 and below on the system-register CPU interface. */
 	gic_cpu_init();
 	write_sysreg(scr_el3, SCR_EL3_RES1 | SCR_EL3_NS | SCR_EL3_RW | SCR_EL3_HCE |
-				      SCR_EL3_APK | SCR_EL3_API | SCR_EL3_GPF);
+				      SCR_EL3_APK | SCR_EL3_API | SCR_EL3_GPF | features);
 	plat_cpu_setup();
 	isb();
 	monitor_enter_lower(entry, SPSR_M_EL2H | SPSR_DAIF, arg);
@@ -55,6 +128,10 @@ static void add_psci_node(void *fdt)
 	if (node < 0 || fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)) ||
 	    fdt_setprop_string(fdt, node, "method", "smc"))
 		monitor_panic("cannot add the /psci node to the DT");
+	/* QEMU names no enable-method when its own PSCI is off; an OS that
+	 * reads this DT (Linux in native mode) starts CPUs through ours. */
+	if (dt_cpus_set_enable_method(fdt, "psci"))
+		monitor_panic("cannot give the DT's cpus their enable-method");
 }
 
 /*

@@ -2,12 +2,16 @@
  * mkbootimg: builds a complete boot image for guests in one command: the
  * bootloader followed by a bundle holding the hypervisor, a configuration
  * generated from the options, and each VM's kernel and initrd
- * (docs/BOOT_IMAGE.md, "Building a boot image for a guest").
+ * (docs/BOOT_IMAGE.md, "Building a boot image for a guest"). With --native,
+ * the image starts one Linux kernel at EL2 in place of the hypervisor
+ * ("Native mode" there).
  *
- * The configuration is checked with the same vmconfig_parse() the platform
- * uses and the bundle with the same bundle_open(), and every file is read
- * and checked before the output is created: what would fail at boot fails
- * here, where the message can name the option.
+ * The configuration is checked with the same vmconfig_parse() and
+ * bootmode_parse() the platform uses, a native kernel's Image header with
+ * the bootloader's arm64_image_parse(), and the bundle with the same
+ * bundle_open(); every file is read and checked before the output is
+ * created: what would fail at boot fails here, where the message can name
+ * the option.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lib/bootmode.h>
 #include <lib/bundle.h>
 #include <lib/config.h>
+#include <lib/linux_boot.h>
 #include <lib/vmconfig.h>
 
 #include "bundle_write.h"
@@ -50,6 +56,10 @@ struct opts {
 	bool print_config;
 	struct vm_opts vm[VMCONFIG_MAX_VMS];
 	unsigned int vm_count;
+	/* --native: its kernel, initrd and command line, in the fields the
+	 * VMs use (name, mem, cpus and guestinfo stay unset). */
+	bool native;
+	struct vm_opts native_opts;
 };
 
 /* A file read whole. */
@@ -69,6 +79,9 @@ static void usage(FILE *f)
 		"KEY=VALUE]...\n"
 		"                 [--ecam-passthrough] [--identity]]...\n"
 		"           [--print-config]\n"
+		"       %s -o OUT --boot FILE --hyp FILE [--name NAME] --native --kernel "
+		"FILE\n"
+		"           [--initrd FILE] [--cmdline TEXT] [--print-config]\n"
 		"       %s --print-config [--name NAME] [--set KEY=VALUE]... [--vm "
 		"...]...\n"
 		"Each --vm starts a VM (vm0, vm1, ... in order); the options after it,\n"
@@ -80,9 +93,12 @@ static void usage(FILE *f)
 		"--ecam-passthrough gives the VM the monitor's emulated ECAM window and\n"
 		"its devices; --identity puts its RAM at the physical addresses backing\n"
 		"it, so those devices can DMA to it.\n"
+		"--native boots the kernel at EL2 in place of the hypervisor, on the\n"
+		"whole machine: it takes no --vm, and its --kernel must be an arm64 "
+		"Image.\n"
 		"--print-config prints the configuration; without -o, nothing is "
 		"built.\n",
-		tool_name, tool_name, VMCONFIG_MAX_CPUS);
+		tool_name, tool_name, tool_name, VMCONFIG_MAX_CPUS);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt,
@@ -183,6 +199,11 @@ static void add_set(struct opts *o, const char *spec)
 			 (int)keylen, spec);
 	if (keylen == 4 && !strncmp(spec, "name", 4))
 		tool_die("--set: use --name NAME to set 'name'");
+	if ((keylen == 4 && !strncmp(spec, "mode", 4)) ||
+	    (keylen > 7 && !strncmp(spec, "native.", 7)))
+		tool_die("--set: '%.*s' is a native-mode key; use --native and its "
+			 "options",
+			 (int)keylen, spec);
 	for (i = 0; i < o->set_count; i++) {
 		if (same_key(o->sets[i], spec))
 			tool_die("--set: '%.*s' given twice", (int)keylen, spec);
@@ -215,18 +236,37 @@ static void add_guestinfo(struct vm_opts *vm, unsigned int index, const char *sp
 /* The VM the option belongs to: the one the last --vm started. */
 static struct vm_opts *current_vm(struct opts *o, const char *opt)
 {
+	if (o->native)
+		usage_error("%s is a VM option; native mode runs no VMs", opt);
 	if (!o->vm_count)
-		usage_error("%s must follow a --vm (each --vm starts a VM)", opt);
+		usage_error("%s must follow a --vm or --native", opt);
 	return &o->vm[o->vm_count - 1];
+}
+
+/* --kernel, --initrd, --cmdline: the native kernel's, or the current VM's. */
+static struct vm_opts *current_kernel(struct opts *o, const char *opt)
+{
+	return o->native ? &o->native_opts : current_vm(o, opt);
+}
+
+/* "vm0" or "--native", for messages about the options of one kernel. */
+static const char *owner(const struct opts *o)
+{
+	static char name[16];
+
+	if (o->native)
+		return "--native";
+	snprintf(name, sizeof(name), "vm%u", o->vm_count - 1);
+	return name;
 }
 
 static void set_once(const struct opts *o, const char **slot, const char *opt,
 		     const char *arg)
 {
 	if (*slot)
-		tool_die("%s given twice for vm%u", opt, o->vm_count - 1);
+		tool_die("%s given twice for %s", opt, owner(o));
 	if (!arg[0])
-		tool_die("%s: empty argument for vm%u", opt, o->vm_count - 1);
+		tool_die("%s: empty argument for %s", opt, owner(o));
 	*slot = arg;
 }
 
@@ -272,7 +312,21 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			o->print_config = true;
 			continue;
 		}
+		if (!strcmp(opt, "--native")) {
+			if (o->native)
+				usage_error("--native given twice");
+			if (o->vm_count)
+				usage_error(
+					"--native and --vm cannot be combined: native "
+					"mode runs no VMs");
+			o->native = true;
+			continue;
+		}
 		if (!strcmp(opt, "--vm")) {
+			if (o->native)
+				usage_error(
+					"--native and --vm cannot be combined: native "
+					"mode runs no VMs");
 			if (o->vm_count == VMCONFIG_MAX_VMS)
 				tool_die("--vm: at most %d VMs", VMCONFIG_MAX_VMS);
 			o->vm_count++;
@@ -299,20 +353,23 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			set_file(&o->hyp, opt, arg);
 		} else if (!strcmp(opt, "--set")) {
 			add_set(o, arg);
-		} else if (!strcmp(opt, "--name") && !o->vm_count) {
+		} else if (!strcmp(opt, "--name") && !o->vm_count && !o->native) {
 			if (o->name)
 				tool_die("--name given twice");
 			check_value("--name", arg);
 			o->name = arg;
+		} else if (!strcmp(opt, "--name") && o->native) {
+			usage_error("--name after --native: give the image's --name "
+				    "before it");
 		} else if (!strcmp(opt, "--name")) {
 			set_once(o, &current_vm(o, opt)->name, opt, arg);
 			check_value(opt, arg);
 		} else if (!strcmp(opt, "--kernel")) {
-			set_once(o, &current_vm(o, opt)->kernel, opt, arg);
+			set_once(o, &current_kernel(o, opt)->kernel, opt, arg);
 		} else if (!strcmp(opt, "--initrd")) {
-			set_once(o, &current_vm(o, opt)->initrd, opt, arg);
+			set_once(o, &current_kernel(o, opt)->initrd, opt, arg);
 		} else if (!strcmp(opt, "--cmdline")) {
-			set_once(o, &current_vm(o, opt)->cmdline, opt, arg);
+			set_once(o, &current_kernel(o, opt)->cmdline, opt, arg);
 			check_value(opt, arg);
 		} else if (!strcmp(opt, "--mem")) {
 			set_once(o, &current_vm(o, opt)->mem, opt, arg);
@@ -332,6 +389,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		if (!o->vm[i].kernel)
 			usage_error("vm%d: no kernel (--kernel FILE after its --vm)", i);
 	}
+	if (o->native && !o->native_opts.kernel)
+		usage_error("--native: no kernel (--kernel FILE after --native)");
 }
 
 /* ---- the configuration ------------------------------------------------ */
@@ -377,6 +436,14 @@ static void gen_config(const struct opts *o, struct text *t)
 		append(t, "%.*s = %s\n", (int)keylen, o->sets[i],
 		       o->sets[i] + keylen + 1);
 	}
+	if (o->native) {
+		append(t, "\nmode = native\n");
+		append(t, "native.kernel = native-kernel\n");
+		if (o->native_opts.initrd)
+			append(t, "native.initrd = native-initrd\n");
+		if (o->native_opts.cmdline)
+			append(t, "native.cmdline = %s\n", o->native_opts.cmdline);
+	}
 	for (i = 0; i < o->vm_count; i++) {
 		const struct vm_opts *vm = &o->vm[i];
 
@@ -409,6 +476,7 @@ static void gen_config(const struct opts *o, struct text *t)
 static void check_config(const struct text *t)
 {
 	static struct vm_config vms[VMCONFIG_MAX_VMS];
+	static struct bootmode_config mode;
 	unsigned int count;
 	char err[256];
 	int ret;
@@ -423,6 +491,9 @@ static void check_config(const struct text *t)
 		tool_die("internal error: the generated configuration is malformed: %s",
 			 err);
 	if (ret)
+		tool_die("%s", err);
+	/* What the bootloader reads: the mode, and --set keys that clash with it. */
+	if (bootmode_parse(t->p, t->len, &mode, err, sizeof(err)))
 		tool_die("%s", err);
 }
 
@@ -452,6 +523,18 @@ static void check_boot(const char *path, const struct blob *b)
 			"--boot: '%s' is %llu bytes, not a multiple of %d, so the bundle "
 			"after it would not be page-aligned",
 			path, (unsigned long long)b->size, BUNDLE_ALIGN);
+}
+
+/* The bootloader's own check, so a kernel it would refuse is refused here. */
+static void check_native_kernel(const char *path, const struct blob *b)
+{
+	struct arm64_image img;
+	char err[128];
+
+	if (arm64_image_parse(b->data, b->size, &img, err, sizeof(err)))
+		tool_die("--native --kernel: '%s' is not an arm64 Image the bootloader "
+			 "can boot: %s",
+			 path, err);
 }
 
 static void write_image(const char *path, const struct blob *boot,
@@ -500,6 +583,22 @@ static void make(const struct opts *o, const struct text *config)
 		tool_die("--hyp: hypervisor image '%s' is empty", o->hyp);
 	in[n++] = (struct bundle_input){BUNDLE_HYP, "hyp", hyp.data, hyp.size};
 	in[n++] = (struct bundle_input){BUNDLE_CONFIG, "config", config->p, config->len};
+	if (o->native) {
+		files[nf] = load("--native --kernel", o->native_opts.kernel);
+		check_native_kernel(o->native_opts.kernel, &files[nf]);
+		in[n++] = (struct bundle_input){BUNDLE_KERNEL, "native-kernel",
+						files[nf].data, files[nf].size};
+		nf++;
+	}
+	if (o->native && o->native_opts.initrd) {
+		files[nf] = load("--native --initrd", o->native_opts.initrd);
+		if (!files[nf].size)
+			tool_die("--native --initrd: '%s' is empty",
+				 o->native_opts.initrd);
+		in[n++] = (struct bundle_input){BUNDLE_INITRD, "native-initrd",
+						files[nf].data, files[nf].size};
+		nf++;
+	}
 	for (i = 0; i < o->vm_count; i++) {
 		snprintf(what, sizeof(what), "vm%u --kernel", i);
 		files[nf] = load(what, o->vm[i].kernel);

@@ -1060,6 +1060,64 @@ static void cpus_count_and_mpidr(void)
 	CHECK_EQ(mpidr, 0x100000101ULL);
 }
 
+static void cpus_enable_method(void)
+{
+	void *fdt;
+	const char *m;
+	int node;
+
+	/* cpu@1 already says spin-table: left as it is; the others get psci. */
+	tree_start();
+	tree_root(2, 2);
+	begin("cpus");
+	prop_u32("#address-cells", 1);
+	prop_u32("#size-cells", 0);
+	begin("cpu@0");
+	prop_str("device_type", "cpu");
+	prop_cells("reg", 1, 0);
+	end();
+	begin("cpu@1");
+	prop_str("device_type", "cpu");
+	prop_cells("reg", 1, 1);
+	prop_str("enable-method", "spin-table");
+	end();
+	begin("cpu-map");
+	end();
+	begin("cpu@2");
+	prop_str("device_type", "cpu");
+	prop_cells("reg", 1, 2);
+	end();
+	end();
+	fdt = tree_open();
+	CHECK_EQ(dt_cpus_set_enable_method(fdt, "psci"), 0);
+	m = fdt_getprop(fdt, node_at(fdt, "/cpus/cpu@0"), "enable-method", NULL);
+	CHECK(m && !strcmp(m, "psci"));
+	m = fdt_getprop(fdt, node_at(fdt, "/cpus/cpu@1"), "enable-method", NULL);
+	CHECK(m && !strcmp(m, "spin-table"));
+	m = fdt_getprop(fdt, node_at(fdt, "/cpus/cpu@2"), "enable-method", NULL);
+	CHECK(m && !strcmp(m, "psci"));
+	node = node_at(fdt, "/cpus/cpu-map");
+	CHECK(!fdt_getprop(fdt, node, "enable-method", NULL));
+	CHECK_EQ(dt_cpu_count(fdt), 3);
+
+	/* No room left: the libfdt error comes back. */
+	fdt = (void *)cpus_tree(1);
+	CHECK_EQ(dt_cpus_set_enable_method(fdt, "psci"), 0); /* all have one */
+	tree_start();
+	tree_root(2, 2);
+	begin("cpus");
+	prop_u32("#address-cells", 1);
+	prop_u32("#size-cells", 0);
+	begin("cpu@0");
+	prop_str("device_type", "cpu");
+	prop_cells("reg", 1, 0);
+	end();
+	end();
+	fdt = (void *)tree_done();
+	CHECK_EQ(fdt_pack(fdt), 0);
+	CHECK_EQ(dt_cpus_set_enable_method(fdt, "psci"), -FDT_ERR_NOSPACE);
+}
+
 static void cpus_missing(void)
 {
 	uint64_t mpidr = 0x55;
@@ -1158,6 +1216,7 @@ int main(void)
 	RUN(chosen_wrong_length);
 	RUN(chosen_set_without_space);
 	RUN(cpus_count_and_mpidr);
+	RUN(cpus_enable_method);
 	RUN(cpus_missing);
 	RUN(cpus_negative_index);
 	UNIT_DONE();

@@ -97,6 +97,52 @@ static void refuses_overlapping_pages(void)
 	CHECK_EQ(trampoline_plan(BOOT_LINK_VA, 0x40000000, 0x1000, &p), 0);
 }
 
+/* The native hand-over: the page at its VA and at its own PA. */
+static void identity_plan_goes_down_to_the_pa(void)
+{
+	struct pgtable pt = fresh_tables();
+	struct trampoline_plan p;
+	uint64_t pa1 = 0, pa2 = 0, desc = 0;
+
+	CHECK_EQ(trampoline_plan_identity(BOOT_LINK_VA + 0x13000, 0x79fb1000, &p), 0);
+	CHECK_EQ(p.va, BOOT_LINK_VA + 0x13000);
+	CHECK_EQ(p.alias_va, 0x79fb1000);
+	CHECK_EQ(p.pa, 0x79fb1000);
+	/* The jump is downwards: adding the delta wraps to the PA. */
+	CHECK_EQ(p.va + p.delta, 0x79fb1000);
+	CHECK_EQ(trampoline_map(&pt, &p), 0);
+	CHECK_EQ(pt_lookup(&pt, p.va, &pa1, &desc, NULL), 0);
+	CHECK_EQ(pa1, 0x79fb1000);
+	CHECK_EQ(pt_lookup(&pt, 0x79fb1000, &pa2, NULL, NULL), 0);
+	CHECK_EQ(pa2, 0x79fb1000);
+	/* Nothing else: the neighbouring pages are not mapped. */
+	CHECK(pt_lookup(&pt, 0x79fb0000, &pa2, NULL, NULL) != 0);
+	CHECK(pt_lookup(&pt, 0x79fb2000, &pa2, NULL, NULL) != 0);
+	CHECK(pt_lookup(&pt, p.va + 0x1000, &pa2, NULL, NULL) != 0);
+
+	/* Upwards works too (a PA above the linked VA). */
+	CHECK_EQ(trampoline_plan_identity(0x1000, 0x700000000000ull, &p), 0);
+	CHECK_EQ(p.va + p.delta, 0x700000000000ull);
+}
+
+static void identity_plan_refusals(void)
+{
+	struct trampoline_plan p;
+
+	CHECK_EQ(trampoline_plan_identity(BOOT_LINK_VA + 0x10, 0x40000000, &p),
+		 TRAMPOLINE_E_ALIGN);
+	CHECK_EQ(trampoline_plan_identity(BOOT_LINK_VA, 0x40000800, &p),
+		 TRAMPOLINE_E_ALIGN);
+	/* A PA the 48-bit VA space cannot hold cannot be mapped at itself. */
+	CHECK_EQ(trampoline_plan_identity(BOOT_LINK_VA, 1ull << 48, &p),
+		 TRAMPOLINE_E_RANGE);
+	CHECK_EQ(trampoline_plan_identity(1ull << 48, 0x40000000, &p),
+		 TRAMPOLINE_E_RANGE);
+	CHECK_EQ(trampoline_plan_identity(BOOT_LINK_VA, (1ull << 48) - 0x1000, &p), 0);
+	CHECK_EQ(trampoline_plan_identity(0x40000000, 0x40000000, &p),
+		 TRAMPOLINE_E_DELTA);
+}
+
 int main(void)
 {
 	RUN(plan_uses_the_delta);
@@ -104,5 +150,7 @@ int main(void)
 	RUN(refuses_unaligned);
 	RUN(refuses_out_of_range);
 	RUN(refuses_overlapping_pages);
+	RUN(identity_plan_goes_down_to_the_pa);
+	RUN(identity_plan_refusals);
 	UNIT_DONE();
 }

@@ -46,6 +46,14 @@
 #define CPTR_EL3_TAM BIT(30)
 #define CPTR_EL3_TCPAC BIT(31)
 
+/* ZCR_EL3 / SMCR_EL3 (encodings: older assemblers lack the names) */
+#define ZCR_EL3 S3_6_C1_C2_0
+#define SMCR_EL3 S3_6_C1_C2_6
+#define ZCR_ELx_LEN_MAX 0xfull	/* LEN[3:0]: the longest vector the PE has */
+#define SMCR_ELx_LEN_MAX 0xfull /* LEN[3:0]: the longest streaming vector */
+#define SMCR_ELx_EZT0 BIT(30)	/* ZT0 (SME2) not trapped */
+#define SMCR_ELx_FA64 BIT(31)	/* the full A64 set in streaming mode */
+
 /* HCR_EL2 */
 #define HCR_EL2_VM BIT(0)	    /* stage 2 translation for EL1/EL0 */
 #define HCR_EL2_SWIO BIT(1)	    /* set/way invalidate is clean+invalidate */
@@ -102,17 +110,22 @@
 #define SCR_EL3_FIQ BIT(2)
 #define SCR_EL3_EA BIT(3) /* external aborts and SError to EL3 */
 #define SCR_EL3_RES1 (BIT(4) | BIT(5))
-#define SCR_EL3_SMD BIT(7)    /* SMC disabled */
-#define SCR_EL3_HCE BIT(8)    /* HVC enabled */
-#define SCR_EL3_RW BIT(10)    /* next lower EL is AArch64 */
-#define SCR_EL3_APK BIT(16)   /* pointer authentication keys not trapped */
-#define SCR_EL3_API BIT(17)   /* pointer authentication insns not trapped */
-#define SCR_EL3_ATA BIT(26)   /* allocation tags accessible */
-#define SCR_EL3_FGTEN BIT(27) /* fine-grained trap registers accessible */
-#define SCR_EL3_ECVEN BIT(28) /* enhanced counter virtualisation */
-#define SCR_EL3_HXEN BIT(38)  /* HCRX_EL2 accessible */
-#define SCR_EL3_GPF BIT(48)   /* granule protection faults to EL3 */
-#define SCR_EL3_NSE BIT(62)   /* with NS: security state of lower ELs */
+#define SCR_EL3_SMD BIT(7)	 /* SMC disabled */
+#define SCR_EL3_HCE BIT(8)	 /* HVC enabled */
+#define SCR_EL3_RW BIT(10)	 /* next lower EL is AArch64 */
+#define SCR_EL3_APK BIT(16)	 /* pointer authentication keys not trapped */
+#define SCR_EL3_API BIT(17)	 /* pointer authentication insns not trapped */
+#define SCR_EL3_ATA BIT(26)	 /* allocation tags accessible */
+#define SCR_EL3_FGTEN BIT(27)	 /* fine-grained trap registers accessible */
+#define SCR_EL3_ECVEN BIT(28)	 /* enhanced counter virtualisation */
+#define SCR_EL3_HXEN BIT(38)	 /* HCRX_EL2 accessible */
+#define SCR_EL3_GCSEN BIT(39)	 /* guarded control stacks usable below */
+#define SCR_EL3_ENTP2 BIT(41)	 /* TPIDR2_EL0 (SME) accessible */
+#define SCR_EL3_TCR2EN BIT(43)	 /* TCR2_ELx accessible */
+#define SCR_EL3_SCTLR2EN BIT(44) /* SCTLR2_ELx accessible */
+#define SCR_EL3_PIEN BIT(45)	 /* permission indirection registers accessible */
+#define SCR_EL3_GPF BIT(48)	 /* granule protection faults to EL3 */
+#define SCR_EL3_NSE BIT(62)	 /* with NS: security state of lower ELs */
 
 /* ICC_SRE_EL3 / ICC_SRE_EL2 */
 #define ICC_SRE_SRE BIT(0) /* system register interface */
@@ -191,6 +204,38 @@
 #define HPFAR_FIPA_SHIFT 4
 #define HPFAR_FIPA_MASK 0xfffffffffff0ull
 
+/* ID register fields: 4 bits each at these shifts, 0 = not implemented. */
+#define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
+#define ID_AA64PFR0_SVE_SHIFT 32      /* FEAT_SVE */
+#define ID_AA64PFR0_GIC_SHIFT 24      /* GIC system register interface */
+#define ID_AA64PFR1_GCS_SHIFT 44      /* FEAT_GCS */
+#define ID_AA64PFR1_SME_SHIFT 24      /* 1 FEAT_SME, 2 FEAT_SME2 */
+#define ID_AA64PFR1_MTE_SHIFT 8	      /* 2 or more: FEAT_MTE2, allocation tags */
+#define ID_AA64PFR1_SME2 2	      /* the SME field's FEAT_SME2 value */
+#define ID_AA64PFR1_MTE2 2	      /* the MTE field's FEAT_MTE2 value */
+#define ID_AA64MMFR0_FGT_SHIFT 56     /* 1 FEAT_FGT, 2 FEAT_FGT2 */
+#define ID_AA64MMFR0_TGRAN4_SHIFT 28  /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN64_SHIFT 24 /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN16_SHIFT 20 /* 0 not supported, 1 or more supported */
+#define ID_TGRAN_4_64_NONE 0xf	      /* TGran4/TGran64: not supported */
+#define ID_AA64MMFR1_HCX_SHIFT 40     /* FEAT_HCX: HCRX_EL2 */
+#define ID_AA64MMFR3_TCRX_SHIFT 0     /* FEAT_TCR2 */
+#define ID_AA64MMFR3_SCTLRX_SHIFT 4   /* FEAT_SCTLR2 */
+#define ID_AA64MMFR3_S1PIE_SHIFT 8    /* FEAT_S1PIE */
+#define ID_AA64SMFR0_FA64 BIT(63)     /* FEAT_SME_FA64 */
+/* Encodings of ID registers older assemblers do not name. */
+#define ID_AA64MMFR3_EL1 S3_0_C0_C7_3
+#define ID_AA64SMFR0_EL1 S3_0_C0_C4_5
+
+/* EL2 registers the monitor clears before EL2 first runs (their reset
+ * values are UNKNOWN); encodings, as older assemblers lack the names. */
+#define HCRX_EL2 S3_4_C1_C2_2
+#define HFGRTR_EL2 S3_4_C1_C1_4
+#define HFGWTR_EL2 S3_4_C1_C1_5
+#define HFGITR_EL2 S3_4_C1_C1_6
+#define HDFGRTR_EL2 S3_4_C3_C1_4
+#define HDFGWTR_EL2 S3_4_C3_C1_5
+
 /* ID_AA64ISAR0_EL1.CRC32: FEAT_CRC32 (CRC32B..CRC32X) */
 #define ID_AA64ISAR0_CRC32_SHIFT 16
 /* ID_AA64ISAR0_EL1.RNDR: FEAT_RNG */
@@ -210,6 +255,10 @@
 	})
 #define write_sysreg(reg, val) \
 	__asm__ volatile("msr " #reg ", %0" ::"r"((uint64_t)(val)) : "memory")
+/* The same for a register named by a macro that expands to its encoding
+ * (S3_<op1>_C<n>_C<m>_<op2>), for registers older assemblers do not know. */
+#define read_sysreg_s(reg) read_sysreg(reg)
+#define write_sysreg_s(reg, val) write_sysreg(reg, val)
 
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")

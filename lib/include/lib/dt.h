@@ -34,6 +34,9 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 /* Number of /cpus/cpu@ nodes and the MPIDR of the nth one. */
 int dt_cpu_count(const void *fdt);
 int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr);
+/* Gives each cpu node without an enable-method that method ("psci"):
+ * what an OS reads to know how to start the CPU. 0 or a libfdt error. */
+int dt_cpus_set_enable_method(void *fdt, const char *method);
 
 /* The /chosen property through which the monitor tells the bootloader
  * where the boot image was loaded and how many bytes it has. */

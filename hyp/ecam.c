@@ -142,6 +142,7 @@ int hyp_ecam_scan(const void *fdt)
 	uint64_t base, size;
 	int node = find(fdt, &base, &size), len;
 	const fdt32_t *bus_range;
+	uint64_t probe, esr;
 	uintptr_t w;
 
 	if (node < 0)
@@ -156,6 +157,14 @@ int hyp_ecam_scan(const void *fdt)
 	win.bus_end = bus_range && len == 8 ? (uint8_t)fdt32_to_cpu(bus_range[1]) : 0;
 	win.fns = fns;
 	w = (uintptr_t)hyp_phys_to_virt(base);
+	/* Nobody may answer: on a CPU without FEAT_RME, QEMU takes the
+	 * external abort of an unbacked address at EL2, not at EL3. */
+	if (!hyp_probe(hyp_probe_load32, w, &probe, &esr)) {
+		log_printf("hyp: ecam: the window at 0x%lx does not answer (esr 0x%lx): "
+			   "nothing to pass through\n",
+			   base, esr);
+		return -1;
+	}
 	for (unsigned dev = 0; dev <= PCI_ECAM_DEV_MASK; dev++) {
 		uintptr_t cfg = w + ((uintptr_t)dev << PCI_ECAM_DEV_SHIFT);
 

@@ -111,8 +111,11 @@ void monitor_enter_normal_world(uint64_t entry, uint64_t arg)
 	/* GICv3: this CPU's redistributor awake, everything Non-secure
 	 * Group 1, EL2 and below on the system-register CPU interface. */
 	gic_cpu_init();
+	/* Accesses to the emulated ECAM window come to EL3 as granule
+	 * protection faults, or without FEAT_RME as external aborts. */
+	features |= protect_has_gpt() ? SCR_EL3_GPF : SCR_EL3_EA;
 	write_sysreg(scr_el3, SCR_EL3_RES1 | SCR_EL3_NS | SCR_EL3_RW | SCR_EL3_HCE |
-				      SCR_EL3_APK | SCR_EL3_API | SCR_EL3_GPF | features);
+				      SCR_EL3_APK | SCR_EL3_API | features);
 	plat_cpu_setup();
 	isb();
 	monitor_enter_lower(entry, SPSR_M_EL2H | SPSR_DAIF, arg);

@@ -33,6 +33,9 @@ void el3_mmu_enable(void);
 /* protect.c: the granule protection table. */
 int protect_init(const struct memmap *ram);
 int protect_no_access(uint64_t base, uint64_t size);
+/* false without FEAT_RME: no GPT, and the ECAM window traps through
+ * external aborts instead (SCR_EL3.EA). */
+bool protect_has_gpt(void);
 void protect_enable_cpu(void);
 
 /* ecam.c: the emulated PCI ECAM window. */

@@ -6,6 +6,7 @@
  * to all, as it was. A granule protection fault is taken to EL3
  * (SCR_EL3.GPF), where traps.c reports it and hands the caller an abort.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <arch/sysreg.h>
@@ -20,6 +21,12 @@
 #define GPCCR_EL3 S3_6_C2_C1_6
 
 static struct gpt gpt;
+static bool rme; /* FEAT_RME: there is a GPT to build */
+
+bool protect_has_gpt(void)
+{
+	return rme;
+}
 
 static uint64_t gpt_pool_alloc(void *ctx, uint64_t size, uint64_t align)
 {
@@ -44,8 +51,17 @@ static uint64_t top_of(const struct memmap *ram)
 int protect_init(const struct memmap *ram)
 {
 	static const struct gpt_alloc alloc = {gpt_pool_alloc, gpt_table_ptr, NULL};
-	int err = gpt_init(&gpt, top_of(ram), GPT_GPI_ANY, &alloc);
+	int err;
 
+	rme = (read_sysreg(id_aa64pfr0_el1) >> ID_AA64PFR0_RME_SHIFT) & 0xf;
+	if (!rme) {
+		/* Flash and secure RAM are then kept from the normal world by
+		 * the platform's Secure/Non-secure partition alone. */
+		log_printf("monitor: no FEAT_RME: no granule protection table; "
+			   "ECAM accesses trap as external aborts (SCR_EL3.EA)\n");
+		return 0;
+	}
+	err = gpt_init(&gpt, top_of(ram), GPT_GPI_ANY, &alloc);
 	if (!err)
 		err = gpt_set(&gpt, PLAT_FLASH_BASE, PLAT_FLASH_SIZE, GPT_GPI_ROOT);
 	if (!err)
@@ -68,7 +84,7 @@ int protect_init(const struct memmap *ram)
  * CPU has cached the table yet. */
 int protect_no_access(uint64_t base, uint64_t size)
 {
-	int err = gpt_set(&gpt, base, size, GPT_GPI_NO_ACCESS);
+	int err = rme ? gpt_set(&gpt, base, size, GPT_GPI_NO_ACCESS) : 0;
 
 	if (err)
 		log_printf("monitor: cannot make 0x%lx-0x%lx no-access in the granule "
@@ -80,6 +96,8 @@ int protect_no_access(uint64_t base, uint64_t size)
 /* Each CPU has its own GPTBR/GPCCR: every CPU calls this before it leaves EL3. */
 void protect_enable_cpu(void)
 {
+	if (!rme)
+		return;
 	write_sysreg(GPTBR_EL3, gpt_gptbr(&gpt));
 	dsb(sy);
 	write_sysreg(GPCCR_EL3, gpt_gpccr(&gpt));

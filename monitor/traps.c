@@ -64,6 +64,36 @@ static void handle_gpc(struct frame *f, uint64_t esr)
 	monitor_inject_sea(f, fetch, write, far);
 }
 
+/*
+ * Without FEAT_RME, SCR_EL3.EA brings every synchronous external abort of
+ * the normal world here. Those in the ECAM window are configuration
+ * accesses; the others go on to the EL that takes them without EA: EL2 for
+ * EL2's own, and for EL1/EL0's when the hypervisor routes them there
+ * (HCR_EL2.TEA, or TGE for EL0); else EL1. The syndrome is the original,
+ * its EC restated for where it is delivered.
+ */
+static void external_abort(struct frame *f, uint64_t esr)
+{
+	unsigned from = spsr_el(f->spsr), to = 1;
+	uint64_t hcr = read_sysreg(hcr_el2);
+	bool fetch = ESR_EC(esr) == ESR_EC_IABT_LOW;
+	uint64_t ec;
+
+	if (ecam_sea(f, esr))
+		return;
+	if (from == 2 || (hcr & HCR_EL2_TEA) || (from == 0 && (hcr & HCR_EL2_TGE)))
+		to = 2;
+	if (fetch)
+		ec = from < to ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR;
+	else
+		ec = from < to ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR;
+	esr = (esr & ~(ESR_EC_MASK << ESR_EC_SHIFT)) | (ec << ESR_EC_SHIFT);
+	if (to == 2)
+		inject_el2(f, esr, read_sysreg(far_el3));
+	else
+		inject_el1(f, esr, read_sysreg(far_el3));
+}
+
 void monitor_lower_sync(struct frame *f, unsigned vector)
 {
 	uint64_t esr = read_sysreg(esr_el3);
@@ -76,6 +106,10 @@ void monitor_lower_sync(struct frame *f, unsigned vector)
 		if (!ecam_gpc(f, esr))
 			handle_gpc(f, esr);
 		break;
+	case ESR_EC_DABT_LOW:
+	case ESR_EC_IABT_LOW:
+		external_abort(f, esr);
+		break;
 	default:
 		log_printf("monitor: unexpected trap from EL%u (esr 0x%lx, pc 0x%lx), "
 			   "undefined instruction injected\n",
@@ -87,7 +121,9 @@ void monitor_lower_sync(struct frame *f, unsigned vector)
 
 void monitor_lower_async(struct frame *f, unsigned vector)
 {
-	/* IRQ, FIQ and SError are not routed to EL3 (SCR_EL3.IRQ/FIQ/EA = 0). */
+	/* IRQ and FIQ are not routed to EL3; SError is only without FEAT_RME
+	 * (SCR_EL3.EA), and then it is logged, not passed on: an SError has
+	 * no syndrome that says whose it is. */
 	log_printf("monitor: unexpected asynchronous exception (vector %u, pc 0x%lx)\n",
 		   vector, f->elr);
 }

@@ -40,3 +40,12 @@ expect ecam_el1 "^hyp: ecam: 00:00.0 13b5:0031 class 080300, BAR0 0x9010000 size
 boot ecam_one_owner BOOTIMG="$work/two-owners.img" --
 expect ecam_one_owner '^hyp: vm1: the ECAM window already belongs to vm0$' \
 	'^guest ecam: 0 failures$' '^hyp: no VM left: powering off$'
+
+# Without FEAT_RME there is no GPT: the monitor says so, and the window's
+# accesses would come to EL3 as external aborts (SCR_EL3.EA). QEMU takes
+# those at EL2 instead (BRIEF section 2), so the hypervisor finds a window
+# that does not answer, says so, and carries on.
+boot ecam_without_rme -- -cpu max
+expect ecam_without_rme '^monitor: no FEAT_RME: no granule protection table; ECAM accesses trap as external aborts \(SCR_EL3.EA\)$' \
+	'^hyp: ecam: the window at 0xb000000 does not answer \(esr 0x96000010\): nothing to pass through$' \
+	'^hyp: powering off$' '^monitor: psci: system off$'

@@ -68,7 +68,9 @@
 #define HCR_EL2_TSC BIT(19)   /* SMC traps to EL2 */
 #define HCR_EL2_TIDCP BIT(20) /* implementation-defined registers trap */
 #define HCR_EL2_TACR BIT(21)  /* ACTLR_EL1 traps */
+#define HCR_EL2_TGE BIT(27)   /* EL0 runs under EL2: its exceptions go there */
 #define HCR_EL2_RW BIT(31)    /* EL1 is AArch64 */
+#define HCR_EL2_TEA BIT(37)   /* synchronous external aborts to EL2 */
 #define HCR_EL2_APK BIT(40)   /* pointer authentication keys not trapped */
 #define HCR_EL2_API BIT(41)   /* pointer authentication insns not trapped */
 
@@ -206,6 +208,7 @@
 
 /* ID register fields: 4 bits each at these shifts, 0 = not implemented. */
 #define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
+#define ID_AA64PFR0_RME_SHIFT 52      /* FEAT_RME */
 #define ID_AA64PFR0_SVE_SHIFT 32      /* FEAT_SVE */
 #define ID_AA64PFR0_GIC_SHIFT 24      /* GIC system register interface */
 #define ID_AA64PFR1_GCS_SHIFT 44      /* FEAT_GCS */

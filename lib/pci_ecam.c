@@ -182,7 +182,8 @@ static uint32_t header_read(const struct pci_ecam *e, unsigned i, unsigned dw);
 static void refresh_header(struct pci_ecam *e, unsigned i)
 {
 	for (unsigned dw = 0; dw < PCI_ECAM_HEADER_DWORDS; dw++)
-		e->header[i][dw] = header_read(e, i, 4 * dw);
+		__atomic_store_n(&e->header[i][dw], header_read(e, i, 4 * dw),
+				 __ATOMIC_RELAXED);
 }
 
 void pci_ecam_reset(struct pci_ecam *e)
@@ -369,26 +370,6 @@ static bool locate(const struct pci_ecam *e, uint64_t off, unsigned size,
 	return true;
 }
 
-bool pci_ecam_read(struct pci_ecam *e, uint64_t off, unsigned size, uint32_t *val)
-{
-	struct pci_ecam_addr a;
-	unsigned shift;
-	int fn;
-
-	*val = 0;
-	if (!locate(e, off, size, &a, &fn))
-		return false;
-	if (fn < 0) {
-		*val = ones(size);
-		return true;
-	}
-	if (a.reg >= PCI_STD_HEADER_SIZEOF)
-		return true;
-	shift = 8 * (a.reg & 3u);
-	*val = (e->header[fn][a.reg / 4] >> shift) & ones(size);
-	return true;
-}
-
 bool pci_ecam_write(struct pci_ecam *e, uint64_t off, unsigned size, uint32_t val)
 {
 	struct pci_ecam_addr a;
@@ -405,7 +386,8 @@ bool pci_ecam_write(struct pci_ecam *e, uint64_t off, unsigned size, uint32_t va
 	lanes = ones(size) << shift;
 	old = e->header[fn][dw / 4];
 	header_write(e, (unsigned)fn, dw, (old & ~lanes) | ((val << shift) & lanes));
-	e->header[fn][dw / 4] = header_read(e, (unsigned)fn, dw);
+	__atomic_store_n(&e->header[fn][dw / 4], header_read(e, (unsigned)fn, dw),
+			 __ATOMIC_RELAXED);
 	return true;
 }
 

@@ -33,6 +33,7 @@
 #include <lib/memmap.h>
 #include <lib/pci_dt.h>
 
+#include "ecam_fast.h"
 #include "monitor.h"
 
 #define SPSR_M_SP_ELX 1u /* M[0]: the context was on SP_ELx */
@@ -44,6 +45,9 @@
 
 static struct pci_ecam ecam;
 static bool ecam_on;
+/* The window, for the fault path's first test: [win_base, win_base +
+ * ecam.size), empty until ecam_init() has a window. */
+static uint64_t win_base;
 static spinlock_t ecam_lock;
 static const struct memmap *nsram;
 static unsigned refusals;
@@ -78,18 +82,24 @@ static inline bool translate(void *ctx, uint64_t va, uint64_t *pa)
 /* Only from the normal world's RAM, which EL3 maps (Non-secure PAS): the
  * caller may run from anything its tables map, devices included, and a
  * read of those could have side effects. */
+static uint64_t ram_page = 1; /* the last page found to be RAM; 1: none */
+
+static __attribute__((noinline, cold)) bool page_is_ram(uint64_t page)
+{
+	if (!memmap_covers(nsram, page, PAGE_OFFSET_MASK + 1))
+		return false;
+	__atomic_store_n(&ram_page, page, __ATOMIC_RELAXED);
+	return true;
+}
+
 static inline bool read_insn(void *ctx, uint64_t pa, uint32_t *insn)
 {
 	/* Most traps come from the few pages of one driver: the last page
 	 * found to be RAM saves the walk of the memory map. */
-	static uint64_t ram_page = 1;
 	uint64_t page = pa & ~PAGE_OFFSET_MASK;
 
-	if (page != __atomic_load_n(&ram_page, __ATOMIC_RELAXED)) {
-		if (!memmap_covers(nsram, pa, sizeof(*insn)))
-			return false;
-		__atomic_store_n(&ram_page, page, __ATOMIC_RELAXED);
-	}
+	if (page != __atomic_load_n(&ram_page, __ATOMIC_RELAXED) && !page_is_ram(page))
+		return false;
 	*insn = *(const volatile uint32_t *)pa;
 	return true;
 }
@@ -174,38 +184,68 @@ static bool handle(struct frame *f, struct ecam_trap_fault *fault, bool write)
 }
 
 /*
- * The short way for what drivers do: LDR/STR (unsigned offset) from EL2 or
- * EL1, little-endian, base not SP, the address in the faulting page. The
- * instruction is fetched and checked exactly as ecam_trap_handle() does;
- * anything else, or any doubt, returns false and the general path decides
- * (the same answer, more slowly, and the one that logs refusals).
+ * The short way (ecam_fast.S) for what drivers do: LDR/STR (unsigned
+ * offset) from EL2 or EL1, little-endian, registers among those the short
+ * frame holds, the address in the faulting page. The instruction is
+ * fetched and checked as ecam_trap_handle() does; anything else, or any
+ * doubt, returns false and the full path decides (the same answer, more
+ * slowly, and the one that logs refusals). Reads take no lock: writes are
+ * serialised, and a read sees a dword before or after (pci_ecam.h).
  */
-static bool fast_access(struct frame *f, uint64_t far, uint64_t pa)
+/* Writes, and 8-byte reads (two dwords that must agree), one at a time. */
+static __attribute__((noinline)) bool locked_access(uint64_t off, unsigned size, bool write,
+						    uint64_t *val)
 {
-	struct caller c = {spsr_el(f->spsr), f->spsr};
-	struct a64_ldst_simple s;
-	uint64_t insn_pa, va, val = 0, off;
-	uint32_t insn;
 	bool ok;
 
-	if (c.el == 0 || caller_big_endian(&c) || !translate(&c, f->elr, &insn_pa) ||
-	    (insn_pa & 3) || !read_insn(&c, insn_pa, &insn) ||
-	    !a64_ldst_simple(insn, &s) || s.rn == A64_LDST_REG_MASK /* SP */)
+	spin_lock(&ecam_lock);
+	ok = pci_ecam_access(&ecam, off, size, write, val);
+	spin_unlock(&ecam_lock);
+	return ok;
+}
+
+static uint64_t *fast_reg(struct ecam_fast_frame *ff, unsigned r)
+{
+	if (r < ECAM_FAST_NR_X)
+		return &ff->x[r];
+	return r == 30 ? &ff->x30 : NULL;
+}
+
+bool ecam_fast(struct ecam_fast_frame *ff)
+{
+	uint64_t far = read_sysreg(far_el3), elr = read_sysreg(elr_el3);
+	uint64_t pa = (read_sysreg(MFAR_EL3) & MFAR_PA_MASK) | (far & PAGE_OFFSET_MASK);
+	uint64_t esr = read_sysreg(esr_el3), spsr = read_sysreg(spsr_el3);
+	struct caller c = {spsr_el(spsr), spsr};
+	struct a64_ldst_simple s;
+	uint64_t insn_pa, va, val = 0, off, *rn, *rt = NULL;
+	uint32_t insn, v32;
+	bool ok;
+
+	if (pa - win_base >= ecam.size || (esr & ESR_GPC_IND) ||
+	    c.el == 0 || caller_big_endian(&c) || !translate(&c, elr, &insn_pa) ||
+	    (insn_pa & 3) || !read_insn(&c, insn_pa, &insn) || !a64_ldst_simple(insn, &s))
 		return false;
-	va = f->x[s.rn] + s.offset;
+	rn = fast_reg(ff, s.rn); /* NULL for SP, and x19..x29 */
+	if (!rn || (s.rt != A64_LDST_REG_MASK && !(rt = fast_reg(ff, s.rt))))
+		return false;
+	va = *rn + s.offset;
 	if (((va ^ far) & ~PAGE_OFFSET_MASK) || (va & (s.size - 1u)))
 		return false;
-	off = ((pa & ~PAGE_OFFSET_MASK) | (va & PAGE_OFFSET_MASK)) - ecam.win->base;
-	if (!s.load)
-		val = s.rt == A64_LDST_REG_MASK ? 0 : f->x[s.rt];
-	spin_lock(&ecam_lock);
-	ok = pci_ecam_access(&ecam, off, s.size, !s.load, &val);
-	spin_unlock(&ecam_lock);
+	off = ((pa & ~PAGE_OFFSET_MASK) | (va & PAGE_OFFSET_MASK)) - win_base;
+	if (s.load && s.size < 8) {
+		ok = pci_ecam_read(&ecam, off, s.size, &v32);
+		val = v32;
+	} else {
+		if (!s.load)
+			val = rt ? *rt : 0;
+		ok = locked_access(off, s.size, !s.load, &val);
+	}
 	if (!ok)
 		return false;
-	if (s.load && s.rt != A64_LDST_REG_MASK) /* XZR */
-		f->x[s.rt] = val;
-	f->elr += 4;
+	if (s.load && rt)
+		*rt = val;
+	write_sysreg(elr_el3, elr + 4);
 	return true;
 }
 
@@ -217,8 +257,6 @@ bool ecam_gpc(struct frame *f, uint64_t esr)
 
 	if (!ecam_on || pa - ecam.win->base >= ecam.size)
 		return false;
-	if (!(esr & ESR_GPC_IND) && fast_access(f, far, pa))
-		return true;
 	fault = (struct ecam_trap_fault){
 		.source = ECAM_TRAP_GPC,
 		.va = far,
@@ -256,6 +294,7 @@ int ecam_init(const struct memmap *ram)
 		return err;
 	}
 	nsram = ram;
+	win_base = w->base;
 	ecam_on = true;
 	log_printf("monitor: ecam: emulated window 0x%lx-0x%lx, %u shim function(s)\n",
 		   w->base, w->base + pci_ecam_window_size(w) - 1, w->nfns);

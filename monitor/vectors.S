@@ -1,10 +1,12 @@
 /*
  * EL3 vector table. Synchronous exceptions from the normal world (SMC, and
- * granule protection faults) go to monitor_lower_sync with a saved frame;
+ * granule protection faults) go to monitor_lower_sync with a saved frame,
+ * a granule protection fault after the short path of ecam_fast.S declined;
  * anything taken from EL3 itself is a monitor bug and goes to
  * monitor_fatal, which logs it and stops.
  */
 #include <arch/frame.S>
+#include <arch/sysreg.h>
 
 	.text
 	.balign 0x800
@@ -20,8 +22,16 @@ monitor_vectors:
 	VECTOR_ENTRY 3, monitor_fatal, 5
 	VECTOR_ENTRY 3, monitor_fatal, 6
 	VECTOR_ENTRY 3, monitor_fatal, 7
-	/* Lower EL, AArch64. */
-	VECTOR_ENTRY 3, monitor_lower_sync, 8
+	/* Lower EL, AArch64. A granule protection fault is tried on the
+	 * short path (ecam_fast.S) before the frame is saved. */
+	.balign 0x80
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, esr_el3
+	ubfx	x0, x0, #ESR_EC_SHIFT, #6
+	cmp	x0, #ESR_EC_GPC
+	b.eq	ecam_fast_entry
+	ldp	x0, x1, [sp], #16
+	b	lower_sync_full
 	VECTOR_ENTRY 3, monitor_lower_async, 9
 	VECTOR_ENTRY 3, monitor_lower_async, 10
 	VECTOR_ENTRY 3, monitor_lower_async, 11
@@ -30,5 +40,14 @@ monitor_vectors:
 	VECTOR_ENTRY 3, monitor_lower_async, 13
 	VECTOR_ENTRY 3, monitor_lower_async, 14
 	VECTOR_ENTRY 3, monitor_lower_async, 15
+
+	/* The lower-EL synchronous handler with a whole frame, out of line. */
+	.global lower_sync_full
+lower_sync_full:
+	SAVE_FRAME 3
+	mov	x0, sp
+	mov	x1, #8
+	bl	monitor_lower_sync
+	b	exception_return
 
 	EXCEPTION_RETURN 3

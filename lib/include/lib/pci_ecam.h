@@ -4,8 +4,8 @@
  * The monitor keeps the window's physical addresses unbacked (the GPT makes
  * them "no access"), so every normal-world load or store there traps to
  * EL3; the monitor decodes the instruction and calls pci_ecam_access() with
- * the offset into the window. The library holds no locks: the caller
- * serialises all calls for one window.
+ * the offset into the window. The library holds no locks (see
+ * "Concurrency" below).
  *
  * What the window presents, in terms of the hardware:
  *
@@ -100,6 +100,10 @@
  * - Device-specific config registers (xHCI's SBRN at 0x60, AHCI vendors'
  *   port enables) read 0: xhci-pci only logs SBRN, and the AHCI ones are
  *   used only for the vendors that have them.
+ *
+ * Concurrency: the caller serialises writes (and resets); pci_ecam_read()
+ * may run beside them without a lock, as a read of a register the
+ * hardware is changing would: it sees the dword before or after.
  *
  * Access rules: pci_ecam_read()/pci_ecam_write() take offsets inside the
  * window and sizes of 1, 2 or 4 bytes, naturally aligned; anything else
@@ -300,8 +304,35 @@ void pci_ecam_reset(struct pci_ecam *e);
  * read) and the caller injects an abort. Bits of val above size are
  * ignored.
  */
-bool pci_ecam_read(struct pci_ecam *e, uint64_t off, unsigned size, uint32_t *val);
 bool pci_ecam_write(struct pci_ecam *e, uint64_t off, unsigned size, uint32_t val);
+
+/* The read is here, inline, because it is what trapped accesses mostly
+ * are: a few tests and one table lookup (see struct pci_ecam). */
+static inline bool pci_ecam_read(const struct pci_ecam *e, uint64_t off, unsigned size,
+				 uint32_t *val)
+{
+	unsigned reg = (unsigned)(off & PCI_ECAM_REG_MASK);
+	uint32_t ones;
+	int fn;
+
+	*val = 0;
+	/* 1, 2 or 4 bytes, naturally aligned, inside a window (e->size is 0
+	 * without one). */
+	if (size - 1 > 3 || size == 3 || (off & (size - 1)) || off >= e->size)
+		return false;
+	ones = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	/* Functions live on the window's first bus only. */
+	fn = off >> PCI_ECAM_BUS_SHIFT
+		     ? -1
+		     : (int)e->slot[(off >> PCI_ECAM_FN_SHIFT) & (PCI_ECAM_DEVFNS - 1)] - 1;
+	if (fn < 0)
+		*val = ones;
+	else if (reg < PCI_STD_HEADER_SIZEOF)
+		*val = (__atomic_load_n(&e->header[fn][reg / 4], __ATOMIC_RELAXED) >>
+			(8 * (reg & 3u))) &
+		       ones;
+	return true;
+}
 
 /* As pci_ecam_read/write, with size 8 as well: an 8-byte aligned access is
  * two dword accesses at off and off + 4 (little-endian: the low dword is

@@ -193,8 +193,8 @@ static bool handle(struct frame *f, struct ecam_trap_fault *fault, bool write)
  * serialised, and a read sees a dword before or after (pci_ecam.h).
  */
 /* Writes, and 8-byte reads (two dwords that must agree), one at a time. */
-static __attribute__((noinline)) bool locked_access(uint64_t off, unsigned size, bool write,
-						    uint64_t *val)
+static __attribute__((noinline)) bool locked_access(uint64_t off, unsigned size,
+						    bool write, uint64_t *val)
 {
 	bool ok;
 
@@ -222,9 +222,9 @@ bool ecam_fast(struct ecam_fast_frame *ff)
 	uint32_t insn, v32;
 	bool ok;
 
-	if (pa - win_base >= ecam.size || (esr & ESR_GPC_IND) ||
-	    c.el == 0 || caller_big_endian(&c) || !translate(&c, elr, &insn_pa) ||
-	    (insn_pa & 3) || !read_insn(&c, insn_pa, &insn) || !a64_ldst_simple(insn, &s))
+	if (pa - win_base >= ecam.size || (esr & ESR_GPC_IND) || c.el == 0 ||
+	    caller_big_endian(&c) || !translate(&c, elr, &insn_pa) || (insn_pa & 3) ||
+	    !read_insn(&c, insn_pa, &insn) || !a64_ldst_simple(insn, &s))
 		return false;
 	rn = fast_reg(ff, s.rn); /* NULL for SP, and x19..x29 */
 	if (!rn || (s.rt != A64_LDST_REG_MASK && !(rt = fast_reg(ff, s.rt))))

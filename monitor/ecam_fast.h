@@ -13,7 +13,8 @@ struct ecam_fast_frame {
 	uint64_t x[ECAM_FAST_NR_X];
 	uint64_t x30;
 };
-_Static_assert(sizeof(struct ecam_fast_frame) == ECAM_FAST_FRAME_SIZE, "ecam_fast.S layout");
+_Static_assert(sizeof(struct ecam_fast_frame) == ECAM_FAST_FRAME_SIZE,
+	       "ecam_fast.S layout");
 
 /* ecam.c: true when the access was completed and the caller may go on;
  * false leaves everything as it was, for the full path. */

@@ -324,7 +324,8 @@ static inline bool pci_ecam_read(const struct pci_ecam *e, uint64_t off, unsigne
 	/* Functions live on the window's first bus only. */
 	fn = off >> PCI_ECAM_BUS_SHIFT
 		     ? -1
-		     : (int)e->slot[(off >> PCI_ECAM_FN_SHIFT) & (PCI_ECAM_DEVFNS - 1)] - 1;
+		     : (int)e->slot[(off >> PCI_ECAM_FN_SHIFT) & (PCI_ECAM_DEVFNS - 1)] -
+			       1;
 	if (fn < 0)
 		*val = ones;
 	else if (reg < PCI_STD_HEADER_SIZEOF)

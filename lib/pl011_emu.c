@@ -177,51 +177,78 @@ static uint32_t rx_pop(struct pl011_emu *u)
 /* ---- transmit ------------------------------------------------------------ */
 
 /*
- * Send what the transmit FIFO holds, if the transmitter may run. The line
- * is infinitely fast, so the FIFO empties at once. Each time the
- * transmitter empties the FIFO TXRIS asserts, as if the write had been a
- * burst above the trigger level draining through it: a driver that writes
- * and then waits for the transmit interrupt is answered, and one that
- * clears TXRIS (UARTICR) sees it again only after it writes again. It does
- * not assert while nothing is written, so it cannot storm: Linux unmasks
- * TXIM only after finding TXFF set (never, while the UART is enabled) and
+ * The transmitter, paced. Bytes written while the transmitter runs go to
+ * ops->tx at once: the line is infinitely fast, nothing is ever held back.
+ * But the FIFO level the guest sees (tx_count) rises with each write and
+ * falls to empty only when time has passed, which is what a guest does
+ * when it reads UARTFR twice in a row (a poll) or touches any register but
+ * UARTDR and UARTFR (tx_settle()). So a driver that writes as long as TXFF
+ * is clear meets TXFF after a FIFO's worth, as on hardware, and switches to
+ * its interrupt: Linux's amba-pl011 then writes half a FIFO per interrupt
+ * without reading UARTFR, which halves the accesses (and so the traps) per
+ * character. A driver that polls (the console's TXFF and BUSY loops) sees
+ * the FIFO drain on its second read.
+ *
+ * While UARTCR.UARTEN or TXE is clear, writes wait in the FIFO as on the
+ * hardware, and go out in order when both are set again. Each time the
+ * FIFO drains TXRIS asserts, as if the burst had drained through the
+ * trigger level: a driver that writes and then waits for the transmit
+ * interrupt is answered, and one that clears TXRIS (UARTICR) sees it again
+ * only after it writes again. It does not assert while nothing is written,
+ * so it cannot storm: Linux unmasks TXIM only after finding TXFF set and
  * masks it as soon as it has nothing left to send.
  */
+static void tx_send(struct pl011_emu *u, uint8_t c)
+{
+	if (u->cr & UARTCR_LBE)
+		rx_push(u, c);
+	else if (u->ops && u->ops->tx)
+		u->ops->tx(u->ctx, c);
+}
+
+/* The transmitter started: what waited in the FIFO goes out. */
 static void tx_drain(struct pl011_emu *u)
 {
-	bool sent = false;
-
-	while (u->tx_count && tx_running(u)) {
+	while (u->tx_held && tx_running(u)) {
 		uint8_t c = u->tx[u->tx_head];
 
 		/* Dequeue before the callback so it sees a consistent UART. */
 		u->tx_head = (uint8_t)SLOT(u->tx_head + 1);
-		u->tx_count--;
-		sent = true;
-		if (u->cr & UARTCR_LBE)
-			rx_push(u, c);
-		else if (u->ops && u->ops->tx)
-			u->ops->tx(u->ctx, c);
+		u->tx_held--;
+		tx_send(u, c);
 	}
-	if (sent && !u->tx_count)
+}
+
+/* Time has passed: everything written has left the FIFO. */
+static void tx_settle(struct pl011_emu *u)
+{
+	tx_drain(u);
+	if (u->tx_count && !u->tx_held) {
+		u->tx_count = 0;
 		u->ris |= UARTRIS_TXRIS;
+	}
 }
 
 static void tx_write(struct pl011_emu *u, uint32_t val)
 {
 	unsigned n = u->tx_count;
+	uint8_t c = (uint8_t)(val & UARTDR_DATA);
 
 	/* Written to a full FIFO, data is lost; the PL011 has no error for
-	 * it. Only a stopped transmitter can fill its FIFO here. */
+	 * it. */
 	if (n >= fifo_depth(u))
 		return;
-	u->tx[SLOT(u->tx_head + n)] = (uint8_t)(val & UARTDR_DATA);
+	if (tx_running(u) && !u->tx_held) {
+		tx_send(u, c);
+	} else {
+		u->tx[SLOT(u->tx_head + u->tx_held)] = c;
+		u->tx_held++;
+	}
 	u->tx_count = (uint8_t)(n + 1);
 	/* TXRIS clears once the FIFO is filled above the trigger level (with
 	 * FIFOs off: by the write that fills the holding register). */
 	if (n + 1 > tx_trigger(u))
 		u->ris &= ~UARTRIS_TXRIS;
-	tx_drain(u);
 }
 
 /* ---- registers ----------------------------------------------------------- */
@@ -295,6 +322,7 @@ static void write_lcr_h(struct pl011_emu *u, uint32_t val)
 	 * say it is flushed, and keeping them loses no input. */
 	if (was_on && !fifos_on(u)) {
 		u->tx_count = 0;
+		u->tx_held = 0;
 		u->tx_head = 0;
 	}
 }
@@ -325,7 +353,7 @@ static void reg_write(struct pl011_emu *u, uint32_t reg, uint32_t val)
 		u->cr = (uint16_t)(val & CR_BITS);
 		modem_update(u);
 		/* Enabling the transmitter sends what waited in the FIFO. */
-		tx_drain(u);
+		tx_settle(u);
 		break;
 	case UARTIFLS:
 		u->ifls = (uint16_t)(val & IFLS_BITS);
@@ -372,8 +400,9 @@ void pl011_emu_init(struct pl011_emu *u, const struct pl011_emu_ops *ops, void *
 		u->rx[i] = 0;
 		u->tx[i] = 0;
 	}
-	u->rx_head = u->rx_count = u->tx_head = u->tx_count = 0;
+	u->rx_head = u->rx_count = u->tx_head = u->tx_count = u->tx_held = 0;
 	u->rx_oe_next = false;
+	u->fr_polled = false;
 	u->rsr = u->ilpr = u->ibrd = u->fbrd = u->lcr_h = 0;
 	u->cr = UARTCR_RXE | UARTCR_TXE; /* 0x300 */
 	u->ifls = 0x12;			 /* 1/2 both ways */
@@ -410,6 +439,10 @@ bool pl011_emu_read(struct pl011_emu *u, uint32_t off, unsigned size, uint32_t *
 	*val = 0;
 	if (!access_ok(off, size))
 		return false;
+	/* A poll (UARTFR again) or any other register: time has passed. */
+	if (u->tx_count && ((off & ~3u) != UARTFR || u->fr_polled))
+		tx_settle(u);
+	u->fr_polled = (off & ~3u) == UARTFR;
 	*val = (reg_read(u, off & ~3u) >> shift) & size_mask(size);
 	return true;
 }
@@ -420,6 +453,9 @@ bool pl011_emu_write(struct pl011_emu *u, uint32_t off, unsigned size, uint32_t 
 
 	if (!access_ok(off, size))
 		return false;
+	if (u->tx_count && (off & ~3u) != UARTDR)
+		tx_settle(u);
+	u->fr_polled = false;
 	reg_write(u, off & ~3u, (val & size_mask(size)) << shift);
 	return true;
 }

@@ -45,10 +45,13 @@ static int out_is(const char *s)
 
 /* ---- guest accesses ------------------------------------------------------ */
 
+static unsigned fr_reads; /* UARTFR reads, to count a driver's accesses */
+
 static uint32_t rd_n(uint32_t off, unsigned size)
 {
 	uint32_t v = 0xdeadbeef;
 
+	fr_reads += (off & ~3u) == UARTFR;
 	CHECK(pl011_emu_read(&u, off, size, &v));
 	return v;
 }
@@ -199,6 +202,17 @@ static void register_widths(void)
 	CHECK_EQ(rd(UARTMIS), 0);
 }
 
+/* Linux spins on UARTFR; here a UART that never lets go fails the test
+ * instead of hanging it. */
+static void spin_while_fr(uint32_t bits)
+{
+	int n = 0;
+
+	while ((readw(UARTFR) & bits) && n < 1000)
+		n++;
+	CHECK(n < 1000);
+}
+
 /* ---- transmit ------------------------------------------------------------ */
 
 static void transmit_enabled(void)
@@ -208,29 +222,75 @@ static void transmit_enabled(void)
 	fresh();
 	enable(UARTLCR_H_WLEN_8 | UARTLCR_H_FEN);
 	for (const char *p = msg; *p; p++) {
-		/* Only UARTDR[7:0] is data. */
+		/* Only UARTDR[7:0] is data. It leaves at once; the FIFO level
+		 * the guest sees rises (BUSY) until it polls. */
 		wr(UARTDR, 0xabcd1200u | (uint8_t)*p);
 		CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY),
-			 UARTFR_TXFE);
+			 UARTFR_BUSY);
 	}
 	CHECK(out_is("hello"));
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY), UARTFR_TXFE);
 
 	/* Linux's 16-bit writes and earlycon's byte writes. */
 	writew('!', UARTDR);
 	wr_n(UARTDR, 1, '?');
 	CHECK(out_is("hello!?"));
 
-	/* FIFOs off: still sent at once. */
+	/* FIFOs off: still sent at once; the holding register is full until
+	 * the guest polls. */
 	wr(UARTLCR_H, UARTLCR_H_WLEN_8);
 	wr(UARTDR, 'x');
 	CHECK(out_is("hello!?x"));
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY),
+		 UARTFR_TXFF | UARTFR_BUSY);
 	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY), UARTFR_TXFE);
 
 	/* No callback, no crash. */
 	pl011_emu_init(&u, NULL, NULL);
 	enable(0);
 	wr(UARTDR, 'a');
+	(void)rd(UARTFR);
 	CHECK_EQ(rd(UARTFR) & UARTFR_TXFE, UARTFR_TXFE);
+}
+
+/* The FIFO level as a driver that writes while TXFF is clear sees it: full
+ * after 32 writes with no poll between, though every byte went out at
+ * once; empty again after a poll, or after any other register access. */
+static void transmit_paced(void)
+{
+	fresh();
+	enable(UARTLCR_H_WLEN_8 | UARTLCR_H_FEN);
+	wr(UARTIFLS, 0x12); /* TX trigger at 1/2: 16 */
+	/* Linux's pl011_tx_chars() outside the interrupt: UARTFR, UARTDR. */
+	for (int i = 0; i < 32; i++) {
+		CHECK(!(rd(UARTFR) & UARTFR_TXFF));
+		wr(UARTDR, 'a' + i % 26);
+	}
+	CHECK_EQ(out_len, 32);
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY),
+		 UARTFR_TXFF | UARTFR_BUSY);
+	wr(UARTDR, '#'); /* full: lost, as on hardware */
+	CHECK_EQ(out_len, 32);
+	/* Another register: time has passed, the FIFO drained through its
+	 * trigger level. */
+	CHECK(rd(UARTRIS) & UARTRIS_TXRIS);
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY), UARTFR_TXFE);
+
+	/* From the interrupt: half a FIFO without looking, then UARTMIS. */
+	wr(UARTICR, UARTICR_TXIC);
+	for (int i = 0; i < 17; i++)
+		wr(UARTDR, '0' + i % 10);
+	CHECK_EQ(u.tx_count, 17);
+	CHECK(!(u.ris & UARTRIS_TXRIS)); /* cleared, and above the trigger */
+	CHECK(rd(UARTMIS) == 0);	 /* drained: TXRIS again, TXIM masked */
+	CHECK(rd(UARTRIS) & UARTRIS_TXRIS);
+	CHECK_EQ(out_len, 49);
+
+	/* A poll drains too: the second of two UARTFR reads in a row. */
+	wr(UARTDR, 'z');
+	CHECK(rd(UARTFR) & UARTFR_BUSY);
+	CHECK(!(rd(UARTFR) & UARTFR_BUSY));
+	CHECK_EQ(out_len, 50);
 }
 
 static void transmit_waits_while_disabled(void)
@@ -488,7 +548,7 @@ static void old_linux_tx_provoke(void)
 	writew(1, UARTIBRD);
 	writew(0, UARTLCR_H);
 	writew(0, UARTDR);
-	CHECK(!(readw(UARTFR) & UARTFR_BUSY));
+	spin_while_fr(UARTFR_BUSY);
 	CHECK(readw(UARTRIS) & UARTRIS_TXRIS);
 	CHECK_EQ(tx_calls, 0);
 	CHECK(readw(UARTFR) & UARTFR_RXFE);
@@ -576,7 +636,7 @@ static void firmware_setup(void)
 	for (const char *p = "early"; *p; p++) {
 		CHECK(!(rd(UARTFR) & UARTFR_TXFF));
 		wr_n(UARTDR, 1, (uint8_t)*p);
-		CHECK(!(rd(UARTFR) & UARTFR_BUSY));
+		spin_while_fr(UARTFR_BUSY);
 	}
 	CHECK(out_is("early"));
 
@@ -678,17 +738,6 @@ static void lx_int(void)
 			break;
 		status = readw(UARTRIS) & lx_im;
 	} while (status != 0);
-}
-
-/* Linux spins on UARTFR; here a UART that never lets go fails the test
- * instead of hanging it. */
-static void spin_while_fr(uint32_t bits)
-{
-	int n = 0;
-
-	while ((readw(UARTFR) & bits) && n < 1000)
-		n++;
-	CHECK(n < 1000);
 }
 
 /* pl011_console_write() with uart_console_write()'s \n -> \r\n. */
@@ -817,6 +866,35 @@ static void linux_sequence(void)
 	CHECK_EQ(lx_passes, 3);
 	CHECK(!(lx_im & UARTIMSC_TXIM));
 	CHECK(!pl011_emu_irq_level(&u));
+
+	/* A long tty write, as 6.1 does it: start_tx writes while TXFF is
+	 * clear, meets TXFF after 32, unmasks TXIM; then each interrupt
+	 * writes half a FIFO without reading UARTFR. Far fewer UARTFR reads
+	 * than characters, and every character out in order. */
+	{
+		char text[200];
+
+		out_len = 0;
+		lx_passes = 0;
+		lx_xmit_head = lx_xmit_tail = 0;
+		for (unsigned i = 0; i < sizeof(text); i++)
+			text[i] = (char)('a' + i % 26);
+		for (unsigned i = 0; i < sizeof(text); i++)
+			lx_xmit[lx_xmit_head++] = text[i];
+		fr_reads = 0;
+		lx_start_tx();
+		CHECK(lx_im & UARTIMSC_TXIM);
+		CHECK_EQ(out_len, 32);
+		CHECK(pl011_emu_irq_level(&u));
+		while (pl011_emu_irq_level(&u) && lx_passes < 100)
+			lx_int();
+		CHECK_EQ(out_len, sizeof(text));
+		CHECK(!memcmp(out, text, sizeof(text)));
+		CHECK_EQ(fr_reads, 33); /* 32 that let a character go, one TXFF */
+		CHECK(lx_passes <= (sizeof(text) - 32) / 16 + 1);
+		CHECK(!(lx_im & UARTIMSC_TXIM));
+		CHECK(!pl011_emu_irq_level(&u));
+	}
 
 	/* A console line while the tty runs: CR restored enabled. */
 	out_len = 0;
@@ -966,11 +1044,12 @@ static void fuzz(void)
 				failures++;
 		}
 
-		/* Invariants. Reading FR, RIS, MIS has no side effects. */
+		/* Invariants. Reading FR, RIS, MIS changes no state but the
+		 * transmit FIFO's level (time passes). */
 		fr = rd(UARTFR);
 		ris = rd(UARTRIS);
 		if (u.rx_count > 32 || u.tx_count > 32 || u.rx_head >= 32 ||
-		    u.tx_head >= 32)
+		    u.tx_head >= 32 || u.tx_held > u.tx_count)
 			failures++;
 		if (!(fr & UARTFR_BUSY) != !!(fr & UARTFR_TXFE))
 			failures++;
@@ -982,10 +1061,10 @@ static void fuzz(void)
 			failures++;
 		if (pl011_emu_irq_level(&u) != ((ris & rd(UARTIMSC)) != 0))
 			failures++;
-		/* A running transmitter never holds anything. */
+		/* A running transmitter never holds anything back. */
 		if ((rd(UARTCR) & (UARTCR_UARTEN | UARTCR_TXE)) ==
 			    (UARTCR_UARTEN | UARTCR_TXE) &&
-		    !(fr & UARTFR_TXFE))
+		    u.tx_held)
 			failures++;
 	}
 	CHECK_EQ(failures, 0);
@@ -1001,6 +1080,7 @@ int main(void)
 	RUN(reset_values);
 	RUN(register_widths);
 	RUN(transmit_enabled);
+	RUN(transmit_paced);
 	RUN(transmit_waits_while_disabled);
 	RUN(receive_fifo);
 	RUN(rx_interrupt_levels);

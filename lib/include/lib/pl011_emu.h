@@ -15,10 +15,15 @@
  *   part number and designer (0x00041011 under mask 0x000fffff) and takes
  *   32-entry FIFOs from revision 3 (PeriphID2[7:4]).
  * - The serial line runs infinitely fast: a character the transmitter may
- *   send goes to ops->tx at once, so while UARTCR.UARTEN and UARTCR.TXE are
- *   set the transmit FIFO is always empty (TXFE = 1, TXFF = BUSY = 0 after
- *   every write). While either is clear, writes wait in the transmit FIFO,
- *   as on the hardware, and go out in order when both are set again.
+ *   send goes to ops->tx at once. The transmit FIFO's level still rises
+ *   with each write and drains when time has passed, which the model takes
+ *   to be a second UARTFR read in a row (a poll) or an access to any other
+ *   register but UARTDR: so a driver that writes while TXFF is clear sees
+ *   TXFF after 32 writes, as on hardware, and Linux's then feeds the UART
+ *   from its transmit interrupt, half a FIFO at a time, without reading
+ *   UARTFR (pl011_emu.c, "The transmitter, paced"). While UARTCR.UARTEN or
+ *   TXE is clear, writes wait in the transmit FIFO, as on the hardware,
+ *   and go out in order when both are set again.
  * - The modem inputs are those of a connected terminal (CTS, DSR and DCD
  *   asserted, RI not) except in loopback (UARTCR.LBE), where the TRM feeds
  *   the modem outputs back to them. IrDA, break and the baud rate are
@@ -179,9 +184,12 @@ struct pl011_emu {
 	/* Receive FIFO entries as UARTDR reads them: data and error bits. */
 	uint16_t rx[PL011_EMU_FIFO_DEPTH];
 	uint8_t tx[PL011_EMU_FIFO_DEPTH];
-	uint8_t rx_head, rx_count, tx_head, tx_count;
-	bool rx_oe_next; /* an overrun awaits the next character in */
-	uint16_t modem;	 /* modem inputs now, as UARTFR bits */
+	uint8_t rx_head, rx_count, tx_head;
+	uint8_t tx_count; /* the transmit FIFO's level as the guest sees it */
+	uint8_t tx_held;  /* of those, not sent yet (the transmitter is off) */
+	bool fr_polled;	  /* the last access was a UARTFR read */
+	bool rx_oe_next;  /* an overrun awaits the next character in */
+	uint16_t modem;	  /* modem inputs now, as UARTFR bits */
 	uint16_t rsr, ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr;
 };
 

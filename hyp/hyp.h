@@ -7,10 +7,6 @@
 /* offsetof(struct pcpu, fast_exits), for backdoor_fast.S (checked in smp.c) */
 #define PCPU_FAST_EXITS 32
 
-/* struct fast_frame, the registers mmio_fast.S saves: x0..x18, then x30. */
-#define FAST_FRAME_NR_X 19
-#define FAST_FRAME_SIZE (8 * (FAST_FRAME_NR_X + 1))
-
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,17 +51,9 @@ void selftest_ecam(void);
 /* head.S */
 extern char hyp_cpu_probe_entry[];
 
-/* The guest registers a C function may clobber, saved by a fast path in
- * the vectors; the others are still in the CPU. */
-struct fast_frame {
-	uint64_t x[FAST_FRAME_NR_X];
-	uint64_t x30;
-};
-_Static_assert(sizeof(struct fast_frame) == FAST_FRAME_SIZE, "mmio_fast.S layout");
-
 /* mmio.c: true when the trapped access was emulated and the guest may go
  * on; false leaves everything as it was for the full path. */
-bool guest_mmio_fast(struct fast_frame *ff);
+bool guest_mmio_fast(struct caller_frame *ff);
 #endif
 
 #endif

@@ -77,7 +77,7 @@ bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 	return true;
 }
 
-bool guest_mmio_fast(struct fast_frame *ff)
+bool guest_mmio_fast(struct caller_frame *ff)
 {
 	uint64_t esr = read_sysreg(esr_el2);
 	unsigned rt = ESR_SRT(esr);
@@ -87,13 +87,8 @@ bool guest_mmio_fast(struct fast_frame *ff)
 
 	if (!(esr & ESR_ISV))
 		return false;
-	if (rt == REG_ZR)
-		reg = NULL;
-	else if (rt < FAST_FRAME_NR_X)
-		reg = &ff->x[rt];
-	else if (rt == 30)
-		reg = &ff->x30;
-	else
+	reg = caller_frame_reg(ff, rt);
+	if (!reg && rt != REG_ZR)
 		return false; /* x19..x29 are in the full frame only */
 	ipa = stage2_fault_ipa(read_sysreg(far_el2));
 	r = find(v->vm, ipa);

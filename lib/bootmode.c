@@ -15,19 +15,6 @@
 /* Long enough for the longest value read here (the command line), and one more. */
 #define VALUE_BUF (BOOTMODE_CMDLINE_MAX + 1)
 
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -60,26 +47,26 @@ static int read_mode(const char *text, size_t len, enum boot_mode *mode, char *e
 		return 0;
 	}
 	if (n == CONFIG_E_SPACE)
-		return fail(err, errlen, BOOTMODE_E_VALUE,
-			    "mode: not hypervisor or native (too long)");
+		return fmt_error(err, errlen, BOOTMODE_E_VALUE,
+				 "mode: not hypervisor or native (too long)");
 	if (n < 0)
 		return n;
-	return fail(err, errlen, BOOTMODE_E_VALUE,
-		    "mode: '%s' is not hypervisor or native", v);
+	return fmt_error(err, errlen, BOOTMODE_E_VALUE,
+			 "mode: '%s' is not hypervisor or native", v);
 }
 
 static int set_payload(const char *key, const char *value, bool too_long, char *out,
 		       char *err, size_t errlen)
 {
 	if (too_long || strlen(value) > BUNDLE_NAME_SIZE - 1)
-		return fail(err, errlen, BOOTMODE_E_VALUE,
-			    "%s: payload name longer than %d characters", key,
-			    BUNDLE_NAME_SIZE - 1);
+		return fmt_error(err, errlen, BOOTMODE_E_VALUE,
+				 "%s: payload name longer than %d characters", key,
+				 BUNDLE_NAME_SIZE - 1);
 	if (!bundle_name_valid(value))
-		return fail(err, errlen, BOOTMODE_E_VALUE,
-			    "%s: payload name '%s' has characters outside "
-			    "A-Z a-z 0-9 . _ + -",
-			    key, value);
+		return fmt_error(err, errlen, BOOTMODE_E_VALUE,
+				 "%s: payload name '%s' has characters outside "
+				 "A-Z a-z 0-9 . _ + -",
+				 key, value);
 	memcpy(out, value, strlen(value) + 1);
 	return 0;
 }
@@ -96,13 +83,13 @@ static int apply_native(const char *key, const char *value, bool too_long,
 		return set_payload(key, value, too_long, out->initrd, err, errlen);
 	if (!strcmp(field, "cmdline")) {
 		if (too_long || strlen(value) > BOOTMODE_CMDLINE_MAX)
-			return fail(err, errlen, BOOTMODE_E_VALUE,
-				    "%s: longer than %d bytes", key,
-				    BOOTMODE_CMDLINE_MAX);
+			return fmt_error(err, errlen, BOOTMODE_E_VALUE,
+					 "%s: longer than %d bytes", key,
+					 BOOTMODE_CMDLINE_MAX);
 		memcpy(out->cmdline, value, strlen(value) + 1);
 		return 0;
 	}
-	return fail(err, errlen, BOOTMODE_E_KEY, "%s: unknown key", key);
+	return fmt_error(err, errlen, BOOTMODE_E_KEY, "%s: unknown key", key);
 }
 
 static int walk(const char *text, size_t len, struct bootmode_config *out, char *err,
@@ -124,20 +111,21 @@ static int walk(const char *text, size_t len, struct bootmode_config *out, char 
 			return ret;
 		if (starts_with(key, NATIVE_PREFIX)) {
 			if (!native)
-				return fail(err, errlen, BOOTMODE_E_CONFLICT,
-					    "%s: native settings need mode = native",
-					    key);
+				return fmt_error(err, errlen, BOOTMODE_E_CONFLICT,
+						 "%s: native settings need mode = native",
+						 key);
 			ret = apply_native(key, value, ret == CONFIG_E_SPACE, out, err,
 					   errlen);
 			if (ret)
 				return ret;
 		} else if (native && is_vm_key(key)) {
-			return fail(err, errlen, BOOTMODE_E_CONFLICT,
-				    "%s: VMs are not run in native mode", key);
+			return fmt_error(err, errlen, BOOTMODE_E_CONFLICT,
+					 "%s: VMs are not run in native mode", key);
 		} else if (native && !strcmp(key, "test")) {
-			return fail(err, errlen, BOOTMODE_E_CONFLICT,
-				    "test: the hypervisor's self-tests are not run in "
-				    "native mode");
+			return fmt_error(
+				err, errlen, BOOTMODE_E_CONFLICT,
+				"test: the hypervisor's self-tests are not run in "
+				"native mode");
 		}
 	}
 }
@@ -158,8 +146,8 @@ int bootmode_parse(const char *text, size_t len, struct bootmode_config *out, ch
 	if (!ret)
 		ret = walk(text, len, out, err, errlen);
 	if (!ret && out->mode == BOOT_MODE_NATIVE && !out->kernel[0])
-		ret = fail(err, errlen, BOOTMODE_E_MISSING,
-			   "native: no kernel (native.kernel = PAYLOAD)");
+		ret = fmt_error(err, errlen, BOOTMODE_E_MISSING,
+				"native: no kernel (native.kernel = PAYLOAD)");
 	if (ret)
 		memset(out, 0, sizeof(*out));
 	return ret;

@@ -196,3 +196,15 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+int fmt_error(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		fmt_vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}

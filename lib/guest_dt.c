@@ -11,6 +11,7 @@
 
 #include <libfdt.h>
 
+#include <lib/dt_writer.h>
 #include <lib/fmt.h>
 #include <lib/guest_dt.h>
 
@@ -19,93 +20,6 @@
  * their uniqueness matters. */
 #define PHANDLE_GIC 1u
 #define PHANDLE_PCLK 2u
-
-/* A string list property: the literal's own NULs separate the entries, and
- * sizeof includes the final one. */
-#define STRLIST(s, name, lit) prop_raw(s, name, lit, sizeof(lit))
-
-/* The builder state: the first libfdt error sticks and every later step
- * becomes a no-op, so the node layout reads as straight-line code and the
- * first failure is what the caller gets back. */
-struct sw {
-	void *fdt;
-	int err;
-};
-
-static void step(struct sw *s, int ret)
-{
-	if (!s->err && ret < 0)
-		s->err = ret;
-}
-
-static void begin(struct sw *s, const char *name)
-{
-	if (!s->err)
-		step(s, fdt_begin_node(s->fdt, name));
-}
-
-static void end(struct sw *s)
-{
-	if (!s->err)
-		step(s, fdt_end_node(s->fdt));
-}
-
-static void prop_raw(struct sw *s, const char *name, const void *v, int len)
-{
-	if (!s->err)
-		step(s, fdt_property(s->fdt, name, v, len));
-}
-
-static void prop_empty(struct sw *s, const char *name)
-{
-	prop_raw(s, name, NULL, 0);
-}
-
-static void prop_str(struct sw *s, const char *name, const char *v)
-{
-	if (!s->err)
-		step(s, fdt_property_string(s->fdt, name, v));
-}
-
-static void prop_u32(struct sw *s, const char *name, uint32_t v)
-{
-	if (!s->err)
-		step(s, fdt_property_u32(s->fdt, name, v));
-}
-
-static void prop_u64(struct sw *s, const char *name, uint64_t v)
-{
-	if (!s->err)
-		step(s, fdt_property_u64(s->fdt, name, v));
-}
-
-/* n big-endian cells. */
-static void prop_cells(struct sw *s, const char *name, const uint32_t *v, int n)
-{
-	fdt32_t c[12];
-
-	for (int i = 0; i < n; i++)
-		c[i] = cpu_to_fdt32(v[i]);
-	prop_raw(s, name, c, n * (int)sizeof(c[0]));
-}
-
-/* n (address, size) pairs for a parent with #address-cells =
- * #size-cells = 2, which is what the root uses so any IPA fits. */
-static void prop_reg64(struct sw *s, const uint64_t *pairs, int n)
-{
-	fdt64_t c[4];
-
-	for (int i = 0; i < 2 * n; i++)
-		c[i] = cpu_to_fdt64(pairs[i]);
-	prop_raw(s, "reg", c, 2 * n * (int)sizeof(c[0]));
-}
-
-/* "name@<addr>" with the unit address in hex without leading zeros, as the
- * DT specification asks. */
-static void node_name(char *buf, size_t size, const char *name, uint64_t addr)
-{
-	fmt_snprintf(buf, size, "%s@%llx", name, (unsigned long long)addr);
-}
 
 static int add_overflows(uint64_t a, uint64_t b)
 {
@@ -143,19 +57,19 @@ static int params_ok(const struct guest_dt_params *p)
 	return 1;
 }
 
-static void add_chosen(struct sw *s, const struct guest_dt_params *p,
+static void add_chosen(struct dtw *s, const struct guest_dt_params *p,
 		       const char *uart_path)
 {
-	begin(s, "chosen");
+	dtw_begin(s, "chosen");
 	if (p->bootargs)
-		prop_str(s, "bootargs", p->bootargs);
+		dtw_str(s, "bootargs", p->bootargs);
 	/* A plain path: the emulated UART has no line settings to pass. */
-	prop_str(s, "stdout-path", uart_path);
+	dtw_str(s, "stdout-path", uart_path);
 	/* Always two cells each, so an initrd above 4 GiB needs nothing new;
 	 * Linux reads these with the property's own length. */
 	if (p->initrd_start || p->initrd_end) {
-		prop_u64(s, "linux,initrd-start", p->initrd_start);
-		prop_u64(s, "linux,initrd-end", p->initrd_end);
+		dtw_u64(s, "linux,initrd-start", p->initrd_start);
+		dtw_u64(s, "linux,initrd-end", p->initrd_end);
 	}
 	if (p->rng_seed) {
 		fdt64_t seed = cpu_to_fdt64(p->rng_seed);
@@ -164,58 +78,58 @@ static void add_chosen(struct sw *s, const struct guest_dt_params *p,
 		 * pool; kaslr-seed must be exactly one u64. Linux wipes both
 		 * from the tree after reading them, so neither stays visible
 		 * in /sys/firmware/fdt. */
-		prop_raw(s, "rng-seed", &seed, sizeof(seed));
-		prop_u64(s, "kaslr-seed", p->rng_seed);
+		dtw_raw(s, "rng-seed", &seed, sizeof(seed));
+		dtw_u64(s, "kaslr-seed", p->rng_seed);
 	}
-	end(s);
+	dtw_end(s);
 }
 
-static void add_memory(struct sw *s, const struct guest_dt_params *p)
+static void add_memory(struct dtw *s, const struct guest_dt_params *p)
 {
 	const uint64_t reg[2] = {p->ram_base, p->ram_size};
 	char name[32];
 
-	node_name(name, sizeof(name), "memory", p->ram_base);
-	begin(s, name);
-	prop_str(s, "device_type", "memory");
-	prop_reg64(s, reg, 1);
-	end(s);
+	dtw_node_name(name, sizeof(name), "memory", p->ram_base);
+	dtw_begin(s, name);
+	dtw_str(s, "device_type", "memory");
+	dtw_reg64(s, reg, 1);
+	dtw_end(s);
 }
 
-static void add_cpus(struct sw *s, const struct guest_dt_params *p)
+static void add_cpus(struct dtw *s, const struct guest_dt_params *p)
 {
 	char name[32];
 
 	/* reg is the MPIDR affinity; one cell suffices for Aff0-only ids. */
-	begin(s, "cpus");
-	prop_u32(s, "#address-cells", 1);
-	prop_u32(s, "#size-cells", 0);
+	dtw_begin(s, "cpus");
+	dtw_u32(s, "#address-cells", 1);
+	dtw_u32(s, "#size-cells", 0);
 	for (unsigned i = 0; i < p->cpus; i++) {
-		node_name(name, sizeof(name), "cpu", i);
-		begin(s, name);
-		prop_str(s, "device_type", "cpu");
-		prop_str(s, "compatible", "arm,armv8");
-		prop_u32(s, "reg", i);
+		dtw_node_name(name, sizeof(name), "cpu", i);
+		dtw_begin(s, name);
+		dtw_str(s, "device_type", "cpu");
+		dtw_str(s, "compatible", "arm,armv8");
+		dtw_u32(s, "reg", i);
 		/* Secondaries are started with PSCI CPU_ON through /psci. */
-		prop_str(s, "enable-method", "psci");
-		end(s);
+		dtw_str(s, "enable-method", "psci");
+		dtw_end(s);
 	}
-	end(s);
+	dtw_end(s);
 }
 
-static void add_psci(struct sw *s)
+static void add_psci(struct dtw *s)
 {
-	begin(s, "psci");
+	dtw_begin(s, "psci");
 	/* The hypervisor implements PSCI 1.1; listing 0.2 as well keeps the
 	 * node usable by kernels that predate the 1.0 compatible. Both use
 	 * the standard function IDs, so no per-function properties. */
-	STRLIST(s, "compatible", "arm,psci-1.0\0arm,psci-0.2");
+	DTW_STRLIST(s, "compatible", "arm,psci-1.0\0arm,psci-0.2");
 	/* The guest runs at EL1 under our EL2, which traps HVC. */
-	prop_str(s, "method", "hvc");
-	end(s);
+	dtw_str(s, "method", "hvc");
+	dtw_end(s);
 }
 
-static void add_timer(struct sw *s)
+static void add_timer(struct dtw *s)
 {
 	/* GICv3 specifiers carry only the trigger type in the flags cell: the
 	 * GICv2 CPU target mask in bits [15:8] has no meaning there. The GIC
@@ -229,16 +143,16 @@ static void add_timer(struct sw *s)
 		DT_GIC_PPI, GUEST_DT_PPI_HYP_PHYS, DT_IRQ_TYPE_LEVEL_LOW,
 	};
 
-	begin(s, "timer");
-	prop_str(s, "compatible", "arm,armv8-timer");
-	prop_cells(s, "interrupts", irqs, 12);
+	dtw_begin(s, "timer");
+	dtw_str(s, "compatible", "arm,armv8-timer");
+	dtw_cells(s, "interrupts", irqs, 12);
 	/* The guest has no power state that stops the timer; without this
 	 * Linux assumes it may (C3STOP) and wants a broadcast timer. */
-	prop_empty(s, "always-on");
-	end(s);
+	dtw_empty(s, "always-on");
+	dtw_end(s);
 }
 
-static void add_gic(struct sw *s, const struct guest_dt_params *p)
+static void add_gic(struct dtw *s, const struct guest_dt_params *p)
 {
 	/* One contiguous redistributor region with a frame pair per vCPU;
 	 * Linux walks it until the frame whose GICR_TYPER.Last is set. */
@@ -246,21 +160,21 @@ static void add_gic(struct sw *s, const struct guest_dt_params *p)
 				 p->gicr_size * p->cpus};
 	char name[32];
 
-	node_name(name, sizeof(name), "intc", p->gicd_base);
-	begin(s, name);
-	prop_str(s, "compatible", "arm,gic-v3");
-	prop_u32(s, "#interrupt-cells", 3);
-	prop_empty(s, "interrupt-controller");
+	dtw_node_name(name, sizeof(name), "intc", p->gicd_base);
+	dtw_begin(s, name);
+	dtw_str(s, "compatible", "arm,gic-v3");
+	dtw_u32(s, "#interrupt-cells", 3);
+	dtw_empty(s, "interrupt-controller");
 	/* No ITS or other children; stating 0 keeps dtc's interrupt
 	 * provider check quiet, as the binding allows. */
-	prop_u32(s, "#address-cells", 0);
-	prop_u32(s, "#redistributor-regions", 1);
-	prop_reg64(s, reg, 2);
-	prop_u32(s, "phandle", PHANDLE_GIC);
-	end(s);
+	dtw_u32(s, "#address-cells", 0);
+	dtw_u32(s, "#redistributor-regions", 1);
+	dtw_reg64(s, reg, 2);
+	dtw_u32(s, "phandle", PHANDLE_GIC);
+	dtw_end(s);
 }
 
-static void add_uart(struct sw *s, const struct guest_dt_params *p, const char *node)
+static void add_uart(struct dtw *s, const struct guest_dt_params *p, const char *node)
 {
 	const uint64_t reg[2] = {p->uart_base, GUEST_DT_UART_SIZE};
 	const uint32_t irq[3] = {DT_GIC_SPI, p->uart_spi, DT_IRQ_TYPE_LEVEL_HIGH};
@@ -269,28 +183,28 @@ static void add_uart(struct sw *s, const struct guest_dt_params *p, const char *
 	/* The AMBA bus code needs apb_pclk to probe a PrimeCell; the PL011
 	 * driver wants uartclk for its baud rate. One fixed clock feeds both,
 	 * as on QEMU virt. */
-	begin(s, "apb-pclk");
-	prop_str(s, "compatible", "fixed-clock");
-	prop_u32(s, "#clock-cells", 0);
-	prop_u32(s, "clock-frequency", GUEST_DT_UART_CLK_HZ);
-	prop_str(s, "clock-output-names", "clk24mhz");
-	prop_u32(s, "phandle", PHANDLE_PCLK);
-	end(s);
+	dtw_begin(s, "apb-pclk");
+	dtw_str(s, "compatible", "fixed-clock");
+	dtw_u32(s, "#clock-cells", 0);
+	dtw_u32(s, "clock-frequency", GUEST_DT_UART_CLK_HZ);
+	dtw_str(s, "clock-output-names", "clk24mhz");
+	dtw_u32(s, "phandle", PHANDLE_PCLK);
+	dtw_end(s);
 
-	begin(s, node);
+	dtw_begin(s, node);
 	/* arm,primecell makes Linux create it on the AMBA bus, where the
 	 * amba-pl011 driver matches it by its peripheral ID. */
-	STRLIST(s, "compatible", "arm,pl011\0arm,primecell");
-	prop_reg64(s, reg, 1);
-	prop_cells(s, "interrupts", irq, 3);
-	prop_cells(s, "clocks", clocks, 2);
-	STRLIST(s, "clock-names", "uartclk\0apb_pclk");
-	end(s);
+	DTW_STRLIST(s, "compatible", "arm,pl011\0arm,primecell");
+	dtw_reg64(s, reg, 1);
+	dtw_cells(s, "interrupts", irq, 3);
+	dtw_cells(s, "clocks", clocks, 2);
+	DTW_STRLIST(s, "clock-names", "uartclk\0apb_pclk");
+	dtw_end(s);
 }
 
 int guest_dt_build(void *buf, size_t size, const struct guest_dt_params *p)
 {
-	struct sw s = {buf, 0};
+	struct dtw s = {buf, 0};
 	char uart[32], uart_path[34];
 
 	if (!buf || !p || !params_ok(p))
@@ -302,22 +216,22 @@ int guest_dt_build(void *buf, size_t size, const struct guest_dt_params *p)
 	if (size > INT32_MAX)
 		size = INT32_MAX;
 
-	node_name(uart, sizeof(uart), "pl011", p->uart_base);
+	dtw_node_name(uart, sizeof(uart), "pl011", p->uart_base);
 	fmt_snprintf(uart_path, sizeof(uart_path), "/%s", uart);
 
-	step(&s, fdt_create(buf, (int)size));
+	dtw_step(&s, fdt_create(buf, (int)size));
 	/* No reservations: Linux reserves the DTB and initrd itself, and the
 	 * rest of guest RAM is the guest's. */
 	if (!s.err)
-		step(&s, fdt_finish_reservemap(buf));
+		dtw_step(&s, fdt_finish_reservemap(buf));
 
-	begin(&s, "");
-	prop_str(&s, "compatible", "linux,dummy-virt");
-	prop_str(&s, "model", "hv virtual machine");
-	prop_u32(&s, "#address-cells", 2);
-	prop_u32(&s, "#size-cells", 2);
+	dtw_begin(&s, "");
+	dtw_str(&s, "compatible", "linux,dummy-virt");
+	dtw_str(&s, "model", "hv virtual machine");
+	dtw_u32(&s, "#address-cells", 2);
+	dtw_u32(&s, "#size-cells", 2);
 	/* Nodes without their own interrupt-parent (timer, UART) inherit it. */
-	prop_u32(&s, "interrupt-parent", PHANDLE_GIC);
+	dtw_u32(&s, "interrupt-parent", PHANDLE_GIC);
 
 	add_chosen(&s, p, uart_path);
 	add_memory(&s, p);
@@ -326,14 +240,14 @@ int guest_dt_build(void *buf, size_t size, const struct guest_dt_params *p)
 	add_timer(&s);
 	add_gic(&s, p);
 	add_uart(&s, p, uart);
-	end(&s);
+	dtw_end(&s);
 
 	if (!s.err)
-		step(&s, fdt_finish(buf));
+		dtw_step(&s, fdt_finish(buf));
 	/* fdt_create() starts the reservation map 16-byte aligned, leaving a
 	 * gap after the header that fdt_pack() closes; then totalsize is the
 	 * least a copy of the tree needs. */
 	if (!s.err)
-		step(&s, fdt_pack(buf));
+		dtw_step(&s, fdt_pack(buf));
 	return s.err;
 }

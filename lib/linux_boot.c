@@ -14,19 +14,6 @@
 #define GZIP_MAGIC1 0x8b
 #define IMAGE_TEXT_OFFSET_ALIGN 0x1000ull
 
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int code,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* Byte loads: the header may sit at any alignment. */
 static uint64_t le64(const uint8_t *p)
 {
@@ -50,41 +37,43 @@ int arm64_image_parse(const void *data, uint64_t size, struct arm64_image *out, 
 	struct arm64_image img;
 
 	if (!data || !out)
-		return fail(err, errlen, LINUX_E_INVAL, "no image");
+		return fmt_error(err, errlen, LINUX_E_INVAL, "no image");
 	if (size >= 2 && p[0] == GZIP_MAGIC0 && p[1] == GZIP_MAGIC1)
-		return fail(err, errlen, LINUX_E_NOT_IMAGE,
-			    "gzip-compressed: give the uncompressed Image");
+		return fmt_error(err, errlen, LINUX_E_NOT_IMAGE,
+				 "gzip-compressed: give the uncompressed Image");
 	if (size < ARM64_IMAGE_HEADER_SIZE)
-		return fail(err, errlen, LINUX_E_NOT_IMAGE,
-			    "only %lu bytes, shorter than the %u-byte Image header",
-			    (unsigned long)size, ARM64_IMAGE_HEADER_SIZE);
+		return fmt_error(err, errlen, LINUX_E_NOT_IMAGE,
+				 "only %lu bytes, shorter than the %u-byte Image header",
+				 (unsigned long)size, ARM64_IMAGE_HEADER_SIZE);
 	if (le32(p + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC)
-		return fail(err, errlen, LINUX_E_NOT_IMAGE,
-			    "no \"ARM\\x64\" magic at offset 0x%x",
-			    ARM64_IMAGE_MAGIC_OFFSET);
+		return fmt_error(err, errlen, LINUX_E_NOT_IMAGE,
+				 "no \"ARM\\x64\" magic at offset 0x%x",
+				 ARM64_IMAGE_MAGIC_OFFSET);
 	img.text_offset = le64(p + ARM64_IMAGE_TEXT_OFFSET);
 	img.image_size = le64(p + ARM64_IMAGE_IMAGE_SIZE);
 	img.flags = le64(p + ARM64_IMAGE_FLAGS);
 	img.file_size = size;
 	if (img.flags & ARM64_IMAGE_FLAG_BE)
-		return fail(err, errlen, LINUX_E_HEADER,
-			    "big-endian kernel (flags 0x%lx): this platform runs "
-			    "little-endian",
-			    (unsigned long)img.flags);
+		return fmt_error(err, errlen, LINUX_E_HEADER,
+				 "big-endian kernel (flags 0x%lx): this platform runs "
+				 "little-endian",
+				 (unsigned long)img.flags);
 	if (!img.image_size)
-		return fail(err, errlen, LINUX_E_HEADER,
-			    "image_size is 0 (a kernel older than Linux 3.17): how much "
-			    "memory it needs is unknown");
+		return fmt_error(
+			err, errlen, LINUX_E_HEADER,
+			"image_size is 0 (a kernel older than Linux 3.17): how much "
+			"memory it needs is unknown");
 	if (img.text_offset >= LINUX_KERNEL_ALIGN ||
 	    img.text_offset & (IMAGE_TEXT_OFFSET_ALIGN - 1))
-		return fail(err, errlen, LINUX_E_HEADER,
-			    "text_offset 0x%lx is not a 4 KiB multiple below 2 MiB",
-			    (unsigned long)img.text_offset);
+		return fmt_error(err, errlen, LINUX_E_HEADER,
+				 "text_offset 0x%lx is not a 4 KiB multiple below 2 MiB",
+				 (unsigned long)img.text_offset);
 	img.span = img.image_size > size ? img.image_size : size;
 	/* Page-rounded and placed after text_offset, the span must not wrap. */
 	if (img.span > UINT64_MAX - LINUX_KERNEL_ALIGN - LINUX_PAGE_SIZE)
-		return fail(err, errlen, LINUX_E_HEADER, "image_size 0x%lx is too large",
-			    (unsigned long)img.image_size);
+		return fmt_error(err, errlen, LINUX_E_HEADER,
+				 "image_size 0x%lx is too large",
+				 (unsigned long)img.image_size);
 	*out = img;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <libfdt.h>
 
 #include <lib/dt.h>
+#include <lib/dt_writer.h>
 #include <lib/fmt.h>
 #include <lib/guest_dt.h>
 #include <lib/os_dt.h>
@@ -23,89 +24,16 @@
 #define PHANDLE_PCLK 2u
 
 /* Reg entries a memory node may carry that are copied. */
-#define MAX_REG_ENTRIES 16
-
-#define STRLIST(s, name, lit) prop_raw(s, name, lit, sizeof(lit))
-
-/* Builder state: the first error sticks, later steps do nothing. */
-struct sw {
-	void *fdt;
-	int err;
-};
-
-static void step(struct sw *s, int ret)
-{
-	if (!s->err && ret < 0)
-		s->err = ret;
-}
-
-static void begin(struct sw *s, const char *name)
-{
-	if (!s->err)
-		step(s, fdt_begin_node(s->fdt, name));
-}
-
-static void end(struct sw *s)
-{
-	if (!s->err)
-		step(s, fdt_end_node(s->fdt));
-}
-
-static void prop_raw(struct sw *s, const char *name, const void *v, int len)
-{
-	if (!s->err)
-		step(s, fdt_property(s->fdt, name, v, len));
-}
-
-static void prop_empty(struct sw *s, const char *name)
-{
-	prop_raw(s, name, NULL, 0);
-}
-
-static void prop_str(struct sw *s, const char *name, const char *v)
-{
-	if (!s->err)
-		step(s, fdt_property_string(s->fdt, name, v));
-}
-
-static void prop_u32(struct sw *s, const char *name, uint32_t v)
-{
-	if (!s->err)
-		step(s, fdt_property_u32(s->fdt, name, v));
-}
-
-static void prop_cells(struct sw *s, const char *name, const uint32_t *v, int n)
-{
-	fdt32_t c[12];
-
-	for (int i = 0; i < n; i++)
-		c[i] = cpu_to_fdt32(v[i]);
-	prop_raw(s, name, c, n * (int)sizeof(c[0]));
-}
-
-/* n (address, size) pairs, for a parent with 2 address and 2 size cells. */
-static void prop_reg64(struct sw *s, const uint64_t *pairs, int n)
-{
-	fdt64_t c[2 * MAX_REG_ENTRIES];
-
-	for (int i = 0; i < 2 * n; i++)
-		c[i] = cpu_to_fdt64(pairs[i]);
-	prop_raw(s, "reg", c, 2 * n * (int)sizeof(c[0]));
-}
-
-static void node_name(char *buf, size_t size, const char *name, uint64_t addr)
-{
-	fmt_snprintf(buf, size, "%s@%llx", name, (unsigned long long)addr);
-}
+#define MAX_REG_ENTRIES DTW_MAX_REGS
 
 /* A property of the machine's node copied as it is, when it has one. */
-static void copy_prop(struct sw *s, const void *machine, int node, const char *name)
+static void copy_prop(struct dtw *s, const void *machine, int node, const char *name)
 {
 	int len;
 	const void *v = fdt_getprop(machine, node, name, &len);
 
 	if (v && len >= 0)
-		prop_raw(s, name, v, len);
+		dtw_raw(s, name, v, len);
 }
 
 /* --- what the machine's tree must have ------------------------------------ */
@@ -227,18 +155,18 @@ static bool params_ok(const struct os_dt_params *p)
 
 /* --- nodes ---------------------------------------------------------------- */
 
-static void add_chosen(struct sw *s, const char *uart_path)
+static void add_chosen(struct dtw *s, const char *uart_path)
 {
-	begin(s, "chosen");
-	prop_str(s, "stdout-path", uart_path);
-	end(s);
+	dtw_begin(s, "chosen");
+	dtw_str(s, "stdout-path", uart_path);
+	dtw_end(s);
 	/* serial0 makes the console ttyAMA0 whatever else Linux probes. */
-	begin(s, "aliases");
-	prop_str(s, "serial0", uart_path);
-	end(s);
+	dtw_begin(s, "aliases");
+	dtw_str(s, "serial0", uart_path);
+	dtw_end(s);
 }
 
-static void add_memory(struct sw *s, const void *machine)
+static void add_memory(struct dtw *s, const void *machine)
 {
 	int node;
 
@@ -252,41 +180,41 @@ static void add_memory(struct sw *s, const void *machine)
 		while (n < MAX_REG_ENTRIES &&
 		       dt_reg(machine, node, n, &reg[2 * n], &reg[2 * n + 1]) == 0)
 			n++;
-		node_name(name, sizeof(name), "memory", reg[0]);
-		begin(s, name);
-		prop_str(s, "device_type", "memory");
-		prop_reg64(s, reg, n);
+		dtw_node_name(name, sizeof(name), "memory", reg[0]);
+		dtw_begin(s, name);
+		dtw_str(s, "device_type", "memory");
+		dtw_reg64(s, reg, n);
 		copy_prop(s, machine, node, "numa-node-id");
-		end(s);
+		dtw_end(s);
 	}
 }
 
 /* The monitor's own memory, described the way QEMU virt does it, so the
  * normal world knows it is there and not its to use. */
-static void add_secure_memory(struct sw *s, const struct os_dt_params *p)
+static void add_secure_memory(struct dtw *s, const struct os_dt_params *p)
 {
 	const uint64_t reg[2] = {p->secure_mem_base, p->secure_mem_size};
 	char name[32];
 
 	if (!p->secure_mem_size)
 		return;
-	node_name(name, sizeof(name), "memory", p->secure_mem_base);
-	begin(s, name);
-	prop_str(s, "device_type", "memory");
-	prop_reg64(s, reg, 1);
-	prop_str(s, "status", "disabled");
-	prop_str(s, "secure-status", "okay");
-	end(s);
+	dtw_node_name(name, sizeof(name), "memory", p->secure_mem_base);
+	dtw_begin(s, name);
+	dtw_str(s, "device_type", "memory");
+	dtw_reg64(s, reg, 1);
+	dtw_str(s, "status", "disabled");
+	dtw_str(s, "secure-status", "okay");
+	dtw_end(s);
 }
 
-static void add_cpus(struct sw *s, const void *machine)
+static void add_cpus(struct dtw *s, const void *machine)
 {
 	int cpus = fdt_path_offset(machine, "/cpus"), node;
 
-	begin(s, "cpus");
+	dtw_begin(s, "cpus");
 	/* Two cells: an MPIDR's Aff3 is in bits [39:32]. */
-	prop_u32(s, "#address-cells", 2);
-	prop_u32(s, "#size-cells", 0);
+	dtw_u32(s, "#address-cells", 2);
+	dtw_u32(s, "#size-cells", 0);
 	fdt_for_each_subnode(node, machine, cpus) {
 		fdt64_t reg;
 		uint64_t mpidr;
@@ -296,29 +224,29 @@ static void add_cpus(struct sw *s, const void *machine)
 			continue;
 		dt_reg(machine, node, 0, &mpidr, NULL);
 		reg = cpu_to_fdt64(mpidr);
-		node_name(name, sizeof(name), "cpu", mpidr);
-		begin(s, name);
-		prop_str(s, "device_type", "cpu");
-		prop_str(s, "compatible", "arm,armv8");
-		prop_raw(s, "reg", &reg, sizeof(reg));
+		dtw_node_name(name, sizeof(name), "cpu", mpidr);
+		dtw_begin(s, name);
+		dtw_str(s, "device_type", "cpu");
+		dtw_str(s, "compatible", "arm,armv8");
+		dtw_raw(s, "reg", &reg, sizeof(reg));
 		/* Secondaries start parked in the monitor, released by CPU_ON. */
-		prop_str(s, "enable-method", "psci");
+		dtw_str(s, "enable-method", "psci");
 		copy_prop(s, machine, node, "numa-node-id");
-		end(s);
+		dtw_end(s);
 	}
-	end(s);
+	dtw_end(s);
 }
 
-static void add_psci(struct sw *s)
+static void add_psci(struct dtw *s)
 {
-	begin(s, "psci");
+	dtw_begin(s, "psci");
 	/* The monitor serves PSCI 1.1 at EL3; 0.2 for older kernels. */
-	STRLIST(s, "compatible", "arm,psci-1.0\0arm,psci-0.2");
-	prop_str(s, "method", "smc");
-	end(s);
+	DTW_STRLIST(s, "compatible", "arm,psci-1.0\0arm,psci-0.2");
+	dtw_str(s, "method", "smc");
+	dtw_end(s);
 }
 
-static void add_timer(struct sw *s, const struct os_dt_params *p)
+static void add_timer(struct dtw *s, const struct os_dt_params *p)
 {
 	uint32_t irqs[3 * OS_DT_TIMER_PPIS];
 
@@ -327,16 +255,16 @@ static void add_timer(struct sw *s, const struct os_dt_params *p)
 		irqs[3 * i + 1] = p->timer_ppi[i];
 		irqs[3 * i + 2] = DT_IRQ_TYPE_LEVEL_HIGH;
 	}
-	begin(s, "timer");
-	prop_str(s, "compatible", "arm,armv8-timer");
-	prop_cells(s, "interrupts", irqs, 3 * OS_DT_TIMER_PPIS);
+	dtw_begin(s, "timer");
+	dtw_str(s, "compatible", "arm,armv8-timer");
+	dtw_cells(s, "interrupts", irqs, 3 * OS_DT_TIMER_PPIS);
 	/* No power state here stops the counter or the timers (the monitor
 	 * offers no CPU_SUSPEND), so no broadcast timer is needed. */
-	prop_empty(s, "always-on");
-	end(s);
+	dtw_empty(s, "always-on");
+	dtw_end(s);
 }
 
-static void add_gic(struct sw *s, const void *machine, const struct os_dt_params *p)
+static void add_gic(struct dtw *s, const void *machine, const struct os_dt_params *p)
 {
 	const uint32_t maint[3] = {DT_GIC_PPI, p->gic_maint_ppi, DT_IRQ_TYPE_LEVEL_HIGH};
 	int gic = find_gic(machine), its = find_its(machine, gic);
@@ -345,34 +273,34 @@ static void add_gic(struct sw *s, const void *machine, const struct os_dt_params
 
 	dt_reg(machine, gic, 0, &reg[0], &reg[1]);
 	dt_reg(machine, gic, 1, &reg[2], &reg[3]);
-	node_name(name, sizeof(name), "intc", reg[0]);
-	begin(s, name);
-	prop_str(s, "compatible", "arm,gic-v3");
-	prop_u32(s, "#interrupt-cells", 3);
-	prop_empty(s, "interrupt-controller");
+	dtw_node_name(name, sizeof(name), "intc", reg[0]);
+	dtw_begin(s, name);
+	dtw_str(s, "compatible", "arm,gic-v3");
+	dtw_u32(s, "#interrupt-cells", 3);
+	dtw_empty(s, "interrupt-controller");
 	/* The ITS child is addressed like the root: 1:1 ranges. */
-	prop_u32(s, "#address-cells", 2);
-	prop_u32(s, "#size-cells", 2);
-	prop_empty(s, "ranges");
+	dtw_u32(s, "#address-cells", 2);
+	dtw_u32(s, "#size-cells", 2);
+	dtw_empty(s, "ranges");
 	/* One redistributor region; its frames end at GICR_TYPER.Last. */
-	prop_u32(s, "#redistributor-regions", 1);
-	prop_reg64(s, reg, 2);
-	prop_cells(s, "interrupts", maint, 3);
-	prop_u32(s, "phandle", PHANDLE_GIC);
+	dtw_u32(s, "#redistributor-regions", 1);
+	dtw_reg64(s, reg, 2);
+	dtw_cells(s, "interrupts", maint, 3);
+	dtw_u32(s, "phandle", PHANDLE_GIC);
 	if (its >= 0) {
 		its_reg(machine, its, &reg[0], &reg[1]);
-		node_name(name, sizeof(name), "msi-controller", reg[0]);
-		begin(s, name);
-		prop_str(s, "compatible", "arm,gic-v3-its");
-		prop_empty(s, "msi-controller");
-		prop_u32(s, "#msi-cells", 1);
-		prop_reg64(s, reg, 1);
-		end(s);
+		dtw_node_name(name, sizeof(name), "msi-controller", reg[0]);
+		dtw_begin(s, name);
+		dtw_str(s, "compatible", "arm,gic-v3-its");
+		dtw_empty(s, "msi-controller");
+		dtw_u32(s, "#msi-cells", 1);
+		dtw_reg64(s, reg, 1);
+		dtw_end(s);
 	}
-	end(s);
+	dtw_end(s);
 }
 
-static void add_uart(struct sw *s, const struct os_dt_params *p, const char *node)
+static void add_uart(struct dtw *s, const struct os_dt_params *p, const char *node)
 {
 	const uint64_t reg[2] = {p->uart_base, p->uart_size};
 	const uint32_t irq[3] = {DT_GIC_SPI, p->uart_spi, DT_IRQ_TYPE_LEVEL_HIGH};
@@ -380,23 +308,23 @@ static void add_uart(struct sw *s, const struct os_dt_params *p, const char *nod
 
 	/* Linux's AMBA bus wants apb_pclk to probe a PrimeCell, and the PL011
 	 * driver uartclk for its divisors: one fixed clock serves both. */
-	begin(s, "apb-pclk");
-	prop_str(s, "compatible", "fixed-clock");
-	prop_u32(s, "#clock-cells", 0);
-	prop_u32(s, "clock-frequency", p->uart_clk_hz);
-	prop_u32(s, "phandle", PHANDLE_PCLK);
-	end(s);
+	dtw_begin(s, "apb-pclk");
+	dtw_str(s, "compatible", "fixed-clock");
+	dtw_u32(s, "#clock-cells", 0);
+	dtw_u32(s, "clock-frequency", p->uart_clk_hz);
+	dtw_u32(s, "phandle", PHANDLE_PCLK);
+	dtw_end(s);
 
-	begin(s, node);
-	STRLIST(s, "compatible", "arm,pl011\0arm,primecell");
-	prop_reg64(s, reg, 1);
-	prop_cells(s, "interrupts", irq, 3);
-	prop_cells(s, "clocks", clocks, 2);
-	STRLIST(s, "clock-names", "uartclk\0apb_pclk");
-	end(s);
+	dtw_begin(s, node);
+	DTW_STRLIST(s, "compatible", "arm,pl011\0arm,primecell");
+	dtw_reg64(s, reg, 1);
+	dtw_cells(s, "interrupts", irq, 3);
+	dtw_cells(s, "clocks", clocks, 2);
+	DTW_STRLIST(s, "clock-names", "uartclk\0apb_pclk");
+	dtw_end(s);
 }
 
-static void copy_reservations(struct sw *s, const void *machine)
+static void copy_reservations(struct dtw *s, const void *machine)
 {
 	int n = fdt_num_mem_rsv(machine);
 
@@ -404,15 +332,15 @@ static void copy_reservations(struct sw *s, const void *machine)
 		uint64_t addr, size;
 
 		if (fdt_get_mem_rsv(machine, i, &addr, &size) == 0 && !s->err)
-			step(s, fdt_add_reservemap_entry(s->fdt, addr, size));
+			dtw_step(s, fdt_add_reservemap_entry(s->fdt, addr, size));
 	}
 	if (!s->err)
-		step(s, fdt_finish_reservemap(s->fdt));
+		dtw_step(s, fdt_finish_reservemap(s->fdt));
 }
 
 int os_dt_build(void *buf, size_t size, const void *machine, const struct os_dt_params *p)
 {
-	struct sw s = {buf, 0};
+	struct dtw s = {buf, 0};
 	char uart[40], uart_path[48];
 	int err;
 
@@ -426,19 +354,19 @@ int os_dt_build(void *buf, size_t size, const void *machine, const struct os_dt_
 	if (size > INT32_MAX)
 		size = INT32_MAX;
 
-	node_name(uart, sizeof(uart), "pl011", p->uart_base);
+	dtw_node_name(uart, sizeof(uart), "pl011", p->uart_base);
 	fmt_snprintf(uart_path, sizeof(uart_path), "/%s", uart);
 
-	step(&s, fdt_create(buf, (int)size));
+	dtw_step(&s, fdt_create(buf, (int)size));
 	copy_reservations(&s, machine);
-	begin(&s, "");
+	dtw_begin(&s, "");
 	copy_prop(&s, machine, 0, "compatible");
-	prop_str(&s, "model", p->model);
+	dtw_str(&s, "model", p->model);
 	copy_prop(&s, machine, 0, "machine-version-major");
 	copy_prop(&s, machine, 0, "machine-version-minor");
-	prop_u32(&s, "#address-cells", 2);
-	prop_u32(&s, "#size-cells", 2);
-	prop_u32(&s, "interrupt-parent", PHANDLE_GIC);
+	dtw_u32(&s, "#address-cells", 2);
+	dtw_u32(&s, "#size-cells", 2);
+	dtw_u32(&s, "interrupt-parent", PHANDLE_GIC);
 	add_chosen(&s, uart_path);
 	add_memory(&s, machine);
 	add_secure_memory(&s, p);
@@ -447,11 +375,11 @@ int os_dt_build(void *buf, size_t size, const void *machine, const struct os_dt_
 	add_timer(&s, p);
 	add_gic(&s, machine, p);
 	add_uart(&s, p, uart);
-	end(&s);
+	dtw_end(&s);
 	if (!s.err)
-		step(&s, fdt_finish(buf));
+		dtw_step(&s, fdt_finish(buf));
 	if (!s.err)
-		step(&s, fdt_pack(buf));
+		dtw_step(&s, fdt_pack(buf));
 	return s.err;
 }
 

@@ -204,14 +204,7 @@ static __attribute__((noinline)) bool locked_access(uint64_t off, unsigned size,
 	return ok;
 }
 
-static uint64_t *fast_reg(struct ecam_fast_frame *ff, unsigned r)
-{
-	if (r < ECAM_FAST_NR_X)
-		return &ff->x[r];
-	return r == 30 ? &ff->x30 : NULL;
-}
-
-bool ecam_fast(struct ecam_fast_frame *ff)
+bool ecam_fast(struct caller_frame *ff)
 {
 	uint64_t far = read_sysreg(far_el3), elr = read_sysreg(elr_el3);
 	uint64_t pa = (read_sysreg(MFAR_EL3) & MFAR_PA_MASK) | (far & PAGE_OFFSET_MASK);
@@ -226,8 +219,8 @@ bool ecam_fast(struct ecam_fast_frame *ff)
 	    caller_big_endian(&c) || !translate(&c, elr, &insn_pa) || (insn_pa & 3) ||
 	    !read_insn(&c, insn_pa, &insn) || !a64_ldst_simple(insn, &s))
 		return false;
-	rn = fast_reg(ff, s.rn); /* NULL for SP, and x19..x29 */
-	if (!rn || (s.rt != A64_LDST_REG_MASK && !(rt = fast_reg(ff, s.rt))))
+	rn = caller_frame_reg(ff, s.rn); /* NULL for SP, and x19..x29 */
+	if (!rn || (s.rt != A64_LDST_REG_MASK && !(rt = caller_frame_reg(ff, s.rt))))
 		return false;
 	va = *rn + s.offset;
 	if (((va ^ far) & ~PAGE_OFFSET_MASK) || (va & (s.size - 1u)))

@@ -50,6 +50,35 @@
 	add	sp, sp, #FRAME_SIZE
 .endm
 
+/* The short frame (struct caller_frame) of the vectors' fast paths. */
+.macro SAVE_CALLER_FRAME
+	sub	sp, sp, #CALLER_FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x30, [sp, #144]
+.endm
+
+.macro RESTORE_CALLER_FRAME
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x30, [sp, #144]
+	add	sp, sp, #CALLER_FRAME_SIZE
+.endm
+
 /*
  * A vector table entry that saves a frame and calls
  * \handler(struct frame *, unsigned vector_index), then returns through

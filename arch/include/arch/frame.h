@@ -17,6 +17,12 @@
 #define FRAME_SPSR (33 * 8)
 #define FRAME_SIZE (34 * 8) /* keeps the stack 16-byte aligned */
 
+/* The short frame of the fast paths in the vectors (hyp/mmio_fast.S,
+ * monitor/ecam_fast.S): only the registers a C function may clobber,
+ * x0..x18 and x30. The others are still in the CPU, where C keeps them. */
+#define CALLER_FRAME_NR_X 19
+#define CALLER_FRAME_SIZE (8 * (CALLER_FRAME_NR_X + 1))
+
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
@@ -28,6 +34,22 @@ struct frame {
 };
 
 _Static_assert(sizeof(struct frame) == FRAME_SIZE, "frame layout");
+
+struct caller_frame {
+	uint64_t x[CALLER_FRAME_NR_X];
+	uint64_t x30;
+};
+
+_Static_assert(sizeof(struct caller_frame) == CALLER_FRAME_SIZE, "caller frame layout");
+
+/* Where register r is in a caller frame: NULL for x19..x29 (still in the
+ * CPU) and for 31 (SP or XZR, which the caller tells apart). */
+static inline uint64_t *caller_frame_reg(struct caller_frame *cf, unsigned r)
+{
+	if (r < CALLER_FRAME_NR_X)
+		return &cf->x[r];
+	return r == 30 ? &cf->x30 : (uint64_t *)0;
+}
 #endif
 
 #endif

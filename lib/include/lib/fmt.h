@@ -15,4 +15,9 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* For parsers that report one line: formats it into err (when err and
+ * errlen are non-zero) and returns code. */
+int fmt_error(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

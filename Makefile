@@ -87,7 +87,7 @@ include monitor/platform/$(PLATFORM)/platform.mk
 # Keep the ELF files (for debuggers and addr2line) though they are intermediate.
 .SECONDARY:
 
-.PHONY: all setup run test unit unit-bins bench clean format
+.PHONY: all setup run test unit unit-bins bench fuzz clean format
 all: $(FIRMWARE) $(BOOTIMG) $(PLAT_IMAGES) $(TOOLS) $(GUEST_BINS)
 
 setup:
@@ -109,6 +109,10 @@ bench: setup
 	scripts/bench-calls.sh
 	scripts/bench-ecam.sh
 	scripts/bench-linux.sh
+
+# libFuzzer targets (tests/fuzz), with clang: not part of make test.
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 unit-bins: $(UNIT_BINS)
 

@@ -184,26 +184,16 @@ static bool handle(struct frame *f, struct ecam_trap_fault *fault, bool write)
 }
 
 /*
- * The short way (ecam_fast.S) for what drivers do: LDR/STR (unsigned
- * offset) from EL2 or EL1, little-endian, registers among those the short
- * frame holds, the address in the faulting page. The instruction is
- * fetched and checked as ecam_trap_handle() does; anything else, or any
- * doubt, returns false and the full path decides (the same answer, more
- * slowly, and the one that logs refusals). Reads take no lock: writes are
+ * The short way (ecam_fast.S) for what config reads are: LDR (unsigned
+ * offset) of 1, 2 or 4 bytes from EL2 or EL1, little-endian, registers
+ * among those the short frame holds, the address in the faulting page, the
+ * instruction on a page already known to be RAM. It calls nothing, so it
+ * needs no stack frame of its own. The instruction is fetched and checked
+ * as ecam_trap_handle() does; anything else (writes, 8-byte reads, any
+ * doubt) returns false and the full path decides: the same answer, more
+ * slowly, and the one that logs refusals. Reads take no lock: writes are
  * serialised, and a read sees a dword before or after (pci_ecam.h).
  */
-/* Writes, and 8-byte reads (two dwords that must agree), one at a time. */
-static __attribute__((noinline)) bool locked_access(uint64_t off, unsigned size,
-						    bool write, uint64_t *val)
-{
-	bool ok;
-
-	spin_lock(&ecam_lock);
-	ok = pci_ecam_access(&ecam, off, size, write, val);
-	spin_unlock(&ecam_lock);
-	return ok;
-}
-
 bool ecam_fast(struct caller_frame *ff)
 {
 	uint64_t far = read_sysreg(far_el3), elr = read_sysreg(elr_el3);
@@ -211,33 +201,28 @@ bool ecam_fast(struct caller_frame *ff)
 	uint64_t esr = read_sysreg(esr_el3), spsr = read_sysreg(spsr_el3);
 	struct caller c = {spsr_el(spsr), spsr};
 	struct a64_ldst_simple s;
-	uint64_t insn_pa, va, val = 0, off, *rn, *rt = NULL;
-	uint32_t insn, v32;
-	bool ok;
+	uint64_t insn_pa, va, *rn, *rt = NULL;
+	uint32_t insn, val;
 
 	if (pa - win_base >= ecam.size || (esr & ESR_GPC_IND) || c.el == 0 ||
 	    caller_big_endian(&c) || !translate(&c, elr, &insn_pa) || (insn_pa & 3) ||
-	    !read_insn(&c, insn_pa, &insn) || !a64_ldst_simple(insn, &s))
+	    (insn_pa & ~PAGE_OFFSET_MASK) != __atomic_load_n(&ram_page, __ATOMIC_RELAXED))
+		return false;
+	insn = *(const volatile uint32_t *)insn_pa;
+	if (!a64_ldst_simple(insn, &s) || !s.load || s.size == 8)
 		return false;
 	rn = caller_frame_reg(ff, s.rn); /* NULL for SP, and x19..x29 */
 	if (!rn || (s.rt != A64_LDST_REG_MASK && !(rt = caller_frame_reg(ff, s.rt))))
 		return false;
 	va = *rn + s.offset;
-	if (((va ^ far) & ~PAGE_OFFSET_MASK) || (va & (s.size - 1u)))
+	if (((va ^ far) & ~PAGE_OFFSET_MASK) || (va & (s.size - 1u)) ||
+	    !pci_ecam_read(&ecam,
+			   ((pa & ~PAGE_OFFSET_MASK) | (va & PAGE_OFFSET_MASK)) -
+				   win_base,
+			   s.size, &val))
 		return false;
-	off = ((pa & ~PAGE_OFFSET_MASK) | (va & PAGE_OFFSET_MASK)) - win_base;
-	if (s.load && s.size < 8) {
-		ok = pci_ecam_read(&ecam, off, s.size, &v32);
-		val = v32;
-	} else {
-		if (!s.load)
-			val = rt ? *rt : 0;
-		ok = locked_access(off, s.size, !s.load, &val);
-	}
-	if (!ok)
-		return false;
-	if (s.load && rt)
-		*rt = val;
+	if (rt)
+		*rt = val; /* a W load: the X register's upper half is 0 */
 	write_sysreg(elr_el3, elr + 4);
 	return true;
 }

@@ -6,15 +6,14 @@
  * is the simple kind, and the caller resumes. When it declines, the
  * registers are put back as they were at the vector and the full path
  * (lower_sync_full) takes over with nothing changed. Entered from the
- * vector with x0 and x1 pushed.
+ * vector with the short frame made and x0, x1 in it.
  */
 #include <arch/frame.S>
 
 	.text
 	.global ecam_fast_entry
 ecam_fast_entry:
-	ldp	x0, x1, [sp], #16
-	SAVE_CALLER_FRAME
+	SAVE_CALLER_FRAME_FROM_X2
 	mov	x0, sp
 	bl	ecam_fast
 	cbz	w0, 1f

@@ -25,12 +25,14 @@ monitor_vectors:
 	/* Lower EL, AArch64. A granule protection fault is tried on the
 	 * short path (ecam_fast.S) before the frame is saved. */
 	.balign 0x80
-	stp	x0, x1, [sp, #-16]!
+	sub	sp, sp, #CALLER_FRAME_SIZE	/* the short frame, x0 and x1 first */
+	stp	x0, x1, [sp, #0]
 	mrs	x0, esr_el3
 	ubfx	x0, x0, #ESR_EC_SHIFT, #6
 	cmp	x0, #ESR_EC_GPC
 	b.eq	ecam_fast_entry
-	ldp	x0, x1, [sp], #16
+	ldp	x0, x1, [sp, #0]
+	add	sp, sp, #CALLER_FRAME_SIZE
 	b	lower_sync_full
 	VECTOR_ENTRY 3, monitor_lower_async, 9
 	VECTOR_ENTRY 3, monitor_lower_async, 10

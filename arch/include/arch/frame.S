@@ -54,6 +54,11 @@
 .macro SAVE_CALLER_FRAME
 	sub	sp, sp, #CALLER_FRAME_SIZE
 	stp	x0, x1, [sp, #0]
+	SAVE_CALLER_FRAME_FROM_X2
+.endm
+
+/* The rest, for a vector that has already made room and saved x0, x1. */
+.macro SAVE_CALLER_FRAME_FROM_X2
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
 	stp	x6, x7, [sp, #48]

@@ -16,6 +16,7 @@ CROSS   ?= aarch64-linux-gnu-
 CC      := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
 OBJDUMP := $(CROSS)objdump
+NM      := $(CROSS)nm
 HOSTCC  ?= gcc
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -36,7 +37,7 @@ INCS := -Iarch/include -Ilib/include
 # PC-relative ADRP/ADD, which is what position-independent entry code needs).
 TARGET_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdlib \
 	-mgeneral-regs-only -mstrict-align -fno-stack-protector -fno-pie \
-	-fno-common -mcmodel=small -fno-tree-loop-distribute-patterns -mno-outline-atomics \
+	-fno-common -fno-omit-frame-pointer -mcmodel=small -fno-tree-loop-distribute-patterns -mno-outline-atomics \
 	$(INCS) -Ilib/freestanding/include -I$(FDT_ROOT)/include
 TARGET_ASFLAGS := -g $(INCS) -D__ASSEMBLY__
 TARGET_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
@@ -88,7 +89,7 @@ include monitor/platform/$(PLATFORM)/platform.mk
 .SECONDARY:
 
 .PHONY: all setup run test unit unit-bins bench fuzz clean format
-all: $(FIRMWARE) $(BOOTIMG) $(PLAT_IMAGES) $(TOOLS) $(GUEST_BINS)
+all: $(FIRMWARE) $(BOOTIMG) $(PLAT_IMAGES) $(TOOLS) $(GUEST_BINS) $(B)/hyp-test.bin
 
 setup:
 	@scripts/setup.sh
@@ -108,6 +109,7 @@ bench: setup
 	scripts/bench-boot.sh
 	scripts/bench-calls.sh
 	scripts/bench-ecam.sh
+	scripts/bench-pnmi.sh
 	scripts/bench-linux.sh
 
 # libFuzzer targets (tests/fuzz), with clang: not part of make test.
@@ -164,9 +166,58 @@ $(B)/boot.elf: $(BOOT_OBJS) $(LIB_OBJS) $(B)/boot/boot.ld $(B)/boot/pre-mmu.chec
 	@echo "  cc       $@"
 	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/boot/boot.ld -o $@ $(BOOT_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
 
-$(B)/hyp.elf: $(HYP_OBJS) $(LIB_OBJS) $(B)/hyp/hyp.ld
+# Two hypervisors from one set of objects: hyp.bin, and hyp-test.bin for
+# the tests, whose debug hypercall (hyp/debug_calls.c built with
+# HYP_DEBUG_CALLS) can make a CPU misbehave on purpose.
+HYP_TEST_OBJS := $(filter-out $(B)/hyp/debug_calls.o,$(HYP_OBJS)) $(B)/hyp/debug_calls-test.o
+
+$(B)/hyp/debug_calls-test.o: hyp/debug_calls.c
+	@mkdir -p $(dir $@)
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(HYP_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+	$(Q)$(CC) $(TARGET_CFLAGS) -DHYP_DEBUG_CALLS -MMD -MP -c $< -o $@
+
+# Each carries a symbol table of its own code (lib/symtab.h), so it links
+# twice: pass 1 with an empty table, whose text symbols scripts/mksymtab.sh
+# writes out, pass 2 with that table. The linker script puts the table
+# after everything else read-only, so its size cannot move code; the text
+# symbols of the two passes are compared to be sure.
+HYP_LINK = $(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(1) $(LIB_OBJS) \
+	$(2) $(LIBFDT) -lgcc
+hyp_text_syms = $(NM) -n --defined-only $(1) | awk '$$2 == "T" || $$2 == "t"'
+
+$(B)/hyp/symtab_empty.S: scripts/mksymtab.sh
+	@mkdir -p $(dir $@)
+	@echo "  symtab   $@"
+	$(Q)CROSS=$(CROSS) scripts/mksymtab.sh --empty $@
+
+$(B)/hyp/symtab_empty.o: %.o: %.S
+	@echo "  as       $@"
+	$(Q)$(CC) $(TARGET_ASFLAGS) -c $< -o $@
+
+# $(call hyp_image,NAME,OBJECTS): the rules for $(B)/NAME.elf.
+define hyp_image
+$(B)/hyp/symtab-$(1).S: $(B)/$(1).pass1.elf scripts/mksymtab.sh
+	@echo "  symtab   $$@"
+	$$(Q)CROSS=$(CROSS) scripts/mksymtab.sh $$< $$@
+
+$(B)/hyp/symtab-$(1).o: $(B)/hyp/symtab-$(1).S
+	@echo "  as       $$@"
+	$$(Q)$$(CC) $$(TARGET_ASFLAGS) -c $$< -o $$@
+
+$(B)/$(1).pass1.elf: $(2) $$(LIB_OBJS) $(B)/hyp/symtab_empty.o $(B)/hyp/hyp.ld
+	@echo "  ld       $$@"
+	$$(Q)$$(call HYP_LINK,$(2),$(B)/hyp/symtab_empty.o)
+
+$(B)/$(1).elf: $(B)/$(1).pass1.elf $(B)/hyp/symtab-$(1).o
+	@echo "  ld       $$@"
+	$$(Q)$$(call HYP_LINK,$(2),$(B)/hyp/symtab-$(1).o)
+	$$(Q)if [ "$$$$($$(call hyp_text_syms,$$<))" != "$$$$($$(call hyp_text_syms,$$@))" ]; then \
+		echo "$$@: text symbols moved between link passes ($$< and $$@ differ):" \
+			"the symbol table must come after all code in hyp/hyp.ld.S" >&2; \
+		rm -f $$@; exit 1; fi
+endef
+$(eval $(call hyp_image,hyp,$(HYP_OBJS)))
+$(eval $(call hyp_image,hyp-test,$(HYP_TEST_OBJS)))
 
 $(B)/guests/%.elf: $(B)/guests/%.o $(GUEST_RT_OBJS) $(B)/guests/rt/guest.ld
 	@echo "  ld       $@"

@@ -19,16 +19,12 @@
 #define UARTDR 0x000
 #define UARTFR 0x018
 #define UARTRIS 0x03c
-#define PMU_INST_RETIRED 0x08
-#define PMEVTYPER_NSH (1ull << 27) /* count at EL2 too */
-#define PMCR_E 1ull
-#define PMCR_P (1ull << 1)
 
 static uint64_t samples[SAMPLES];
 
 static void pmu_start(void)
 {
-	write_sysreg(pmevtyper0_el0, PMU_INST_RETIRED | PMEVTYPER_NSH);
+	write_sysreg(pmevtyper0_el0, PMU_EVENT_INST_RETIRED | PMEVTYPER_NSH);
 	write_sysreg(pmcntenset_el0, 1);
 	write_sysreg(pmcr_el0, PMCR_E | PMCR_P);
 	__asm__ volatile("isb");

@@ -4,6 +4,8 @@
  * with the VM's name when there is more than one VM. Input goes to one VM
  * at a time, the first at start; Ctrl-] moves it to the next VM.
  */
+#include <string.h>
+
 #include <libfdt.h>
 
 #include <lib/console.h>
@@ -21,14 +23,22 @@ static uint32_t uart_intid = GIC_SPURIOUS;
 static unsigned focus;
 static unsigned uart_cpu; /* the physical CPU taking the UART's interrupt */
 
+/* "[name] " and the line, written as one piece so that another CPU's
+ * output cannot land between the prefix and the line. */
 static void put_line(struct vm *vm)
 {
+	char out[sizeof(vm->name) + 3 + sizeof(vm->console_line)];
+	size_t name = strnlen(vm->name, sizeof(vm->name)), n = 0;
+
 	if (vm_count > 1) {
-		console_write_bytes("[", 1);
-		console_write_bytes(vm->name, strnlen(vm->name, sizeof(vm->name)));
-		console_write_bytes("] ", 2);
+		out[n++] = '[';
+		memcpy(out + n, vm->name, name);
+		n += name;
+		out[n++] = ']';
+		out[n++] = ' ';
 	}
-	console_write_raw(vm->console_line, vm->console_len);
+	memcpy(out + n, vm->console_line, vm->console_len);
+	console_write_raw(out, n + vm->console_len);
 	vm->console_len = 0;
 }
 

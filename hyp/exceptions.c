@@ -1,12 +1,13 @@
 /*
  * Exceptions taken by the hypervisor itself. The only expected ones are
  * faults of the probe loads (probe.S); anything else is a hypervisor
- * bug, reported with its syndrome before the platform powers off.
+ * bug: a panic (pnmi.c), which shows every CPU's state and powers off.
  */
 #include <arch/sysreg.h>
 #include <lib/console.h>
 
 #include "hyp.h"
+#include "vm.h"
 
 #define VECTOR_CUR_SPX_SYNC_INDEX 4
 
@@ -43,5 +44,6 @@ void hyp_exception(struct frame *f, unsigned vector)
 	}
 	log_printf("hyp: unexpected exception: vector %u esr 0x%lx elr 0x%lx far 0x%lx\n",
 		   vector, esr, f->elr, read_sysreg(far_el2));
-	hyp_power_off();
+	f->sp = (uint64_t)f + sizeof(*f);
+	hyp_panic_frame("unexpected exception in the hypervisor", f);
 }

@@ -15,9 +15,13 @@ SECTIONS {
 	}
 	__hyp_text_end_off = ALIGN(4096) - HYP_LINK_VA;
 	.rodata : ALIGN(4096) {
-		*(.rodata .rodata.*)
+		*(.rodata EXCLUDE_FILE(*hyp/symtab*.o) .rodata.*)
 		/* libfdt.a is position-independent code: its GOT, resolved at link time */
 		*(.got .got.plt)
+		/* The symbol table (scripts/mksymtab.sh) last: its size differs
+		 * between the two link passes, so only what follows it may move
+		 * (the Makefile checks that no text symbol does). */
+		KEEP(*(.rodata.hyp_symtab))
 	}
 	__hyp_ro_end_off = ALIGN(4096) - HYP_LINK_VA;
 	.data : ALIGN(4096) {

@@ -39,7 +39,14 @@ static void stats(void *ctx, uint64_t *out)
 	out[3] = vm->id;
 }
 
-static const struct bd_ops ops = {console_write, test_exit, stats};
+static int debug(void *ctx, uint32_t op, uint32_t arg, uint64_t *result)
+{
+	return debug_call(current_vcpu(), op, arg, result) ? 0 : -1;
+}
+
+/* Without debug calls compiled in (debug_calls.c), debug_call() refuses
+ * every operation and the command fails as an unknown one would. */
+static const struct bd_ops ops = {console_write, test_exit, stats, debug};
 
 void backdoor_vm_init(struct vm *vm, const struct vm_config *c)
 {

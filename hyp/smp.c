@@ -36,6 +36,13 @@ static void set_this_pcpu(struct pcpu *p)
 	write_sysreg(tpidr_el2, (uint64_t)p);
 }
 
+static unsigned this_cpu_id(void)
+{
+	struct pcpu *p = this_pcpu();
+
+	return p ? p->index : 0;
+}
+
 void smp_init(const void *fdt)
 {
 	uint64_t self = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK;
@@ -61,6 +68,8 @@ void smp_init(const void *fdt)
 		pcpus[i].stack_top = (uint64_t)hyp_pcpu_stacks[i] + PCPU_STACK_SIZE;
 	}
 	set_this_pcpu(&pcpus[0]);
+	pcpus[0].online = true;
+	console_set_cpu_id(this_cpu_id);
 	hyp_secondary_params.ttbr = handoff->ttbr;
 	hyp_secondary_params.va_minus_pa = handoff->hyp_va - handoff->hyp_pa;
 	dcache_clean(&hyp_secondary_params, sizeof(hyp_secondary_params));
@@ -77,6 +86,8 @@ int pcpu_start(unsigned idx)
 
 void pcpu_stop(void)
 {
+	watchdog_stop();
+	this_pcpu()->online = false;
 	console_mux_cpu_leaving(this_pcpu()->index);
 	smc_call(PSCI_CPU_OFF, 0, 0, 0);
 	for (;;) /* CPU_OFF does not return; if it did, stay out of the way */
@@ -90,6 +101,7 @@ void hyp_secondary_main(unsigned idx)
 	struct vcpu *v = p->vcpu;
 
 	set_this_pcpu(p);
+	p->online = true;
 	if (!v || __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING)
 		pcpu_stop();
 	gic_cpu_init();

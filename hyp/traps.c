@@ -11,6 +11,7 @@
 #include <lib/exception.h>
 
 #include "hyp.h"
+#include "mask.h"
 #include "vm.h"
 
 #define SMCCC_IMM_PSCI 0 /* hvc #0 / smc #0: SMCCC calls */
@@ -79,6 +80,7 @@ void guest_sync(struct frame *f, unsigned vector)
 	struct vcpu *v = current_vcpu();
 	uint64_t esr = read_sysreg(esr_el2);
 
+	hyp_context_enter();
 	v->exits++;
 	switch (ESR_EC(esr)) {
 	case ESR_EC_HVC64: /* ELR is past the HVC already */
@@ -110,6 +112,7 @@ void guest_sync(struct frame *f, unsigned vector)
 		break;
 	}
 	vgic_flush(v);
+	hyp_context_leave();
 }
 
 #define VECTOR_LOWER_IRQ 9
@@ -117,10 +120,12 @@ void guest_sync(struct frame *f, unsigned vector)
 void guest_async(struct frame *f, unsigned vector)
 {
 	if (vector == VECTOR_LOWER_IRQ)
-		guest_irq(f, vector);
+		hyp_irq(f, true);
 	else
 		log_printf("hyp: unexpected asynchronous exception from a guest "
 			   "(vector %u)\n",
 			   vector);
+	hyp_context_enter();
 	vgic_flush(current_vcpu());
+	hyp_context_leave();
 }

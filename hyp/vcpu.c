@@ -8,6 +8,7 @@
 #include <lib/console.h>
 
 #include "hyp.h"
+#include "mask.h"
 #include "vm.h"
 
 /*
@@ -155,6 +156,8 @@ void vcpu_run(struct vcpu *v)
 	}
 	*f = v->ctx.regs;
 	__atomic_store_n(&v->state, VCPU_ON, __ATOMIC_RELEASE);
+	watchdog_start();
+	hyp_context_leave();
 	guest_enter(f);
 }
 

@@ -2,8 +2,9 @@
  * The hypervisor's EL2 vectors. Exceptions from the guest (lower EL,
  * AArch64) save the guest's registers as a frame at the top of this CPU's
  * EL2 stack and go to guest_sync / guest_irq; the handler edits the frame
- * and the restore code returns into the guest. Exceptions from EL2 itself
- * go to hyp_exception (a probe that faulted, or a hypervisor bug).
+ * and the restore code returns into the guest. An IRQ at EL2 itself (a
+ * PNMI, irq.c) goes to hyp_irq_current; other exceptions from EL2 go to
+ * hyp_exception (a probe that faulted, or a hypervisor bug).
  */
 #include <arch/frame.S>
 
@@ -11,7 +12,11 @@
 	.balign 0x800
 	.global hyp_vectors
 hyp_vectors:
-	.irp n, 0,1,2,3,4,5,6,7
+	.irp n, 0,1,2,3,4
+	VECTOR_ENTRY 2, hyp_exception, \n
+	.endr
+	VECTOR_ENTRY 2, hyp_irq_current, 5	/* current EL with SP_EL2, IRQ */
+	.irp n, 6,7
 	VECTOR_ENTRY 2, hyp_exception, \n
 	.endr
 	.balign 0x80				/* lower EL, synchronous */

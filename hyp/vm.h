@@ -15,6 +15,7 @@
 #include <arch/spinlock.h>
 #include <arch/sysreg.h>
 #include <lib/backdoor.h>
+#include <lib/lockup.h>
 #include <lib/pgtable.h>
 #include <lib/pl011_emu.h>
 #include <lib/vgic.h>
@@ -115,12 +116,30 @@ struct vm {
 };
 
 /* Per physical CPU; TPIDR_EL2 points at the current CPU's. */
+/* The debug hypercall's work on one CPU (debug_calls.c, test builds). */
+struct pcpu_debug {
+	uint32_t pending;	    /* an operation for debug_run_pending() */
+	uint64_t ms;		    /* its duration */
+	volatile bool irq_running;  /* inside the long regular handler */
+	volatile bool bench_armed;  /* the next PNMI entry is measured */
+	uint64_t bench_start;	    /* PMU count just before the SGI write */
+	volatile uint64_t bench_at; /* PMU count at the PNMI handler's entry */
+	volatile bool bench_hit;    /* ... which has been reached */
+};
+
 struct pcpu {
 	unsigned index;
 	uint64_t mpidr;
 	uint64_t stack_top;
 	struct vcpu *vcpu;   /* bound to this CPU, or NULL */
 	uint64_t fast_exits; /* traps answered by backdoor_fast.S */
+	/* Returns to the guest through the slow path (mask.h): the lockup
+	 * detector's measure of progress. */
+	uint64_t guest_entries;
+	volatile bool online;	  /* running the hypervisor or a guest */
+	struct lockup_cpu lockup; /* watchdog.c */
+	volatile bool dump_done;  /* answered the last dump request */
+	struct pcpu_debug debug;  /* debug_calls.c, in test builds */
 };
 
 static inline struct pcpu *this_pcpu(void)
@@ -168,8 +187,33 @@ int pcpu_start(unsigned pcpu);
 void pcpu_stop(void) __attribute__((noreturn));
 void hyp_secondary_main(unsigned idx) __attribute__((noreturn));
 
-/* irq.c */
-void guest_irq(struct frame *f, unsigned vector);
+/* irq.c: the one entry for physical interrupts, from a guest or from
+ * EL2 itself. */
+void hyp_irq(struct frame *f, bool from_guest);
+
+/* What a PNMI handler learns of the context it interrupted. */
+struct pnmi_ctx {
+	struct frame *f;
+	bool from_guest;
+	uint64_t pmr; /* ICC_PMR_EL1 when it was interrupted */
+};
+
+/* pnmi.c */
+void pnmi_handle(const struct pnmi_ctx *c, uint32_t intid);
+void pnmi_print_state(const struct pnmi_ctx *c, const char *why);
+void hyp_panic(const char *why) __attribute__((noreturn));
+void hyp_panic_frame(const char *why, struct frame *f) __attribute__((noreturn));
+
+/* watchdog.c */
+void watchdog_start(void);
+void watchdog_stop(void);
+void watchdog_tick(const struct pnmi_ctx *c);
+
+/* debug_calls.c: the debug hypercall of test builds, and the hooks it
+ * needs in the interrupt paths. */
+bool debug_call(struct vcpu *v, uint32_t op, uint32_t arg, uint64_t *result);
+void debug_regular_irq(void);
+bool debug_pnmi_entry(void);
 
 /* traps.c */
 void inject_undef(struct frame *f);

@@ -482,7 +482,7 @@ static void message(struct bd_vm *vm, uint32_t w[6], uint64_t x1)
 static void own_command(struct bd_vm *vm, uint32_t cmd, uint32_t w[6])
 {
 	const struct bd_ops *ops = vm->ops;
-	uint64_t vals[BD_STATS_COUNT];
+	uint64_t vals[BD_STATS_COUNT], result;
 	char buf[BD_CONSOLE_MAX];
 	uint32_t n, i;
 
@@ -522,6 +522,14 @@ static void own_command(struct bd_vm *vm, uint32_t cmd, uint32_t w[6])
 			break;
 		ops->test_exit(vm->ops_ctx, w[1]);
 		w[0] = 0;
+		break;
+	case BD_CMD_DEBUG:
+		result = 0;
+		if (!ops || !ops->debug || ops->debug(vm->ops_ctx, w[1], w[4], &result))
+			break;
+		w[0] = 0;
+		w[1] = (uint32_t)result;
+		w[4] = (uint32_t)(result >> 32);
 		break;
 	default:
 		break;

@@ -1,15 +1,30 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
-#include <arch/spinlock.h>
 #include <lib/console.h>
 #include <lib/fmt.h>
 #include <lib/pl011.h>
 
 static volatile uint8_t *uart;
-/* Whole lines from different CPUs must not interleave. */
-static spinlock_t lock;
+/*
+ * Whole lines from different CPUs must not interleave: each write holds
+ * the lock, which records its holder when the program says who is who
+ * (console_set_cpu_id). Two things must not hang the log even so: a
+ * pseudo-NMI on the CPU that holds the lock (it writes through: its line
+ * may land inside the interrupted one), and a holder that never lets go
+ * (after CONSOLE_STEAL_SPINS the waiter takes the lock).
+ */
+#define CONSOLE_STEAL_SPINS (1u << 26)
+#define OWNER_ANON (~0u)
+static volatile unsigned owner; /* 0: free; cpu id + 1; or OWNER_ANON */
+static unsigned (*cpu_id)(void);
+
+void console_set_cpu_id(unsigned (*fn)(void))
+{
+	cpu_id = fn;
+}
 
 static inline uint32_t reg_read(unsigned off)
 {
@@ -36,17 +51,47 @@ static void putc_raw(char c)
 	reg_write(UARTDR, (uint8_t)c);
 }
 
+/* Takes the lock for me; false when this CPU holds it already. */
+static bool lock(unsigned me)
+{
+	unsigned spins = 0, free = 0;
+
+	while (!__atomic_compare_exchange_n(&owner, &free, me, false, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		if (free == me && me != OWNER_ANON)
+			return false;
+		free = 0;
+		if (++spins >= CONSOLE_STEAL_SPINS) {
+			__atomic_store_n(&owner, me, __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			break;
+		}
+	}
+	return true;
+}
+
+/* After a steal, the robbed CPU's unlock frees the thief's lock too: the
+ * worst that does is let lines interleave once. */
+static void unlock(void)
+{
+	__atomic_store_n(&owner, 0, __ATOMIC_RELEASE);
+}
+
 static void write_locked(const char *s, size_t n, bool crlf)
 {
+	unsigned me = cpu_id ? cpu_id() + 1 : OWNER_ANON;
+	bool locked;
+
 	if (!uart)
 		return;
-	spin_lock(&lock);
+	locked = lock(me);
 	for (size_t i = 0; i < n; i++) {
 		if (crlf && s[i] == '\n')
 			putc_raw('\r');
 		putc_raw(s[i]);
 	}
-	spin_unlock(&lock);
+	if (locked)
+		unlock();
 }
 
 /* Bytes written as they are, newlines as CR LF, as one piece. */

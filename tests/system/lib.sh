@@ -164,6 +164,7 @@ linux_smoke_lines=(
 	'^guest: smoke brk rc=133 signal=5' '^guest: smoke brk86 rc=0 out=$'
 	'^guest: smoke done$'
 	"^hyp: vm0 'linux' ended: system off$" '^monitor: psci: system off$'
+	'^hyp: lockup detector: every [0-9]+ ms on each CPU'
 )
 
 # linux_smoke_checks NAME PREFIX: after the smoke run NAME, the timer and

@@ -48,7 +48,20 @@ static void svc_stats(void *ctx, uint64_t *out4)
 	/* out4[3] left alone: must read as 0. */
 }
 
-static const struct bd_ops ops = {svc_console, svc_exit, svc_stats};
+static uint32_t debug_op, debug_arg;
+
+/* Operation 5 exists and answers a 64-bit value; the others do not. */
+static int svc_debug(void *ctx, uint32_t op, uint32_t arg, uint64_t *result)
+{
+	debug_op = op;
+	debug_arg = arg;
+	if (op != 5)
+		return -1;
+	*result = 0xaabbccdd11223344ull;
+	return 0;
+}
+
+static const struct bd_ops ops = {svc_console, svc_exit, svc_stats, svc_debug};
 
 static void fresh(void)
 {
@@ -868,9 +881,31 @@ static void own_test_exit(void)
 	CHECK_EQ(exit_code, 0xc0de);
 	CHECK_EQ(r.x[0], 0);
 	/* Unassigned numbers in the project's block fail like unknown ones. */
-	r = own(BD_CMD_TEST_EXIT + 1, 0, 0xc0de, 0, 0);
+	r = own(BD_CMD_DEBUG + 1, 0, 0xc0de, 0, 0);
 	CHECK_EQ(r.x[0], BD_FAIL);
 	CHECK_EQ(exit_calls, 1);
+}
+
+static void own_debug(void)
+{
+	static const struct bd_ops without = {svc_console, svc_exit, svc_stats, NULL};
+	struct bd_regs r;
+
+	fresh();
+	r = own(BD_CMD_DEBUG, 0, 5, 1234, 0);
+	CHECK_EQ(debug_op, 5);
+	CHECK_EQ(debug_arg, 1234);
+	CHECK_EQ(r.x[0], 0);
+	CHECK_EQ(r.x[1], 0x11223344);
+	CHECK_EQ(r.x[4], 0xaabbccdd);
+	r = own(BD_CMD_DEBUG, 0, 6, 0, 0);
+	CHECK_EQ(r.x[0], BD_FAIL);
+	/* A hypervisor built without debug calls: the command fails. */
+	bd_vm_init(&vm, &without, &vm);
+	debug_op = 0;
+	r = own(BD_CMD_DEBUG, 0, 5, 0, 0);
+	CHECK_EQ(r.x[0], BD_FAIL);
+	CHECK_EQ(debug_op, 0);
 }
 
 /* ---- guestinfo API -------------------------------------------------------- */
@@ -936,8 +971,9 @@ static void fuzz_then_valid_exchange(void)
 	struct chan known[BD_MAX_CHANNELS];
 	bool live[BD_MAX_CHANNELS] = {false};
 	static const uint32_t cmds[] = {
-		BD_CMD_MESSAGE,	      BD_CMD_MESSAGE, BD_CMD_MESSAGE,	BD_CMD_GETVERSION,
-		BD_CMD_CONSOLE_WRITE, BD_CMD_STATS,   BD_CMD_TEST_EXIT, 0x8603};
+		BD_CMD_MESSAGE,	   BD_CMD_MESSAGE,	 BD_CMD_MESSAGE,
+		BD_CMD_GETVERSION, BD_CMD_CONSOLE_WRITE, BD_CMD_STATS,
+		BD_CMD_TEST_EXIT,  BD_CMD_DEBUG,	 0x8604};
 	/* Weighted so that requests complete and replies get read. */
 	static const uint32_t subs[] = {
 		BD_MSG_OPEN,
@@ -1070,6 +1106,7 @@ int main(void)
 	RUN(own_console_write);
 	RUN(own_stats);
 	RUN(own_test_exit);
+	RUN(own_debug);
 	RUN(guestinfo_api_limits);
 	RUN(fuzz_then_valid_exchange);
 	UNIT_DONE();

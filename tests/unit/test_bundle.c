@@ -13,6 +13,7 @@
 #include <lib/bundle.h>
 #include <lib/crc32.h>
 
+#include "le.h"
 #include "unit.h"
 
 /* ---- a bundle writer for the tests --------------------------------- */
@@ -24,28 +25,6 @@ struct tpay {
 	const uint8_t *data; /* NULL: a pattern derived from seed */
 	uint8_t seed;
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 static uint8_t pattern(uint8_t seed, size_t k)
 {

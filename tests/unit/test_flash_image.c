@@ -9,24 +9,13 @@
 #include <lib/crc32.h>
 #include <lib/flash_image.h>
 
+#include "le.h"
 #include "unit.h"
 
 #define BANK_SIZE (64 * 1024)
 #define IMAGE_SIZE 5000
 
 static uint8_t bank[BANK_SIZE];
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* After editing a header field: the CRC as a writer would store it. */
 static void reseal(uint32_t header_size)

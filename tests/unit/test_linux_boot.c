@@ -14,18 +14,13 @@
 #include <lib/linux_boot.h>
 #include <lib/memmap.h>
 
+#include "le.h"
 #include "unit.h"
 
 #define MIB 0x100000ULL
 #define GIB 0x40000000ULL
 
 static char err[160];
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* A header-only Image of len bytes (len >= 64), like Debian's. */
 static uint8_t *image(size_t len, uint64_t text_offset, uint64_t image_size,

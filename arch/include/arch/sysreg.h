@@ -91,6 +91,21 @@
 #define CNTHCTL_EL1PCTEN BIT(0) /* EL1/EL0 may read the physical counter */
 #define CNTHCTL_EL1PCEN BIT(1)	/* EL1/EL0 may use the physical timer */
 
+/* CNTx_CTL_EL0 and CNTHP_CTL_EL2: a generic timer's control */
+#define CNT_CTL_ENABLE BIT(0)
+#define CNT_CTL_IMASK BIT(1)
+#define CNT_CTL_ISTATUS BIT(2)
+
+/* The PMU: event counter 0 counting retired instructions, as the
+ * benchmarks use it. PMEVTYPER<n>_EL0's filters: P excludes EL1, U
+ * excludes EL0, NSH includes EL2. */
+#define PMU_EVENT_INST_RETIRED 0x08
+#define PMEVTYPER_P BIT(31)
+#define PMEVTYPER_U BIT(30)
+#define PMEVTYPER_NSH BIT(27)
+#define PMCR_E BIT(0) /* PMCR_EL0: counters enabled */
+#define PMCR_P BIT(1) /* ... event counters reset */
+
 /* SCTLR_EL1: what is RES1 with the MMU and caches off (the boot state). */
 #define SCTLR_EL1_RES1 UL(0x30d00800)
 

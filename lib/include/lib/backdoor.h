@@ -50,6 +50,7 @@
 #define BD_CMD_CONSOLE_WRITE 0x8600u
 #define BD_CMD_STATS 0x8601u
 #define BD_CMD_TEST_EXIT 0x8602u
+#define BD_CMD_DEBUG 0x8603u /* test builds of the hypervisor only */
 #define BD_CMD_OWN_LAST 0x86ffu
 
 /* GETVERSION reply. */
@@ -156,6 +157,10 @@ struct bd_ops {
 	void (*test_exit)(void *ctx, uint32_t code);
 	/* Fills up to BD_STATS_COUNT values; the rest read as 0. */
 	void (*stats)(void *ctx, uint64_t *out4);
+	/* The debug command (op in w1, argument in w4): 0 and the 64-bit
+	 * result (w1 low, w4 high), or -1 for an unknown operation. NULL in
+	 * a hypervisor built without debug calls: the command then fails. */
+	int (*debug)(void *ctx, uint32_t op, uint32_t arg, uint64_t *result);
 };
 
 enum bd_chan_state {

@@ -12,6 +12,9 @@
 #include <stdint.h>
 
 void console_init(uintptr_t pl011);
+/* Who is writing: a small number per CPU. With it, a CPU interrupted by
+ * a pseudo-NMI while writing can still write from the PNMI handler. */
+void console_set_cpu_id(unsigned (*fn)(void));
 void console_puts(const char *s);
 int console_getc(void);
 void console_enable_rx_irq(void);

@@ -39,16 +39,11 @@ enum { PENDING_NONE, PENDING_SPIN, PENDING_BENCH };
 #define BENCH_RUNS 8
 #define SPIN_MAX_MS 10000
 
-static uint64_t ms_to_ticks(uint64_t ms)
-{
-	return read_sysreg(cntfrq_el0) / 1000 * ms;
-}
-
 /* The spinning functions have names of their own, so a backtrace says
  * where the CPU is stuck. */
 __attribute__((noinline)) void debug_spin_masked(uint64_t ms)
 {
-	uint64_t end = read_sysreg(cntpct_el0) + ms_to_ticks(ms);
+	uint64_t end = read_sysreg(cntpct_el0) + counter_ms_to_ticks(ms);
 
 	while (read_sysreg(cntpct_el0) < end)
 		__asm__ volatile("" ::: "memory");
@@ -56,7 +51,7 @@ __attribute__((noinline)) void debug_spin_masked(uint64_t ms)
 
 __attribute__((noinline)) void debug_spin_in_irq(uint64_t ms)
 {
-	uint64_t end = read_sysreg(cntpct_el0) + ms_to_ticks(ms);
+	uint64_t end = read_sysreg(cntpct_el0) + counter_ms_to_ticks(ms);
 
 	while (read_sysreg(cntpct_el0) < end)
 		__asm__ volatile("" ::: "memory");

@@ -12,11 +12,19 @@
 #include <stdint.h>
 
 #include <arch/frame.h>
+#include <arch/sysreg.h>
 
 struct handoff;
 struct pt_alloc;
 
 #define __noreturn __attribute__((noreturn))
+
+/* Counter ticks in ms milliseconds (CNTFRQ_EL0 is a whole number of kHz
+ * on every platform here). */
+static inline uint64_t counter_ms_to_ticks(uint64_t ms)
+{
+	return read_sysreg(cntfrq_el0) / 1000 * ms;
+}
 
 /* main.c */
 extern struct handoff *handoff;

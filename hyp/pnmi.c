@@ -133,8 +133,7 @@ void pnmi_handle(const struct pnmi_ctx *c, uint32_t intid)
 
 static void wait_for_dumps(unsigned self)
 {
-	uint64_t freq = read_sysreg(cntfrq_el0);
-	uint64_t end = read_sysreg(cntpct_el0) + freq / 1000 * DUMP_WAIT_MS;
+	uint64_t end = read_sysreg(cntpct_el0) + counter_ms_to_ticks(DUMP_WAIT_MS);
 	bool all;
 
 	do {

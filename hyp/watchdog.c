@@ -22,15 +22,10 @@
 #define WATCHDOG_PERIOD_MS 20
 #define LOCKUP_THRESHOLD_MS 200
 
-static uint64_t ms_to_ticks(uint64_t ms)
-{
-	return read_sysreg(cntfrq_el0) / 1000 * ms;
-}
-
 static void arm(void)
 {
 	write_sysreg(cnthp_cval_el2,
-		     read_sysreg(cntpct_el0) + ms_to_ticks(WATCHDOG_PERIOD_MS));
+		     read_sysreg(cntpct_el0) + counter_ms_to_ticks(WATCHDOG_PERIOD_MS));
 	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
 	isb();
 }
@@ -61,12 +56,12 @@ void watchdog_tick(const struct pnmi_ctx *c)
 	struct pcpu *p = this_pcpu();
 	uint64_t now = read_sysreg(cntpct_el0);
 	bool masked = !c->from_guest && c->pmr <= GIC_PMR_REGULAR_OFF;
-	uint64_t ms_ticks = ms_to_ticks(1);
+	uint64_t ms_ticks = counter_ms_to_ticks(1);
 	char why[96];
 
 	arm();
 	switch (lockup_tick(&p->lockup, now, p->guest_entries, masked,
-			    ms_to_ticks(LOCKUP_THRESHOLD_MS))) {
+			    counter_ms_to_ticks(LOCKUP_THRESHOLD_MS))) {
 	case LOCKUP_NEW:
 		fmt_snprintf(
 			why, sizeof(why),

@@ -26,4 +26,6 @@ img=$build/linux.img
 	--name linux --vm --name linux --kernel "$top/cache/guest/Image" \
 	--initrd "$top/cache/guest/initrd.cpio.gz" --cmdline "console=ttyAMA0 hvtest=shell" \
 	--mem 512M --cpus 2 --guestinfo color=blue >/dev/null
-BOOTIMG=$img exec "$runner" "$@"
+# 2 GiB of machine RAM: with 1 GiB, the boot image's seeded load address
+# can leave no 512 MiB in one piece for the VM.
+MEM=${MEM:-2G} BOOTIMG=$img exec "$runner" "$@"

@@ -33,7 +33,7 @@ expect linux_missing_initrd "^hyp: vm0: no initrd payload 'missing' in the bundl
 # make run's guest: an interactive shell on the console; keyboard input
 # reaches it; `poweroff` ends the platform cleanly.
 linux_image "$work/shell.img" "console=ttyAMA0 hvtest=shell" --mem 512M --cpus 2
-start_session linux_shell BOOTIMG="$work/shell.img" --
+start_session linux_shell BOOTIMG="$work/shell.img" -- -m 2G
 if wait_for linux_shell '^guest: init reached' 200; then
 	sleep 3
 	type 'echo hv-input-$((6*7))\r'

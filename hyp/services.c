@@ -70,9 +70,9 @@ static void to_frame(struct frame *f, const struct bd_regs *r)
 	memcpy(f->x, r->x, 6 * sizeof(r->x[0])); /* results: x0..x5 */
 }
 
-/* Refusals logged per VM: a hostile process could otherwise flood the log. */
-#define EL0_REFUSAL_LOG_LIMIT 1
-static unsigned el0_refusals_logged[MAX_VMS];
+/* The first refusal of each VM is logged, not every one: a hostile
+ * process could otherwise flood the console. */
+static bool el0_refusal_logged[MAX_VMS];
 
 /* The caller's EL comes from the trapped PSTATE: EL0 reaches the DCC and
  * BRK entries (HVC is undefined at EL0). */
@@ -82,7 +82,7 @@ static void call(struct vcpu *v, struct frame *f, struct bd_regs *r)
 	struct vm *vm = v->vm;
 
 	if (bd_call(&vm->backdoor, r, &who) == BD_EPRIV &&
-	    el0_refusals_logged[vm->id]++ < EL0_REFUSAL_LOG_LIMIT)
+	    !__atomic_exchange_n(&el0_refusal_logged[vm->id], true, __ATOMIC_RELAXED))
 		log_printf("hyp: vm%u: backdoor command 0x%lx from EL0 refused "
 			   "(vm%u.backdoor_el0 = vmware); further refusals not logged\n",
 			   vm->id, f->x[2] & 0xffff, vm->id);

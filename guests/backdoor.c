@@ -3,7 +3,11 @@
  * GETVERSION via DCC, HVC and BRK; a full GuestRPC exchange (info-get of a
  * configured key, of a missing one, info-set then info-get); EL0 calls with
  * the guest's MDSCR_EL1.TDCC set, as Linux sets it; and the DCC as an idle
- * channel (or UNDEF at EL0 under TDCC) for reads that are not calls.
+ * channel (or UNDEF at EL0 under TDCC) for reads that are not calls; the
+ * project's own commands from EL0: refused by default, allowed when the
+ * VM's configuration says vmN.backdoor_el0 = all (the test tells the guest
+ * which through guestinfo.el0 = all), in which case the guest's last act is
+ * its test exit from EL0.
  */
 #include <string.h>
 
@@ -132,8 +136,82 @@ static void plain_dcc(void)
 	gprintf("backdoor: plain DCC accesses behave as an idle DCC\n");
 }
 
+/* CONSOLE_WRITE of up to 12 bytes from EL0 through entry how; w0. */
+static const char *el0_text;
+
+static uint64_t el0_console_write(uint64_t how)
+{
+	uint32_t w[3] = {0, 0, 0};
+	size_t n = strlen(el0_text);
+	struct bdcall c;
+
+	memcpy(w, el0_text, n < BD_CONSOLE_MAX ? n : BD_CONSOLE_MAX);
+	c = bd_request(BD_CMD_CONSOLE_WRITE | ((uint32_t)n << 16), w[0]);
+	c.x[4] = w[1];
+	c.x[5] = w[2];
+	bd_invoke((enum bd_entry)how, &c);
+	return c.x[0];
+}
+
+static uint64_t el0_stats(uint64_t index)
+{
+	struct bdcall c = bd_request(BD_CMD_STATS, index);
+
+	bd_invoke(BD_DCC, &c);
+	return c.x[0];
+}
+
+/* TEST_EXIT from EL0: returns (w0) only if the hypervisor refused it. */
+static uint64_t el0_test_exit(uint64_t code)
+{
+	struct bdcall c = bd_request(BD_CMD_TEST_EXIT, code);
+
+	bd_invoke(BD_DCC, &c);
+	return c.x[0];
+}
+
+/* Whether this VM lets EL0 use the project's own commands. */
+static bool el0_own_allowed(void)
+{
+	char r[16];
+
+	return rpci_exchange(BD_DCC, "info-get guestinfo.el0", r, sizeof(r)) > 0 &&
+	       strcmp(r, "1 all") == 0;
+}
+
+/*
+ * A user process (EL0, under a kernel that sets TDCC as Linux does) trying
+ * the project's own commands: by default each fails as an unknown command
+ * would, nothing reaches the console and the VM goes on.
+ */
+static void own_commands_at_el0(bool allowed)
+{
+	uint64_t v;
+
+	write_sysreg(mdscr_el1, MDSCR_TDCC);
+	el0_text = allowed ? "el0: hello\n" : "hyp: FAKE\n";
+	for (int how = BD_DCC; how <= BD_BRK; how += BD_BRK - BD_DCC) {
+		v = run_el0(el0_console_write, how);
+		GCHECK(v == (allowed ? strlen(el0_text) : BD_FAIL),
+		       "console write via %s at EL0: w0 0x%lx", entry_name[how], v);
+	}
+	v = run_el0(el0_stats, 3);
+	GCHECK(v == (allowed ? 0 : BD_FAIL), "stats at EL0: w0 0x%lx", v);
+	if (!allowed) {
+		v = run_el0(el0_test_exit, 77);
+		GCHECK(v == BD_FAIL, "test exit at EL0: w0 0x%lx", v);
+	}
+	/* The kernel keeps them. */
+	v = el0_stats(3);
+	GCHECK(v == 0, "stats at EL1: w0 0x%lx", v);
+	write_sysreg(mdscr_el1, 0);
+	gprintf("backdoor: own commands at EL0 %s\n", allowed ? "allowed" : "refused");
+}
+
 void guest_main(uint64_t dt)
 {
+	bool el0_all = el0_own_allowed();
+
 	for (int how = BD_DCC; how <= BD_BRK; how++)
 		getversion((enum bd_entry)how, false);
 	getversion(BD_DCC, true);
@@ -144,5 +222,14 @@ void guest_main(uint64_t dt)
 	rpci(BD_BRK, true);
 	two_channels();
 	plain_dcc();
+	own_commands_at_el0(el0_all);
+	if (el0_all) {
+		/* The verdict, then the exit from EL0 with it. */
+		gprintf("guest backdoor: %u failure%s\n", guest_failures,
+			guest_failures == 1 ? "" : "s");
+		uint64_t v = run_el0(el0_test_exit, guest_failures ? 1 : 0);
+
+		GCHECK(false, "test exit at EL0 returned: w0 0x%lx", v);
+	}
 	guest_finish("backdoor");
 }

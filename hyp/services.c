@@ -8,6 +8,7 @@
 #include <arch/sysreg.h>
 #include <lib/backdoor.h>
 #include <lib/console.h>
+#include <lib/exception.h>
 #include <lib/vmconfig.h>
 
 #include "hyp.h"
@@ -52,6 +53,8 @@ void backdoor_vm_init(struct vm *vm, const struct vm_config *c)
 {
 	bd_vm_init(&vm->backdoor, &ops, vm);
 	bd_vm_seed(&vm->backdoor, read_sysreg(cntpct_el0) ^ ((uint64_t)vm->id << 56));
+	vm->backdoor.el0_own = c->backdoor_el0_all;
+	vm->backdoor.idle_ticks = counter_ms_to_ticks(BD_CHAN_IDLE_MS);
 	for (unsigned i = 0; i < c->guestinfo_count; i++)
 		bd_guestinfo_set(&vm->backdoor.info, c->guestinfo[i].key,
 				 c->guestinfo[i].value);
@@ -67,12 +70,30 @@ static void to_frame(struct frame *f, const struct bd_regs *r)
 	memcpy(f->x, r->x, 6 * sizeof(r->x[0])); /* results: x0..x5 */
 }
 
+/* The first refusal of each VM is logged, not every one: a hostile
+ * process could otherwise flood the console. */
+static bool el0_refusal_logged[MAX_VMS];
+
+/* The caller's EL comes from the trapped PSTATE: EL0 reaches the DCC and
+ * BRK entries (HVC is undefined at EL0). */
+static void call(struct vcpu *v, struct frame *f, struct bd_regs *r)
+{
+	struct bd_caller who = {spsr_el(f->spsr), read_sysreg(cntpct_el0)};
+	struct vm *vm = v->vm;
+
+	if (bd_call(&vm->backdoor, r, &who) == BD_EPRIV &&
+	    !__atomic_exchange_n(&el0_refusal_logged[vm->id], true, __ATOMIC_RELAXED))
+		log_printf("hyp: vm%u: backdoor command 0x%lx from EL0 refused "
+			   "(vm%u.backdoor_el0 = vmware); further refusals not logged\n",
+			   vm->id, f->x[2] & 0xffff, vm->id);
+}
+
 void backdoor_call(struct vcpu *v, struct frame *f)
 {
 	struct bd_regs r;
 
 	from_frame(&r, f);
-	bd_call(&v->vm->backdoor, &r);
+	call(v, f, &r);
 	to_frame(f, &r);
 }
 
@@ -83,7 +104,7 @@ bool backdoor_try(struct vcpu *v, struct frame *f)
 	from_frame(&r, f);
 	if (!bd_is_call(&r))
 		return false;
-	bd_call(&v->vm->backdoor, &r);
+	call(v, f, &r);
 	to_frame(f, &r);
 	return true;
 }

@@ -235,11 +235,16 @@ static uint64_t next_cookie(struct bd_vm *vm)
 
 static void reply_bytes(struct bd_channel *c, const void *p, size_t n)
 {
+	/* Read once: the bound and the copy use the same length. */
+	uint32_t len = c->reply_len;
+
 	/* Every caller fits by construction; the clamp keeps it so. */
-	if (n > BD_REPLY_MAX - c->reply_len)
-		n = BD_REPLY_MAX - c->reply_len;
-	bytes_copy(c->reply_buf + c->reply_len, p, n);
-	c->reply_len += (uint32_t)n;
+	if (len > BD_REPLY_MAX)
+		len = BD_REPLY_MAX;
+	if (n > BD_REPLY_MAX - len)
+		n = BD_REPLY_MAX - len;
+	bytes_copy(c->reply_buf + len, p, n);
+	c->reply_len = len + (uint32_t)n;
 }
 
 static void reply_lit(struct bd_channel *c, const char *s)
@@ -313,6 +318,9 @@ static void rpci_request(struct bd_vm *vm, struct bd_channel *c)
 	const uint8_t *req = c->send_buf;
 	size_t n = c->send_len;
 
+	if (n > BD_SEND_MAX) /* cannot be: SENDSIZE refused it */
+		n = BD_SEND_MAX;
+
 	/* Some guests send C strings with their NUL; the command is the same. */
 	while (n > 0 && req[n - 1] == 0)
 		n--;
@@ -337,6 +345,32 @@ static void chan_reset(struct bd_channel *c)
 	bytes_zero(c, sizeof(*c));
 }
 
+/*
+ * The channel whose owner has been silent longest, if that is at least
+ * vm->idle_ticks; BD_MAX_CHANNELS if none (or reclaiming is off). A
+ * last_used in the future (a caller's clock behind another's) counts as
+ * busy, never as idle for ages.
+ */
+static uint32_t idle_channel(const struct bd_vm *vm, uint64_t now)
+{
+	uint32_t id, best = BD_MAX_CHANNELS;
+	uint64_t idle, best_idle = 0;
+
+	if (!vm->idle_ticks)
+		return BD_MAX_CHANNELS;
+	for (id = 0; id < BD_MAX_CHANNELS; id++) {
+		if (now < vm->chan[id].last_used)
+			continue;
+		idle = now - vm->chan[id].last_used;
+		if (idle >= vm->idle_ticks &&
+		    (best == BD_MAX_CHANNELS || idle > best_idle)) {
+			best = id;
+			best_idle = idle;
+		}
+	}
+	return best;
+}
+
 static uint32_t le_pack(const uint8_t *p, size_t n)
 {
 	uint32_t v = 0;
@@ -353,13 +387,13 @@ static uint32_t le_pack(const uint8_t *p, size_t n)
  * library and a size of 4 GiB + 5 must not pass as 5. The status starts
  * as failure (0) and only a step that was carried out sets SUCCESS.
  */
-static void message(struct bd_vm *vm, uint32_t w[6], uint64_t x1)
+static void message(struct bd_vm *vm, uint32_t w[6], uint64_t x1, uint64_t now)
 {
 	uint32_t sub = w[2] >> 16;
 	uint32_t port = w[3] & 0xffffu;
 	uint32_t status = 0;
 	struct bd_channel *c;
-	uint32_t id, n, i;
+	uint32_t id, n, i, pos, len;
 	uint64_t ck;
 
 	w[2] &= 0xffffu;
@@ -373,10 +407,14 @@ static void message(struct bd_vm *vm, uint32_t w[6], uint64_t x1)
 		     id++)
 			;
 		if (id == BD_MAX_CHANNELS)
+			id = idle_channel(vm, now);
+		if (id == BD_MAX_CHANNELS)
 			return;
 		c = &vm->chan[id];
+		/* The new cookies make the old owner's next call fail. */
 		chan_reset(c);
 		c->state = BD_CH_IDLE;
+		c->last_used = now;
 		ck = next_cookie(vm);
 		c->cookie_hi = (uint32_t)(ck >> 32);
 		c->cookie_lo = (uint32_t)ck;
@@ -393,6 +431,7 @@ static void message(struct bd_vm *vm, uint32_t w[6], uint64_t x1)
 	c = &vm->chan[id];
 	if (c->state == BD_CH_FREE || w[4] != c->cookie_hi || w[5] != c->cookie_lo)
 		return;
+	c->last_used = now;
 
 	switch (sub) {
 	case BD_MSG_SENDSIZE:
@@ -410,15 +449,18 @@ static void message(struct bd_vm *vm, uint32_t w[6], uint64_t x1)
 		status = BD_MSG_SUCCESS;
 		break;
 	case BD_MSG_SENDPAYLOAD:
-		if (c->state != BD_CH_SENDING || c->send_pos >= c->send_len)
+		/* Position and length read once: they bound the copy. */
+		pos = c->send_pos;
+		len = c->send_len;
+		if (c->state != BD_CH_SENDING || len > BD_SEND_MAX || pos >= len)
 			break;
-		n = c->send_len - c->send_pos;
+		n = len - pos;
 		if (n > 4)
 			n = 4;
 		for (i = 0; i < n; i++)
-			c->send_buf[c->send_pos + i] = (uint8_t)(w[1] >> (8 * i));
-		c->send_pos += n;
-		if (c->send_pos == c->send_len)
+			c->send_buf[pos + i] = (uint8_t)(w[1] >> (8 * i));
+		c->send_pos = pos + n;
+		if (pos + n == len)
 			rpci_request(vm, c);
 		status = BD_MSG_SUCCESS;
 		break;
@@ -446,14 +488,16 @@ static void message(struct bd_vm *vm, uint32_t w[6], uint64_t x1)
 			status = BD_MSG_SUCCESS;
 			break;
 		}
-		if (c->reply_pos >= c->reply_len)
+		pos = c->reply_pos;
+		len = c->reply_len;
+		if (len > BD_REPLY_MAX || pos >= len)
 			break;
-		n = c->reply_len - c->reply_pos;
+		n = len - pos;
 		if (n > 4)
 			n = 4;
-		w[1] = le_pack(c->reply_buf + c->reply_pos, n);
+		w[1] = le_pack(c->reply_buf + pos, n);
 		w[3] = (BD_MSG_SENDPAYLOAD << 16) | port;
-		c->reply_pos += n;
+		c->reply_pos = pos + n;
 		status = BD_MSG_SUCCESS;
 		break;
 	case BD_MSG_RECVSTATUS:
@@ -554,19 +598,21 @@ static void unclaimed_io(struct bd_regs *r, const struct bd_w7 *w)
 	r->x[0] = LO32(r->x[0]) | mask;
 }
 
-void bd_call(struct bd_vm *vm, struct bd_regs *r)
+int bd_call(struct bd_vm *vm, struct bd_regs *r, const struct bd_caller *caller)
 {
 	struct bd_w7 w7;
 	uint32_t w[6];
 	uint32_t cmd;
+	int ret = 0;
 	int i;
 
-	if (!vm || !r || LO32(r->x[0]) != BD_MAGIC || bd_decode_w7(r->x[7], &w7) != 0)
-		return;
+	if (!vm || !r || !caller || LO32(r->x[0]) != BD_MAGIC ||
+	    bd_decode_w7(r->x[7], &w7) != 0)
+		return 0;
 	if (!w7.in || !w7.with || w7.string || w7.size_bytes != 4 ||
 	    (LO32(r->x[3]) & 0xffffu) != BD_PORT_LB) {
 		unclaimed_io(r, &w7);
-		return;
+		return 0;
 	}
 	for (i = 0; i < 6; i++)
 		w[i] = LO32(r->x[i]);
@@ -576,12 +622,27 @@ void bd_call(struct bd_vm *vm, struct bd_regs *r)
 		w[1] = BD_MAGIC;
 		w[2] = BD_VMX_TYPE;
 	} else if (cmd == BD_CMD_MESSAGE) {
-		message(vm, w, r->x[1]);
+		/* One caller at a time in the channels: two vCPUs of the VM
+		 * may hold one channel's cookies (or race for a free one). */
+		spin_lock(&vm->lock);
+		message(vm, w, r->x[1], caller->now);
+		spin_unlock(&vm->lock);
 	} else if (cmd >= BD_CMD_OWN_FIRST && cmd <= BD_CMD_OWN_LAST) {
-		own_command(vm, cmd, w);
+		/*
+		 * Console, statistics, test exit, debug: the kernel's, not
+		 * its processes'. A process must not write hypervisor-looking
+		 * lines or end the VM; the VM's configuration may allow it.
+		 */
+		if (caller->el == 0 && !vm->el0_own) {
+			w[0] = BD_FAIL;
+			ret = BD_EPRIV;
+		} else {
+			own_command(vm, cmd, w);
+		}
 	} else {
 		w[0] = BD_FAIL;
 	}
 	for (i = 0; i < 6; i++)
 		r->x[i] = w[i];
+	return ret;
 }

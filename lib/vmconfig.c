@@ -235,6 +235,8 @@ static int apply(struct vm_parse *p, const struct vm_setting *s)
 		return set_flag(p, s, "none", "passthrough", &vm->ecam_passthrough);
 	if (!strcmp(f, "identity"))
 		return set_flag(p, s, "off", "on", &vm->identity);
+	if (!strcmp(f, "backdoor_el0"))
+		return set_flag(p, s, "vmware", "all", &vm->backdoor_el0_all);
 	if (starts_with(f, "guestinfo."))
 		return add_guestinfo(p, s, f + strlen("guestinfo."), vm);
 	return fail(p, VMCONFIG_E_KEY, "%s: unknown key", s->key);

@@ -397,6 +397,21 @@ tiny_elf brk0 0xd4200000 0xd2800540 0xd2800ba8 0xd4000001
 tiny_elf brk86 0x528b0d00 0x72aac9a0 0xd2800001 0xd2800142 0xd28acb03 0xd28001c7 \
 	0xf2c010c7 0xd42010c0 0xd1001800 0xd2800ba8 0xd4000001
 
+# /opt/hv/el0fake, /opt/hv/el0exit: a user process trying the project's own
+# backdoor commands through the DCC entry (as open-vm-tools calls, under the
+# kernel's MDSCR_EL1.TDCC), then exit(w0): 255 when the hypervisor refused
+# them (w0 = 0xffffffff, docs/ABI.md "Who may call what").
+#   el0fake: CONSOLE_WRITE of "hyp: FAKE\n" (n = 10; w1, w4, w5 the bytes)
+#   w0 = 'VMXh'; w1 = "hyp:"; w2 = (10 << 16) | 0x8600; w3 = 0x5658;
+#   w4 = " FAK"; w5 = "E\n"; x7 = (0x86 << 32) | 0xe; mrs xzr, mdccsr_el0
+tiny_elf el0fake 0x528b0d00 0x72aac9a0 0x528f2d01 0x72a74e01 0x5290c002 0x72a00142 \
+	0x528acb03 0x5288c404 0x72a96824 0x528148a5 0xd28001c7 0xf2c010c7 0xd533011f \
+	0xd2800ba8 0xd4000001
+#   el0exit: TEST_EXIT with code 77: w0 = 'VMXh'; x1 = 77; w2 = 0x8602;
+#   w3 = 0x5658; x7 as above; mrs xzr, mdccsr_el0
+tiny_elf el0exit 0x528b0d00 0x72aac9a0 0xd28009a1 0x5290c042 0x528acb03 0xd28001c7 \
+	0xf2c010c7 0xd533011f 0xd2800ba8 0xd4000001
+
 # /opt/hv/cntvct, for hvtest=count (scripts/bench-linux.sh): prints the
 # virtual counter CNTVCT_EL0 (readable at EL0: Linux allows it for the vDSO)
 # in decimal and a newline, then exits 0. The same kind of ELF, whose code is

@@ -41,6 +41,7 @@ struct vm_opts {
 	const char *cmdline; /* values, as given */
 	const char *mem;
 	const char *cpus;
+	const char *backdoor_el0;
 	const char *guestinfo[VMCONFIG_GUESTINFO_MAX]; /* "KEY=VALUE" */
 	unsigned int guestinfo_count;
 	bool ecam_passthrough, identity;
@@ -77,7 +78,8 @@ static void usage(FILE *f)
 		"SIZE]\n"
 		"                 [--cpus N] [--name NAME] [--guestinfo "
 		"KEY=VALUE]...\n"
-		"                 [--ecam-passthrough] [--identity]]...\n"
+		"                 [--ecam-passthrough] [--identity] [--backdoor-el0 "
+		"vmware|all]]...\n"
 		"           [--print-config]\n"
 		"       %s -o OUT --boot FILE --hyp FILE [--name NAME] --native --kernel "
 		"FILE\n"
@@ -93,6 +95,9 @@ static void usage(FILE *f)
 		"--ecam-passthrough gives the VM the monitor's emulated ECAM window and\n"
 		"its devices; --identity puts its RAM at the physical addresses backing\n"
 		"it, so those devices can DMA to it.\n"
+		"--backdoor-el0 all lets the VM's user programs (EL0) call the\n"
+		"project's own backdoor commands (console, test exit, ...); by default\n"
+		"(vmware) they get only VMware's (docs/ABI.md).\n"
 		"--native boots the kernel at EL2 in place of the hypervisor, on the\n"
 		"whole machine: it takes no --vm, and its --kernel must be an arm64 "
 		"Image.\n"
@@ -282,8 +287,9 @@ static void set_file(const char **slot, const char *opt, const char *arg)
 static bool takes_argument(const char *opt)
 {
 	static const char *const opts[] = {
-		"-o",	    "--boot",	 "--hyp", "--name", "--set",	   "--kernel",
-		"--initrd", "--cmdline", "--mem", "--cpus", "--guestinfo",
+		"-o",	 "--boot",   "--hyp",	    "--name",
+		"--set", "--kernel", "--initrd",    "--cmdline",
+		"--mem", "--cpus",   "--guestinfo", "--backdoor-el0",
 	};
 	size_t i;
 
@@ -377,6 +383,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		} else if (!strcmp(opt, "--cpus")) {
 			set_once(o, &current_vm(o, opt)->cpus, opt, arg);
 			check_value(opt, arg);
+		} else if (!strcmp(opt, "--backdoor-el0")) {
+			/* The value is checked with the configuration it makes. */
+			set_once(o, &current_vm(o, opt)->backdoor_el0, opt, arg);
+			check_value(opt, arg);
 		} else if (!strcmp(opt, "--guestinfo")) {
 			add_guestinfo(current_vm(o, opt), o->vm_count - 1, arg);
 		}
@@ -461,6 +471,8 @@ static void gen_config(const struct opts *o, struct text *t)
 			append(t, "vm%u.ecam = passthrough\n", i);
 		if (vm->identity)
 			append(t, "vm%u.identity = on\n", i);
+		if (vm->backdoor_el0)
+			append(t, "vm%u.backdoor_el0 = %s\n", i, vm->backdoor_el0);
 		if (vm->cmdline)
 			append(t, "vm%u.cmdline = %s\n", i, vm->cmdline);
 		for (j = 0; j < vm->guestinfo_count; j++) {

@@ -162,6 +162,7 @@ linux_smoke_lines=(
 	'^guest: smoke checkvm rc=0 out=VMware software version 6 \(good\)$'
 	'^guest: smoke color rc=0 out=blue$' '^guest: smoke shape-get rc=0 out=round$'
 	'^guest: smoke brk rc=133 signal=5' '^guest: smoke brk86 rc=0 out=$'
+	'^guest: smoke el0fake rc=255 out=$' '^guest: smoke el0exit rc=255 out=$'
 	'^guest: smoke done$'
 	"^hyp: vm0 'linux' ended: system off$" '^monitor: psci: system off$'
 	'^hyp: lockup detector: every [0-9]+ ms on each CPU'

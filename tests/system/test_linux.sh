@@ -16,6 +16,15 @@ expect linux_smoke "${linux_smoke_lines[@]}"
 
 linux_smoke_checks linux_smoke linux
 
+# The smoke run's el0fake printed nothing: the hypervisor refused it once.
+if grep -q '^hyp: FAKE' "$work/linux_smoke.clean"; then
+	echo "not ok - linux_el0_own_commands_refused: a user process wrote to the console"
+elif ! grep -q '^hyp: vm0: backdoor command 0x8600 from EL0 refused' "$work/linux_smoke.clean"; then
+	echo "not ok - linux_el0_own_commands_refused: no refusal logged"
+else
+	pass linux_el0_own_commands_refused
+fi
+
 # Bad input: a kernel that is not an Image, a missing initrd.
 head -c 4096 /dev/urandom >"$work/not-an-image"
 "$top/build/host/mkbootimg" -o "$work/bad-kernel.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \

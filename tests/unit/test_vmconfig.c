@@ -343,6 +343,21 @@ static void test_ecam_and_identity(void)
 	      "vm0.identity: '(a long value)' is neither off nor on");
 }
 
+static void test_backdoor_el0(void)
+{
+	/* Default: EL0 gets VMware's commands only. */
+	ok(VM0 "vm1.kernel = k\n", 2);
+	CHECK(!vms[0].backdoor_el0_all);
+	CHECK(!vms[1].backdoor_el0_all);
+	ok(VM0 "vm0.backdoor_el0 = all\nvm1.kernel = k\nvm1.backdoor_el0 = vmware\n", 2);
+	CHECK(vms[0].backdoor_el0_all);
+	CHECK(!vms[1].backdoor_el0_all);
+	fails(VM0 "vm0.backdoor_el0 = on\n", VMCONFIG_E_VALUE,
+	      "vm0.backdoor_el0: 'on' is neither vmware nor all");
+	fails(VM0 "vm0.backdoor_el0 = ALL\n", VMCONFIG_E_VALUE,
+	      "vm0.backdoor_el0: 'ALL' is neither vmware nor all");
+}
+
 static void test_name(void)
 {
 	ok(TEXT(VM0 "vm0.name = %s\n", repeat('n', 31)), 1);
@@ -487,6 +502,7 @@ int main(void)
 	RUN(test_cpus);
 	RUN(test_cmdline);
 	RUN(test_ecam_and_identity);
+	RUN(test_backdoor_el0);
 	RUN(test_name);
 	RUN(test_guestinfo);
 	RUN(test_config_errors);

@@ -6,10 +6,15 @@
  * docs/ABI.md is the guest-facing description; this header is the
  * hypervisor-facing one.
  *
- * The library holds no locks and touches nothing but the structures it is
- * given: the hypervisor decodes the trap (DCC read, HVC #0x86, BRK #0x86),
- * copies x0..x7 into a struct bd_regs, calls bd_call() with the VM's lock
- * held, copies x0..x5 back and steps the PC as the trap requires.
+ * The library touches nothing but the structures it is given: the
+ * hypervisor decodes the trap (DCC read, HVC #0x86, BRK #0x86), copies
+ * x0..x7 into a struct bd_regs, calls bd_call() with the caller's
+ * exception level and the counter, copies x0..x5 back and steps the PC as
+ * the trap requires. Several vCPUs of one VM may call bd_call() at once:
+ * the VM's MESSAGE state (channels, cookies, guestinfo) is behind one lock
+ * per VM, taken inside bd_call(); the project's own services are called
+ * without it, so a service that does not return (TEST_EXIT) leaves no lock
+ * held.
  */
 #ifndef LIB_BACKDOOR_H
 #define LIB_BACKDOOR_H
@@ -18,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <arch/spinlock.h>
 #endif
 
 /* Register ABI (lib/include/backdoor_def.h in open-vm-tools). */
@@ -88,6 +95,14 @@
 #define BD_REPLY_MAX (2 + BD_VALUE_MAX + 3) /* "1 " + value, rounded to 4 */
 #define BD_CONSOLE_MAX 12		    /* bytes per CONSOLE_WRITE: w1, w4, w5 */
 #define BD_STATS_COUNT 4
+/*
+ * How long a channel must go without a call from its owner before an OPEN
+ * that finds no free channel may take it over. A guest process that dies
+ * or stalls with channels open would otherwise keep every other process
+ * (vmware-rpctool, vmtoolsd) out for the VM's life. The exchange itself
+ * is a burst of calls; 10 s without one is a channel nobody is using.
+ */
+#define BD_CHAN_IDLE_MS 10000
 
 /* Error codes of bd_guestinfo_set(). */
 #define BD_OK 0
@@ -95,6 +110,8 @@
 #define BD_EKEYLEN (-2) /* key longer than BD_KEY_MAX */
 #define BD_EVALLEN (-3) /* value longer than BD_VALUE_MAX */
 #define BD_EFULL (-4)	/* all BD_GUESTINFO_ENTRIES in use */
+/* What bd_call() returns for an own command refused for the caller's EL. */
+#define BD_EPRIV (-5)
 
 #ifndef __ASSEMBLY__
 /* In: x0..x7 as trapped. Out: x0..x5 as the guest must see them. */
@@ -174,6 +191,7 @@ enum bd_chan_state {
 struct bd_channel {
 	uint8_t state; /* enum bd_chan_state */
 	uint32_t cookie_hi, cookie_lo;
+	uint64_t last_used; /* bd_caller.now of the owner's last call */
 	uint32_t send_len, send_pos;
 	uint32_t reply_len, reply_pos;
 	uint8_t send_buf[BD_SEND_MAX];
@@ -189,11 +207,28 @@ struct bd_vm {
 	struct bd_guestinfo info;
 	const struct bd_ops *ops;
 	void *ops_ctx;
+	/*
+	 * Policy, set after bd_vm_init() and before the first call:
+	 * whether EL0 may use the project's own commands (VMware's are
+	 * always open to EL0, where open-vm-tools runs), and after how many
+	 * counter ticks an idle channel may be reclaimed (0: never).
+	 */
+	bool el0_own;
+	uint64_t idle_ticks;
+	/* Held around every use of what follows, and of info, by bd_call(). */
+	spinlock_t lock;
 	uint64_t cookie_state;
 	struct bd_channel chan[BD_MAX_CHANNELS];
 };
 
-/* Empties the store and closes every channel. */
+/* Who makes a call: what the trap tells the hypervisor. */
+struct bd_caller {
+	unsigned el;  /* the caller's exception level (SPSR.M[3:2]): 0 or 1 */
+	uint64_t now; /* the counter (any monotonic tick count), for idleness */
+};
+
+/* Empties the store, closes every channel, and sets the policy to its
+ * defaults: own commands from EL1 only, no channel ever reclaimed. */
 void bd_vm_init(struct bd_vm *vm, const struct bd_ops *ops, void *ctx);
 /*
  * Mixes entropy (e.g. RNDR or the counter at boot) into the cookies. The
@@ -204,14 +239,19 @@ void bd_vm_init(struct bd_vm *vm, const struct bd_ops *ops, void *ctx);
 void bd_vm_seed(struct bd_vm *vm, uint64_t seed);
 
 /*
- * One backdoor call. If !bd_is_call(r) the registers are left untouched,
- * so a plain MDCCSR_EL0 read (whose result goes to xzr) stays harmless.
+ * One backdoor call by caller (which must not be NULL for a call to be
+ * answered). If !bd_is_call(r) the registers are left untouched, so a
+ * plain MDCCSR_EL0 read (whose result goes to xzr) stays harmless.
  * Otherwise x0..x5 are rewritten as 32-bit values, zero-extended, the way
  * a 32-bit IN writes EAX; x6 and x7 never change. Malformed calls get the
  * protocol's failure status (docs/ABI.md, "Errors"); nothing the guest
- * passes makes this read or write outside *vm and *r.
+ * passes makes this read or write outside *vm and *r. The project's own
+ * commands from EL0 fail as an unknown command would unless vm->el0_own.
+ * Returns BD_EPRIV for such a refusal (for the hypervisor to log), else 0.
+ * Safe to call from several CPUs at once on one vm; bd_vm_init(),
+ * bd_vm_seed() and bd_guestinfo_set() are not, and come before any call.
  */
-void bd_call(struct bd_vm *vm, struct bd_regs *r);
+int bd_call(struct bd_vm *vm, struct bd_regs *r, const struct bd_caller *caller);
 
 #endif /* __ASSEMBLY__ */
 

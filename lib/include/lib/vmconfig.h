@@ -19,6 +19,10 @@
  *   vmN.identity = on         optional, default off: the VM's RAM sits at
  *                             the physical addresses that back it (IPA =
  *                             PA), so devices given to it can DMA into it
+ *   vmN.backdoor_el0 = all    optional, default vmware: which backdoor
+ *                             commands the VM's EL0 may call; vmware: only
+ *                             VMware's (GETVERSION, MESSAGE), all: the
+ *                             project's own too (console, test exit, ...)
  *
  * N runs from 0 to 7, and the VMs present must be numbered consecutively
  * from 0. No VMs at all is valid: the hypervisor then has nothing to run.
@@ -85,6 +89,7 @@ struct vm_config {
 	struct vm_guestinfo guestinfo[VMCONFIG_GUESTINFO_MAX]; /* in text order */
 	bool ecam_passthrough; /* vmN.ecam = passthrough */
 	bool identity;	       /* vmN.identity = on */
+	bool backdoor_el0_all; /* vmN.backdoor_el0 = all */
 };
 
 /*

@@ -191,6 +191,10 @@ int vm_kernel_read(const void *data, uint64_t size, bool raw, uint64_t raw_offse
 
 	if (!data || !k)
 		return fmt_error(err, errlen, LINUX_E_INVAL, "no kernel");
+	/* Raw or not, a compressed kernel cannot run as it is. */
+	if (size >= 2 && p[0] == GZIP_MAGIC0 && p[1] == GZIP_MAGIC1)
+		return fmt_error(err, errlen, LINUX_E_COMPRESSED,
+				 "gzip-compressed: give the uncompressed image");
 	if (!raw) {
 		ret = arm64_image_parse(data, size, &img, err, errlen);
 		if (ret)
@@ -200,10 +204,6 @@ int vm_kernel_read(const void *data, uint64_t size, bool raw, uint64_t raw_offse
 		k->span = img.span;
 		return 0;
 	}
-	/* Raw or not, a compressed kernel cannot run as it is. */
-	if (size >= 2 && p[0] == GZIP_MAGIC0 && p[1] == GZIP_MAGIC1)
-		return fmt_error(err, errlen, LINUX_E_NOT_IMAGE,
-				 "gzip-compressed: give the uncompressed image");
 	if (!size)
 		return fmt_error(err, errlen, LINUX_E_RAW, "empty");
 	if (raw_offset % VM_RAW_OFFSET_ALIGN)

@@ -445,7 +445,10 @@ static void vm_kernel_image_and_raw(void)
 	CHECK_EQ(vm_kernel_read(raw, 0, true, 0, &k, err, sizeof(err)), LINUX_E_RAW);
 	CHECK(!strcmp(err, "empty"));
 	CHECK_EQ(vm_kernel_read(raw, 16, true, 0, &k, err, sizeof(err)),
-		 LINUX_E_NOT_IMAGE);
+		 LINUX_E_COMPRESSED);
+	CHECK(!strcmp(err, "gzip-compressed: give the uncompressed image"));
+	CHECK_EQ(vm_kernel_read(raw, 16, false, 0, &k, err, sizeof(err)),
+		 LINUX_E_COMPRESSED);
 	CHECK(!strcmp(err, "gzip-compressed: give the uncompressed image"));
 }
 

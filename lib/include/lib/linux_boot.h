@@ -45,6 +45,7 @@ struct memmap;
 #define LINUX_E_HEADER (-3)    /* a header field this loader cannot honour */
 #define LINUX_E_NOSPACE (-4)   /* no free RAM fits the request */
 #define LINUX_E_RAW (-5)       /* a raw image that cannot be loaded as asked */
+#define LINUX_E_COMPRESSED (-6) /* vm_kernel_read: gzip, raw or not */
 
 struct arm64_image {
 	uint64_t text_offset; /* from the header */
@@ -128,8 +129,10 @@ struct vm_layout {
  * arm64_image_parse, placed at its text_offset) unless raw, in which case
  * the file is taken as it is, loaded and entered at raw_offset (a multiple
  * of VM_RAW_OFFSET_ALIGN), as QEMU's -kernel does with a file that has no
- * Image header. Returns 0, or a LINUX_E_* code with one line in err; a
- * gzip-compressed file is refused either way.
+ * Image header. Returns 0, or a LINUX_E_* code with one line in err:
+ * LINUX_E_COMPRESSED for a gzip-compressed file either way, and
+ * LINUX_E_NOT_IMAGE only for a file that is not an Image and was not
+ * declared raw (the caller can say how to declare it).
  */
 int vm_kernel_read(const void *data, uint64_t size, bool raw, uint64_t raw_offset,
 		   struct vm_kernel *k, char *err, size_t errlen);

@@ -90,7 +90,7 @@ static void usage(FILE *f)
 		"...]...\n"
 		"Each --vm starts a VM (vm0, vm1, ... in order); the options after it,\n"
 		"up to the next --vm, are that VM's, and --name names the VM there.\n"
-		"SIZE: bytes, or a number with K, M or G; a multiple of 2M from 2M to "
+		"SIZE: bytes, or a number with K, M or G; a multiple of 2M from 4M to "
 		"64G\n"
 		"(default 128M). N: 1 to %d (default 1). Errors about the generated\n"
 		"configuration name its key: vm0.mem is --mem of the first VM.\n"

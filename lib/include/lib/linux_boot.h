@@ -40,11 +40,11 @@ struct memmap;
 #define LINUX_DT_MAX_SIZE 0x200000ull		/* 2 MiB */
 #define LINUX_PAGE_SIZE 0x1000ull		/* where the initrd starts */
 
-#define LINUX_E_INVAL (-1)     /* NULL argument */
-#define LINUX_E_NOT_IMAGE (-2) /* too short, compressed, or no magic */
-#define LINUX_E_HEADER (-3)    /* a header field this loader cannot honour */
-#define LINUX_E_NOSPACE (-4)   /* no free RAM fits the request */
-#define LINUX_E_RAW (-5)       /* a raw image that cannot be loaded as asked */
+#define LINUX_E_INVAL (-1)	/* NULL argument */
+#define LINUX_E_NOT_IMAGE (-2)	/* too short, compressed, or no magic */
+#define LINUX_E_HEADER (-3)	/* a header field this loader cannot honour */
+#define LINUX_E_NOSPACE (-4)	/* no free RAM fits the request */
+#define LINUX_E_RAW (-5)	/* a raw image that cannot be loaded as asked */
 #define LINUX_E_COMPRESSED (-6) /* vm_kernel_read: gzip, raw or not */
 
 struct arm64_image {

@@ -409,6 +409,64 @@ static void vm_layout_refused(void)
 		   "device tree at offset 0x200000 (RAM 4194304 bytes)");
 }
 
+/* Values around the edges: 0, powers of two and their neighbours, near 2^64. */
+static uint64_t edgy(uint64_t *seed)
+{
+	uint64_t r;
+
+	*seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+	r = *seed >> 11;
+	switch (r & 7) {
+	case 0:
+		return 0;
+	case 1:
+		return ~0ull - (r >> 3 & 0xffff);
+	case 2:
+		return (1ull << (r >> 3 & 63)) + (r >> 9 & 3) - 1;
+	case 3:
+		return (r >> 3 & 0x3f) * MIB;
+	default:
+		return r >> (r >> 3 & 63);
+	}
+}
+
+/*
+ * Whatever the inputs, a plan that is accepted keeps kernel, initrd and DT
+ * inside the RAM, in that order, without overlap; nothing wraps.
+ */
+static void vm_layout_never_escapes(void)
+{
+	uint64_t seed = 1;
+	unsigned accepted = 0;
+
+	for (int n = 0; n < 200000; n++) {
+		struct vm_kernel k = {edgy(&seed), 0, 0};
+		uint64_t mem = edgy(&seed), initrd = edgy(&seed);
+		struct vm_layout l;
+
+		k.span = edgy(&seed);
+		if (vm_layout_plan(mem, &k, initrd, &l, err, sizeof(err)))
+			continue;
+		accepted++;
+		CHECK(mem > VM_DT_SLOT && l.dt_offset == mem - VM_DT_SLOT);
+		CHECK(l.kernel_offset == k.offset && l.kernel_end >= l.kernel_offset);
+		CHECK(l.kernel_end - l.kernel_offset == k.span);
+		CHECK(l.initrd_size == initrd);
+		CHECK(l.kernel_end <= (initrd ? l.initrd_offset : l.dt_offset));
+		CHECK(!initrd || (l.initrd_offset % LINUX_PAGE_SIZE == 0 &&
+				  l.initrd_offset <= l.dt_offset &&
+				  initrd <= l.dt_offset - l.initrd_offset));
+		if (unit_case_failed) {
+			printf("  mem 0x%llx offset 0x%llx span 0x%llx initrd 0x%llx\n",
+			       (unsigned long long)mem, (unsigned long long)k.offset,
+			       (unsigned long long)k.span, (unsigned long long)initrd);
+			return;
+		}
+	}
+	/* The edges must not all be refusals, or nothing was tested. */
+	CHECK(accepted > 1000);
+}
+
 static void vm_kernel_image_and_raw(void)
 {
 	uint8_t *p = image(0x3000, 0x80000, 0x10000, 0xa);
@@ -468,6 +526,7 @@ int main(void)
 	RUN(initrd_does_not_fit);
 	RUN(vm_layout_fits);
 	RUN(vm_layout_refused);
+	RUN(vm_layout_never_escapes);
 	RUN(vm_kernel_image_and_raw);
 	UNIT_DONE();
 }

@@ -68,6 +68,11 @@ GUEST_NAMES := $(basename $(notdir $(wildcard guests/*.c)))
 GUEST_RT_OBJS := $(call obj,$(call srcs,guests/rt)) $(B)/lib/fmt.o \
 	$(B)/lib/freestanding/string.o
 GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUEST_NAMES))
+# One of them also as a raw image: no Image header, linked for RAM base +
+# 0x80000, where a raw image is loaded (mkbootimg --raw, as QEMU -kernel).
+GUEST_RAW_RT_OBJS := $(filter-out $(B)/guests/rt/start.o,$(GUEST_RT_OBJS)) \
+	$(B)/guests/rt/start-raw.o
+GUEST_RAW_BINS := $(B)/guests/faults-raw.bin
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(H)/tests/%,$(UNIT_SRCS))
@@ -89,7 +94,8 @@ include monitor/platform/$(PLATFORM)/platform.mk
 .SECONDARY:
 
 .PHONY: all setup run test unit unit-bins bench fuzz clean format
-all: $(FIRMWARE) $(BOOTIMG) $(PLAT_IMAGES) $(TOOLS) $(GUEST_BINS) $(B)/hyp-test.bin
+all: $(FIRMWARE) $(BOOTIMG) $(PLAT_IMAGES) $(TOOLS) $(GUEST_BINS) $(GUEST_RAW_BINS) \
+	$(B)/hyp-test.bin
 
 setup:
 	@scripts/setup.sh
@@ -222,6 +228,20 @@ $(eval $(call hyp_image,hyp-test,$(HYP_TEST_OBJS)))
 $(B)/guests/%.elf: $(B)/guests/%.o $(GUEST_RT_OBJS) $(B)/guests/rt/guest.ld
 	@echo "  ld       $@"
 	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/guests/rt/guest.ld -o $@ $< $(GUEST_RT_OBJS) -lgcc
+
+$(B)/guests/rt/start-raw.o: guests/rt/start.S
+	@mkdir -p $(dir $@)
+	@echo "  cc       $@"
+	$(Q)$(CC) $(TARGET_ASFLAGS) -DGUEST_RAW -MMD -MP -c $< -o $@
+
+$(B)/guests/rt/guest-raw.ld: guests/rt/guest.ld.S
+	@mkdir -p $(dir $@)
+	@echo "  cc       $@"
+	$(Q)$(CC) -E -P -x c $(INCS) -D__ASSEMBLY__ -DGUEST_RAW $< -o $@
+
+$(B)/guests/%-raw.elf: $(B)/guests/%.o $(GUEST_RAW_RT_OBJS) $(B)/guests/rt/guest-raw.ld
+	@echo "  ld       $@"
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/guests/rt/guest-raw.ld -o $@ $< $(GUEST_RAW_RT_OBJS) -lgcc
 
 $(B)/%.bin: $(B)/%.elf
 	@echo "  objcopy  $@"

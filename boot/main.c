@@ -182,7 +182,14 @@ static void fill_handoff(struct handoff *h, const struct bundle *b, uint64_t uar
 	h->boot_window_va = HYP_BOOT_WINDOW_VA;
 	h->boot_load_pa = boot_state.load_pa;
 	h->boot_link_va = boot_state.link_va;
-	for (uint32_t i = 0; i < b->count && i < HANDOFF_MAX_PAYLOADS; i++) {
+	/* bundle_open() allows no more than the hand-off holds; a payload
+	 * left out would be a VM without its kernel, so never drop one. */
+	_Static_assert(HANDOFF_MAX_PAYLOADS >= BUNDLE_MAX_ENTRIES,
+		       "the hand-off must hold every payload of a bundle");
+	if (b->count > HANDOFF_MAX_PAYLOADS)
+		boot_fail("bundle has %u payloads, the hypervisor takes at most %u",
+			  b->count, HANDOFF_MAX_PAYLOADS);
+	for (uint32_t i = 0; i < b->count; i++) {
 		struct bundle_payload p;
 		struct handoff_payload *hp = &h->payloads[h->payload_count++];
 

@@ -5,9 +5,11 @@
  *
  * Guest physical layout (modelled on QEMU virt): RAM at 0x4000_0000, or
  * with `vmN.identity = on` at the physical address backing it; the kernel
- * at the start of RAM plus its text_offset; the DT in the last 2 MiB; the
- * initrd just below it. With `vmN.ecam = passthrough` the monitor's ECAM
- * window and its devices appear at their physical addresses (ecam.c).
+ * at the start of RAM plus its text_offset (a raw image: plus
+ * vmN.kernel_offset); the DT in the last 2 MiB; the initrd just below it
+ * (vm_layout_plan in lib/linux_boot.c). With `vmN.ecam = passthrough`
+ * the monitor's ECAM window and its devices appear at their physical
+ * addresses (ecam.c).
  */
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include <lib/console.h>
 #include <lib/guest_dt.h>
 #include <lib/handoff.h>
+#include <lib/linux_boot.h>
 #include <lib/memmap.h>
 #include <lib/psci.h>
 #include <lib/vmconfig.h>
@@ -27,14 +30,7 @@
 #include "vm.h"
 
 #define SZ_2M 0x200000ull
-#define DT_SLOT SZ_2M /* the last 2 MiB of guest RAM hold its DT */
 #define DT_MAX_SIZE 0x10000ull
-/* Linux arm64 Image header (Documentation/arch/arm64/booting.rst) */
-#define IMAGE_TEXT_OFFSET 8
-#define IMAGE_SIZE 16
-#define IMAGE_MAGIC_OFFSET 56
-#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
-#define IMAGE_HEADER_SIZE 64
 
 struct vm vms[MAX_VMS];
 unsigned vm_count;
@@ -52,15 +48,6 @@ static const struct handoff_payload *find_payload(uint32_t type, const char *nam
 	return NULL;
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Zeroes guest RAM a cache block per instruction (DC ZVA): nothing of
  * what the memory held before (other VMs, the boot image) reaches a VM. */
 static void zero_ram(uint8_t *va, uint64_t size)
@@ -73,43 +60,48 @@ static void zero_ram(uint8_t *va, uint64_t size)
 }
 
 /*
- * Places the kernel as the arm64 Linux boot protocol says: an Image (with
- * its header: "ARM\x64" at offset 56) at text_offset from the start of
- * RAM, with image_size bytes of room. Returns its entry IPA, or 0 with a
- * message naming what is wrong.
+ * Works out where the kernel, the initrd and the DT go in the VM's RAM
+ * (vm_layout_plan, the same computation mkbootimg makes when it builds the
+ * image): the kernel is an arm64 Image placed at its text_offset, or with
+ * vmN.kernel_offset a raw image at that offset. Nothing is copied unless
+ * all of it fits; false with one line naming what does not.
  */
-static uint64_t load_kernel(struct vm *vm, const struct handoff_payload *k,
-			    uint64_t limit)
+static bool plan_vm(unsigned n, struct vm *vm, const struct vm_config *c,
+		    const struct handoff_payload *k, const struct handoff_payload *initrd,
+		    struct vm_layout *l)
 {
-	const uint8_t *img = hyp_phys_to_virt(k->pa);
-	uint64_t offset, span = k->size;
+	struct vm_kernel kernel;
+	char err[160];
+	int ret = vm_kernel_read(hyp_phys_to_virt(k->pa), k->size, c->kernel_raw,
+				 c->kernel_offset, &kernel, err, sizeof(err));
 
-	if (k->size >= 2 && img[0] == 0x1f && img[1] == 0x8b) {
-		log_printf("hyp: vm%u: kernel '%s' is gzip-compressed: give the "
-			   "uncompressed Image\n",
-			   vm->id, k->name);
-		return 0;
+	if (ret) {
+		if (ret == LINUX_E_NOT_IMAGE)
+			log_printf("hyp: vm%u: not started: kernel '%s': %s (for a raw "
+				   "image, set vm%u.kernel_offset)\n",
+				   n, k->name, err, n);
+		else
+			log_printf("hyp: vm%u: not started: kernel '%s': %s\n", n,
+				   k->name, err);
+		return false;
 	}
-	if (k->size < IMAGE_HEADER_SIZE ||
-	    (uint32_t)le64(img + IMAGE_MAGIC_OFFSET) != IMAGE_MAGIC) {
-		log_printf("hyp: vm%u: kernel '%s' is not an arm64 Image (no ARM\\x64 "
-			   "magic at offset %u)\n",
-			   vm->id, k->name, IMAGE_MAGIC_OFFSET);
-		return 0;
+	if (vm_layout_plan(vm->ram_size, &kernel, initrd ? initrd->size : 0, l, err,
+			   sizeof(err))) {
+		log_printf("hyp: vm%u: not started: kernel '%s%s%s' in %lu MiB: %s\n", n,
+			   k->name, initrd ? "' and initrd '" : "",
+			   initrd ? initrd->name : "", vm->ram_size >> 20, err);
+		return false;
 	}
-	offset = le64(img + IMAGE_TEXT_OFFSET);
-	if (le64(img + IMAGE_SIZE) > span)
-		span = le64(img + IMAGE_SIZE); /* .bss and more */
-	if (offset >= limit || span > limit - offset) {
-		log_printf(
-			"hyp: vm%u: kernel '%s' (%lu bytes, text_offset 0x%lx) does not "
-			"fit in its RAM\n",
-			vm->id, k->name, span, offset);
-		return 0;
-	}
-	memcpy((uint8_t *)hyp_phys_to_virt(vm->ram_pa) + offset, img, k->size);
-	dcache_clean((uint8_t *)hyp_phys_to_virt(vm->ram_pa) + offset, k->size);
-	return vm->ram_ipa + offset;
+	return true;
+}
+
+/* Copies a payload to offset off of the VM's RAM, which the plan checked. */
+static void copy_in(struct vm *vm, uint64_t off, const struct handoff_payload *p)
+{
+	uint8_t *dst = (uint8_t *)hyp_phys_to_virt(vm->ram_pa) + off;
+
+	memcpy(dst, hyp_phys_to_virt(p->pa), p->size);
+	dcache_clean(dst, p->size);
 }
 
 static int map_guest_ram(struct vm *vm)
@@ -166,42 +158,32 @@ static int build_dt(struct vm *vm, const struct vm_config *c, uint64_t initrd_ip
 	return 0;
 }
 
-/* The initrd, if any, just below the DT; false (with a message) if it
- * is missing or does not fit. */
-static bool place_initrd(struct vm *vm, const struct vm_config *c, uint64_t *ipa,
-			 uint64_t *size)
+/* The initrd payload the VM names, if any; false (with a message) if the
+ * bundle has none of that name. */
+static bool find_initrd(unsigned n, const struct vm_config *c,
+			const struct handoff_payload **initrd)
 {
-	const struct handoff_payload *p;
-	void *dst;
-
-	*ipa = *size = 0;
+	*initrd = NULL;
 	if (!c->initrd[0])
 		return true;
-	p = find_payload(BUNDLE_INITRD, c->initrd);
-	if (!p) {
-		log_printf("hyp: vm%u: no initrd payload '%s' in the bundle\n", vm->id,
+	*initrd = find_payload(BUNDLE_INITRD, c->initrd);
+	if (!*initrd) {
+		log_printf("hyp: vm%u: no initrd payload '%s' in the bundle\n", n,
 			   c->initrd);
 		return false;
 	}
-	if (p->size > vm->dt_ipa - vm->ram_ipa - SZ_2M) {
-		log_printf("hyp: vm%u: initrd '%s' (%lu bytes) does not fit in its RAM\n",
-			   vm->id, c->initrd, p->size);
-		return false;
-	}
-	*ipa = (vm->dt_ipa - p->size) & ~0xfffull;
-	*size = p->size;
-	dst = hyp_phys_to_virt(vm->ram_pa + (*ipa - vm->ram_ipa));
-	memcpy(dst, hyp_phys_to_virt(p->pa), p->size);
-	dcache_clean(dst, p->size);
+	/* An empty initrd is no initrd: the DT will not announce one. */
+	if (!(*initrd)->size)
+		*initrd = NULL;
 	return true;
 }
 
-static bool bind_vcpus(struct vm *vm, unsigned *next_pcpu)
+static bool bind_vcpus(unsigned n, struct vm *vm, unsigned *next_pcpu)
 {
 	if (*next_pcpu + vm->vcpu_count > pcpu_count) {
 		log_printf(
 			"hyp: vm%u needs %u cpu(s) but only %u are left: not started\n",
-			vm->id, vm->vcpu_count, pcpu_count - *next_pcpu);
+			n, vm->vcpu_count, pcpu_count - *next_pcpu);
 		return false;
 	}
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
@@ -219,20 +201,28 @@ static bool bind_vcpus(struct vm *vm, unsigned *next_pcpu)
 static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_pcpu)
 {
 	const struct handoff_payload *kernel = find_payload(BUNDLE_KERNEL, c->kernel);
-	uint64_t initrd_ipa, initrd_size, kernel_room;
+	const struct handoff_payload *initrd;
+	struct vm_layout l;
+	/* Refusals name the VM as the configuration does: vm->id is its
+	 * number among the VMs that start. */
+	unsigned n = (unsigned)(c - configs);
 
 	memcpy(vm->name, c->name, sizeof(vm->name));
 	vm->exit_code = -1;
 	vm->vcpu_count = c->cpus;
 	if (!kernel) {
-		log_printf("hyp: vm%u: no kernel payload '%s' in the bundle\n", vm->id,
+		log_printf("hyp: vm%u: no kernel payload '%s' in the bundle\n", n,
 			   c->kernel);
 		return false;
 	}
 	vm->ram_size = c->mem;
+	/* Planned before any memory is taken: a VM that cannot start costs
+	 * nothing. */
+	if (!find_initrd(n, c, &initrd) || !plan_vm(n, vm, c, kernel, initrd, &l))
+		return false;
 	vm->ram_pa = memmap_alloc(&handoff->memmap, vm->ram_size, SZ_2M, MEM_GUEST);
 	if (!vm->ram_pa) {
-		log_printf("hyp: vm%u: not enough free memory for %lu MiB\n", vm->id,
+		log_printf("hyp: vm%u: not enough free memory for %lu MiB\n", n,
 			   vm->ram_size >> 20);
 		return false;
 	}
@@ -242,22 +232,22 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	if (vm->ram_ipa < GUEST_RAM_BASE) {
 		log_printf("hyp: vm%u: identity-mapped RAM at 0x%lx would overlap its "
 			   "devices\n",
-			   vm->id, vm->ram_pa);
+			   n, vm->ram_pa);
 		return false;
 	}
 	if (map_guest_ram(vm)) {
-		log_printf("hyp: vm%u: cannot build its stage-2 tables\n", vm->id);
+		log_printf("hyp: vm%u: cannot build its stage-2 tables\n", n);
 		return false;
 	}
 	zero_ram(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
-	vm->dt_ipa = vm->ram_ipa + vm->ram_size - DT_SLOT;
-	if (!place_initrd(vm, c, &initrd_ipa, &initrd_size))
+	vm->dt_ipa = vm->ram_ipa + l.dt_offset;
+	vm->entry_ipa = vm->ram_ipa + l.kernel_offset;
+	copy_in(vm, l.kernel_offset, kernel);
+	if (initrd)
+		copy_in(vm, l.initrd_offset, initrd);
+	if (!bind_vcpus(n, vm, next_pcpu))
 		return false;
-	kernel_room = (initrd_size ? initrd_ipa : vm->dt_ipa) - vm->ram_ipa;
-	vm->entry_ipa = load_kernel(vm, kernel, kernel_room);
-	if (!vm->entry_ipa || !bind_vcpus(vm, next_pcpu))
-		return false;
-	if (build_dt(vm, c, initrd_ipa, initrd_size))
+	if (build_dt(vm, c, vm->ram_ipa + l.initrd_offset, l.initrd_size))
 		return false;
 	backdoor_vm_init(vm, c);
 	/* The UART first: mmio.c searches the regions in order, and a console

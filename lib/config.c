@@ -2,11 +2,13 @@
  * Boot configuration parsing. One line parser serves config_check() and
  * the getters, so what the check accepts is exactly what the getters
  * read. Nothing is copied or stored: the text is small and lookups are
- * rare, so each call walks it again, which keeps the code free of fixed
- * tables that a long config could overflow.
+ * rare, so each call walks it again. The one table, config_check()'s
+ * record of the keys seen, is bounded by CONFIG_MAX_SETTINGS, and a text
+ * with more settings is refused, not cut short.
  */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include <lib/config.h>
 #include <lib/fmt.h>
@@ -241,25 +243,68 @@ static bool key_eq(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /*
- * Looks for ln's key on the lines before it. Those lines already passed,
- * so the inner walk cannot fail; quadratic, but configs are a few lines.
+ * The keys seen so far, as offsets in the text plus one (0: a free slot),
+ * in an open-addressing hash table twice as large as the settings it may
+ * hold, so probes stay short and config_check() linear in the text.
  */
-static int check_duplicate(struct cfg_iter *it, const struct cfg_line *ln)
+#define SEEN_SLOTS (2 * CONFIG_MAX_SETTINGS)
+
+struct seen {
+	uint32_t slot[SEEN_SLOTS];
+	size_t count;
+};
+
+/* FNV-1a: cheap, and good enough spread for keys of a few words. */
+static uint32_t key_hash(const char *key, size_t keylen)
 {
-	struct cfg_iter prev;
-	struct cfg_line pl;
+	uint32_t h = 2166136261u;
+
+	for (size_t k = 0; k < keylen; k++)
+		h = (h ^ (uint8_t)key[k]) * 16777619u;
+	return h;
+}
+
+/* The line number of text offset off: only for the message. */
+static size_t line_of(const char *text, size_t off)
+{
+	size_t n = 1;
+
+	for (size_t k = 0; k < off; k++)
+		n += text[k] == '\n';
+	return n;
+}
+
+/*
+ * Records ln's key, or reports it as a duplicate of the line that set it
+ * first. The keys in the table passed parse_key(), so their length is
+ * where their key characters end.
+ */
+static int check_duplicate(struct cfg_iter *it, struct seen *seen,
+			   const struct cfg_line *ln)
+{
+	size_t off = (size_t)(ln->key - it->text), i;
 	char key[CONFIG_KEY_MAX + 1];
 
-	iter_init(&prev, it->text, it->len, NULL, 0);
-	while (cfg_next(&prev, &pl) == 1 && pl.lineno < ln->lineno) {
-		if (key_eq(pl.key, pl.keylen, ln->key, ln->keylen)) {
+	if (seen->count == CONFIG_MAX_SETTINGS)
+		return line_error(it, CONFIG_E_LIMIT, "more than %d settings",
+				  CONFIG_MAX_SETTINGS);
+	i = key_hash(ln->key, ln->keylen) & (SEEN_SLOTS - 1);
+	for (; seen->slot[i]; i = (i + 1) & (SEEN_SLOTS - 1)) {
+		const char *pk = it->text + seen->slot[i] - 1;
+		size_t plen = 0;
+
+		while (plen <= CONFIG_KEY_MAX && is_key_char(pk[plen]))
+			plen++;
+		if (key_eq(pk, plen, ln->key, ln->keylen)) {
 			copy_key(key, ln->key, ln->keylen);
-			return line_error(it, CONFIG_E_DUPLICATE,
-					  "duplicate key '%s' (first set on "
-					  "line %llu)",
-					  key, (unsigned long long)pl.lineno);
+			return line_error(
+				it, CONFIG_E_DUPLICATE,
+				"duplicate key '%s' (first set on line %llu)", key,
+				(unsigned long long)line_of(it->text, seen->slot[i] - 1));
 		}
 	}
+	seen->slot[i] = (uint32_t)off + 1;
+	seen->count++;
 	return 0;
 }
 
@@ -267,6 +312,7 @@ int config_check(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct cfg_iter it;
 	struct cfg_line ln;
+	struct seen seen;
 	int ret;
 
 	if (iter_init(&it, text, len, err, errlen)) {
@@ -274,8 +320,15 @@ int config_check(const char *text, size_t len, char *err, size_t errlen)
 			fmt_snprintf(err, errlen, "no configuration text");
 		return CONFIG_E_INVAL;
 	}
+	/* Key offsets plus one must fit the table's 32-bit slots. */
+	if (len >= UINT32_MAX) {
+		if (err && errlen)
+			fmt_snprintf(err, errlen, "configuration text of 4 GiB or more");
+		return CONFIG_E_LIMIT;
+	}
+	memset(&seen, 0, sizeof(seen));
 	while ((ret = cfg_next(&it, &ln)) == 1) {
-		ret = check_duplicate(&it, &ln);
+		ret = check_duplicate(&it, &seen, &ln);
 		if (ret)
 			return ret;
 	}

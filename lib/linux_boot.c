@@ -181,3 +181,76 @@ int linux_place_initrd(struct memmap *m, uint64_t size, uint64_t kernel_pa,
 	*pa = best;
 	return 0;
 }
+
+int vm_kernel_read(const void *data, uint64_t size, bool raw, uint64_t raw_offset,
+		   struct vm_kernel *k, char *err, size_t errlen)
+{
+	const uint8_t *p = data;
+	struct arm64_image img;
+	int ret;
+
+	if (!data || !k)
+		return fmt_error(err, errlen, LINUX_E_INVAL, "no kernel");
+	/* Raw or not, a compressed kernel cannot run as it is. */
+	if (size >= 2 && p[0] == GZIP_MAGIC0 && p[1] == GZIP_MAGIC1)
+		return fmt_error(err, errlen, LINUX_E_COMPRESSED,
+				 "gzip-compressed: give the uncompressed image");
+	if (!raw) {
+		ret = arm64_image_parse(data, size, &img, err, errlen);
+		if (ret)
+			return ret;
+		k->offset = img.text_offset;
+		k->file_size = size;
+		k->span = img.span;
+		return 0;
+	}
+	if (!size)
+		return fmt_error(err, errlen, LINUX_E_RAW, "empty");
+	if (raw_offset % VM_RAW_OFFSET_ALIGN)
+		return fmt_error(err, errlen, LINUX_E_RAW,
+				 "raw load offset 0x%lx is not a multiple of 4 KiB",
+				 (unsigned long)raw_offset);
+	k->offset = raw_offset;
+	k->file_size = size;
+	k->span = size;
+	return 0;
+}
+
+int vm_layout_plan(uint64_t mem, const struct vm_kernel *k, uint64_t initrd_size,
+		   struct vm_layout *out, char *err, size_t errlen)
+{
+	struct vm_layout l = {0};
+	uint64_t limit;
+
+	if (!k || !out)
+		return fmt_error(err, errlen, LINUX_E_INVAL, "no kernel");
+	if (mem <= VM_DT_SLOT)
+		return fmt_error(err, errlen, LINUX_E_NOSPACE,
+				 "%lu bytes of RAM leave no room beside the device "
+				 "tree, which takes the last %lu",
+				 (unsigned long)mem, (unsigned long)VM_DT_SLOT);
+	l.dt_offset = mem - VM_DT_SLOT;
+	limit = l.dt_offset;
+	if (initrd_size) {
+		if (initrd_size > l.dt_offset)
+			return fmt_error(err, errlen, LINUX_E_NOSPACE,
+					 "the initrd's %lu bytes do not fit below the "
+					 "device tree (%lu bytes of RAM there)",
+					 (unsigned long)initrd_size,
+					 (unsigned long)l.dt_offset);
+		l.initrd_offset = (l.dt_offset - initrd_size) & ~(LINUX_PAGE_SIZE - 1);
+		l.initrd_size = initrd_size;
+		limit = l.initrd_offset;
+	}
+	if (k->offset > limit || k->span > limit - k->offset)
+		return fmt_error(err, errlen, LINUX_E_NOSPACE,
+				 "the kernel's %lu bytes at offset 0x%lx do not fit "
+				 "below the %s at offset 0x%lx (RAM %lu bytes)",
+				 (unsigned long)k->span, (unsigned long)k->offset,
+				 initrd_size ? "initrd" : "device tree",
+				 (unsigned long)limit, (unsigned long)mem);
+	l.kernel_offset = k->offset;
+	l.kernel_end = k->offset + k->span;
+	*out = l;
+	return 0;
+}

@@ -134,12 +134,39 @@ static int set_mem(struct vm_parse *p, const struct vm_setting *s, uint64_t *out
 		return fail(p, VMCONFIG_E_VALUE, "%s: %s is more than 64 GiB", s->key,
 			    s->value);
 	if (v < VMCONFIG_MEM_MIN)
-		return fail(p, VMCONFIG_E_VALUE, "%s: %s is less than 2 MiB", s->key,
-			    s->value);
+		return fail(p, VMCONFIG_E_VALUE,
+			    "%s: %s is less than 4 MiB (the last 2 MiB hold the "
+			    "device tree)",
+			    s->key, s->value);
 	if (v % VMCONFIG_MEM_ALIGN)
 		return fail(p, VMCONFIG_E_VALUE, "%s: %s is not a multiple of 2 MiB",
 			    s->key, s->value);
 	*out = v;
+	return 0;
+}
+
+/* Where a raw kernel goes; vm_layout_plan checks it against mem. */
+static int set_kernel_offset(struct vm_parse *p, const struct vm_setting *s,
+			     struct vm_config *vm)
+{
+	uint64_t v = 0;
+	int ret;
+
+	if (s->too_long)
+		return fail(p, VMCONFIG_E_VALUE, "%s: far too long to be an offset",
+			    s->key);
+	ret = config_parse_u64(s->value, s->vallen, &v);
+	if (ret == CONFIG_E_NUMBER)
+		return fail(p, VMCONFIG_E_VALUE, "%s: '%s' is not an offset", s->key,
+			    s->value);
+	if (ret == CONFIG_E_RANGE || v >= VMCONFIG_MEM_MAX)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is not below 64 GiB", s->key,
+			    s->value);
+	if (v % VMCONFIG_KERNEL_OFFSET_ALIGN)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is not a multiple of 4 KiB",
+			    s->key, s->value);
+	vm->kernel_raw = true;
+	vm->kernel_offset = v;
 	return 0;
 }
 
@@ -225,6 +252,8 @@ static int apply(struct vm_parse *p, const struct vm_setting *s)
 		return set_payload(p, s, vm->kernel);
 	if (!strcmp(f, "initrd"))
 		return set_payload(p, s, vm->initrd);
+	if (!strcmp(f, "kernel_offset"))
+		return set_kernel_offset(p, s, vm);
 	if (!strcmp(f, "mem"))
 		return set_mem(p, s, &vm->mem);
 	if (!strcmp(f, "cpus"))

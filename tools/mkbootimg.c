@@ -8,10 +8,11 @@
  *
  * The configuration is checked with the same vmconfig_parse() and
  * bootmode_parse() the platform uses, a native kernel's Image header with
- * the bootloader's arm64_image_parse(), and the bundle with the same
- * bundle_open(); every file is read and checked before the output is
- * created: what would fail at boot fails here, where the message can name
- * the option.
+ * the bootloader's arm64_image_parse(), each VM's kernel and initrd against
+ * its memory with the hypervisor's vm_kernel_read() and vm_layout_plan(),
+ * and the bundle with the same bundle_open(); every file is read and
+ * checked before the output is created: what would fail at boot fails
+ * here, where the message can name the option.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -45,6 +46,8 @@ struct vm_opts {
 	const char *guestinfo[VMCONFIG_GUESTINFO_MAX]; /* "KEY=VALUE" */
 	unsigned int guestinfo_count;
 	bool ecam_passthrough, identity;
+	bool raw;		/* --raw or --raw-offset: no Image header */
+	const char *raw_offset; /* --raw-offset, as given */
 };
 
 struct opts {
@@ -79,7 +82,8 @@ static void usage(FILE *f)
 		"                 [--cpus N] [--name NAME] [--guestinfo "
 		"KEY=VALUE]...\n"
 		"                 [--ecam-passthrough] [--identity] [--backdoor-el0 "
-		"vmware|all]]...\n"
+		"vmware|all]\n"
+		"                 [--raw] [--raw-offset OFF]]...\n"
 		"           [--print-config]\n"
 		"       %s -o OUT --boot FILE --hyp FILE [--name NAME] --native --kernel "
 		"FILE\n"
@@ -88,7 +92,7 @@ static void usage(FILE *f)
 		"...]...\n"
 		"Each --vm starts a VM (vm0, vm1, ... in order); the options after it,\n"
 		"up to the next --vm, are that VM's, and --name names the VM there.\n"
-		"SIZE: bytes, or a number with K, M or G; a multiple of 2M from 2M to "
+		"SIZE: bytes, or a number with K, M or G; a multiple of 2M from 4M to "
 		"64G\n"
 		"(default 128M). N: 1 to %d (default 1). Errors about the generated\n"
 		"configuration name its key: vm0.mem is --mem of the first VM.\n"
@@ -98,6 +102,9 @@ static void usage(FILE *f)
 		"--backdoor-el0 all lets the VM's user programs (EL0) call the\n"
 		"project's own backdoor commands (console, test exit, ...); by default\n"
 		"(vmware) they get only VMware's (docs/ABI.md).\n"
+		"A VM's --kernel must be an arm64 Image unless --raw declares it a raw\n"
+		"image, loaded and entered at RAM base + 0x80000, or --raw-offset OFF\n"
+		"at RAM base + OFF (a multiple of 4K).\n"
 		"--native boots the kernel at EL2 in place of the hypervisor, on the\n"
 		"whole machine: it takes no --vm, and its --kernel must be an arm64 "
 		"Image.\n"
@@ -287,9 +294,9 @@ static void set_file(const char **slot, const char *opt, const char *arg)
 static bool takes_argument(const char *opt)
 {
 	static const char *const opts[] = {
-		"-o",	 "--boot",   "--hyp",	    "--name",
-		"--set", "--kernel", "--initrd",    "--cmdline",
-		"--mem", "--cpus",   "--guestinfo", "--backdoor-el0",
+		"-o",	       "--boot",	 "--hyp",	 "--name", "--set",
+		"--kernel",    "--initrd",	 "--cmdline",	 "--mem",  "--cpus",
+		"--guestinfo", "--backdoor-el0", "--raw-offset",
 	};
 	size_t i;
 
@@ -346,6 +353,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			current_vm(o, opt)->identity = true;
 			continue;
 		}
+		if (!strcmp(opt, "--raw")) {
+			current_vm(o, opt)->raw = true;
+			continue;
+		}
 		if (!takes_argument(opt))
 			usage_error("unknown option '%s'", opt);
 		if (i + 1 >= argc)
@@ -389,6 +400,10 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			check_value(opt, arg);
 		} else if (!strcmp(opt, "--guestinfo")) {
 			add_guestinfo(current_vm(o, opt), o->vm_count - 1, arg);
+		} else if (!strcmp(opt, "--raw-offset")) {
+			set_once(o, &current_vm(o, opt)->raw_offset, opt, arg);
+			check_value(opt, arg);
+			current_vm(o, opt)->raw = true;
 		}
 	}
 	/*
@@ -433,6 +448,28 @@ __attribute__((format(printf, 2, 3))) static void append(struct text *t, const c
 	t->len += (size_t)n;
 }
 
+/*
+ * The VM whose payload VM i's kernel (initrd) is: the first that gives the
+ * same file, so a file used by several VMs is stored once.
+ */
+static unsigned int kernel_owner(const struct opts *o, unsigned int i)
+{
+	unsigned int j = 0;
+
+	while (strcmp(o->vm[j].kernel, o->vm[i].kernel))
+		j++;
+	return j;
+}
+
+static unsigned int initrd_owner(const struct opts *o, unsigned int i)
+{
+	unsigned int j = 0;
+
+	while (!o->vm[j].initrd || strcmp(o->vm[j].initrd, o->vm[i].initrd))
+		j++;
+	return j;
+}
+
 static void gen_config(const struct opts *o, struct text *t)
 {
 	unsigned int i, j;
@@ -460,9 +497,14 @@ static void gen_config(const struct opts *o, struct text *t)
 		append(t, "\n");
 		if (vm->name)
 			append(t, "vm%u.name = %s\n", i, vm->name);
-		append(t, "vm%u.kernel = vm%u-kernel\n", i, i);
+		append(t, "vm%u.kernel = vm%u-kernel\n", i, kernel_owner(o, i));
+		if (vm->raw && vm->raw_offset)
+			append(t, "vm%u.kernel_offset = %s\n", i, vm->raw_offset);
+		else if (vm->raw)
+			append(t, "vm%u.kernel_offset = 0x%llx\n", i,
+			       (unsigned long long)VM_RAW_OFFSET_DEFAULT);
 		if (vm->initrd)
-			append(t, "vm%u.initrd = vm%u-initrd\n", i, i);
+			append(t, "vm%u.initrd = vm%u-initrd\n", i, initrd_owner(o, i));
 		if (vm->mem)
 			append(t, "vm%u.mem = %s\n", i, vm->mem);
 		if (vm->cpus)
@@ -485,9 +527,9 @@ static void gen_config(const struct opts *o, struct text *t)
 	}
 }
 
-static void check_config(const struct text *t)
+/* Checks the configuration as the platform will; the VMs into vms. */
+static void check_config(const struct text *t, struct vm_config *vms)
 {
-	static struct vm_config vms[VMCONFIG_MAX_VMS];
 	static struct bootmode_config mode;
 	unsigned int count;
 	char err[256];
@@ -579,11 +621,46 @@ static void write_image(const char *path, const struct blob *boot,
 	}
 }
 
-static void make(const struct opts *o, const struct text *config)
+/*
+ * What the hypervisor will check when it creates VM i: its kernel is an
+ * Image (or declared raw), and kernel, initrd and DT fit in its memory.
+ */
+static void check_vm_fits(const struct opts *o, unsigned int i, const struct vm_config *c,
+			  const struct blob *kernel, const struct blob *initrd)
+{
+	const struct vm_opts *vm = &o->vm[i];
+	struct vm_kernel k;
+	struct vm_layout l;
+	char err[160], mem[64];
+	int ret;
+
+	ret = vm_kernel_read(kernel->data, kernel->size, c->kernel_raw, c->kernel_offset,
+			     &k, err, sizeof(err));
+	if (ret == LINUX_E_NOT_IMAGE)
+		tool_die("vm%u --kernel: '%s' is not an arm64 Image: %s (give --raw "
+			 "for a raw image)",
+			 i, vm->kernel, err);
+	if (ret)
+		tool_die("vm%u --kernel: '%s': %s", i, vm->kernel, err);
+	if (vm_layout_plan(c->mem, &k, initrd ? initrd->size : 0, &l, err, sizeof(err))) {
+		if (vm->mem)
+			snprintf(mem, sizeof(mem), "--mem %s", vm->mem);
+		else
+			snprintf(mem, sizeof(mem), "the default %lluM",
+				 (unsigned long long)(VMCONFIG_MEM_DEFAULT >> 20));
+		tool_die("vm%u: --kernel '%s'%s%s%s %s not fit in %s: %s", i, vm->kernel,
+			 initrd ? " and --initrd '" : "", initrd ? vm->initrd : "",
+			 initrd ? "'" : "", initrd ? "do" : "does", mem, err);
+	}
+}
+
+static void make(const struct opts *o, const struct text *config,
+		 const struct vm_config *vms)
 {
 	struct bundle_input in[2 + 2 * VMCONFIG_MAX_VMS];
 	char names[2 * VMCONFIG_MAX_VMS][BUNDLE_NAME_SIZE];
 	struct blob boot, hyp, files[2 * VMCONFIG_MAX_VMS];
+	const struct blob *kernels[VMCONFIG_MAX_VMS], *initrds[VMCONFIG_MAX_VMS];
 	char what[64];
 	uint32_t n = 0, nf = 0;
 	unsigned int i;
@@ -612,23 +689,35 @@ static void make(const struct opts *o, const struct text *config)
 		nf++;
 	}
 	for (i = 0; i < o->vm_count; i++) {
-		snprintf(what, sizeof(what), "vm%u --kernel", i);
-		files[nf] = load(what, o->vm[i].kernel);
-		if (!files[nf].size)
-			tool_die("%s: kernel '%s' is empty", what, o->vm[i].kernel);
-		snprintf(names[nf], sizeof(names[nf]), "vm%u-kernel", i);
-		in[n++] = (struct bundle_input){BUNDLE_KERNEL, names[nf], files[nf].data,
-						files[nf].size};
-		nf++;
+		if (kernel_owner(o, i) == i) {
+			snprintf(what, sizeof(what), "vm%u --kernel", i);
+			files[nf] = load(what, o->vm[i].kernel);
+			if (!files[nf].size)
+				tool_die("%s: kernel '%s' is empty", what,
+					 o->vm[i].kernel);
+			snprintf(names[nf], sizeof(names[nf]), "vm%u-kernel", i);
+			in[n++] = (struct bundle_input){BUNDLE_KERNEL, names[nf],
+							files[nf].data, files[nf].size};
+			kernels[i] = &files[nf++];
+		} else {
+			kernels[i] = kernels[kernel_owner(o, i)];
+		}
+		initrds[i] = NULL;
 		if (!o->vm[i].initrd)
 			continue;
-		snprintf(what, sizeof(what), "vm%u --initrd", i);
-		files[nf] = load(what, o->vm[i].initrd);
-		snprintf(names[nf], sizeof(names[nf]), "vm%u-initrd", i);
-		in[n++] = (struct bundle_input){BUNDLE_INITRD, names[nf], files[nf].data,
-						files[nf].size};
-		nf++;
+		if (initrd_owner(o, i) == i) {
+			snprintf(what, sizeof(what), "vm%u --initrd", i);
+			files[nf] = load(what, o->vm[i].initrd);
+			snprintf(names[nf], sizeof(names[nf]), "vm%u-initrd", i);
+			in[n++] = (struct bundle_input){BUNDLE_INITRD, names[nf],
+							files[nf].data, files[nf].size};
+			initrds[i] = &files[nf++];
+		} else {
+			initrds[i] = initrds[initrd_owner(o, i)];
+		}
 	}
+	for (i = 0; i < o->vm_count; i++)
+		check_vm_fits(o, i, &vms[i], kernels[i], initrds[i]);
 	write_image(o->out, &boot, in, n);
 	free(boot.data);
 	free(hyp.data);
@@ -639,6 +728,7 @@ static void make(const struct opts *o, const struct text *config)
 int main(int argc, char **argv)
 {
 	static struct opts o;
+	static struct vm_config vms[VMCONFIG_MAX_VMS];
 	struct text config = {0};
 
 	tool_name = "mkbootimg";
@@ -652,11 +742,11 @@ int main(int argc, char **argv)
 	if (o.out && !o.hyp)
 		usage_error("no hypervisor (--hyp FILE)");
 	gen_config(&o, &config);
-	check_config(&config);
+	check_config(&config, vms);
 	if (o.print_config)
 		fwrite(config.p, 1, config.len, stdout);
 	if (o.out)
-		make(&o, &config);
+		make(&o, &config, vms);
 	free(config.p);
 	free(o.sets);
 	return 0;

@@ -3,7 +3,12 @@
  * 0x4000_0000 on the platform's virt-like VM layout), text_offset 0, so the
  * hypervisor's loader puts them where they are linked.
  */
+#ifdef GUEST_RAW
+/* A raw image (no Image header) where mkbootimg --raw loads it: RAM + 0x80000. */
+#define GUEST_LINK 0x40080000
+#else
 #define GUEST_LINK 0x40000000
+#endif
 #define GUEST_STACKS 4
 #define GUEST_STACK_SIZE 0x4000
 

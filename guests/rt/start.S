@@ -9,6 +9,7 @@
 	.section .head, "ax"
 	.global _start
 _start:
+#ifndef GUEST_RAW
 	b	primary				/* code0 */
 	.long	0
 	.quad	0				/* text_offset */
@@ -17,6 +18,8 @@ _start:
 	.quad	0, 0, 0
 	.ascii	"ARM\x64"
 	.long	0
+#endif
+/* GUEST_RAW: no header, the code from the first byte, as a raw image. */
 
 primary:
 	mov	x19, x0

@@ -66,3 +66,144 @@ refuse dt_without_memory '^monitor: the DT describes no memory$'
 
 boot dt_override_garbage -- -fw_cfg name=opt/hv/dtb,file="$work/garbage.bin"
 refuse dt_override_garbage '^monitor: fw_cfg opt/hv/dtb is not a valid device tree$'
+
+# ---- A VM's RAM: kernel, initrd and DT must fit (docs/BOOT_IMAGE.md) -----
+
+mkbootimg=$top/build/host/mkbootimg
+guest=$build/guests/faults.bin
+raw_guest=$build/guests/faults-raw.bin
+MIB=$((1 << 20))
+
+# with_image_size IN OUT SIZE: a copy of the Image IN whose header asks for
+# SIZE bytes of RAM (image_size), as a kernel with a large .bss does.
+with_image_size() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+struct.pack_into('<Q', data, 16, int(sys.argv[3]))
+open(sys.argv[2], 'wb').write(data)
+PY
+}
+with_image_size "$guest" "$work/too-big.bin" $((2 * MIB + 4096))
+with_image_size "$guest" "$work/just-fits.bin" $((2 * MIB))
+head -c $((2 * MIB + 1)) /dev/zero >"$work/initrd-2m+1"
+head -c $MIB /dev/zero >"$work/initrd-1m"
+
+# mk_refuses NAME REGEX MKBOOTIMG-ARGS...: mkbootimg exits with status 1,
+# one line on stderr matching REGEX, and no image written.
+mk_refuses() {
+	local name=$1 re=$2 st=0
+	shift 2
+	rm -f "$work/mk.img"
+	"$mkbootimg" -o "$work/mk.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+		"$@" >/dev/null 2>"$work/$name.err" || st=$?
+	if [ "$st" = 1 ] && [ ! -e "$work/mk.img" ] && [ "$(wc -l <"$work/$name.err")" = 1 ] &&
+		grep -Eq -- "$re" "$work/$name.err"; then
+		pass "$name"
+	else
+		echo "not ok - $name: status $st, stderr: $(cat "$work/$name.err")"
+	fi
+}
+
+mk_refuses mkbootimg_refuses_2m_with_initrd \
+	'^mkbootimg: vm0.mem: 2M is less than 4 MiB \(the last 2 MiB hold the device tree\)$' \
+	--vm --kernel "$guest" --initrd "$work/initrd-1m" --mem 2M
+mk_refuses mkbootimg_refuses_kernel_just_too_big \
+	"^mkbootimg: vm1: --kernel '.*too-big.bin' does not fit in --mem 4M: the kernel's 2101248 bytes at offset 0x0 do not fit below the device tree at offset 0x200000 \(RAM 4194304 bytes\)$" \
+	--vm --kernel "$work/just-fits.bin" --mem 4M --vm --kernel "$work/too-big.bin" --mem 4M
+mk_refuses mkbootimg_refuses_initrd_over_dt \
+	"^mkbootimg: vm0: --kernel '.*faults.bin' and --initrd '.*initrd-2m\+1' do not fit in --mem 4M: the initrd's 2097153 bytes do not fit below the device tree \(2097152 bytes of RAM there\)$" \
+	--vm --kernel "$guest" --initrd "$work/initrd-2m+1" --mem 4M
+mk_refuses mkbootimg_refuses_kernel_over_initrd \
+	"^mkbootimg: vm0: --kernel '.*just-fits.bin' and --initrd '.*initrd-1m' do not fit in --mem 4M: the kernel's 2097152 bytes at offset 0x0 do not fit below the initrd at offset 0x100000" \
+	--vm --kernel "$work/just-fits.bin" --initrd "$work/initrd-1m" --mem 4M
+mk_refuses mkbootimg_refuses_raw_without_flag \
+	"^mkbootimg: vm0 --kernel: '.*faults-raw.bin' is not an arm64 Image: no \"ARM\\\\x64\" magic at offset 0x38 \(give --raw for a raw image\)$" \
+	--vm --kernel "$raw_guest"
+
+# The same at boot, for images built without mkbootimg's checks (mkbundle
+# and a hand-written configuration). 2 MiB of RAM with an initrd once put
+# the initrd below the VM's RAM and the kernel past it, over the
+# hypervisor's own memory: now the configuration is refused.
+printf 'name = layout-2m\nvm0.kernel = k\nvm0.initrd = i\nvm0.mem = 2M\n' >"$work/2m.cfg"
+"$top/build/host/mkbundle" -o "$work/2m.bundle" --hyp "$build/hyp.bin" --config "$work/2m.cfg" \
+	--kernel "k=$guest" --initrd "i=$work/initrd-1m" >/dev/null
+cat "$build/boot.bin" "$work/2m.bundle" >"$work/2m.img"
+boot layout_2m_with_initrd BOOTIMG="$work/2m.img" --
+expect layout_2m_with_initrd \
+	'^hyp: boot configuration: vm0.mem: 2M is less than 4 MiB \(the last 2 MiB hold the device tree\)$' \
+	'^hyp: powering off$'
+
+# Its neighbours, each refused with one line while the VMs that fit run:
+# a kernel one page too big for 4 MiB, an initrd reaching into the DT's
+# slot, a raw image without vmN.kernel_offset; then the kernel that just
+# fits, and the raw image with its offset.
+cat >"$work/layout.cfg" <<'CFG'
+name = layout
+vm0.kernel = too-big
+vm0.mem = 4M
+vm1.kernel = guest
+vm1.initrd = initrd-2m+1
+vm1.mem = 4M
+vm2.kernel = raw
+vm2.mem = 64M
+vm3.name = fits
+vm3.kernel = just-fits
+vm3.mem = 4M
+vm4.name = raw
+vm4.kernel = raw
+vm4.kernel_offset = 0x80000
+vm4.mem = 64M
+CFG
+"$top/build/host/mkbundle" -o "$work/layout.bundle" --hyp "$build/hyp.bin" \
+	--config "$work/layout.cfg" --kernel "too-big=$work/too-big.bin" --kernel "guest=$guest" \
+	--kernel "just-fits=$work/just-fits.bin" --kernel "raw=$raw_guest" \
+	--initrd "initrd-2m+1=$work/initrd-2m+1" >/dev/null
+cat "$build/boot.bin" "$work/layout.bundle" >"$work/layout.img"
+boot layout_refusals BOOTIMG="$work/layout.img" --
+expect layout_refusals \
+	"^hyp: vm0: not started: kernel 'too-big' in 4 MiB: the kernel's 2101248 bytes at offset 0x0 do not fit below the device tree at offset 0x200000 \(RAM 4194304 bytes\)$" \
+	"^hyp: vm1: not started: kernel 'guest' and initrd 'initrd-2m\+1' in 4 MiB: the initrd's 2097153 bytes do not fit below the device tree \(2097152 bytes of RAM there\)$" \
+	"^hyp: vm2: not started: kernel 'raw': no \"ARM\\\\x64\" magic at offset 0x38 \(for a raw image, set vm2.kernel_offset\)$" \
+	"^hyp: vm0 'fits': 4 MiB .* kernel 'just-fits' at ipa 0x40000000, dt at ipa 0x40200000$" \
+	"^hyp: vm1 'raw': 64 MiB .* kernel 'raw' at ipa 0x40080000" \
+	'^\[fits\] guest faults: 0 failures$' '^\[raw\] guest faults: 0 failures$' \
+	"^hyp: vm0 'fits' ended: test exit requested, exit code 0$" \
+	"^hyp: vm1 'raw' ended: test exit requested, exit code 0$" '^hyp: no VM left: powering off$'
+
+# A raw image end to end: the guest has no Image header, mkbootimg --raw
+# loads it at RAM base + 0x80000, as QEMU's -kernel does.
+if python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read()[0x38:0x3c] == b"ARM\x64")' "$raw_guest"; then
+	pass raw_guest_has_no_image_header
+else
+	echo "not ok - raw_guest_has_no_image_header: $raw_guest has the ARM\\x64 magic"
+fi
+"$mkbootimg" -o "$work/raw.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" --name raw \
+	--vm --name raw --kernel "$raw_guest" --raw --mem 64M >/dev/null
+boot raw_kernel BOOTIMG="$work/raw.img" --
+expect raw_kernel "^hyp: vm0 'raw': 64 MiB .* kernel 'vm0-kernel' at ipa 0x40080000" \
+	'^guest faults: 0 failures$' "^hyp: vm0 'raw' ended: test exit requested, exit code 0$" \
+	'^hyp: no VM left: powering off$'
+
+# ---- Payload limits: one limit, the bundle's -------------------------------
+
+# Eight VMs with a kernel and an initrd each (18 payloads) once lost the
+# payloads past the hand-off's 16: vm7 had "no kernel payload". Two CPUs:
+# two VMs run, the others are refused for want of CPUs, not of payloads.
+args=()
+for i in 0 1 2 3 4 5 6 7; do
+	cp "$guest" "$work/k$i.bin"
+	head -c 4096 /dev/zero >"$work/i$i.bin"
+	args+=(--vm --kernel "$work/k$i.bin" --initrd "$work/i$i.bin" --mem 16M)
+done
+"$mkbootimg" -o "$work/eight.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" --name eight \
+	"${args[@]}" >/dev/null
+boot eight_vms_payloads BOOTIMG="$work/eight.img" --
+if grep -q 'no kernel payload\|no initrd payload' "$work/eight_vms_payloads.clean"; then
+	fail eight_vms_payloads "$(grep 'no kernel payload\|no initrd payload' "$work/eight_vms_payloads.clean" | head -n 1)"
+else
+	expect eight_vms_payloads "^hyp: payload kernel 'vm7-kernel'" "^hyp: payload initrd 'vm7-initrd'" \
+		'^hyp: vm7 needs 1 cpu\(s\) but only 0 are left: not started$' \
+		'^\[vm0\] guest faults: 0 failures$' '^\[vm1\] guest faults: 0 failures$' \
+		'^hyp: no VM left: powering off$'
+fi

@@ -25,13 +25,8 @@ else
 	pass linux_el0_own_commands_refused
 fi
 
-# Bad input: a kernel that is not an Image, a missing initrd.
-head -c 4096 /dev/urandom >"$work/not-an-image"
-"$top/build/host/mkbootimg" -o "$work/bad-kernel.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
-	--vm --kernel "$work/not-an-image" --mem 64M >/dev/null
-boot linux_bad_kernel BOOTIMG="$work/bad-kernel.img" --
-expect linux_bad_kernel "^hyp: vm0: kernel 'vm0-kernel' is not an arm64 Image" '^hyp: powering off$'
-
+# Bad input: a missing initrd. (A kernel that is not an Image is refused
+# by mkbootimg, and at boot without it: test_bad_input.sh.)
 printf 'name = no-initrd\nvm0.kernel = k\nvm0.initrd = missing\nvm0.mem = 64M\n' >"$work/noinitrd.cfg"
 "$top/build/host/mkbundle" -o "$work/noinitrd.bundle" --hyp "$build/hyp.bin" \
 	--config "$work/noinitrd.cfg" --kernel "k=$build/guests/faults.bin" >/dev/null

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lib/config.h>
 
@@ -327,6 +328,78 @@ static void test_duplicates(void)
 	get_is(s, "a", "1");
 }
 
+/*
+ * A text of n settings "kI = I", each after `comments` comment lines, in
+ * a heap buffer of exactly its length; extra, if not NULL, is appended.
+ */
+static struct text many(unsigned n, unsigned comments, const char *extra)
+{
+	size_t cap = (size_t)n * (comments * 4 + 24) + 128, len = 0;
+	struct text t = {malloc(cap), 0};
+
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned c = 0; c < comments; c++)
+			len += (size_t)snprintf(t.p + len, cap - len, "# c\n");
+		len += (size_t)snprintf(t.p + len, cap - len, "k%u = %u\n", i, i);
+	}
+	if (extra)
+		len += (size_t)snprintf(t.p + len, cap - len, "%s", extra);
+	t.len = len;
+	return t;
+}
+
+static void test_many_lines(void)
+{
+	struct text t;
+	char err[128];
+	clock_t start;
+	double secs;
+
+	/* As many settings as allowed, among 200 000 comment lines: found in
+	 * time linear in the text (walking back over every earlier line for
+	 * each setting took 2 s of CPU here, this takes 10 ms). */
+	t = many(CONFIG_MAX_SETTINGS, 400, NULL);
+	start = clock();
+	CHECK_EQ(config_check(t.p, t.len, err, sizeof(err)), 0);
+	secs = (double)(clock() - start) / CLOCKS_PER_SEC;
+	if (secs > 0.5)
+		printf("  config_check took %.2f s of CPU\n", secs);
+	CHECK(secs <= 0.5);
+	free(t.p);
+
+	/* A duplicate of the first key at the very end, named with both lines. */
+	t = many(CONFIG_MAX_SETTINGS - 1, 1, "k0 = again\n");
+	CHECK_EQ(config_check(t.p, t.len, err, sizeof(err)), CONFIG_E_DUPLICATE);
+	CHECK(!strcmp(err, "line 1023: duplicate key 'k0' (first set on line 2)"));
+	free(t.p);
+
+	/* One setting more than the table holds: refused, never cut short. */
+	t = many(CONFIG_MAX_SETTINGS + 1, 0, NULL);
+	CHECK_EQ(config_check(t.p, t.len, err, sizeof(err)), CONFIG_E_LIMIT);
+	CHECK(!strcmp(err, "line 513: more than 512 settings"));
+	free(t.p);
+
+	/* Short keys that differ in one character, up to the limit: those
+	 * that share hash slots are still told apart. */
+	{
+		static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789._-";
+		size_t cap = 16 * 2000, len = 0;
+		char *p = malloc(cap);
+		unsigned n = 0;
+
+		for (const char *a = set; *a && n < CONFIG_MAX_SETTINGS; a++, n++)
+			len += (size_t)snprintf(p + len, cap - len, "%c = 1\n", *a);
+		for (const char *a = set; *a && n < CONFIG_MAX_SETTINGS; a++)
+			for (const char *b = set; *b && n < CONFIG_MAX_SETTINGS; b++, n++)
+				len += (size_t)snprintf(p + len, cap - len, "%c%c = 1\n",
+							*a, *b);
+		CHECK_EQ(config_check(p, len, err, sizeof(err)), 0);
+		len += (size_t)snprintf(p + len, cap - len, "q = 2\n");
+		CHECK_EQ(config_check(p, len, err, sizeof(err)), CONFIG_E_LIMIT);
+		free(p);
+	}
+}
+
 static void test_err_buffer(void)
 {
 	struct text t = mk("a = 1\nb 2\n");
@@ -568,6 +641,7 @@ int main(void)
 	RUN(test_u64);
 	RUN(test_malformed);
 	RUN(test_duplicates);
+	RUN(test_many_lines);
 	RUN(test_err_buffer);
 	RUN(test_every_prefix);
 	RUN(test_next);

@@ -305,6 +305,211 @@ static void initrd_does_not_fit(void)
 		 LINUX_E_INVAL);
 }
 
+/* ---- a VM's RAM: kernel, initrd, DT (hyp/vm.c, mkbootimg) ---------- */
+
+static struct vm_kernel kern(uint64_t offset, uint64_t span)
+{
+	struct vm_kernel k = {offset, span, span};
+
+	return k;
+}
+
+static int plan(uint64_t mem, struct vm_kernel k, uint64_t initrd, struct vm_layout *l)
+{
+	memset(err, 'x', sizeof(err));
+	err[sizeof(err) - 1] = '\0';
+	memset(l, 0x55, sizeof(*l));
+	return vm_layout_plan(mem, &k, initrd, l, err, sizeof(err));
+}
+
+static void plan_fails(uint64_t mem, struct vm_kernel k, uint64_t initrd,
+		       const char *want)
+{
+	struct vm_layout l, before;
+	int ret = plan(mem, k, initrd, &l);
+
+	memset(&before, 0x55, sizeof(before));
+	if (ret != LINUX_E_NOSPACE || strcmp(err, want))
+		printf("  got %d \"%s\", want \"%s\"\n", ret, err, want);
+	CHECK_EQ(ret, LINUX_E_NOSPACE);
+	CHECK(!strcmp(err, want));
+	/* Nothing half-computed comes out of a refusal. */
+	CHECK(!memcmp(&l, &before, sizeof(l)));
+}
+
+static void vm_layout_fits(void)
+{
+	struct vm_layout l;
+
+	/* A guest, an initrd and the DT in 64 MiB. */
+	CHECK_EQ(plan(64 * MIB, kern(0, 0x20000), 0x1801, &l), 0);
+	CHECK_EQ(l.dt_offset, 62 * MIB);
+	CHECK_EQ(l.initrd_offset, 62 * MIB - 0x2000);
+	CHECK_EQ(l.initrd_size, 0x1801);
+	CHECK_EQ(l.kernel_offset, 0);
+	CHECK_EQ(l.kernel_end, 0x20000);
+	/* No initrd: the kernel may run up to the DT. */
+	CHECK_EQ(plan(4 * MIB, kern(0, 2 * MIB), 0, &l), 0);
+	CHECK_EQ(l.kernel_end, 2 * MIB);
+	CHECK_EQ(l.initrd_size, 0);
+	/* A kernel and an initrd meeting exactly. */
+	CHECK_EQ(plan(8 * MIB, kern(0x80000, 4 * MIB - 0x80000), 2 * MIB, &l), 0);
+	CHECK_EQ(l.initrd_offset, 4 * MIB);
+	CHECK_EQ(l.kernel_end, 4 * MIB);
+	/* 64 GiB, the most a VM has. */
+	CHECK_EQ(plan(64 * GIB, kern(0, 60 * MIB), 40 * MIB, &l), 0);
+	CHECK_EQ(l.dt_offset, 64 * GIB - 2 * MIB);
+}
+
+static void vm_layout_refused(void)
+{
+	/* The report: 2 MiB of RAM with an initrd. */
+	plan_fails(2 * MIB, kern(0, 0x20000), 0x1000,
+		   "2097152 bytes of RAM leave no room beside the device tree, which "
+		   "takes the last 2097152");
+	plan_fails(2 * MIB, kern(0, 0x20000), 0,
+		   "2097152 bytes of RAM leave no room beside the device tree, which "
+		   "takes the last 2097152");
+	plan_fails(0, kern(0, 0x20000), 0,
+		   "0 bytes of RAM leave no room beside the device tree, which takes "
+		   "the last 2097152");
+	/* 4 MiB: a kernel one page too big, with and without an initrd. */
+	plan_fails(4 * MIB, kern(0, 2 * MIB + 0x1000), 0,
+		   "the kernel's 2101248 bytes at offset 0x0 do not fit below the "
+		   "device tree at offset 0x200000 (RAM 4194304 bytes)");
+	plan_fails(4 * MIB, kern(0x80000, 2 * MIB - 0x7ffff), 0,
+		   "the kernel's 1572865 bytes at offset 0x80000 do not fit below the "
+		   "device tree at offset 0x200000 (RAM 4194304 bytes)");
+	plan_fails(4 * MIB, kern(0, MIB), MIB + 1,
+		   "the kernel's 1048576 bytes at offset 0x0 do not fit below the "
+		   "initrd at offset 0xff000 (RAM 4194304 bytes)");
+	/* An initrd that would reach into the DT's slot or below RAM. */
+	plan_fails(4 * MIB, kern(0, 0x1000), 2 * MIB + 1,
+		   "the initrd's 2097153 bytes do not fit below the device tree "
+		   "(2097152 bytes of RAM there)");
+	plan_fails(4 * MIB, kern(0, 0x1000), 2 * MIB,
+		   "the kernel's 4096 bytes at offset 0x0 do not fit below the initrd "
+		   "at offset 0x0 (RAM 4194304 bytes)");
+	/* image_size past the file: the span counts, not the file. */
+	plan_fails(4 * MIB, (struct vm_kernel){0, 0x1000, 3 * MIB}, 0,
+		   "the kernel's 3145728 bytes at offset 0x0 do not fit below the "
+		   "device tree at offset 0x200000 (RAM 4194304 bytes)");
+	/* Offsets and sizes near 2^64: no sum wraps into "fits". */
+	plan_fails(4 * MIB, kern(~0ull - 0xfff, 0x2000), 0,
+		   "the kernel's 8192 bytes at offset 0xfffffffffffff000 do not fit "
+		   "below the device tree at offset 0x200000 (RAM 4194304 bytes)");
+	plan_fails(4 * MIB, kern(0x1000, ~0ull), 0,
+		   "the kernel's 18446744073709551615 bytes at offset 0x1000 do not fit "
+		   "below the device tree at offset 0x200000 (RAM 4194304 bytes)");
+	plan_fails(~0ull, kern(0, 0x1000), ~0ull,
+		   "the initrd's 18446744073709551615 bytes do not fit below the "
+		   "device tree (18446744073707454463 bytes of RAM there)");
+	plan_fails(4 * MIB, kern(2 * MIB, 0x1000), 0,
+		   "the kernel's 4096 bytes at offset 0x200000 do not fit below the "
+		   "device tree at offset 0x200000 (RAM 4194304 bytes)");
+}
+
+/* Values around the edges: 0, powers of two and their neighbours, near 2^64. */
+static uint64_t edgy(uint64_t *seed)
+{
+	uint64_t r;
+
+	*seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+	r = *seed >> 11;
+	switch (r & 7) {
+	case 0:
+		return 0;
+	case 1:
+		return ~0ull - (r >> 3 & 0xffff);
+	case 2:
+		return (1ull << (r >> 3 & 63)) + (r >> 9 & 3) - 1;
+	case 3:
+		return (r >> 3 & 0x3f) * MIB;
+	default:
+		return r >> (r >> 3 & 63);
+	}
+}
+
+/*
+ * Whatever the inputs, a plan that is accepted keeps kernel, initrd and DT
+ * inside the RAM, in that order, without overlap; nothing wraps.
+ */
+static void vm_layout_never_escapes(void)
+{
+	uint64_t seed = 1;
+	unsigned accepted = 0;
+
+	for (int n = 0; n < 200000; n++) {
+		struct vm_kernel k = {edgy(&seed), 0, 0};
+		uint64_t mem = edgy(&seed), initrd = edgy(&seed);
+		struct vm_layout l;
+
+		k.span = edgy(&seed);
+		if (vm_layout_plan(mem, &k, initrd, &l, err, sizeof(err)))
+			continue;
+		accepted++;
+		CHECK(mem > VM_DT_SLOT && l.dt_offset == mem - VM_DT_SLOT);
+		CHECK(l.kernel_offset == k.offset && l.kernel_end >= l.kernel_offset);
+		CHECK(l.kernel_end - l.kernel_offset == k.span);
+		CHECK(l.initrd_size == initrd);
+		CHECK(l.kernel_end <= (initrd ? l.initrd_offset : l.dt_offset));
+		CHECK(!initrd || (l.initrd_offset % LINUX_PAGE_SIZE == 0 &&
+				  l.initrd_offset <= l.dt_offset &&
+				  initrd <= l.dt_offset - l.initrd_offset));
+		if (unit_case_failed) {
+			printf("  mem 0x%llx offset 0x%llx span 0x%llx initrd 0x%llx\n",
+			       (unsigned long long)mem, (unsigned long long)k.offset,
+			       (unsigned long long)k.span, (unsigned long long)initrd);
+			return;
+		}
+	}
+	/* The edges must not all be refusals, or nothing was tested. */
+	CHECK(accepted > 1000);
+}
+
+static void vm_kernel_image_and_raw(void)
+{
+	uint8_t *p = image(0x3000, 0x80000, 0x10000, 0xa);
+	struct vm_kernel k;
+	uint8_t raw[16] = {0x1f, 0x8b};
+
+	CHECK_EQ(vm_kernel_read(p, 0x3000, false, 0, &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.offset, 0x80000);
+	CHECK_EQ(k.file_size, 0x3000);
+	CHECK_EQ(k.span, 0x10000);
+	/* A huge text_offset is the header's problem, caught there. */
+	put64(p + ARM64_IMAGE_TEXT_OFFSET, ~0ull & ~0xfffull);
+	CHECK_EQ(vm_kernel_read(p, 0x3000, false, 0, &k, err, sizeof(err)),
+		 LINUX_E_HEADER);
+	CHECK(!strcmp(err, "text_offset 0xfffffffffffff000 is not a 4 KiB multiple "
+			   "below 2 MiB"));
+	/* Declared raw, the header is not looked at. */
+	CHECK_EQ(vm_kernel_read(p, 0x3000, true, VM_RAW_OFFSET_DEFAULT, &k, err,
+				sizeof(err)),
+		 0);
+	CHECK_EQ(k.offset, 0x80000);
+	CHECK_EQ(k.span, 0x3000);
+	free(p);
+
+	/* Without a header and not declared raw: refused, as before boot. */
+	CHECK_EQ(vm_kernel_read(raw + 2, 14, false, 0, &k, err, sizeof(err)),
+		 LINUX_E_NOT_IMAGE);
+	CHECK_EQ(vm_kernel_read(raw + 2, 14, true, 0x200000, &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.offset, 0x200000);
+	CHECK_EQ(k.span, 14);
+	CHECK_EQ(vm_kernel_read(raw + 2, 14, true, 0x80800, &k, err, sizeof(err)),
+		 LINUX_E_RAW);
+	CHECK(!strcmp(err, "raw load offset 0x80800 is not a multiple of 4 KiB"));
+	CHECK_EQ(vm_kernel_read(raw, 0, true, 0, &k, err, sizeof(err)), LINUX_E_RAW);
+	CHECK(!strcmp(err, "empty"));
+	CHECK_EQ(vm_kernel_read(raw, 16, true, 0, &k, err, sizeof(err)),
+		 LINUX_E_COMPRESSED);
+	CHECK(!strcmp(err, "gzip-compressed: give the uncompressed image"));
+	CHECK_EQ(vm_kernel_read(raw, 16, false, 0, &k, err, sizeof(err)),
+		 LINUX_E_COMPRESSED);
+	CHECK(!strcmp(err, "gzip-compressed: give the uncompressed image"));
+}
+
 int main(void)
 {
 	RUN(header_fields);
@@ -319,5 +524,9 @@ int main(void)
 	RUN(initrd_below_when_nothing_above);
 	RUN(initrd_window);
 	RUN(initrd_does_not_fit);
+	RUN(vm_layout_fits);
+	RUN(vm_layout_refused);
+	RUN(vm_layout_never_escapes);
+	RUN(vm_kernel_image_and_raw);
 	UNIT_DONE();
 }

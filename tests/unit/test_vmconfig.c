@@ -253,25 +253,30 @@ static void test_initrd(void)
 
 static void test_mem(void)
 {
-	ok(VM0 "vm0.mem = 2M\n", 1);
-	CHECK_EQ(vms[0].mem, 2ull << 20);
+	ok(VM0 "vm0.mem = 4M\n", 1);
+	CHECK_EQ(vms[0].mem, 4ull << 20);
 	ok(VM0 "vm0.mem = 64G\n", 1);
 	CHECK_EQ(vms[0].mem, 64ull << 30);
-	ok(VM0 "vm0.mem = 2048k\n", 1);
-	CHECK_EQ(vms[0].mem, 2ull << 20);
-	ok(VM0 "vm0.mem = 0x200000\n", 1);
-	CHECK_EQ(vms[0].mem, 2ull << 20);
+	ok(VM0 "vm0.mem = 6144k\n", 1);
+	CHECK_EQ(vms[0].mem, 6ull << 20);
+	ok(VM0 "vm0.mem = 0x400000\n", 1);
+	CHECK_EQ(vms[0].mem, 4ull << 20);
 	ok(VM0 "vm0.mem = 1g\n", 1);
 	CHECK_EQ(vms[0].mem, 1ull << 30);
 	ok(VM0 "vm0.mem = 4194304\n", 1);
 	CHECK_EQ(vms[0].mem, 4ull << 20);
 
-	fails("vm0.kernel = a\nvm1.kernel = b\nvm1.mem = 3M\n", VMCONFIG_E_VALUE,
-	      "vm1.mem: 3M is not a multiple of 2 MiB");
+	fails("vm0.kernel = a\nvm1.kernel = b\nvm1.mem = 5M\n", VMCONFIG_E_VALUE,
+	      "vm1.mem: 5M is not a multiple of 2 MiB");
 	fails(VM0 "vm0.mem = 4097K\n", VMCONFIG_E_VALUE,
 	      "vm0.mem: 4097K is not a multiple of 2 MiB");
-	fails(VM0 "vm0.mem = 1M\n", VMCONFIG_E_VALUE, "vm0.mem: 1M is less than 2 MiB");
-	fails(VM0 "vm0.mem = 0\n", VMCONFIG_E_VALUE, "vm0.mem: 0 is less than 2 MiB");
+	fails(VM0 "vm0.mem = 1M\n", VMCONFIG_E_VALUE,
+	      "vm0.mem: 1M is less than 4 MiB (the last 2 MiB hold the device tree)");
+	fails(VM0 "vm0.mem = 0\n", VMCONFIG_E_VALUE,
+	      "vm0.mem: 0 is less than 4 MiB (the last 2 MiB hold the device tree)");
+	/* The report: 2 MiB is only the device tree's slot. */
+	fails(VM0 "vm0.mem = 2M\n", VMCONFIG_E_VALUE,
+	      "vm0.mem: 2M is less than 4 MiB (the last 2 MiB hold the device tree)");
 	fails(VM0 "vm0.mem = 66G\n", VMCONFIG_E_VALUE,
 	      "vm0.mem: 66G is more than 64 GiB");
 	fails(VM0 "vm0.mem = 65538M\n", VMCONFIG_E_VALUE,
@@ -288,6 +293,26 @@ static void test_mem(void)
 	      "vm0.mem: '1T' is not a size (bytes, or a number with K, M or G)");
 	fails(TEXT(VM0 "vm0.mem = %s\n", repeat('1', 600)), VMCONFIG_E_VALUE,
 	      "vm0.mem: far too long to be a size");
+}
+
+static void test_kernel_offset(void)
+{
+	ok(VM0, 1);
+	CHECK(!vms[0].kernel_raw);
+	ok(VM0 "vm0.kernel_offset = 0x80000\n", 1);
+	CHECK(vms[0].kernel_raw);
+	CHECK_EQ(vms[0].kernel_offset, 0x80000);
+	ok(VM0 "vm0.kernel_offset = 0\n", 1);
+	CHECK(vms[0].kernel_raw);
+	CHECK_EQ(vms[0].kernel_offset, 0);
+	fails(VM0 "vm0.kernel_offset = 0x80010\n", VMCONFIG_E_VALUE,
+	      "vm0.kernel_offset: 0x80010 is not a multiple of 4 KiB");
+	fails(VM0 "vm0.kernel_offset = 64G\n", VMCONFIG_E_VALUE,
+	      "vm0.kernel_offset: 64G is not below 64 GiB");
+	fails(VM0 "vm0.kernel_offset = 0x10000000000000000\n", VMCONFIG_E_VALUE,
+	      "vm0.kernel_offset: 0x10000000000000000 is not below 64 GiB");
+	fails(VM0 "vm0.kernel_offset = -1\n", VMCONFIG_E_VALUE,
+	      "vm0.kernel_offset: '-1' is not an offset");
 }
 
 static void test_cpus(void)
@@ -499,6 +524,7 @@ int main(void)
 	RUN(test_kernel);
 	RUN(test_initrd);
 	RUN(test_mem);
+	RUN(test_kernel_offset);
 	RUN(test_cpus);
 	RUN(test_cmdline);
 	RUN(test_ecam_and_identity);

@@ -11,6 +11,7 @@
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 
+#include <lib/bundle.h>
 #include <lib/memmap.h>
 
 /* At offset 0 of the hypervisor binary (hyp/head.S writes it). */
@@ -24,8 +25,11 @@ struct hyp_header {
 };
 
 #define HANDOFF_MAGIC 0x46464f444e414821ull /* "!HANDOFF" */
-#define HANDOFF_VERSION 1
-#define HANDOFF_MAX_PAYLOADS 16
+#define HANDOFF_VERSION 2
+/* Every payload a valid bundle can hold: one limit, the bundle's, which
+ * the tools check when they build an image and bundle_open() when the
+ * bootloader unpacks it. */
+#define HANDOFF_MAX_PAYLOADS BUNDLE_MAX_ENTRIES
 
 struct handoff_payload {
 	uint32_t type; /* BUNDLE_* */

@@ -10,6 +10,7 @@
 #ifndef LIB_LINUX_BOOT_H
 #define LIB_LINUX_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,10 +40,12 @@ struct memmap;
 #define LINUX_DT_MAX_SIZE 0x200000ull		/* 2 MiB */
 #define LINUX_PAGE_SIZE 0x1000ull		/* where the initrd starts */
 
-#define LINUX_E_INVAL (-1)     /* NULL argument */
-#define LINUX_E_NOT_IMAGE (-2) /* too short, compressed, or no magic */
-#define LINUX_E_HEADER (-3)    /* a header field this loader cannot honour */
-#define LINUX_E_NOSPACE (-4)   /* no free RAM fits the request */
+#define LINUX_E_INVAL (-1)	/* NULL argument */
+#define LINUX_E_NOT_IMAGE (-2)	/* too short, compressed, or no magic */
+#define LINUX_E_HEADER (-3)	/* a header field this loader cannot honour */
+#define LINUX_E_NOSPACE (-4)	/* no free RAM fits the request */
+#define LINUX_E_RAW (-5)	/* a raw image that cannot be loaded as asked */
+#define LINUX_E_COMPRESSED (-6) /* vm_kernel_read: gzip, raw or not */
 
 struct arm64_image {
 	uint64_t text_offset; /* from the header */
@@ -93,5 +96,53 @@ int linux_place_initrd(struct memmap *m, uint64_t size, uint64_t kernel_pa,
 /* Whether one 1 GiB-aligned window of at most 32 GiB covers both ranges. */
 int linux_initrd_window_ok(uint64_t kernel_pa, uint64_t kernel_end, uint64_t initrd_pa,
 			   uint64_t initrd_end);
+
+/*
+ * A VM's RAM as the hypervisor fills it (hyp/vm.c), one computation for the
+ * hypervisor at boot and mkbootimg at build time: the kernel at its load
+ * offset from the RAM base, the device tree in the last VM_DT_SLOT bytes,
+ * the initrd just below the DT, page-aligned. The sizes come from the
+ * configuration and the payloads, untrusted both, so nothing here wraps.
+ */
+#define VM_DT_SLOT 0x200000ull		 /* the last 2 MiB of a VM's RAM */
+#define VM_RAW_OFFSET_DEFAULT 0x80000ull /* as QEMU's -kernel loads a raw image */
+#define VM_RAW_OFFSET_ALIGN 0x1000ull
+
+/* A VM's kernel: where it goes and how much RAM it needs there. */
+struct vm_kernel {
+	uint64_t offset;    /* load address and entry point, from the RAM base */
+	uint64_t file_size; /* bytes copied */
+	uint64_t span;	    /* bytes of RAM from offset: max(file, image_size) */
+};
+
+/* Offsets from the RAM base. */
+struct vm_layout {
+	uint64_t kernel_offset;
+	uint64_t kernel_end; /* kernel_offset + span */
+	uint64_t initrd_offset;
+	uint64_t initrd_size; /* 0: no initrd */
+	uint64_t dt_offset;
+};
+
+/*
+ * Reads a VM's kernel from data[0..size): an arm64 Image (checked with
+ * arm64_image_parse, placed at its text_offset) unless raw, in which case
+ * the file is taken as it is, loaded and entered at raw_offset (a multiple
+ * of VM_RAW_OFFSET_ALIGN), as QEMU's -kernel does with a file that has no
+ * Image header. Returns 0, or a LINUX_E_* code with one line in err:
+ * LINUX_E_COMPRESSED for a gzip-compressed file either way, and
+ * LINUX_E_NOT_IMAGE only for a file that is not an Image and was not
+ * declared raw (the caller can say how to declare it).
+ */
+int vm_kernel_read(const void *data, uint64_t size, bool raw, uint64_t raw_offset,
+		   struct vm_kernel *k, char *err, size_t errlen);
+
+/*
+ * Lays out mem bytes of RAM for the kernel k and an initrd of initrd_size
+ * bytes (0: none). Returns 0 with *out filled, or LINUX_E_NOSPACE with one
+ * line in err naming what does not fit and the sizes involved.
+ */
+int vm_layout_plan(uint64_t mem, const struct vm_kernel *k, uint64_t initrd_size,
+		   struct vm_layout *out, char *err, size_t errlen);
 
 #endif

@@ -5,9 +5,15 @@
  *                             from A-Z a-z 0-9 . _ + -, unique among VMs
  *   vmN.kernel = PAYLOAD      required: a BUNDLE_KERNEL payload's name
  *   vmN.initrd = PAYLOAD      optional: a BUNDLE_INITRD payload's name
+ *   vmN.kernel_offset = OFF   optional: the kernel is a raw image (no
+ *                             arm64 Image header), loaded and entered at
+ *                             RAM base + OFF, a multiple of 4 KiB below
+ *                             64 GiB (QEMU's -kernel uses 0x80000); without
+ *                             it the kernel must be an arm64 Image
  *   vmN.mem = SIZE            optional, default 128M; bytes, with an
  *                             optional K, M or G; a multiple of 2 MiB
- *                             from 2 MiB to 64 GiB
+ *                             from 4 MiB (the last 2 MiB hold the DT) to
+ *                             64 GiB
  *   vmN.cpus = COUNT          optional, default 1; 1 to 8
  *   vmN.cmdline = TEXT        optional; at most 511 bytes
  *   vmN.guestinfo.KEY = TEXT  optional, at most 32 per VM; KEY from
@@ -56,9 +62,13 @@
 #define VMCONFIG_GUESTINFO_KEY_MAX (CONFIG_KEY_MAX - VMCONFIG_GUESTINFO_PREFIX_LEN)
 #define VMCONFIG_GUESTINFO_VALUE_MAX 255
 
-/* Guest memory is mapped with 2 MiB blocks, hence the granule. */
+/* Guest memory is mapped with 2 MiB blocks, hence the granule. The
+ * smallest VM has a block for its kernel and one for its device tree
+ * (VM_DT_SLOT); whether its kernel and initrd fit is vm_layout_plan's to
+ * say, with their sizes at hand. */
 #define VMCONFIG_MEM_ALIGN (2ull << 20)
-#define VMCONFIG_MEM_MIN VMCONFIG_MEM_ALIGN
+#define VMCONFIG_MEM_MIN (2 * VMCONFIG_MEM_ALIGN)
+#define VMCONFIG_KERNEL_OFFSET_ALIGN 0x1000ull
 #define VMCONFIG_MEM_MAX (64ull << 30)
 #define VMCONFIG_MEM_DEFAULT (128ull << 20)
 
@@ -82,7 +92,9 @@ struct vm_config {
 	char name[VMCONFIG_NAME_MAX + 1];
 	char kernel[BUNDLE_NAME_SIZE];
 	char initrd[BUNDLE_NAME_SIZE];
-	uint64_t mem; /* bytes */
+	bool kernel_raw;	/* vmN.kernel_offset given */
+	uint64_t kernel_offset; /* its value */
+	uint64_t mem;		/* bytes */
 	unsigned int cpus;
 	char cmdline[VMCONFIG_CMDLINE_MAX + 1];
 	unsigned int guestinfo_count;

@@ -1117,8 +1117,12 @@ static void test_fuzz(void)
 
 			if (id != SPURIOUS && vgic_deliver(&g, v, id))
 				lrs[(r >> 20) % 4] = id;
-			vgic_lr_update(&g, v, lrs[(r >> 24) % 4], (val >> 40) & 1,
-				       (val >> 41) & 1);
+			if ((val >> 42) % 16 == 0) /* now and then a CPU_OFF */
+				vgic_lr_unload(&g, v, lrs[(r >> 24) % 4],
+					       (val >> 40) & 1);
+			else
+				vgic_lr_update(&g, v, lrs[(r >> 24) % 4], (val >> 40) & 1,
+					       (val >> 41) & 1);
 			vgic_pending_mask(&g);
 			break;
 		}

@@ -373,11 +373,33 @@ static bool stop_other_vcpus(struct vm *vm)
 	return all;
 }
 
+/* VMs ending on several CPUs at once give their RAM back one at a time
+ * (nothing else changes the memory map once the VMs run). */
+static spinlock_t memmap_lock;
+
+/* The VM's RAM, once none of its vCPUs can reach it, back to the memory
+ * map as free RAM. Whoever takes it next zeroes it first, as create_vm
+ * and the table allocator do. Its stage-2 table pages are not tracked one
+ * by one and stay allocated. */
+static void release_ram(struct vm *vm)
+{
+	int err;
+
+	spin_lock(&memmap_lock);
+	err = memmap_release(&handoff->memmap, vm->ram_pa, vm->ram_size, MEM_GUEST);
+	spin_unlock(&memmap_lock);
+	if (err)
+		log_printf("hyp: vm%u: its RAM stays allocated: %s\n", vm->id,
+			   memmap_strerror(err));
+	else
+		log_printf("hyp: vm%u '%s': %u cpu%s and %lu MiB of RAM released\n",
+			   vm->id, vm->name, vm->vcpu_count,
+			   vm->vcpu_count > 1 ? "s" : "", vm->ram_size >> 20);
+}
+
 /* The elected CPU's part: the VM's vCPUs stopped, its translations out
- * of the TLBs, its console input to another VM, one VM fewer. Its RAM and
- * stage-2 tables stay allocated: nothing allocates after boot (a VM's
- * restart is the scheduler's, later) and the RAM is zeroed before any
- * reuse (create_vm). */
+ * of the TLBs and its RAM freed, its console input to another VM, one VM
+ * fewer. */
 static void __noreturn end_claimed(struct vm *vm, const char *why)
 {
 	watchdog_stop();      /* this CPU waits for the others, then goes off */
@@ -391,6 +413,7 @@ static void __noreturn end_claimed(struct vm *vm, const char *why)
 	if (stop_other_vcpus(vm)) {
 		/* This CPU's VTTBR_EL2 holds the VM's VMID. */
 		__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish" ::: "memory");
+		release_ram(vm);
 	}
 	this_pcpu()->vcpu = NULL; /* regular interrupts stay masked from here */
 	if (__atomic_sub_fetch(&live_vms, 1, __ATOMIC_ACQ_REL) == 0) {

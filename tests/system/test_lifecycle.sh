@@ -21,14 +21,15 @@ in_order() {
 	pass "${name}_order"
 }
 
-# once NAME PATTERN: exactly one line matches.
+# once NAME PATTERN [CHECK]: exactly one line matches (check CHECK,
+# NAME_once by default).
 once() {
-	local n
+	local n check=${3:-${1}_once}
 	n=$(grep -cE -- "$2" "$work/$1.clean")
 	if [ "$n" = 1 ]; then
-		pass "${1}_once"
+		pass "$check"
 	else
-		echo "not ok - ${1}_once: $n lines match /$2/, expected 1"
+		echo "not ok - $check: $n lines match /$2/, expected 1"
 	fi
 }
 
@@ -61,6 +62,7 @@ victim_lives() {
 		in_order "$name" "$ended" '^\[victim\] guest lifecycle: heartbeat 25$' \
 			"^hyp: vm0 'victim' ended" '^hyp: no VM left: powering off$'
 	once "$name" "^hyp: vm1 'hostile' ended"
+	once "$name" "^hyp: vm1 'hostile': 2 cpus and 32 MiB of RAM released$" "${name}_released"
 	never "$name" 'still running|^\[hostile\] FAIL'
 }
 

@@ -50,7 +50,7 @@ static int64_t cpu_on(struct vm *vm, uint64_t mpidr, uint64_t entry, uint64_t ct
 		return PSCI_INVALID_PARAMETERS;
 	if (!in_guest_ram(vm, entry))
 		return PSCI_INVALID_ADDRESS;
-	vcpu_state(t);
+	vcpu_state(t); /* OFF_PENDING becomes OFF if its CPU is off by now */
 	if (!__atomic_compare_exchange_n(&t->state, &expect, VCPU_ON_PENDING, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return expect == VCPU_ON_PENDING ? PSCI_ON_PENDING : PSCI_ALREADY_ON;

@@ -430,6 +430,14 @@ void vm_end(struct vm *vm, const char *why)
 	end_claimed(vm, why);
 }
 
+void vm_exit(struct vm *vm, int code)
+{
+	if (!claim_end(vm))
+		pcpu_stop();
+	vm->exit_code = code;
+	end_claimed(vm, "test exit requested");
+}
+
 void vm_reset(struct vm *vm)
 {
 	if (!claim_end(vm))

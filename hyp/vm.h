@@ -176,6 +176,9 @@ struct vm_config;
 int vms_create(void);
 void vms_start(void) __attribute__((noreturn));
 void vm_end(struct vm *vm, const char *why) __attribute__((noreturn));
+/* The test-exit service: the VM ends with that exit code (the first
+ * caller's, when several of its vCPUs ask). */
+void vm_exit(struct vm *vm, int code) __attribute__((noreturn));
 void vm_reset(struct vm *vm) __attribute__((noreturn));
 /* On every way back into a guest: a CPU whose VM has ended parks here. */
 void vm_park_if_ended(const struct vcpu *v);

@@ -15,6 +15,8 @@
 
 static volatile uint64_t secondary_seen;
 static volatile uint64_t secondary_version;
+/* vCPU 1 waits for it: it must still be on when vCPU 0 asks for it again. */
+static volatile uint64_t secondary_go;
 
 static int64_t hvc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -30,6 +32,8 @@ void guest_secondary(uint64_t ctx)
 {
 	uint64_t mpidr = read_sysreg(mpidr_el1);
 
+	while (!secondary_go)
+		;
 	secondary_version = bd_getversion(BD_DCC, NULL, NULL);
 	secondary_seen = ctx == CONTEXT_MAGIC && (mpidr & 0xff) == 1 ? 1 : 2;
 	hvc(PSCI_CPU_OFF, 0, 0, 0);
@@ -53,12 +57,14 @@ static void start_second_vcpu(int round)
 
 	secondary_seen = 0;
 	secondary_version = 0;
+	secondary_go = 0;
 	GCHECK(hvc(PSCI_AFFINITY_INFO_64, 1, 0, 0) == PSCI_AFF_OFF, "vcpu 1 off before");
 	r = round ? smc(PSCI_CPU_ON_64, 1, entry, CONTEXT_MAGIC)
 		  : hvc(PSCI_CPU_ON_64, 1, entry, CONTEXT_MAGIC);
 	GCHECK(r == PSCI_SUCCESS, "CPU_ON: %ld", r);
 	r = hvc(PSCI_CPU_ON_64, 1, entry, CONTEXT_MAGIC);
 	GCHECK(r == PSCI_ALREADY_ON || r == PSCI_ON_PENDING, "CPU_ON while on: %ld", r);
+	secondary_go = 1;
 	GCHECK(wait_off(1), "vcpu 1 ran and turned itself off");
 	GCHECK(secondary_seen == 1, "vcpu 1 saw context and MPIDR (%lu)", secondary_seen);
 	GCHECK(secondary_version == BD_VERSION, "vcpu 1 backdoor: %lu",

@@ -24,6 +24,22 @@ static bool in_guest_ram(const struct vm *vm, uint64_t ipa)
 	return ipa >= vm->ram_ipa && ipa - vm->ram_ipa < vm->ram_size;
 }
 
+/*
+ * A vCPU's state as the guest may see it. One that called CPU_OFF is OFF
+ * only once the monitor reports its CPU off: until then the CPU is still
+ * on its way there, and a CPU_ON would find it busy.
+ */
+static uint32_t vcpu_state(struct vcpu *t)
+{
+	uint32_t s = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+
+	if (s == VCPU_OFF_PENDING && pcpu_is_off(t->pcpu) &&
+	    __atomic_compare_exchange_n(&t->state, &s, VCPU_OFF, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		s = VCPU_OFF;
+	return s;
+}
+
 static int64_t cpu_on(struct vm *vm, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 {
 	struct vcpu *t = vcpu_of(vm, mpidr);
@@ -34,15 +50,22 @@ static int64_t cpu_on(struct vm *vm, uint64_t mpidr, uint64_t entry, uint64_t ct
 		return PSCI_INVALID_PARAMETERS;
 	if (!in_guest_ram(vm, entry))
 		return PSCI_INVALID_ADDRESS;
+	vcpu_state(t); /* OFF_PENDING becomes OFF if its CPU is off by now */
 	if (!__atomic_compare_exchange_n(&t->state, &expect, VCPU_ON_PENDING, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return expect == VCPU_ON ? PSCI_ALREADY_ON : PSCI_ON_PENDING;
+		return expect == VCPU_ON_PENDING ? PSCI_ON_PENDING : PSCI_ALREADY_ON;
 	t->start_pc = entry;
 	t->start_x0 = ctx;
 	r = pcpu_start(t->pcpu);
 	if (r != PSCI_SUCCESS) {
-		log_printf("hyp: vm%u: cannot start cpu %u for vcpu %u (psci %ld)\n",
-			   vm->id, t->pcpu, t->index, r);
+		/* Not expected once the CPU is off; a guest retrying in a loop
+		 * must not flood the console: once per vCPU. */
+		if (!t->start_failure_logged)
+			log_printf(
+				"hyp: vm%u: cannot start cpu %u for vcpu %u (psci %ld); "
+				"further failures not logged\n",
+				vm->id, t->pcpu, t->index, r);
+		t->start_failure_logged = true;
 		__atomic_store_n(&t->state, VCPU_OFF, __ATOMIC_RELEASE);
 		return PSCI_INTERNAL_FAILURE;
 	}
@@ -55,8 +78,9 @@ static int64_t affinity_info(struct vm *vm, uint64_t mpidr, uint64_t level)
 
 	if (!t || level != 0)
 		return PSCI_INVALID_PARAMETERS;
-	switch (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE)) {
+	switch (vcpu_state(t)) {
 	case VCPU_ON:
+	case VCPU_OFF_PENDING:
 		return PSCI_AFF_ON;
 	case VCPU_ON_PENDING:
 		return PSCI_AFF_ON_PENDING;

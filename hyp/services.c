@@ -21,10 +21,7 @@ static void console_write(void *ctx, const char *s, size_t n)
 
 static void test_exit(void *ctx, uint32_t code)
 {
-	struct vm *vm = ctx;
-
-	vm->exit_code = (int)code;
-	vm_end(vm, "test exit requested");
+	vm_exit(ctx, (int)code);
 }
 
 static void stats(void *ctx, uint64_t *out)

@@ -84,6 +84,13 @@ int pcpu_start(unsigned idx)
 				      hyp_va_to_pa(hyp_secondary_entry), idx);
 }
 
+bool pcpu_is_off(unsigned idx)
+{
+	return idx < pcpu_count &&
+	       (int64_t)smc_call(PSCI_AFFINITY_INFO_64, pcpus[idx].mpidr, 0, 0) ==
+		       PSCI_AFF_OFF;
+}
+
 void pcpu_stop(void)
 {
 	watchdog_stop();
@@ -94,7 +101,8 @@ void pcpu_stop(void)
 		wfe();
 }
 
-/* A physical CPU started by pcpu_start(), now at its VA with a stack. */
+/* A physical CPU started by pcpu_start(), now at its VA with a stack. It
+ * goes off again if its vCPU's VM has ended meanwhile (vm.c). */
 void hyp_secondary_main(unsigned idx)
 {
 	struct pcpu *p = &pcpus[idx];
@@ -102,7 +110,8 @@ void hyp_secondary_main(unsigned idx)
 
 	set_this_pcpu(p);
 	p->online = true;
-	if (!v || __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING)
+	if (!v || __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING ||
+	    !__atomic_load_n(&v->vm->live, __ATOMIC_ACQUIRE))
 		pcpu_stop();
 	gic_cpu_init();
 	vcpu_reset(v, v->start_pc, v->start_x0);

@@ -112,6 +112,7 @@ void guest_sync(struct frame *f, unsigned vector)
 		break;
 	}
 	vgic_flush(v);
+	vm_park_if_ended(v);
 	hyp_context_leave();
 }
 
@@ -127,5 +128,6 @@ void guest_async(struct frame *f, unsigned vector)
 			   vector);
 	hyp_context_enter();
 	vgic_flush(current_vcpu());
+	vm_park_if_ended(current_vcpu());
 	hyp_context_leave();
 }

@@ -156,14 +156,23 @@ void vcpu_run(struct vcpu *v)
 	}
 	*f = v->ctx.regs;
 	__atomic_store_n(&v->state, VCPU_ON, __ATOMIC_RELEASE);
+	vm_park_if_ended(v);
 	watchdog_start();
 	hyp_context_leave();
 	guest_enter(f);
 }
 
+/*
+ * PSCI CPU_OFF: the vCPU's state into its context, what its list registers
+ * hold back into the vGIC model (lost otherwise: the next CPU_ON starts a
+ * reset virtual CPU interface), then its CPU goes off. The vCPU is OFF for
+ * the guest once the monitor says its CPU is (psci_guest.c), not before:
+ * a CPU_ON must then find the CPU ready to start.
+ */
 void vcpu_off(struct vcpu *v)
 {
 	vcpu_save(v);
-	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
+	vgic_vcpu_unload(v);
+	__atomic_store_n(&v->state, VCPU_OFF_PENDING, __ATOMIC_RELEASE);
 	pcpu_stop();
 }

@@ -28,6 +28,8 @@
 #define ICH_HCR_EN (1ull << 0)
 #define ICH_HCR_UIE (1ull << 1) /* maintenance when the LRs run (nearly) empty */
 #define ICH_VTR_LISTREGS(v) (((v)&0x1f) + 1)
+/* Preemption bits: 5, 6 or 7, for 1, 2 or 4 active-priority registers. */
+#define ICH_VTR_PREBITS(v) ((((v) >> 26) & 0x7) + 1)
 #define MAX_LRS 16
 
 /* clang-format off */
@@ -151,16 +153,80 @@ static void fill_lrs(struct vcpu *v)
 	write_sysreg(ich_hcr_el2, hcr);
 }
 
+/* The active priorities of the virtual CPU interface, none active. */
+static void clear_aprs(void)
+{
+	unsigned pre = ICH_VTR_PREBITS(read_sysreg(ich_vtr_el2));
+
+	write_sysreg(S3_4_C12_C8_0, 0); /* ICH_AP0R0_EL2 */
+	write_sysreg(S3_4_C12_C9_0, 0); /* ICH_AP1R0_EL2 */
+	if (pre >= 6) {
+		write_sysreg(S3_4_C12_C8_1, 0);
+		write_sysreg(S3_4_C12_C9_1, 0);
+	}
+	if (pre == 7) {
+		write_sysreg(S3_4_C12_C8_2, 0);
+		write_sysreg(S3_4_C12_C9_2, 0);
+		write_sysreg(S3_4_C12_C8_3, 0);
+		write_sysreg(S3_4_C12_C9_3, 0);
+	}
+}
+
 /* A vCPU starting on this CPU: empty list registers, a reset virtual
- * CPU interface (the guest programs it through ICC_* as on hardware). */
+ * CPU interface (the guest programs it through ICC_* as on hardware),
+ * with no active priority left of the vCPU that ran here before (one
+ * turned off with an interrupt acknowledged and not ended would leave
+ * the next one's interface masked at that priority). */
 void vgic_vcpu_load(struct vcpu *v)
 {
+	clear_aprs();
 	for (unsigned i = 0; i < nr_lrs(); i++)
 		write_lr(i, 0);
 	v->lr_used = 0;
 	v->vgic_seen = v->vm->vgic_gen - 1; /* the first flush fills */
 	write_sysreg(ich_vmcr_el2, 0);
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	isb();
+}
+
+/*
+ * The vCPU on this CPU is turning off (PSCI CPU_OFF): its list registers
+ * and virtual CPU interface go away with it, so what they hold goes back
+ * to the model (vgic_lr_unload: pending stays pending, active is dropped)
+ * and a physical interrupt linked to one (HW bit: the virtual timer, a
+ * passed-through SPI) is deactivated here, where it was taken, or it
+ * would never fire again. The timer is stopped first so that it does not
+ * fire again on a CPU going off; its line then falls, and a guest that
+ * re-arms it after CPU_ON is interrupted anew.
+ */
+void vgic_vcpu_unload(struct vcpu *v)
+{
+	unsigned n = nr_lrs();
+
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+	spin_lock(&v->vm->vgic_lock);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t lr;
+		uint32_t intid;
+		bool hw;
+
+		if (!(v->lr_used & (1u << i)))
+			continue;
+		lr = read_lr(i);
+		intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
+		hw = lr & ICH_LR_HW;
+		write_lr(i, 0);
+		vgic_lr_unload(&v->vm->vgic, v->index, intid,
+			       !hw && ((lr >> ICH_LR_STATE_SHIFT) & ICH_LR_PENDING));
+		if (hw && (lr >> ICH_LR_STATE_SHIFT))
+			gic_deactivate(intid);
+	}
+	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_VTIMER, false);
+	v->lr_used = 0;
+	model_changed(v->vm);
+	spin_unlock(&v->vm->vgic_lock);
+	write_sysreg(ich_hcr_el2, 0);
 	isb();
 }
 

@@ -26,6 +26,7 @@
 #include <lib/psci.h>
 #include <lib/vmconfig.h>
 
+#include "gic.h"
 #include "hyp.h"
 #include "vm.h"
 
@@ -305,16 +306,106 @@ static void power(uint32_t fid)
 	pcpu_stop();
 }
 
-void vm_end(struct vm *vm, const char *why)
+/*
+ * A VM ends once (docs/ARCHITECTURE.md, "VM lifecycle"). Any of its vCPUs
+ * may ask, several at once or one after another: PSCI SYSTEM_OFF or
+ * SYSTEM_RESET, the test-exit service. The atomic exchange of vm->live
+ * elects one; every other caller parks its CPU at once, touching the VM no
+ * more.
+ */
+static bool claim_end(struct vm *vm)
 {
+	return __atomic_exchange_n(&vm->live, false, __ATOMIC_ACQ_REL);
+}
+
+void vm_park_if_ended(const struct vcpu *v)
+{
+	if (!__atomic_load_n(&v->vm->live, __ATOMIC_ACQUIRE))
+		pcpu_stop();
+}
+
+/* Time the VM's other CPUs get to park (they do within microseconds when
+ * nothing is wrong; a loaded host running QEMU may take much longer). */
+#define VM_STOP_WAIT_MS 2000
+
+/*
+ * Stops the VM's other vCPUs wherever they are: a kick SGI to each one's
+ * CPU brings a vCPU in its guest (even in WFI) to EL2, and every way back
+ * to the guest goes through vm_park_if_ended(); a vCPU already in EL2 finds
+ * the VM ended there, a CPU being started finds it in hyp_secondary_main().
+ * Waits until the monitor reports their CPUs off; false if one is not.
+ */
+static bool stop_other_vcpus(struct vm *vm)
+{
+	struct vcpu *self = current_vcpu();
+	uint64_t deadline;
+	bool all = true;
+
+	dsb(ish); /* vm->live is seen cleared before the SGIs arrive */
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (&vm->vcpus[i] != self)
+			gic_kick(pcpus[vm->vcpus[i].pcpu].mpidr);
+	deadline = read_sysreg(cntpct_el0) + counter_ms_to_ticks(VM_STOP_WAIT_MS);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		unsigned pcpu = vm->vcpus[i].pcpu;
+
+		if (&vm->vcpus[i] == self)
+			continue;
+		while (!pcpu_is_off(pcpu) && read_sysreg(cntpct_el0) < deadline)
+			;
+		if (pcpu_is_off(pcpu)) {
+			pcpus[pcpu].vcpu = NULL; /* free for another vCPU */
+			continue;
+		}
+		log_printf("hyp: vm%u: cpu %u (vcpu %u) did not stop\n", vm->id, pcpu, i);
+		all = false;
+	}
+	return all;
+}
+
+/* VMs ending on several CPUs at once give their RAM back one at a time
+ * (nothing else changes the memory map once the VMs run). */
+static spinlock_t memmap_lock;
+
+/* The VM's RAM, once none of its vCPUs can reach it, back to the memory
+ * map as free RAM. Whoever takes it next zeroes it first, as create_vm
+ * and the table allocator do. Its stage-2 table pages are not tracked one
+ * by one and stay allocated. */
+static void release_ram(struct vm *vm)
+{
+	int err;
+
+	spin_lock(&memmap_lock);
+	err = memmap_release(&handoff->memmap, vm->ram_pa, vm->ram_size, MEM_GUEST);
+	spin_unlock(&memmap_lock);
+	if (err)
+		log_printf("hyp: vm%u: its RAM stays allocated: %s\n", vm->id,
+			   memmap_strerror(err));
+	else
+		log_printf("hyp: vm%u '%s': %u cpu%s and %lu MiB of RAM released\n",
+			   vm->id, vm->name, vm->vcpu_count,
+			   vm->vcpu_count > 1 ? "s" : "", vm->ram_size >> 20);
+}
+
+/* The elected CPU's part: the VM's vCPUs stopped, its translations out
+ * of the TLBs and its RAM freed, its console input to another VM, one VM
+ * fewer. */
+static void __noreturn end_claimed(struct vm *vm, const char *why)
+{
+	watchdog_stop();      /* this CPU waits for the others, then goes off */
 	vm_console_flush(vm); /* what the guest printed without a newline */
 	if (vm->exit_code >= 0)
 		log_printf("hyp: vm%u '%s' ended: %s, exit code %d\n", vm->id, vm->name,
 			   why, vm->exit_code);
 	else
 		log_printf("hyp: vm%u '%s' ended: %s\n", vm->id, vm->name, why);
-	vm->live = false;
 	console_mux_vm_ended(vm);
+	if (stop_other_vcpus(vm)) {
+		/* This CPU's VTTBR_EL2 holds the VM's VMID. */
+		__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish" ::: "memory");
+		release_ram(vm);
+	}
+	this_pcpu()->vcpu = NULL; /* regular interrupts stay masked from here */
 	if (__atomic_sub_fetch(&live_vms, 1, __ATOMIC_ACQ_REL) == 0) {
 		log_printf("hyp: no VM left: powering off\n");
 		power(PSCI_SYSTEM_OFF);
@@ -322,12 +413,29 @@ void vm_end(struct vm *vm, const char *why)
 	pcpu_stop();
 }
 
+void vm_end(struct vm *vm, const char *why)
+{
+	if (!claim_end(vm))
+		pcpu_stop(); /* another CPU is ending it */
+	end_claimed(vm, why);
+}
+
+void vm_exit(struct vm *vm, int code)
+{
+	if (!claim_end(vm))
+		pcpu_stop();
+	vm->exit_code = code;
+	end_claimed(vm, "test exit requested");
+}
+
 void vm_reset(struct vm *vm)
 {
+	if (!claim_end(vm))
+		pcpu_stop();
 	if (vm_count == 1) {
 		log_printf("hyp: vm%u '%s' reset: resetting the platform\n", vm->id,
 			   vm->name);
 		power(PSCI_SYSTEM_RESET);
 	}
-	vm_end(vm, "reset (restarting one VM of several is not supported yet)");
+	end_claimed(vm, "reset (restarting one VM of several is not supported yet)");
 }

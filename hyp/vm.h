@@ -33,7 +33,10 @@
 #define GUEST_UART_SPI 1
 #define GUEST_RAM_BASE 0x40000000ull
 
-enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON };
+/* A vCPU's PSCI state. VCPU_OFF_PENDING: it called CPU_OFF and its CPU
+ * is on its way off; the guest is told it is OFF only once the monitor
+ * says the CPU is (psci_guest.c), so that a CPU_ON then succeeds. */
+enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON, VCPU_OFF_PENDING };
 
 struct vcpu;
 
@@ -81,15 +84,18 @@ struct vcpu {
 	uint64_t start_pc, start_x0; /* from PSCI CPU_ON */
 	struct vcpu_context ctx;
 	struct debug_state dbg;
-	uint64_t exits;	    /* traps taken to EL2, for statistics */
-	uint32_t lr_used;   /* list registers holding an interrupt (vgic.c) */
-	uint32_t vgic_seen; /* vm->vgic_gen at this vCPU's last flush */
+	uint64_t exits;		   /* traps taken to EL2, for statistics */
+	uint32_t lr_used;	   /* list registers holding an interrupt (vgic.c) */
+	uint32_t vgic_seen;	   /* vm->vgic_gen at this vCPU's last flush */
+	bool start_failure_logged; /* a failed CPU_ON is logged once */
 };
 
 struct vm {
 	unsigned id; /* also its VMID */
 	char name[32];
-	bool live;
+	/* Running, until its end begins: cleared once, by the atomic
+	 * exchange that elects the one CPU that ends the VM (vm.c). */
+	volatile bool live;
 	uint64_t ram_ipa, ram_pa, ram_size;
 	uint64_t entry_ipa, dt_ipa;
 	struct pgtable s2;
@@ -170,7 +176,12 @@ struct vm_config;
 int vms_create(void);
 void vms_start(void) __attribute__((noreturn));
 void vm_end(struct vm *vm, const char *why) __attribute__((noreturn));
+/* The test-exit service: the VM ends with that exit code (the first
+ * caller's, when several of its vCPUs ask). */
+void vm_exit(struct vm *vm, int code) __attribute__((noreturn));
 void vm_reset(struct vm *vm) __attribute__((noreturn));
+/* On every way back into a guest: a CPU whose VM has ended parks here. */
+void vm_park_if_ended(const struct vcpu *v);
 
 /* vcpu.c */
 void vcpu_configure_traps(const struct vcpu *v);
@@ -184,6 +195,7 @@ extern struct pcpu pcpus[MAX_PCPUS];
 extern unsigned pcpu_count;
 void smp_init(const void *fdt);
 int pcpu_start(unsigned pcpu);
+bool pcpu_is_off(unsigned pcpu); /* as the monitor's AFFINITY_INFO says */
 void pcpu_stop(void) __attribute__((noreturn));
 void hyp_secondary_main(unsigned idx) __attribute__((noreturn));
 
@@ -224,6 +236,7 @@ void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
 void vgic_vm_init(struct vm *vm);
 void vgic_flush(struct vcpu *v);
 void vgic_vcpu_load(struct vcpu *v);
+void vgic_vcpu_unload(struct vcpu *v);
 void vgic_kick_others(struct vm *vm);
 void vgic_guest_sgi(struct vcpu *v, uint64_t value);
 void vgic_line(struct vm *vm, uint32_t intid, bool level);

@@ -302,6 +302,54 @@ int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size, uint32_t type
 	return 0;
 }
 
+int memmap_release(struct memmap *m, uint64_t base, uint64_t size, uint32_t type)
+{
+	struct mem_region out[3], freed;
+	const struct mem_region *r;
+	uint32_t first, ndel = 1, n = 0;
+	uint64_t end;
+	int i, err;
+
+	err = check_range(base, size);
+	if (err)
+		return err;
+	if (!type_assignable(type))
+		return MEMMAP_E_TYPE;
+	end = base + size;
+	i = find_overlap(m, base, end);
+	if (i < 0)
+		return MEMMAP_E_MISMATCH;
+	r = &m->r[i];
+	if (r->type != type || r->base > base || reg_end(r) < end)
+		return MEMMAP_E_MISMATCH;
+
+	first = (uint32_t)i;
+	freed = region(base, size, MEM_FREE);
+	if (r->base < base) {
+		out[n++] = region(r->base, base - r->base, type);
+	} else if (first > 0 && m->r[first - 1].type == MEM_FREE &&
+		   reg_end(&m->r[first - 1]) == base) {
+		/* Joins the free RAM just below. */
+		first--;
+		ndel++;
+		freed.base = m->r[first].base;
+		freed.size += m->r[first].size;
+	}
+	out[n++] = freed;
+	if (end < reg_end(r)) {
+		out[n++] = region(end, reg_end(r) - end, type);
+	} else if ((uint32_t)i + 1 < m->count && m->r[i + 1].type == MEM_FREE &&
+		   m->r[i + 1].base == end) {
+		/* ... and the free RAM just above. */
+		ndel++;
+		out[n - 1].size += m->r[i + 1].size;
+	}
+	if (m->count - ndel + n > MEMMAP_MAX)
+		return MEMMAP_E_FULL;
+	splice(m, first, ndel, out, n);
+	return 0;
+}
+
 uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint32_t type)
 {
 	uint32_t i;
@@ -477,6 +525,8 @@ const char *memmap_strerror(int err)
 		return "range wraps past the top of memory";
 	case MEMMAP_E_TYPE:
 		return "invalid memory type";
+	case MEMMAP_E_MISMATCH:
+		return "not all of that type";
 	default:
 		return "unknown error";
 	}

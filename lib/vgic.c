@@ -919,6 +919,22 @@ void vgic_lr_update(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending,
 	note_pending(g, vcpu, intid); /* a level line still high */
 }
 
+void vgic_lr_unload(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending)
+{
+	struct vgic_irq *irq = irq_at(g, vcpu, intid);
+
+	if (!irq || !irq->in_lr || irq->lr_vcpu != vcpu)
+		return;
+	irq->in_lr = 0;
+	irq->lr_pending = 0;
+	irq->active = 0;
+	/* A level interrupt whose line is still high is pending by its line;
+	 * anything else pending in the list register keeps a latch. */
+	if (pending && (irq->config_edge || !irq->level))
+		irq->pending_latch = 1;
+	note_pending(g, vcpu, intid);
+}
+
 uint32_t vgic_pending_mask(struct vgic *g)
 {
 	uint32_t mask = 0;

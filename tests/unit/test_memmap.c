@@ -380,6 +380,64 @@ static void table_full_unchanged(void)
 	CHECK(map_valid(&map));
 }
 
+/* A VM's RAM back as free RAM when it ends: merged with the free RAM it
+ * touches, its neighbours' RAM untouched, nothing changed on refusal. */
+static void release_merges_and_refuses(void)
+{
+	uint64_t a, b, c;
+
+	memmap_init(&map);
+	CHECK_EQ(memmap_add_ram(&map, GIB, GIB), 0);
+	CHECK_EQ(memmap_reserve(&map, GIB, 16 * MIB, MEM_HYP_IMAGE), 0);
+	a = memmap_alloc(&map, 64 * MIB, 2 * MIB, MEM_GUEST);
+	b = memmap_alloc(&map, 32 * MIB, 2 * MIB, MEM_GUEST);
+	c = memmap_alloc(&map, 32 * MIB, 2 * MIB, MEM_GUEST);
+	CHECK(a && b && c);
+	CHECK_EQ(map.count, 3); /* hyp, free, the three guests in one region */
+	save();
+
+	/* Not RAM of that type, partly outside it, free RAM, bad arguments. */
+	CHECK_EQ(memmap_release(&map, GIB, 16 * MIB, MEM_GUEST), MEMMAP_E_MISMATCH);
+	CHECK_EQ(memmap_release(&map, c - 4096, 32 * MIB, MEM_GUEST), MEMMAP_E_MISMATCH);
+	CHECK_EQ(memmap_release(&map, a, 64 * MIB + 4096, MEM_GUEST), MEMMAP_E_MISMATCH);
+	CHECK_EQ(memmap_release(&map, GIB + 16 * MIB, MIB, MEM_GUEST), MEMMAP_E_MISMATCH);
+	CHECK_EQ(memmap_release(&map, 0, MIB, MEM_GUEST), MEMMAP_E_MISMATCH);
+	CHECK_EQ(memmap_release(&map, a, 0, MEM_GUEST), MEMMAP_E_ALIGN);
+	CHECK_EQ(memmap_release(&map, UINT64_MAX, 2, MEM_GUEST), MEMMAP_E_RANGE);
+	CHECK_EQ(memmap_release(&map, a, MIB, MEM_FREE), MEMMAP_E_TYPE);
+	CHECK(unchanged());
+
+	/* The middle VM: a free hole between the other two. */
+	CHECK_EQ(memmap_release(&map, b, 32 * MIB, MEM_GUEST), 0);
+	CHECK(map_valid(&map));
+	CHECK_EQ(map.count, 5);
+	CHECK(inside_free(&map, b, 32 * MIB));
+	CHECK_EQ(memmap_total(&map, MEM_GUEST), 96 * MIB);
+	CHECK_EQ(memmap_release(&map, b, 32 * MIB, MEM_GUEST), MEMMAP_E_MISMATCH);
+
+	/* The lowest one has free RAM on both sides now: all three merge. */
+	CHECK_EQ(memmap_release(&map, c, 32 * MIB, MEM_GUEST), 0);
+	CHECK(map_valid(&map));
+	CHECK_EQ(map.count, 3);
+	EXPECT_REGION(&map, 1, GIB + 16 * MIB, a - GIB - 16 * MIB, MEM_FREE);
+	/* The last: everything free again in one piece above the image. */
+	CHECK_EQ(memmap_release(&map, a, 64 * MIB, MEM_GUEST), 0);
+	CHECK(map_valid(&map));
+	CHECK_EQ(map.count, 2);
+	EXPECT_REGION(&map, 1, GIB + 16 * MIB, GIB - 16 * MIB, MEM_FREE);
+
+	/* A full table: a release that splits a region is refused whole;
+	 * one that frees a region in place needs no slot. */
+	fill_map(MEMMAP_MAX);
+	CHECK_EQ(memmap_reserve(&map, 0x100000, 0x10000, MEM_GUEST), 0);
+	save();
+	CHECK_EQ(memmap_release(&map, 0x104000, 0x1000, MEM_GUEST), MEMMAP_E_FULL);
+	CHECK(unchanged());
+	CHECK_EQ(memmap_release(&map, 0x100000, 0x10000, MEM_GUEST), 0);
+	CHECK(map_valid(&map));
+	CHECK_EQ(map.count, MEMMAP_MAX);
+}
+
 static void table_full_mixed_pieces(void)
 {
 	/*
@@ -608,7 +666,7 @@ static void names_and_errors(void)
 {
 	static const int codes[] = {MEMMAP_E_FULL,    MEMMAP_E_OVERLAP, MEMMAP_E_BUSY,
 				    MEMMAP_E_NOSPACE, MEMMAP_E_ALIGN,	MEMMAP_E_RANGE,
-				    MEMMAP_E_TYPE};
+				    MEMMAP_E_TYPE,    MEMMAP_E_MISMATCH};
 	uint32_t i, j;
 
 	CHECK(strcmp(mem_type_name(MEM_FREE), "free") == 0);
@@ -708,6 +766,7 @@ int main(void)
 	RUN(alloc_exhaustion);
 	RUN(table_full_unchanged);
 	RUN(table_full_mixed_pieces);
+	RUN(release_merges_and_refuses);
 	RUN(pick_properties);
 	RUN(pick_spread);
 	RUN(pick_covers_small_set);

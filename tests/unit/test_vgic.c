@@ -824,6 +824,75 @@ static void test_send_sgi(void)
 	CHECK_EQ(vgic_pending_mask(&g), 0);
 }
 
+/* A vCPU turned off with interrupts in its list registers (PSCI CPU_OFF):
+ * what was pending is delivered after it comes back, nothing stays stuck
+ * "in a list register" that no longer exists, and new SGIs get through. */
+static void test_lr_unload(void)
+{
+	fresh(2);
+	arm_irq(1, 3, 0x80);
+	arm_irq(1, 4, 0x80);
+	arm_irq(1, 27, 0x80);
+	vgic_send_sgi(&g, 0, SGI1R_INTID(3) | 0x2);
+	CHECK(vgic_deliver(&g, 1, 3));
+	CHECK_EQ(next(1), SPURIOUS);
+	/* Without the unload, a new SGI 3 could never be delivered again. */
+	vgic_send_sgi(&g, 0, SGI1R_INTID(3) | 0x2);
+	CHECK_EQ(next(1), SPURIOUS);
+	vgic_lr_unload(&g, 1, 3, true);
+	CHECK_EQ(next(1), 3);
+	CHECK_EQ(rr(1, GICR_ISPENDR0, 4), 1u << 3);
+	CHECK(vgic_deliver(&g, 1, 3));
+	vgic_lr_update(&g, 1, 3, false, false);
+	CHECK_EQ(next(1), SPURIOUS);
+
+	/* Active in the list register: dropped with the interface, and the
+	 * next SGI is delivered. */
+	vgic_send_sgi(&g, 0, SGI1R_INTID(4) | 0x2);
+	CHECK(vgic_deliver(&g, 1, 4));
+	vgic_lr_update(&g, 1, 4, false, true);
+	CHECK_EQ(rr(1, GICR_ISACTIVER0, 4), 1u << 4);
+	vgic_lr_unload(&g, 1, 4, false);
+	CHECK_EQ(rr(1, GICR_ISACTIVER0, 4), 0);
+	CHECK_EQ(next(1), SPURIOUS);
+	vgic_send_sgi(&g, 0, SGI1R_INTID(4) | 0x2);
+	CHECK_EQ(next(1), 4);
+	CHECK(vgic_deliver(&g, 1, 4));
+	vgic_lr_update(&g, 1, 4, false, false);
+
+	/* A HW-linked timer: its line decides (the caller passes false). */
+	vgic_set_level(&g, 1, 27, true);
+	CHECK(vgic_deliver(&g, 1, 27));
+	vgic_set_level(&g, 1, 27, false);
+	vgic_lr_unload(&g, 1, 27, false);
+	CHECK_EQ(next(1), SPURIOUS);
+	vgic_set_level(&g, 1, 27, true);
+	CHECK_EQ(next(1), 27);
+
+	/* A level SPI pending by its line is not latched by the unload. */
+	fresh(1);
+	arm_irq(0, UART_SPI, 0xa0);
+	vgic_set_level(&g, 0, UART_SPI, true);
+	CHECK(vgic_deliver(&g, 0, UART_SPI));
+	vgic_lr_unload(&g, 0, UART_SPI, true);
+	CHECK_EQ(next(0), UART_SPI);
+	vgic_set_level(&g, 0, UART_SPI, false);
+	CHECK_EQ(next(0), SPURIOUS);
+
+	/* Unloads for another vCPU, or an INTID in no list register, or out
+	 * of range, change nothing. */
+	fresh(2);
+	arm_irq(0, 5, 0x80);
+	vgic_send_sgi(&g, 1, SGI1R_INTID(5) | 0x1);
+	CHECK(vgic_deliver(&g, 0, 5));
+	vgic_lr_unload(&g, 1, 5, true);
+	vgic_lr_unload(&g, 0, 6, true);
+	vgic_lr_unload(&g, 9, 5, true);
+	vgic_lr_unload(&g, 0, 0xffffffffu, true);
+	CHECK_EQ(next(0), SPURIOUS);
+	CHECK_EQ(rr(0, GICR_ISPENDR0, 4), 1u << 5);
+}
+
 static void test_pending_mask(void)
 {
 	fresh(3);
@@ -1048,8 +1117,12 @@ static void test_fuzz(void)
 
 			if (id != SPURIOUS && vgic_deliver(&g, v, id))
 				lrs[(r >> 20) % 4] = id;
-			vgic_lr_update(&g, v, lrs[(r >> 24) % 4], (val >> 40) & 1,
-				       (val >> 41) & 1);
+			if ((val >> 42) % 16 == 0) /* now and then a CPU_OFF */
+				vgic_lr_unload(&g, v, lrs[(r >> 24) % 4],
+					       (val >> 40) & 1);
+			else
+				vgic_lr_update(&g, v, lrs[(r >> 24) % 4], (val >> 40) & 1,
+					       (val >> 41) & 1);
 			vgic_pending_mask(&g);
 			break;
 		}
@@ -1142,6 +1215,7 @@ int main(void)
 	RUN(test_level_pending_after_eoi);
 	RUN(test_edge_delivered_once);
 	RUN(test_send_sgi);
+	RUN(test_lr_unload);
 	RUN(test_pending_mask);
 	RUN(test_hostile_accesses);
 	RUN(test_fuzz);

@@ -58,13 +58,14 @@ struct memmap {
 	struct mem_region r[MEMMAP_MAX];
 };
 
-#define MEMMAP_E_FULL (-1)    /* the table has no room for the result */
-#define MEMMAP_E_OVERLAP (-2) /* new RAM overlaps RAM already in the map */
-#define MEMMAP_E_BUSY (-3)    /* part of the range is already in use */
-#define MEMMAP_E_NOSPACE (-4) /* no free memory fits the request */
-#define MEMMAP_E_ALIGN (-5)   /* alignment not a power of two, or size 0 */
-#define MEMMAP_E_RANGE (-6)   /* base + size wraps past the top of memory */
-#define MEMMAP_E_TYPE (-7)    /* type is MEM_FREE or not a known type */
+#define MEMMAP_E_FULL (-1)     /* the table has no room for the result */
+#define MEMMAP_E_OVERLAP (-2)  /* new RAM overlaps RAM already in the map */
+#define MEMMAP_E_BUSY (-3)     /* part of the range is already in use */
+#define MEMMAP_E_NOSPACE (-4)  /* no free memory fits the request */
+#define MEMMAP_E_ALIGN (-5)    /* alignment not a power of two, or size 0 */
+#define MEMMAP_E_RANGE (-6)    /* base + size wraps past the top of memory */
+#define MEMMAP_E_TYPE (-7)     /* type is MEM_FREE or not a known type */
+#define MEMMAP_E_MISMATCH (-8) /* the range is not all of the given type */
 
 /* Empties the map, clearing every slot so no stale data is handed on. */
 void memmap_init(struct memmap *m);
@@ -102,6 +103,16 @@ int memmap_reserve_free(struct memmap *m, uint64_t base, uint64_t size, uint32_t
  * address 0 is never returned.
  */
 uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint32_t type);
+
+/*
+ * Gives [base, base + size) back as free RAM: what memmap_alloc() or
+ * memmap_reserve() made of type (a VM's RAM when the VM ends). The range
+ * must lie inside one region of that type (MEMMAP_E_MISMATCH otherwise:
+ * another type, free RAM, a hole); the free piece merges with touching
+ * free RAM, and what remains of the region on either side keeps its type.
+ * MEMMAP_E_FULL when splitting the region needs slots the table lacks.
+ */
+int memmap_release(struct memmap *m, uint64_t base, uint64_t size, uint32_t type);
 
 /*
  * Chooses, from seed, a base for a block of size bytes aligned to align that

@@ -130,6 +130,19 @@ bool vgic_deliver(struct vgic *g, unsigned vcpu, uint32_t intid);
 void vgic_lr_update(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending,
 		    bool active);
 
+/*
+ * vcpu's list register holding intid is given up before the guest is done
+ * with it: its virtual CPU interface goes away (PSCI CPU_OFF). The GIC's
+ * redistributor keeps an interrupt pending that its CPU interface never
+ * acknowledged, so pending (what the list register showed; false for a
+ * physical interrupt linked with the HW bit, whose own line decides) makes
+ * it pending in the model again. The active state goes with the interface
+ * that held it: the vCPU comes back with a reset interface (no active
+ * priority) that could never end it, and an interrupt left active would
+ * never be delivered again. The interrupt is the model's again either way.
+ */
+void vgic_lr_unload(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending);
+
 /* Bit n set when vCPU n has an interrupt vgic_next() would return or,
  * with its redistributor asleep, would return once awake (the GIC's
  * WakeRequest): the vCPUs to kick or wake. */

@@ -167,6 +167,7 @@ void gic_cpu_init(void)
 	gic_enable_private(GIC_SGI_DUMP, true);
 	gic_enable_private(GIC_PPI_MAINTENANCE, false);
 	gic_enable_private(GIC_PPI_VTIMER, false);
+	gic_enable_private(GIC_PPI_PTIMER, false);
 	pstate_irq_enable(); /* from now on, masking is by priority */
 }
 

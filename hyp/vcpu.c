@@ -66,11 +66,13 @@ static uint64_t guest_mdcr(void)
 	(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TSM | CPTR_EL2_TTA | CPTR_EL2_TAM)
 
 /*
- * CNTHCTL_EL2: the guest reads the physical counter (EL1PCTEN) but its
- * physical timer traps (EL1PCEN clear); it has the virtual timer, offset
- * by CNTVOFF_EL2 so its virtual count starts at zero at its first entry.
+ * CNTHCTL_EL2 (E2H = 0: EL1PCTEN bit 0, EL1PCEN bit 1, both clear): the
+ * guest's physical counter reads and physical timer accesses trap and are
+ * emulated (timer.c) on the VM's count; it has the virtual timer itself,
+ * offset by CNTVOFF_EL2 so its virtual count starts at zero at its first
+ * entry.
  */
-#define GUEST_CNTHCTL CNTHCTL_EL1PCTEN
+#define GUEST_CNTHCTL 0ull
 
 void vcpu_configure_traps(const struct vcpu *v)
 {
@@ -154,6 +156,7 @@ void vcpu_run(struct vcpu *v)
 		v->vm->clock_started = true;
 		write_sysreg(cntvoff_el2, v->vm->cntvoff);
 	}
+	ptimer_load(v); /* its deadline is in the VM's count */
 	*f = v->ctx.regs;
 	__atomic_store_n(&v->state, VCPU_ON, __ATOMIC_RELEASE);
 	watchdog_start();

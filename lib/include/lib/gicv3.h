@@ -52,6 +52,7 @@
 #define GIC_PPI_MAINTENANCE 25
 #define GIC_PPI_HYP_TIMER 26
 #define GIC_PPI_VTIMER 27
+#define GIC_PPI_PTIMER 30 /* EL1 physical timer */
 
 /* ICC_SRE_ELx */
 #define ICC_SRE_SRE_BIT (1u << 0)

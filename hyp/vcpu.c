@@ -48,12 +48,18 @@
  *          debug_apply() according to whether the guest debugs itself.
  *  HPMN    all PMU event counters belong to the guest; TPM/TPMCR clear: the
  *          guest uses the PMU directly (the benchmarks count with it).
+ *  HPMD    those counters (and the cycle counter, with PMCR_EL0.DP) do not
+ *          count at EL2, whatever the guest's filter (PMEVTYPER.NSH) asks:
+ *          a VM must not measure the hypervisor's work. The test build
+ *          (hyp-test.bin) leaves it clear so that the benchmarks can count
+ *          a call's EL2 part from the guest (scripts/bench-calls.sh).
  */
 static uint64_t guest_mdcr(void)
 {
 	uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK;
+	uint64_t mdcr = MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | pmcr_n;
 
-	return MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | pmcr_n;
+	return debug_pmu_counts_el2 ? mdcr : mdcr | MDCR_EL2_HPMD;
 }
 
 /*

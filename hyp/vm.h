@@ -220,6 +220,9 @@ void watchdog_tick(const struct pnmi_ctx *c);
 bool debug_call(struct vcpu *v, uint32_t op, uint32_t arg, uint64_t *result);
 void debug_regular_irq(void);
 bool debug_pnmi_entry(void);
+/* Test builds: a VM's PMU counters may count at EL2 (the benchmarks
+ * measure the hypervisor's share of a call); otherwise MDCR_EL2.HPMD. */
+extern const bool debug_pmu_counts_el2;
 
 /* traps.c */
 void inject_undef(struct frame *f);

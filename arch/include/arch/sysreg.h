@@ -80,6 +80,7 @@
 #define MDCR_EL2_TDA BIT(9)	   /* debug register accesses trap */
 #define MDCR_EL2_TDOSA BIT(10)	   /* OS-lock/powerdown registers trap */
 #define MDCR_EL2_TDRA BIT(11)	   /* debug ROM address registers trap */
+#define MDCR_EL2_HPMD BIT(17)	   /* guest's counters do not count at EL2 */
 
 /* CPTR_EL2 (E2H == 0) */
 #define CPTR_EL2_TZ BIT(8)   /* SVE traps */

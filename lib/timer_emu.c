@@ -14,11 +14,11 @@ static bool condition_met(const struct ptimer *t, uint64_t now)
 
 uint64_t ptimer_ctl(const struct ptimer *t, uint64_t now)
 {
-	uint64_t ctl = t->ctl & (TIMER_CTL_ENABLE | TIMER_CTL_IMASK);
+	uint64_t ctl = t->ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
 
 	/* ISTATUS is UNKNOWN while disabled; it reads 0 here. */
-	if ((ctl & TIMER_CTL_ENABLE) && condition_met(t, now))
-		ctl |= TIMER_CTL_ISTATUS;
+	if ((ctl & CNT_CTL_ENABLE) && condition_met(t, now))
+		ctl |= CNT_CTL_ISTATUS;
 	return ctl;
 }
 
@@ -29,7 +29,7 @@ uint64_t ptimer_tval(const struct ptimer *t, uint64_t now)
 
 void ptimer_set_ctl(struct ptimer *t, uint64_t val)
 {
-	t->ctl = val & (TIMER_CTL_ENABLE | TIMER_CTL_IMASK);
+	t->ctl = val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
 }
 
 void ptimer_set_cval(struct ptimer *t, uint64_t val)
@@ -49,7 +49,7 @@ bool ptimer_line(const struct ptimer *t, uint64_t now)
 
 bool ptimer_hw_deadline(const struct ptimer *t, uint64_t offset, uint64_t *hw_cval)
 {
-	if ((t->ctl & (TIMER_CTL_ENABLE | TIMER_CTL_IMASK)) != TIMER_CTL_ENABLE)
+	if ((t->ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
 		return false;
 	/* The VM's count is the physical count minus offset, so the VM
 	 * reaches cval when the physical count reaches cval + offset; past

@@ -7,10 +7,10 @@
 
 static void line_follows_ctl(void)
 {
-	CHECK(timer_ctl_line(TIMER_CTL_ENABLE | TIMER_CTL_ISTATUS));
-	CHECK(!timer_ctl_line(TIMER_CTL_ENABLE));
-	CHECK(!timer_ctl_line(TIMER_CTL_ISTATUS));
-	CHECK(!timer_ctl_line(TIMER_CTL_ENABLE | TIMER_CTL_IMASK | TIMER_CTL_ISTATUS));
+	CHECK(timer_ctl_line(CNT_CTL_ENABLE | CNT_CTL_ISTATUS));
+	CHECK(!timer_ctl_line(CNT_CTL_ENABLE));
+	CHECK(!timer_ctl_line(CNT_CTL_ISTATUS));
+	CHECK(!timer_ctl_line(CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS));
 }
 
 static void tval_deadline_fires_and_stops(void)
@@ -21,25 +21,24 @@ static void tval_deadline_fires_and_stops(void)
 	CHECK(!ptimer_line(&t, 1000));
 	ptimer_set_tval(&t, 1000, 500);
 	CHECK_EQ(t.cval, 1500);
-	ptimer_set_ctl(&t, TIMER_CTL_ENABLE | TIMER_CTL_ISTATUS /* read-only */);
-	CHECK_EQ(ptimer_ctl(&t, 1499), TIMER_CTL_ENABLE);
+	ptimer_set_ctl(&t, CNT_CTL_ENABLE | CNT_CTL_ISTATUS /* read-only */);
+	CHECK_EQ(ptimer_ctl(&t, 1499), CNT_CTL_ENABLE);
 	CHECK(!ptimer_line(&t, 1499));
 	CHECK_EQ(ptimer_tval(&t, 1499), 1);
-	CHECK_EQ(ptimer_ctl(&t, 1500), TIMER_CTL_ENABLE | TIMER_CTL_ISTATUS);
+	CHECK_EQ(ptimer_ctl(&t, 1500), CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
 	CHECK(ptimer_line(&t, 1500));
 	/* Past the deadline TVAL counts down through zero (32-bit). */
 	CHECK_EQ(ptimer_tval(&t, 1502), 0xfffffffeu);
 
 	/* Masked: ISTATUS still reads, the line falls. */
-	ptimer_set_ctl(&t, TIMER_CTL_ENABLE | TIMER_CTL_IMASK);
-	CHECK_EQ(ptimer_ctl(&t, 2000),
-		 TIMER_CTL_ENABLE | TIMER_CTL_IMASK | TIMER_CTL_ISTATUS);
+	ptimer_set_ctl(&t, CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	CHECK_EQ(ptimer_ctl(&t, 2000), CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS);
 	CHECK(!ptimer_line(&t, 2000));
 	/* Disabled: the line falls. */
 	ptimer_set_ctl(&t, 0);
 	CHECK(!ptimer_line(&t, 2000));
 	/* Enabled with the deadline moved ahead: the line falls too. */
-	ptimer_set_ctl(&t, TIMER_CTL_ENABLE);
+	ptimer_set_ctl(&t, CNT_CTL_ENABLE);
 	CHECK(ptimer_line(&t, 2000));
 	ptimer_set_cval(&t, 3000);
 	CHECK(!ptimer_line(&t, 2000));
@@ -62,9 +61,9 @@ static void hw_deadline_adds_offset(void)
 
 	ptimer_set_cval(&t, 5000);
 	CHECK(!ptimer_hw_deadline(&t, 100, &hw)); /* disabled */
-	ptimer_set_ctl(&t, TIMER_CTL_ENABLE | TIMER_CTL_IMASK);
+	ptimer_set_ctl(&t, CNT_CTL_ENABLE | CNT_CTL_IMASK);
 	CHECK(!ptimer_hw_deadline(&t, 100, &hw)); /* masked */
-	ptimer_set_ctl(&t, TIMER_CTL_ENABLE);
+	ptimer_set_ctl(&t, CNT_CTL_ENABLE);
 	CHECK(ptimer_hw_deadline(&t, 100, &hw));
 	CHECK_EQ(hw, 5100);
 	/* "Never" (CVAL all ones, as some guests disarm): must not wrap

@@ -349,6 +349,36 @@ static void test_asleep_still_delivers(void)
 		 GICR_WAKER_ProcessorSleep | GICR_WAKER_ChildrenAsleep);
 }
 
+/* What hyp/vgic.c does with a timer PPI: the physical interrupt fires
+ * (level up), goes into a list register as a pulse (level down), and when
+ * the timer's line falls before the guest took it, the list register is
+ * emptied and the model must not pend it again; before it reached a list
+ * register, lowering the level is enough. */
+static void test_timer_level_follows_line(void)
+{
+	fresh(1);
+	arm_irq(0, VTIMER_PPI, 0x80);
+
+	vgic_set_level(&g, 0, VTIMER_PPI, true);
+	CHECK_EQ(next(0), VTIMER_PPI);
+	CHECK(vgic_deliver(&g, 0, VTIMER_PPI));
+	vgic_set_level(&g, 0, VTIMER_PPI, false);
+	vgic_lr_update(&g, 0, VTIMER_PPI, false, false); /* taken back */
+	CHECK_EQ(next(0), SPURIOUS);
+	CHECK_EQ(rr(0, GICR_ISPENDR0, 4) & 1u << VTIMER_PPI, 0);
+
+	/* Fired, waiting for a list register, line falls. */
+	vgic_set_level(&g, 0, VTIMER_PPI, true);
+	CHECK_EQ(rr(0, GICR_ISPENDR0, 4) & 1u << VTIMER_PPI, 1u << VTIMER_PPI);
+	vgic_set_level(&g, 0, VTIMER_PPI, false);
+	CHECK_EQ(next(0), SPURIOUS);
+	CHECK_EQ(vgic_pending_mask(&g), 0);
+
+	/* Fires again: delivered as usual. */
+	vgic_set_level(&g, 0, VTIMER_PPI, true);
+	CHECK_EQ(next(0), VTIMER_PPI);
+}
+
 /* ---- distributor control ---------------------------------------------------- */
 
 static void test_gicd_ctlr(void)
@@ -1158,6 +1188,7 @@ int main(void)
 	RUN(test_gicr_typer);
 	RUN(test_waker_handshake);
 	RUN(test_asleep_still_delivers);
+	RUN(test_timer_level_follows_line);
 	RUN(test_gicd_ctlr);
 	RUN(test_set_clear_pairs);
 	RUN(test_group_registers);

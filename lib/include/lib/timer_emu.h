@@ -15,17 +15,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* CNT{P,V}_CTL_EL0 */
-#define TIMER_CTL_ENABLE (1u << 0)
-#define TIMER_CTL_IMASK (1u << 1)
-#define TIMER_CTL_ISTATUS (1u << 2) /* read-only: the condition is met */
+#include <arch/sysreg.h> /* CNT_CTL_*: CNT{P,V}_CTL_EL0's bits */
 
 /* A timer's interrupt output, from its CTL as read (ISTATUS included):
  * asserted while enabled, unmasked and the condition is met. */
 static inline bool timer_ctl_line(uint64_t ctl)
 {
-	return (ctl & (TIMER_CTL_ENABLE | TIMER_CTL_IMASK | TIMER_CTL_ISTATUS)) ==
-	       (TIMER_CTL_ENABLE | TIMER_CTL_ISTATUS);
+	return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
+	       (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
 }
 
 /* The emulated EL1 physical timer of one vCPU, in the VM's count. */

@@ -35,3 +35,11 @@ if expect guest_pmu_test_build '^guest pmu: 0 failures$'; then
 	if [ "${share:-0}" -gt 100 ]; then pass pmu_test_build_counts_el2; else
 		fail pmu_test_build_counts_el2 "EL2 share ${share:-?}: expected the calls' EL2 part"; fi
 fi
+
+# An AArch32 EL0 (guests/compat.c): a 16-bit T32 MMIO load steps by 2, an
+# injected abort enters at the AArch32 lower-EL vector, BKPT is reflected.
+guest_image "$work/compat.img" compat
+boot guest_compat BOOTIMG="$work/compat.img" --
+expect guest_compat '^compat: 16-bit T32 load from the UART stepped by 2$' \
+	'^compat: external abort at the AArch32 lower-EL vector$' \
+	'^compat: BKPT reflected as a BKPT$' '^guest compat: 0 failures$'

@@ -34,6 +34,12 @@ static bool regular_irq(uint32_t intid)
 	struct vm *owner;
 
 	if (intid == GIC_PPI_VTIMER || intid == GIC_PPI_PTIMER) {
+		if (!v) { /* no vCPU here: a timer left running before us */
+			write_sysreg(cntv_ctl_el0, 0);
+			write_sysreg(cntp_ctl_el0, 0);
+			isb();
+			return true;
+		}
 		vgic_timer_fired(v, intid);
 		return false;
 	}

@@ -183,14 +183,7 @@ void vgic_vcpu_load(struct vcpu *v)
 	isb();
 }
 
-/*
- * Most exits change no interrupt state: nothing left a list register
- * (ICH_ELRSR_EL2 and ICH_EISR_EL2 show none of ours done) and the model is as this vCPU
- * last saw it. Then there is nothing to do, which keeps a trapped device
- * access short. A list register whose interrupt went from pending to
- * active is left alone: the model learns that at the next sync (and
- * before any GICD/GICR access, whose registers report it).
- */
+/* A timer's output line now (ISTATUS && ENABLE && !IMASK). */
 static bool timer_line(struct vcpu *v, uint32_t intid)
 {
 	if (intid == GIC_PPI_VTIMER)
@@ -246,6 +239,14 @@ static void timers_resample(struct vcpu *v)
 	}
 }
 
+/*
+ * Most exits change no interrupt state: nothing left a list register
+ * (ICH_ELRSR_EL2 and ICH_EISR_EL2 show none of ours done) and the model is as this vCPU
+ * last saw it. Then there is nothing to do, which keeps a trapped device
+ * access short. A list register whose interrupt went from pending to
+ * active is left alone: the model learns that at the next sync (and
+ * before any GICD/GICR access, whose registers report it).
+ */
 void vgic_flush(struct vcpu *v)
 {
 	/* An LR the guest is done with shows in ICH_ELRSR_EL2, or in

@@ -32,7 +32,7 @@ uint64_t exc_esr_undef(void);
  * return address past an emulated instruction. */
 static inline unsigned exc_insn_len(uint64_t esr)
 {
-	return (esr >> 25) & 1 ? 4 : 2; /* ESR_ELx.IL, bit 25 */
+	return 2 + 2 * ((esr >> 25) & 1); /* ESR_ELx.IL, bit 25; no branch */
 }
 /* The EC a debug exception of EC ec (as taken to EL2 from a lower EL)
  * has when delivered to EL1 from from_el. */

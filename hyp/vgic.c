@@ -173,9 +173,8 @@ void vgic_vcpu_load(struct vcpu *v)
 		write_lr(i, 0);
 	v->lr_used = 0;
 	/* A timer interrupt left active by an earlier run is no one's now. */
-	for (uint32_t intid = 0; intid < VGIC_NR_PRIVATE; intid++)
-		if (v->timers_held & (1u << intid))
-			gic_deactivate(intid);
+	if (v->timers_held)
+		gic_clear_active_private(v->timers_held);
 	v->timers_held = 0;
 	v->vgic_seen = v->vm->vgic_gen - 1; /* the first flush fills */
 	write_sysreg(ich_vmcr_el2, 0);

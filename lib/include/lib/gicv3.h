@@ -42,6 +42,7 @@
 /* in the SGI_base frame */
 #define GICR_IGROUPR0 0x0080
 #define GICR_ISENABLER0 0x0100
+#define GICR_ICACTIVER0 0x0380
 #define GICR_ICENABLER0 0x0180
 #define GICR_IPRIORITYR(n) (0x0400 + (n))
 #define GICR_IGRPMODR0 0x0d00

@@ -23,9 +23,6 @@
 #include "vm.h"
 
 #define BRK_IMM_BACKDOOR 0x86
-/* The EC a debug exception has when taken to EL1 from EL1 ("current")
- * is the EL2-from-lower EC plus one, for breakpoint, step and watchpoint. */
-#define EC_CUR_FROM_LOW(ec) ((ec) + 1)
 
 static unsigned implemented(unsigned op2)
 {
@@ -168,13 +165,12 @@ void debug_load(struct vcpu *v)
 /* Delivers the debug exception to the guest's EL1 as the hardware would. */
 static void reflect(struct frame *f, uint64_t esr)
 {
-	uint64_t ec = ESR_EC(esr);
-	bool from_el1 = spsr_el(f->spsr) == 1;
+	uint64_t ec = exc_debug_ec_at_el1(ESR_EC(esr), spsr_el(f->spsr));
+	/* BRK and BKPT report no address; the others report FAR. */
+	bool no_far = ec == ESR_EC_BRK64 || ec == ESR_EC_BKPT32;
 
-	if (ec != ESR_EC_BRK64 && from_el1)
-		ec = EC_CUR_FROM_LOW(ec);
 	esr = (esr & ~(ESR_EC_MASK << ESR_EC_SHIFT)) | (ec << ESR_EC_SHIFT);
-	inject_sync(f, esr, ec == ESR_EC_BRK64 ? 0 : read_sysreg(far_el2));
+	inject_sync(f, esr, no_far ? 0 : read_sysreg(far_el2));
 }
 
 void debug_trap(struct vcpu *v, struct frame *f, uint64_t esr)

@@ -36,6 +36,8 @@ enum { PENDING_NONE, PENDING_SPIN, PENDING_BENCH };
 
 #ifdef HYP_DEBUG_CALLS
 
+const bool debug_pmu_counts_el2 = true;
+
 #define BENCH_RUNS 8
 #define SPIN_MAX_MS 10000
 
@@ -214,6 +216,8 @@ bool debug_call(struct vcpu *v, uint32_t op, uint32_t arg, uint64_t *result)
 }
 
 #else /* !HYP_DEBUG_CALLS */
+
+const bool debug_pmu_counts_el2 = false;
 
 bool debug_pnmi_entry(void)
 {

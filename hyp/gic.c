@@ -132,6 +132,17 @@ void gic_disable_private(uint32_t intid)
 		wr32(rd + GICR_SGI_BASE + GICR_ICENABLER0, 1u << intid);
 }
 
+/* Clears the active state of this CPU's private interrupts in mask, as a
+ * write to GICR_ICACTIVER0 (defined whether or not they are active, where
+ * ICC_DIR_EL1 is only for an interrupt this CPU made active). */
+void gic_clear_active_private(uint32_t mask)
+{
+	uint8_t *rd = my_redistributor();
+
+	if (rd)
+		wr32(rd + GICR_SGI_BASE + GICR_ICACTIVER0, mask);
+}
+
 void gic_disable(uint32_t intid)
 {
 	if (intid < GIC_SPI_BASE)
@@ -167,6 +178,7 @@ void gic_cpu_init(void)
 	gic_enable_private(GIC_SGI_DUMP, true);
 	gic_enable_private(GIC_PPI_MAINTENANCE, false);
 	gic_enable_private(GIC_PPI_VTIMER, false);
+	gic_enable_private(GIC_PPI_PTIMER, false);
 	pstate_irq_enable(); /* from now on, masking is by priority */
 }
 

@@ -10,7 +10,8 @@
  *    ended (priority drop and deactivation);
  *  - a regular one raises the priority mask so that only PNMIs can get
  *    in, re-enables interrupts, runs its handler, disables them again and
- *    drops its priority. All but the virtual timer and the SPIs of
+ *    drops its priority. All but the timers (virtual, and the EL1
+ *    physical one emulated for the guest) and the SPIs of
  *    devices passed through to a VM are deactivated at once; those stay
  *    active until the guest's EOI deactivates them through the list
  *    register (vgic.c).
@@ -32,8 +33,14 @@ static bool regular_irq(uint32_t intid)
 	struct vcpu *v = current_vcpu();
 	struct vm *owner;
 
-	if (intid == GIC_PPI_VTIMER) {
-		vgic_vtimer_fired(v);
+	if (intid == GIC_PPI_VTIMER || intid == GIC_PPI_PTIMER) {
+		if (!v) { /* no vCPU here: a timer left running before us */
+			write_sysreg(cntv_ctl_el0, 0);
+			write_sysreg(cntp_ctl_el0, 0);
+			isb();
+			return true;
+		}
+		vgic_timer_fired(v, intid);
 		return false;
 	}
 	if (intid == console_uart_intid())

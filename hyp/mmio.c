@@ -15,6 +15,7 @@
  * which also reports faults.
  */
 #include <arch/sysreg.h>
+#include <lib/exception.h>
 
 #include "hyp.h"
 #include "vm.h"
@@ -73,7 +74,7 @@ bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 	if (!r || !(esr & ESR_ISV) ||
 	    !access(v, r, esr, ipa, rt == REG_ZR ? NULL : &f->x[rt]))
 		return false;
-	f->elr += 4;
+	f->elr += exc_insn_len(esr); /* 2 for a 16-bit T32 load/store */
 	return true;
 }
 
@@ -94,7 +95,7 @@ bool guest_mmio_fast(struct caller_frame *ff)
 	r = find(v->vm, ipa);
 	if (!r || !access(v, r, esr, ipa, reg))
 		return false;
-	write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));
 	v->exits++;
 	vgic_flush(v);
 	return true;

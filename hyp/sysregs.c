@@ -1,10 +1,11 @@
 /*
  * Trapped system register accesses (EC 0x18). MDCR_EL2.TDA traps the
  * guest's debug registers, among them the DCC status register whose read
- * is the backdoor's main entry; everything else trapped (ACTLR_EL1 by
- * HCR_EL2.TACR, implementation-defined registers by TIDCP, the physical
- * timer by CNTHCTL_EL2) is not emulated and gives the guest an undefined
- * instruction, as a CPU without the register would.
+ * is the backdoor's main entry; the EL1 physical timer and the physical
+ * counter (CNTHCTL_EL2.EL1PCEN/EL1PCTEN clear) are emulated (timer.c);
+ * everything else trapped (ACTLR_EL1 by HCR_EL2.TACR,
+ * implementation-defined registers by TIDCP) is not emulated and gives the
+ * guest an undefined instruction, as a CPU without the register would.
  */
 #include <arch/sysreg.h>
 #include <lib/exception.h>
@@ -41,6 +42,12 @@
 /* DBGBVR<n>/DBGBCR<n>/DBGWVR<n>/DBGWCR<n>_EL1: op0 2, op1 0, CRn 0, CRm n. */
 #define DBG_BP_WP_MASK SYSREG(3, 7, 15, 0, 0) /* op0, op1, CRn */
 #define DBG_BP_WP_BASE SYSREG(2, 0, 0, 0, 0)
+
+#define CNTPCT_EL0 SYSREG(3, 3, 14, 0, 1)
+#define CNTPCTSS_EL0 SYSREG(3, 3, 14, 0, 5) /* FEAT_ECV's self-synchronised one */
+#define CNTP_TVAL_EL0 SYSREG(3, 3, 14, 2, 0)
+#define CNTP_CTL_EL0 SYSREG(3, 3, 14, 2, 1)
+#define CNTP_CVAL_EL0 SYSREG(3, 3, 14, 2, 2)
 
 #define OSLSR_OSLM_IMPLEMENTED 0x8 /* OSLM = 0b10: the OS lock is implemented */
 #define OSLSR_OSLK 0x2
@@ -81,6 +88,39 @@ static bool dcc_access(struct vcpu *v, struct frame *f, uint32_t reg, bool read,
 	}
 	if (read)
 		set_reg(f, rt, 0); /* MDCCSR: TXfull = RXfull = 0; DTR: no data */
+	return true;
+}
+
+/* The EL1 physical timer and counter; false when reg is not one of them
+ * (or is the counter, written). */
+static bool timer_register(struct vcpu *v, struct frame *f, uint32_t reg, bool read,
+			   unsigned rt)
+{
+	enum ptimer_reg r;
+
+	switch (reg) {
+	case CNTP_CTL_EL0:
+		r = PTIMER_CTL;
+		break;
+	case CNTP_CVAL_EL0:
+		r = PTIMER_CVAL;
+		break;
+	case CNTP_TVAL_EL0:
+		r = PTIMER_TVAL;
+		break;
+	case CNTPCT_EL0:
+	case CNTPCTSS_EL0:
+		if (!read)
+			return false;
+		r = PTIMER_COUNT;
+		break;
+	default:
+		return false;
+	}
+	if (read)
+		set_reg(f, rt, ptimer_read(v, r));
+	else
+		ptimer_write(v, r, reg_value(f, rt));
 	return true;
 }
 
@@ -153,7 +193,8 @@ void sysreg_trap(struct vcpu *v, struct frame *f, uint64_t esr)
 		/* SGIs trap while HCR_EL2.IMO is set: the VM has one security
 		 * state, so all three mean an SGI to the VM's vCPUs. */
 		vgic_guest_sgi(v, reg_value(f, rt));
-	} else if (!debug_register(v, f, reg, read, rt)) {
+	} else if (!timer_register(v, f, reg, read, rt) &&
+		   !debug_register(v, f, reg, read, rt)) {
 		inject_undef(f);
 		return;
 	}

@@ -101,6 +101,7 @@ void guest_sync(struct frame *f, unsigned vector)
 		stage2_abort(v, f, esr);
 		break;
 	case ESR_EC_BRK64:
+	case ESR_EC_BKPT32: /* an AArch32 EL0's BKPT: the guest's, reflected */
 	case ESR_EC_BKPT_LOW:
 	case ESR_EC_SSTEP_LOW:
 	case ESR_EC_WATCH_LOW:

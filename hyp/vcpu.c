@@ -48,12 +48,18 @@
  *          debug_apply() according to whether the guest debugs itself.
  *  HPMN    all PMU event counters belong to the guest; TPM/TPMCR clear: the
  *          guest uses the PMU directly (the benchmarks count with it).
+ *  HPMD    those counters (and the cycle counter, with PMCR_EL0.DP) do not
+ *          count at EL2, whatever the guest's filter (PMEVTYPER.NSH) asks:
+ *          a VM must not measure the hypervisor's work. The test build
+ *          (hyp-test.bin) leaves it clear so that the benchmarks can count
+ *          a call's EL2 part from the guest (scripts/bench-calls.sh).
  */
 static uint64_t guest_mdcr(void)
 {
 	uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK;
+	uint64_t mdcr = MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | pmcr_n;
 
-	return MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | pmcr_n;
+	return debug_pmu_counts_el2 ? mdcr : mdcr | MDCR_EL2_HPMD;
 }
 
 /*
@@ -66,11 +72,13 @@ static uint64_t guest_mdcr(void)
 	(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TSM | CPTR_EL2_TTA | CPTR_EL2_TAM)
 
 /*
- * CNTHCTL_EL2: the guest reads the physical counter (EL1PCTEN) but its
- * physical timer traps (EL1PCEN clear); it has the virtual timer, offset
- * by CNTVOFF_EL2 so its virtual count starts at zero at its first entry.
+ * CNTHCTL_EL2 (E2H = 0: EL1PCTEN bit 0, EL1PCEN bit 1, both clear): the
+ * guest's physical counter reads and physical timer accesses trap and are
+ * emulated (timer.c) on the VM's count; it has the virtual timer itself,
+ * offset by CNTVOFF_EL2 so its virtual count starts at zero at its first
+ * entry.
  */
-#define GUEST_CNTHCTL CNTHCTL_EL1PCTEN
+#define GUEST_CNTHCTL 0ull
 
 void vcpu_configure_traps(const struct vcpu *v)
 {
@@ -154,6 +162,7 @@ void vcpu_run(struct vcpu *v)
 		v->vm->clock_started = true;
 		write_sysreg(cntvoff_el2, v->vm->cntvoff);
 	}
+	ptimer_load(v); /* its deadline is in the VM's count */
 	*f = v->ctx.regs;
 	__atomic_store_n(&v->state, VCPU_ON, __ATOMIC_RELEASE);
 	vm_park_if_ended(v);

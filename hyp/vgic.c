@@ -4,12 +4,24 @@
  * hardware's virtual one, fed through the list registers ICH_LR<n>_EL2.
  * Before a vCPU goes back to its guest, vgic_flush() reads back what the
  * guest did with the interrupts in its list registers and fills the free
- * ones with the highest-priority deliverable interrupts. The virtual timer
- * goes in with the HW bit: the guest's EOI deactivates the physical
- * interrupt, which stays active (masked) until then.
+ * ones with the highest-priority deliverable interrupts. The timers (the
+ * virtual one, and the EL1 physical one emulated in timer.c) go in with
+ * the HW bit: the guest's EOI deactivates the physical interrupt, which
+ * stays active (masked) until then.
+ *
+ * A timer's interrupt is a level: its pending state follows the timer's
+ * output line (enabled, unmasked, condition met). As KVM does, the line is
+ * sampled on the way back to the guest (vgic_flush(), after every exit):
+ * if it fell while the interrupt was still only pending (the guest masked
+ * or disabled the timer, or moved its deadline ahead, before taking it),
+ * the interrupt is taken back from the list register and the physical one
+ * deactivated, so the guest does not see a stale tick. The physical timer
+ * traps, so its writes end with that sampling; the virtual timer's do not
+ * trap, and its line is sampled at the vCPU's next exit.
  */
 #include <arch/sysreg.h>
 #include <lib/gicv3.h>
+#include <lib/timer_emu.h>
 #include <lib/vgic.h>
 
 #include "gic.h"
@@ -89,6 +101,8 @@ static void sync_lrs(struct vcpu *v)
 		vgic_lr_update(&v->vm->vgic, v->index, intid, state & ICH_LR_PENDING,
 			       state & ICH_LR_ACTIVE);
 		if (!state) {
+			if (intid < VGIC_NR_PRIVATE) /* a timer's EOI'd one */
+				v->timers_held &= ~(1u << intid);
 			v->lr_used &= ~(1u << i);
 			write_lr(i, 0);
 			model_changed(v->vm); /* a level line may pend it again */
@@ -102,7 +116,7 @@ static bool hw_linked(const struct vm *vm, uint32_t intid)
 {
 	uint32_t spi = intid - GIC_SPI_BASE;
 
-	if (intid == GIC_PPI_VTIMER)
+	if (intid == GIC_PPI_VTIMER || intid == GIC_PPI_PTIMER)
 		return true;
 	return intid >= GIC_SPI_BASE && spi < VGIC_NR_SPIS &&
 	       (vm->hw_spis[spi / 32] >> (spi % 32)) & 1;
@@ -183,10 +197,71 @@ void vgic_vcpu_load(struct vcpu *v)
 	for (unsigned i = 0; i < nr_lrs(); i++)
 		write_lr(i, 0);
 	v->lr_used = 0;
+	/* A timer interrupt left active by an earlier run is no one's now. */
+	if (v->timers_held)
+		gic_clear_active_private(v->timers_held);
+	v->timers_held = 0;
 	v->vgic_seen = v->vm->vgic_gen - 1; /* the first flush fills */
 	write_sysreg(ich_vmcr_el2, 0);
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
+}
+
+/* A timer's output line now (ISTATUS && ENABLE && !IMASK). */
+static bool timer_line(struct vcpu *v, uint32_t intid)
+{
+	if (intid == GIC_PPI_VTIMER)
+		return timer_ctl_line(read_sysreg(cntv_ctl_el0));
+	return ptimer_line(&v->ctx.ptimer, vcpu_count(v));
+}
+
+/* The timer's line fell while its interrupt was held for the guest: take
+ * it back unless the guest has already acknowledged it (active: its EOI
+ * deactivates the physical one as usual). */
+static void timer_retire(struct vcpu *v, uint32_t intid)
+{
+	struct vgic *g = &v->vm->vgic;
+	bool in_lr = false, retire = true;
+	unsigned n = nr_lrs();
+
+	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v);
+	for (unsigned i = 0; i < n && (v->timers_held & (1u << intid)); i++) {
+		uint64_t lr = read_lr(i);
+
+		if (!(v->lr_used & (1u << i)) ||
+		    (uint32_t)(lr & ICH_LR_VINTID_MASK) != intid)
+			continue;
+		in_lr = true;
+		if (lr >> ICH_LR_STATE_SHIFT != ICH_LR_PENDING) {
+			retire = false; /* active: the guest is handling it */
+			break;
+		}
+		write_lr(i, 0);
+		v->lr_used &= ~(1u << i);
+		vgic_lr_update(g, v->index, intid, false, false);
+	}
+	if (retire && (v->timers_held & (1u << intid))) {
+		if (!in_lr) /* still waiting for a list register */
+			vgic_set_level(g, v->index, intid, false);
+		v->timers_held &= ~(1u << intid);
+		gic_deactivate(intid);
+		model_changed(v->vm);
+	}
+	spin_unlock(&v->vm->vgic_lock);
+}
+
+/* Out of line: vgic_flush()'s common path, nothing held, stays short. */
+static __attribute__((noinline)) void timers_resample(struct vcpu *v)
+{
+	static const uint32_t timers[] = {GIC_PPI_VTIMER, GIC_PPI_PTIMER};
+
+	for (unsigned i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+		uint32_t intid = timers[i];
+
+		if ((v->timers_held & (1u << intid)) && !timer_line(v, intid))
+			timer_retire(v, intid);
+	}
 }
 
 /*
@@ -203,7 +278,9 @@ void vgic_vcpu_unload(struct vcpu *v)
 {
 	unsigned n = nr_lrs();
 
+	/* Both timers stop with the vCPU: CPU_ON starts it with reset ones. */
 	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	isb();
 	spin_lock(&v->vm->vgic_lock);
 	for (unsigned i = 0; i < n; i++) {
@@ -223,6 +300,7 @@ void vgic_vcpu_unload(struct vcpu *v)
 			gic_deactivate(intid);
 	}
 	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_VTIMER, false);
+	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_PTIMER, false);
 	v->lr_used = 0;
 	model_changed(v->vm);
 	spin_unlock(&v->vm->vgic_lock);
@@ -242,8 +320,12 @@ void vgic_flush(struct vcpu *v)
 {
 	/* An LR the guest is done with shows in ICH_ELRSR_EL2, or in
 	 * ICH_EISR_EL2 when it asked for a maintenance interrupt at EOI. */
-	uint32_t emptied = v->lr_used & (uint32_t)(read_sysreg(ich_elrsr_el2) |
-						   read_sysreg(ich_eisr_el2));
+	uint32_t emptied;
+
+	if (v->timers_held) /* a timer's line may have fallen */
+		timers_resample(v);
+	emptied = v->lr_used &
+		  (uint32_t)(read_sysreg(ich_elrsr_el2) | read_sysreg(ich_eisr_el2));
 
 	if (!emptied &&
 	    __atomic_load_n(&v->vm->vgic_gen, __ATOMIC_ACQUIRE) == v->vgic_seen)
@@ -381,11 +463,14 @@ void vgic_passthrough_fired(struct vm *vm, uint32_t intid)
 	vgic_kick_others(vm);
 }
 
-/* The physical virtual-timer interrupt fired for the vCPU running here. */
-void vgic_vtimer_fired(struct vcpu *v)
+/* A timer's physical interrupt (virtual timer, or the EL1 physical timer
+ * armed for the guest) fired for the vCPU running here; it stays active
+ * until the guest's EOI or until its line falls (timer_retire()). */
+void vgic_timer_fired(struct vcpu *v, uint32_t intid)
 {
 	spin_lock(&v->vm->vgic_lock);
-	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_VTIMER, true);
+	v->timers_held |= 1u << intid;
+	vgic_set_level(&v->vm->vgic, v->index, intid, true);
 	model_changed(v->vm);
 	spin_unlock(&v->vm->vgic_lock);
 }

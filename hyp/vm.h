@@ -18,6 +18,7 @@
 #include <lib/lockup.h>
 #include <lib/pgtable.h>
 #include <lib/pl011_emu.h>
+#include <lib/timer_emu.h>
 #include <lib/vgic.h>
 
 #define MAX_VMS 8
@@ -72,6 +73,7 @@ struct vcpu_context {
 	struct frame regs; /* x0..x30, pc (elr), pstate (spsr) */
 	struct el1_sysregs el1;
 	struct fpsimd_state fp;
+	struct ptimer ptimer; /* the emulated EL1 physical timer (timer.c) */
 };
 
 struct vm;
@@ -84,9 +86,13 @@ struct vcpu {
 	uint64_t start_pc, start_x0; /* from PSCI CPU_ON */
 	struct vcpu_context ctx;
 	struct debug_state dbg;
-	uint64_t exits;		   /* traps taken to EL2, for statistics */
-	uint32_t lr_used;	   /* list registers holding an interrupt (vgic.c) */
-	uint32_t vgic_seen;	   /* vm->vgic_gen at this vCPU's last flush */
+	uint64_t exits;	    /* traps taken to EL2, for statistics */
+	uint32_t lr_used;   /* list registers holding an interrupt (vgic.c) */
+	uint32_t vgic_seen; /* vm->vgic_gen at this vCPU's last flush */
+	/* Bit n: timer PPI n fired and its physical interrupt is active
+	 * for this vCPU until the guest's EOI, or until its line falls
+	 * first (vgic.c). */
+	uint32_t timers_held;
 	bool start_failure_logged; /* a failed CPU_ON is logged once */
 };
 
@@ -226,6 +232,9 @@ void watchdog_tick(const struct pnmi_ctx *c);
 bool debug_call(struct vcpu *v, uint32_t op, uint32_t arg, uint64_t *result);
 void debug_regular_irq(void);
 bool debug_pnmi_entry(void);
+/* Test builds: a VM's PMU counters may count at EL2 (the benchmarks
+ * measure the hypervisor's share of a call); otherwise MDCR_EL2.HPMD. */
+extern const bool debug_pmu_counts_el2;
 
 /* traps.c */
 void inject_undef(struct frame *f);
@@ -240,7 +249,14 @@ void vgic_vcpu_unload(struct vcpu *v);
 void vgic_kick_others(struct vm *vm);
 void vgic_guest_sgi(struct vcpu *v, uint64_t value);
 void vgic_line(struct vm *vm, uint32_t intid, bool level);
-void vgic_vtimer_fired(struct vcpu *v);
+void vgic_timer_fired(struct vcpu *v, uint32_t intid);
+
+/* timer.c: the emulated EL1 physical timer. */
+enum ptimer_reg { PTIMER_CTL, PTIMER_CVAL, PTIMER_TVAL, PTIMER_COUNT };
+uint64_t vcpu_count(const struct vcpu *v);
+uint64_t ptimer_read(struct vcpu *v, enum ptimer_reg reg);
+void ptimer_write(struct vcpu *v, enum ptimer_reg reg, uint64_t val);
+void ptimer_load(struct vcpu *v);
 /* A physical SPI given to the VM with the same INTID (ecam.c), and its
  * firing: it stays active until the guest's EOI deactivates it. */
 void vgic_passthrough_spi(struct vm *vm, uint32_t intid);

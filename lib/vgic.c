@@ -641,7 +641,8 @@ static void rd_access(struct vgic *g, unsigned vcpu, uint32_t off, unsigned size
 		 * ChildrenAsleep follows ProcessorSleep at once: Linux's
 		 * gic_enable_redist() writes ProcessorSleep and polls
 		 * ChildrenAsleep until it matches. Bits 0 and 31 are
-		 * IMPLEMENTATION DEFINED: RAZ/WI here.
+		 * IMPLEMENTATION DEFINED: RAZ/WI here. The bits are state
+		 * only: delivery ignores them (vgic_next()).
 		 */
 		if (!write)
 			*val = c->waker;
@@ -807,7 +808,7 @@ void vgic_send_sgi(struct vgic *g, unsigned from_vcpu, uint64_t sgi1r)
 /* ---- delivery ------------------------------------------------------------- */
 
 /* Whether the distributor would forward irq (INTID intid) to vcpu now,
- * list registers and the redistributor's sleep aside. */
+ * list registers aside. */
 static bool forwardable(const struct vgic *g, const struct vgic_irq *irq, unsigned vcpu,
 			uint32_t intid)
 {
@@ -879,9 +880,10 @@ static uint32_t best(struct vgic *g, unsigned vcpu, const uint32_t *in_lr,
 uint32_t vgic_next(struct vgic *g, unsigned vcpu, const uint32_t *in_lr, unsigned n_in_lr,
 		   uint8_t *priority, uint8_t *group)
 {
-	/* A sleeping redistributor holds its interrupts pending and does
-	 * not pass them to the CPU interface (GICR_WAKER.ProcessorSleep). */
-	if (!vcpu_ok(g, vcpu) || (g->vcpu[vcpu].waker & GICR_WAKER_ProcessorSleep))
+	/* GICR_WAKER.ProcessorSleep does not hold interrupts back: QEMU's
+	 * GICv3 and KVM's vGIC deliver whatever it says, and guests that
+	 * never clear it (it resets to 1) expect their interrupts. */
+	if (!vcpu_ok(g, vcpu))
 		return VGIC_SPURIOUS;
 	return best(g, vcpu, in_lr, n_in_lr, priority, group);
 }

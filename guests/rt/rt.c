@@ -6,10 +6,14 @@
 
 #include "rt.h"
 
+#define EC_SVC32 0x11
 #define EC_SVC64 0x15
 #define EC_SSTEP_LOW 0x32
 #define EC_SSTEP_CUR 0x33
 #define VECTOR_LOWER_SYNC 8
+#define SLOT_LOWER_A32_SYNC 12
+#define SPSR_M_USR32 0x10  /* AArch32 User mode */
+#define SPSR_T (1ull << 5) /* T32 */
 
 unsigned guest_failures;
 static volatile bool armed;
@@ -160,6 +164,12 @@ uint64_t run_el0(uint64_t (*fn)(uint64_t), uint64_t arg)
 	return el0_call(fn, arg, (uint64_t)__el0_stack_end, 0);
 }
 
+uint64_t run_el0_aarch32(uint64_t pc, uint64_t arg, bool thumb)
+{
+	return el0_call((uint64_t(*)(uint64_t))pc, arg, (uint64_t)__el0_stack_end,
+			SPSR_M_USR32 | (thumb ? SPSR_T : 0));
+}
+
 uint64_t run_el0_stepped(uint64_t (*fn)(uint64_t), uint64_t arg)
 {
 	return el0_call(fn, arg, (uint64_t)__el0_stack_end, SPSR_SS);
@@ -169,7 +179,8 @@ void guest_exception(struct frame *f, unsigned vector)
 {
 	uint64_t esr = read_sysreg(esr_el1);
 
-	if (vector == VECTOR_LOWER_SYNC && esr_ec(esr) == EC_SVC64)
+	if ((vector == VECTOR_LOWER_SYNC && esr_ec(esr) == EC_SVC64) ||
+	    (vector == SLOT_LOWER_A32_SYNC && esr_ec(esr) == EC_SVC32))
 		el0_resume(f->x[0]); /* the EL0 function returned */
 	if (armed && !last.hit) {
 		last.hit = true;

@@ -55,6 +55,9 @@ void expect_resume_at(uint64_t pc);
 
 /* Runs fn(arg) at EL0 and returns its result. */
 uint64_t run_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
+/* Runs AArch32 code at EL0 (User mode, A32 or T32) from pc with r0 = arg,
+ * until it executes SVC: returns its r0 then. */
+uint64_t run_el0_aarch32(uint64_t pc, uint64_t arg, bool thumb);
 /* The same with PSTATE.SS set: with MDSCR_EL1.SS, one instruction steps. */
 uint64_t run_el0_stepped(uint64_t (*fn)(uint64_t), uint64_t arg);
 #define SPSR_SS (1ull << 21)

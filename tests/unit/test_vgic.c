@@ -292,8 +292,9 @@ static void test_waker_handshake(void)
 	rw(0, GICR_IGROUPR0, 4, ~0u);
 	rw(0, GICR_ISENABLER0, 4, 1u << VTIMER_PPI);
 	vgic_set_level(&g, 0, VTIMER_PPI, true);
-	/* Asleep: held pending at the redistributor, but a wake request. */
-	CHECK_EQ(next(0), SPURIOUS);
+	/* Asleep (the reset value): delivered all the same, as QEMU's GICv3
+	 * and KVM do. */
+	CHECK_EQ(next(0), VTIMER_PPI);
 	CHECK_EQ(vgic_pending_mask(&g), 1);
 
 	CHECK(wake(0));
@@ -313,12 +314,68 @@ static void test_waker_handshake(void)
 			break;
 	}
 	CHECK(count != 0);
-	CHECK_EQ(next(0), SPURIOUS);
+	CHECK_EQ(next(0), VTIMER_PPI);
 
 	/* ChildrenAsleep is read-only; the IMPLEMENTATION DEFINED bits are
 	 * RAZ/WI here. */
 	rw(0, GICR_WAKER, 4, GICR_WAKER_ChildrenAsleep | 1u | 1u << 31);
 	CHECK_EQ(rr(0, GICR_WAKER, 4), 0);
+	CHECK_EQ(next(0), VTIMER_PPI);
+}
+
+/* A guest that never touches GICR_WAKER: SGIs, PPIs and SPIs all reach
+ * it with ProcessorSleep still at its reset value. */
+static void test_asleep_still_delivers(void)
+{
+	vgic_init(&g, 2);
+	arm_irq(1, 3, 0x80);
+	arm_irq(1, VTIMER_PPI, 0x80);
+	arm_irq(1, UART_SPI, 0x80);
+	dw(GICD_IROUTER(UART_SPI), 8, 1); /* Aff0 = 1: vCPU 1 */
+	CHECK_EQ(rr(1, GICR_WAKER, 4),
+		 GICR_WAKER_ProcessorSleep | GICR_WAKER_ChildrenAsleep);
+
+	vgic_send_sgi(&g, 0, SGI1R_INTID(3) | 0x2); /* TargetList {1} */
+	CHECK_EQ(vgic_pending_mask(&g), 1u << 1);
+	CHECK_EQ(next(1), 3);
+	CHECK(vgic_deliver(&g, 1, 3));
+	vgic_set_level(&g, 1, VTIMER_PPI, true);
+	CHECK_EQ(next(1), VTIMER_PPI);
+	CHECK(vgic_deliver(&g, 1, VTIMER_PPI));
+	vgic_set_level(&g, 1, VTIMER_PPI, false);
+	vgic_set_level(&g, 0, UART_SPI, true);
+	CHECK_EQ(next(1), UART_SPI);
+	CHECK_EQ(rr(1, GICR_WAKER, 4),
+		 GICR_WAKER_ProcessorSleep | GICR_WAKER_ChildrenAsleep);
+}
+
+/* What hyp/vgic.c does with a timer PPI: the physical interrupt fires
+ * (level up), goes into a list register as a pulse (level down), and when
+ * the timer's line falls before the guest took it, the list register is
+ * emptied and the model must not pend it again; before it reached a list
+ * register, lowering the level is enough. */
+static void test_timer_level_follows_line(void)
+{
+	fresh(1);
+	arm_irq(0, VTIMER_PPI, 0x80);
+
+	vgic_set_level(&g, 0, VTIMER_PPI, true);
+	CHECK_EQ(next(0), VTIMER_PPI);
+	CHECK(vgic_deliver(&g, 0, VTIMER_PPI));
+	vgic_set_level(&g, 0, VTIMER_PPI, false);
+	vgic_lr_update(&g, 0, VTIMER_PPI, false, false); /* taken back */
+	CHECK_EQ(next(0), SPURIOUS);
+	CHECK_EQ(rr(0, GICR_ISPENDR0, 4) & 1u << VTIMER_PPI, 0);
+
+	/* Fired, waiting for a list register, line falls. */
+	vgic_set_level(&g, 0, VTIMER_PPI, true);
+	CHECK_EQ(rr(0, GICR_ISPENDR0, 4) & 1u << VTIMER_PPI, 1u << VTIMER_PPI);
+	vgic_set_level(&g, 0, VTIMER_PPI, false);
+	CHECK_EQ(next(0), SPURIOUS);
+	CHECK_EQ(vgic_pending_mask(&g), 0);
+
+	/* Fires again: delivered as usual. */
+	vgic_set_level(&g, 0, VTIMER_PPI, true);
 	CHECK_EQ(next(0), VTIMER_PPI);
 }
 
@@ -1203,6 +1260,8 @@ int main(void)
 	RUN(test_reset_id_registers);
 	RUN(test_gicr_typer);
 	RUN(test_waker_handshake);
+	RUN(test_asleep_still_delivers);
+	RUN(test_timer_level_follows_line);
 	RUN(test_gicd_ctlr);
 	RUN(test_set_clear_pairs);
 	RUN(test_group_registers);

@@ -80,6 +80,7 @@
 #define MDCR_EL2_TDA BIT(9)	   /* debug register accesses trap */
 #define MDCR_EL2_TDOSA BIT(10)	   /* OS-lock/powerdown registers trap */
 #define MDCR_EL2_TDRA BIT(11)	   /* debug ROM address registers trap */
+#define MDCR_EL2_HPMD BIT(17)	   /* guest's counters do not count at EL2 */
 
 /* CPTR_EL2 (E2H == 0) */
 #define CPTR_EL2_TZ BIT(8)   /* SVE traps */
@@ -155,6 +156,7 @@
 #define SPSR_M_EL2H 0x9
 #define SPSR_M_EL3H 0xd
 #define SPSR_M_MASK 0xf
+#define SPSR_M_AARCH32 BIT(4) /* M[4]: the context was AArch32 */
 #define SPSR_F BIT(6)
 #define SPSR_I BIT(7)
 #define SPSR_A BIT(8)
@@ -183,6 +185,7 @@
 #define ESR_EC_SSTEP_CUR 0x33
 #define ESR_EC_WATCH_LOW 0x34 /* watchpoint */
 #define ESR_EC_WATCH_CUR 0x35
+#define ESR_EC_BKPT32 0x38 /* AArch32 BKPT */
 #define ESR_EC_BRK64 0x3c
 /* Data/instruction abort ISS */
 #define ESR_ISS_FSC_MASK 0x3f
@@ -262,6 +265,7 @@
 /* Exception vector offsets from VBAR_ELx */
 #define VECTOR_CUR_SPX_SYNC 0x200
 #define VECTOR_LOWER_A64_SYNC 0x400
+#define VECTOR_LOWER_A32_SYNC 0x600
 
 #ifndef __ASSEMBLY__
 #ifndef HOST_BUILD

@@ -42,6 +42,7 @@
 /* in the SGI_base frame */
 #define GICR_IGROUPR0 0x0080
 #define GICR_ISENABLER0 0x0100
+#define GICR_ICACTIVER0 0x0380
 #define GICR_ICENABLER0 0x0180
 #define GICR_IPRIORITYR(n) (0x0400 + (n))
 #define GICR_IGRPMODR0 0x0d00
@@ -52,6 +53,7 @@
 #define GIC_PPI_MAINTENANCE 25
 #define GIC_PPI_HYP_TIMER 26
 #define GIC_PPI_VTIMER 27
+#define GIC_PPI_PTIMER 30 /* EL1 physical timer */
 
 /* ICC_SRE_ELx */
 #define ICC_SRE_SRE_BIT (1u << 0)

@@ -82,7 +82,8 @@ struct vgic {
 
 /* Reset (nr_vcpus is clamped to 1..VGIC_MAX_VCPUS): everything disabled,
  * Group 0, priority 0, SPIs level-sensitive and routed to vCPU 0, every
- * redistributor asleep (GICR_WAKER.ProcessorSleep = ChildrenAsleep = 1). */
+ * redistributor asleep (GICR_WAKER.ProcessorSleep = ChildrenAsleep = 1,
+ * which holds nothing back: see vgic_next()). */
 void vgic_init(struct vgic *g, unsigned nr_vcpus);
 
 /*
@@ -111,9 +112,10 @@ void vgic_send_sgi(struct vgic *g, unsigned from_vcpu, uint64_t sgi1r);
  * The highest-priority (lowest value, then lowest INTID) interrupt that is
  * pending, enabled, in a group GICD_CTLR enables, not active, targeted at
  * vcpu, not already in a list register, and not one of in_lr[0..n_in_lr).
- * Returns VGIC_SPURIOUS if there is none, or if vcpu's redistributor is
- * asleep (GICR_WAKER.ProcessorSleep). *priority and *group (either may be
- * NULL) are what the list register should carry. Changes nothing.
+ * Returns VGIC_SPURIOUS if there is none. GICR_WAKER.ProcessorSleep
+ * does not hold interrupts back, as on QEMU's GICv3 and KVM's vGIC (a
+ * guest that never clears it still gets its interrupts). *priority and *group (either may
+ * be NULL) are what the list register should carry. Changes nothing.
  */
 uint32_t vgic_next(struct vgic *g, unsigned vcpu, const uint32_t *in_lr, unsigned n_in_lr,
 		   uint8_t *priority, uint8_t *group);
@@ -143,9 +145,8 @@ void vgic_lr_update(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending,
  */
 void vgic_lr_unload(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending);
 
-/* Bit n set when vCPU n has an interrupt vgic_next() would return or,
- * with its redistributor asleep, would return once awake (the GIC's
- * WakeRequest): the vCPUs to kick or wake. */
+/* Bit n set when vCPU n has an interrupt vgic_next() would return: the
+ * vCPUs to kick or wake. */
 uint32_t vgic_pending_mask(struct vgic *g);
 
 #endif

@@ -1,36 +1,132 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets (tests/fuzz/fuzz_*.c) with clang,
-# ASan and UBSan, for SECONDS each (default 60). Not part of `make test`:
-# it needs clang with libFuzzer (Debian's clang), which the platform's build
-# does not. `make fuzz` runs it. The corpus is kept in build/host/fuzz/.
+# ASan and UBSan. Each target names the library sources it links in a
+# "fuzz-libs:" line of its header comment. The corpus of each target is
+# kept in build/host/fuzz/NAME.corpus (ignored by git) and grows run by run.
 #
-#   tests/fuzz/run.sh [SECONDS]
-set -euo pipefail
+#   tests/fuzz/run.sh [SECONDS] [NAME...]
+#       `make fuzz`: SECONDS (default 60) per target, one after the other,
+#       stopping at the first failure.
+#   tests/fuzz/run.sh --test [SECONDS]
+#       the step of `make test` (tests/system/test_fuzz.sh): SECONDS
+#       (default 20) per target, two at a time, one line per target,
+#       "ok - fuzz_NAME" or "not ok - fuzz_NAME: why", which tests/run.sh
+#       counts.
+#
+# On a failure libFuzzer leaves the input in build/host/fuzz/crash-* (or
+# leak-*, timeout-*, oom-*): rerun it with build/host/fuzz/NAME FILE.
+set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-secs=${1:-60}
 out=$top/build/host/fuzz
 cc=${FUZZ_CC:-clang}
+test_mode=false
+if [ "${1:-}" = --test ]; then
+	test_mode=true
+	shift
+fi
+secs=${1:-$($test_mode && echo 20 || echo 60)}
+[ $# -gt 0 ] && shift
+names=("$@")
+if [ ${#names[@]} = 0 ]; then
+	for src in "$top"/tests/fuzz/fuzz_*.c; do
+		names+=("$(basename "$src" .c)")
+	done
+fi
+
 if ! command -v "$cc" >/dev/null 2>&1; then
-	echo "fuzz: no $cc: install Debian's clang to run the fuzzers" >&2
+	if $test_mode; then
+		echo "not ok - fuzz: no $cc (scripts/setup.sh installs Debian's clang)"
+		exit 0
+	fi
+	echo "fuzz: no $cc: install Debian's clang (scripts/setup.sh does)" >&2
 	exit 2
 fi
 mkdir -p "$out"
-libs=(lib/a64_ldst.c lib/ecam_trap.c lib/pci_ecam.c)
-for src in "$top"/tests/fuzz/fuzz_*.c; do
-	name=$(basename "$src" .c)
+
+# build NAME: compiles the target; its errors in $out/NAME.build.
+build() {
+	local name=$1 src=$top/tests/fuzz/$1.c libs
+	libs=$(sed -n 's/^ \* fuzz-libs://p' "$src")
+	# shellcheck disable=SC2086 # the list is words
 	"$cc" -std=gnu11 -g -O1 -DHOST_BUILD -I"$top/arch/include" -I"$top/lib/include" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		"$src" "${libs[@]/#/$top/}" -o "$out/$name"
-	mkdir -p "$out/$name.corpus"
+		"$src" $(for l in $libs; do echo "$top/$l"; done) -o "$out/$name" \
+		>"$out/$name.build" 2>&1
+}
+
+# seed NAME: a valid input or two where random bytes would take long to
+# find one (a bundle with its 4 KiB-aligned payloads).
+seed() {
+	local name=$1 dir=$out/$1.corpus tmp
+	mkdir -p "$dir"
+	case $name in
+	fuzz_bundle)
+		[ -x "$top/build/host/mkbundle" ] || return 0
+		tmp=$(mktemp -d)
+		printf 'hyp' >"$tmp/hyp"
+		printf 'name = seed\nvm0.kernel = k\n' >"$tmp/cfg"
+		printf 'kernel' >"$tmp/k"
+		if "$top/build/host/mkbundle" -o "$tmp/b" --hyp "$tmp/hyp" --config "$tmp/cfg" \
+			>/dev/null 2>&1; then
+			{ printf '\0'; cat "$tmp/b"; } >"$dir/seed-mkbundle"
+		fi
+		rm -rf "$tmp"
+		;;
+	esac
+}
+
+# run NAME SECONDS: fuzzes; libFuzzer's output in $out/NAME.log.
+run() {
+	local name=$1
+	"$out/$name" -max_total_time="$2" -max_len=16384 -timeout=10 -rss_limit_mb=1024 \
+		-artifact_prefix="$out/$name-" -print_final_stats=1 "$out/$name.corpus" \
+		>"$out/$name.log" 2>&1
+}
+
+# one NAME SECONDS: build, seed and run, with one "ok"/"not ok" line.
+one() {
+	local name=$1 execs
+	if ! build "$name"; then
+		echo "not ok - $name: does not build: $(grep -m1 error: "$out/$name.build")"
+		return 1
+	fi
+	seed "$name"
+	if ! run "$name" "$2"; then
+		local why
+		why=$(grep -m1 -E 'fuzz: .*broken|ERROR: (AddressSanitizer|libFuzzer)|runtime error' \
+			"$out/$name.log")
+		echo "not ok - $name: ${why:-libFuzzer failed}; input in $(ls -t "$out/$name"-* 2>/dev/null | head -n1)"
+		grep -A12 -E 'fuzz: .*broken|ERROR: AddressSanitizer|runtime error' "$out/$name.log" |
+			head -n 20 | sed 's/^/  | /'
+		return 1
+	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log")
+	echo "ok - $name (${execs:-?} runs in ${2}s)"
+}
+
+if $test_mode; then
+	# Two at a time: the machine the suite runs on has two cores.
+	pids=()
+	for name in "${names[@]}"; do
+		one "$name" "$secs" >"$out/$name.result" &
+		pids+=($!)
+		if [ ${#pids[@]} = 2 ]; then
+			wait "${pids[0]}"
+			pids=("${pids[1]}")
+		fi
+	done
+	wait
+	for name in "${names[@]}"; do
+		cat "$out/$name.result"
+	done
+	exit 0
+fi
+
+for name in "${names[@]}"; do
 	echo "fuzz: $name for ${secs}s"
-	# On a failure libFuzzer exits non-zero and leaves the input in
-	# $out/crash-* (or leak-*, timeout-*): rerun it with "$out/$name FILE".
-	if ! "$out/$name" -max_total_time="$secs" -artifact_prefix="$out/" \
-		"$out/$name.corpus" >"$out/$name.log" 2>&1; then
-		tail -n 30 "$out/$name.log" >&2
+	if ! one "$name" "$secs"; then
 		echo "fuzz: $name failed; the input is in $out/" >&2
 		exit 1
 	fi
-	grep -E '^#[0-9]+.*DONE' "$out/$name.log" || tail -n 2 "$out/$name.log"
 done

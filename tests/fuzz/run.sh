@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets (tests/fuzz/fuzz_*.c) with clang,
-# ASan and UBSan. Each target names the library sources it links in a
-# "fuzz-libs:" line of its header comment. The corpus of each target is
+# ASan and UBSan. Each target names the library sources it links after
+# "fuzz-libs:" at the end of its header comment. The corpus of each target is
 # kept in build/host/fuzz/NAME.corpus (ignored by git) and grows run by run.
 #
 #   tests/fuzz/run.sh [SECONDS] [NAME...]
@@ -47,7 +47,7 @@ mkdir -p "$out"
 # build NAME: compiles the target; its errors in $out/NAME.build.
 build() {
 	local name=$1 src=$top/tests/fuzz/$1.c libs
-	libs=$(sed -n 's/^ \* fuzz-libs://p' "$src")
+	libs=$(sed -n '/^ \* fuzz-libs:/,/\*\//p' "$src" | grep -oE 'lib/[a-z0-9_]+\.c')
 	# shellcheck disable=SC2086 # the list is words
 	"$cc" -std=gnu11 -g -O1 -DHOST_BUILD -I"$top/arch/include" -I"$top/lib/include" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -72,6 +72,31 @@ seed() {
 			{ printf '\0'; cat "$tmp/b"; } >"$dir/seed-mkbundle"
 		fi
 		rm -rf "$tmp"
+		;;
+	fuzz_config)
+		cp "$top"/configs/*.cfg "$dir/" 2>/dev/null
+		printf '%s\n' 'name = seed' 'mode = hypervisor' 'vm0.name = a' 'vm0.kernel = k' \
+			'vm0.initrd = i' 'vm0.mem = 64M' 'vm0.cpus = 2' 'vm0.cmdline = console=ttyAMA0' \
+			'vm0.guestinfo.color = blue' 'vm1.kernel = k2 # comment' 'vm1.ecam = passthrough' \
+			'vm1.identity = on' >"$dir/seed-vms"
+		printf '%s\n' 'mode = native' 'native.kernel = k' 'native.initrd = i' \
+			'native.cmdline = root=/dev/vda' >"$dir/seed-native"
+		;;
+	fuzz_flash_image | fuzz_linux_boot)
+		python3 - "$name" "$dir" <<'PY'
+import struct, sys
+name, d = sys.argv[1], sys.argv[2]
+if name == 'fuzz_flash_image':
+    # fix both CRCs; "HVF1" v1, 64-byte header, image of 16 bytes at 4 KiB
+    hdr = struct.pack('<IIIIQQQII', 0x31465648, 1, 64, 0, 4096, 16, 0, 0, 0)
+    data = b'\x03' + hdr.ljust(4096, b'\0') + b'boot image bytes'
+else:
+    # one 256 MiB region at 1 GiB, 1 MiB initrd, a 4 KiB Image
+    lay = bytes([0]) + struct.pack('<IHB', 0x4000, 0x0fff, 0) + struct.pack('<I', 0x1000)
+    img = struct.pack('<IIQQQQQQI', 0x14000000, 0, 0, 0x100000, 0xa, 0, 0, 0, 0x644d5241)
+    data = lay + img.ljust(4096, b'\0')
+open(d + '/seed-valid', 'wb').write(data)
+PY
 		;;
 	esac
 }

@@ -10,6 +10,7 @@
 #define EC_SSTEP_LOW 0x32
 #define EC_SSTEP_CUR 0x33
 #define VECTOR_LOWER_SYNC 8
+#define VECTOR_SYNC 0 /* vector & 3: synchronous, IRQ, FIQ, SError */
 
 unsigned guest_failures;
 static volatile bool armed;
@@ -165,12 +166,28 @@ uint64_t run_el0_stepped(uint64_t (*fn)(uint64_t), uint64_t arg)
 	return el0_call(fn, arg, (uint64_t)__el0_stack_end, SPSR_SS);
 }
 
+uint64_t run_el0_spsr(uint64_t (*fn)(uint64_t), uint64_t arg, uint64_t spsr)
+{
+	return el0_call(fn, arg, (uint64_t)__el0_stack_end, spsr);
+}
+
+__attribute__((weak)) bool guest_unexpected(struct frame *f, unsigned vector,
+					    uint64_t esr)
+{
+	(void)f;
+	(void)vector;
+	(void)esr;
+	return false;
+}
+
 void guest_exception(struct frame *f, unsigned vector)
 {
 	uint64_t esr = read_sysreg(esr_el1);
 
 	if (vector == VECTOR_LOWER_SYNC && esr_ec(esr) == EC_SVC64)
 		el0_resume(f->x[0]); /* the EL0 function returned */
+	if ((vector & 3) != VECTOR_SYNC && guest_unexpected(f, vector, esr))
+		return;
 	if (armed && !last.hit) {
 		last.hit = true;
 		last.vector = vector;
@@ -190,6 +207,8 @@ void guest_exception(struct frame *f, unsigned vector)
 		}
 		return;
 	}
+	if (guest_unexpected(f, vector, esr))
+		return;
 	gprintf("guest: unexpected exception: vector %u esr 0x%lx elr 0x%lx far 0x%lx\n",
 		vector, esr, f->elr, read_sysreg(far_el1));
 	guest_exit(99);

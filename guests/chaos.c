@@ -239,10 +239,13 @@ static void gen_ldst(struct op *o, uint32_t *insn)
 	/* A store to UARTDR goes to the console: make it a dot, and keep the
 	 * SIMD registers' random bytes off it. */
 	if (writes && o->a[0] >= UART_BASE && o->a[0] < UART_BASE + 4) {
-		if (f == F_SIMD || f == F_SIMD_PAIR || f == F_LD1ST1)
+		if (f == F_SIMD || f == F_SIMD_PAIR || f == F_LD1ST1) {
 			o->a[0] += 0x24;
-		else
+		} else {
+			/* A narrow write to byte 1..3 puts 0 in UARTDR's data. */
+			o->a[0] &= ~3ull;
 			o->a[1] = o->a[2] = o->a[3] = 0x2e2e2e2e2e2e2e2eull;
+		}
 	}
 	per_class[0]++;
 }

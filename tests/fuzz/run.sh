@@ -101,12 +101,14 @@ PY
 	esac
 }
 
-# run NAME SECONDS: fuzzes; libFuzzer's output in $out/NAME.log.
+# run NAME SECONDS: fuzzes, with tests/fuzz/NAME.dict if there is one;
+# libFuzzer's output in $out/NAME.log.
 run() {
-	local name=$1
+	local name=$1 dict=()
+	[ -f "$top/tests/fuzz/$name.dict" ] && dict=(-dict="$top/tests/fuzz/$name.dict")
 	"$out/$name" -max_total_time="$2" -max_len=16384 -timeout=10 -rss_limit_mb=1024 \
-		-artifact_prefix="$out/$name-" -print_final_stats=1 "$out/$name.corpus" \
-		>"$out/$name.log" 2>&1
+		"${dict[@]}" -artifact_prefix="$out/$name-" -print_final_stats=1 \
+		"$out/$name.corpus" >"$out/$name.log" 2>&1
 }
 
 # one NAME SECONDS: build, seed and run, with one "ok"/"not ok" line.

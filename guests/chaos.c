@@ -5,10 +5,10 @@
  * - loads and stores of every form (8/16/32/64-bit, sign-extending,
  *   unscaled, pre/post-indexed, register offset, unprivileged, pairs,
  *   exclusives, acquire/release, LSE atomics and CAS, SIMD&FP registers,
- *   pairs and LD1/ST1) to the emulated GIC distributor and redistributor,
- *   to the emulated PL011, and anywhere in the IPA space (unmapped IPAs get
- *   an external abort; stores never hit the guest's own RAM but a scratch
- *   buffer there);
+ *   pairs and LD1/ST1) and cache maintenance by address (DC ZVA among
+ *   it) to the emulated GIC distributor and redistributor, to the emulated
+ *   PL011, and anywhere in the IPA space (unmapped IPAs get an external
+ *   abort; stores never hit the guest's own RAM but a scratch buffer there);
  * - MRS and MSR of random registers in the spaces the hypervisor traps
  *   (debug, implementation defined, ID, physical timer, GIC SGI, activity
  *   monitors, ACTLR, SVE/SME controls);
@@ -118,6 +118,7 @@ enum form {
 	F_SIMD,
 	F_SIMD_PAIR,
 	F_LD1ST1,
+	F_CACHE,
 	F_COUNT
 };
 
@@ -180,6 +181,13 @@ static uint32_t ldst_insn(enum form f, bool store, unsigned *bytes)
 		sz = rnd(2);
 		*bytes = sz ? 16 : 8;
 		return (store ? 0x0c007000u : 0x0c407000u) | sz << 30 | base;
+	case F_CACHE: { /* DC ZVA, CIVAC, CVAC, CVAU, IVAC; IC IVAU: Xt = x0 */
+		static const uint32_t ops[] = {0xd50b7420u, 0xd50b7e20u, 0xd50b7a20u,
+					       0xd50b7b20u, 0xd5087620u, 0xd50b7520u};
+
+		*bytes = 64;
+		return ops[rnd(6)] | RN;
+	}
 	default:
 		return INSN_NOP;
 	}
@@ -229,7 +237,8 @@ static void gen_ldst(struct op *o, uint32_t *insn)
 	bool writes;
 
 	*insn = ldst_insn(f, store, &bytes);
-	writes = store || f == F_ATOMIC || f == F_CAS;
+	/* DC ZVA writes, DC IVAC may discard: both count as writes. */
+	writes = store || f == F_ATOMIC || f == F_CAS || f == F_CACHE;
 	if (where == 5 && writes)
 		where = 6;
 	o->a[0] = target(where, bytes, writes);

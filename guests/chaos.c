@@ -7,8 +7,10 @@
  *   exclusives, acquire/release, LSE atomics and CAS, SIMD&FP registers,
  *   pairs and LD1/ST1) and cache maintenance by address (DC ZVA among
  *   it) to the emulated GIC distributor and redistributor, to the emulated
- *   PL011, and anywhere in the IPA space (unmapped IPAs get an external
- *   abort; stores never hit the guest's own RAM but a scratch buffer there);
+ *   PL011, the monitor's emulated ECAM window when the VM has it
+ *   (guestinfo.ecam gives its address), and anywhere in the IPA space
+ *   (unmapped IPAs get an external abort; stores never hit the guest's own
+ *   RAM but a scratch buffer there);
  * - MRS and MSR of random registers in the spaces the hypervisor traps
  *   (debug, implementation defined, ID, physical timer, GIC SGI, activity
  *   monitors, ACTLR, SVE/SME controls);
@@ -85,6 +87,9 @@ static struct bdcall calls[BATCH];
 static uint64_t scratch[1024] __attribute__((aligned(4096)));
 
 static uint64_t rng;
+/* The monitor's emulated ECAM window when the VM has it (guestinfo.ecam). */
+static uint64_t ecam_base;
+#define ECAM_SIZE 0x100000ull
 static unsigned long caught_total, stray, per_class[8];
 
 static uint64_t next_random(void)
@@ -218,6 +223,9 @@ static uint64_t target(unsigned where, unsigned bytes, bool writes)
 	case 5: /* the guest's RAM: loads only */
 		a = RAM_BASE + r % RAM_SIZE;
 		break;
+	case 8: /* the ECAM window: trapped to EL3, emulated by the monitor */
+		a = ecam_base + r % ECAM_SIZE;
+		break;
 	default:
 		a = (uint64_t)scratch + r % (sizeof(scratch) - 64);
 		break;
@@ -233,7 +241,7 @@ static void gen_ldst(struct op *o, uint32_t *insn)
 {
 	enum form f = (enum form)rnd(F_COUNT);
 	bool store = rnd(2);
-	unsigned bytes, where = rnd(8);
+	unsigned bytes, where = rnd(ecam_base ? 9 : 8);
 	bool writes;
 
 	*insn = ldst_insn(f, store, &bytes);
@@ -524,8 +532,9 @@ void guest_main(uint64_t dt)
 	rng = (rng ^ (rng >> 30)) * 0xbf58476d1ce4e5b9ull;
 	rng = (rng ^ (rng >> 27)) * 0x94d049bb133111ebull;
 	rng = (rng ^ (rng >> 31)) | 1;
-	gprintf("chaos: seed %lu, %lu operations\n", (unsigned long)seed,
-		(unsigned long)total);
+	ecam_base = guestinfo_u64("ecam", 0);
+	gprintf("chaos: seed %lu, %lu operations%s\n", (unsigned long)seed,
+		(unsigned long)total, ecam_base ? ", ECAM window too" : "");
 	while (done < total) {
 		unsigned n = total - done < BATCH ? (unsigned)(total - done) : BATCH;
 		bool el0 = batches & 1;

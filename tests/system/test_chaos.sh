@@ -14,16 +14,26 @@ source "$(dirname "$0")/lib.sh"
 
 seeds=(${CHAOS_SEEDS:-1 2 3})
 ops=${CHAOS_OPS:-40000}
+# Seeds whose hostile VM also owns the monitor's emulated ECAM window
+# (virt's, at 0xb000000) and aims a share of its accesses at it, from EL1
+# and EL0: those trap to EL3.
+ecam_seeds=" ${CHAOS_ECAM_SEEDS-3} "
 
 # heartbeats NAME: how many the victim has printed so far.
 heartbeats() { tr -d '\r\000' <"$work/$1.log" | grep -c '^\[victim\] victim: heartbeat'; }
 
 for seed in "${seeds[@]}"; do
 	name=chaos_seed_$seed
+	ecam=()
+	case $ecam_seeds in *" $seed "*)
+		ecam=(--ecam-passthrough --guestinfo ecam=0xb000000)
+		name=${name}_ecam
+		;;
+	esac
 	if ! "$top/build/host/mkbootimg" -o "$work/$name.img" --boot "$build/boot.bin" \
 		--hyp "$build/hyp.bin" --name chaos \
 		--vm --name chaos --kernel "$build/guests/chaos.bin" --mem 32M \
-		--guestinfo "seed=$seed" --guestinfo "ops=$ops" \
+		--guestinfo "seed=$seed" --guestinfo "ops=$ops" "${ecam[@]}" \
 		--vm --name victim --kernel "$build/guests/victim.bin" --mem 32M \
 		--guestinfo period_ms=250 >/dev/null 2>"$work/$name.err"; then
 		echo "not ok - $name: cannot build its boot image: $(cat "$work/$name.err")"

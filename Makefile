@@ -118,7 +118,8 @@ bench: setup
 	scripts/bench-pnmi.sh
 	scripts/bench-linux.sh
 
-# libFuzzer targets (tests/fuzz), with clang: not part of make test.
+# libFuzzer targets (tests/fuzz), with clang, FUZZ_SECONDS (default 60) each;
+# make test runs each for 20 s (tests/system/test_fuzz.sh).
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 

@@ -3,7 +3,9 @@
 #   - the AArch64 cross compiler (gcc-aarch64-linux-gnu),
 #   - QEMU 10 from bookworm-backports (it has FEAT_RME, which the monitor's
 #     granule protection needs),
-#   - Debian's arm64 libfdt (libfdt.a), unpacked into the ignored cache folder.
+#   - Debian's arm64 libfdt (libfdt.a), unpacked into the ignored cache folder,
+#   - clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev,
+#     only recommended by clang, so named here) for the fuzz targets.
 # bookworm-backports is enabled by reusing the URI the machine's apt
 # configuration already holds; no package host is named here.
 set -euo pipefail
@@ -22,6 +24,9 @@ have_tools() {
 	[ -f "$cache/arm64/usr/lib/aarch64-linux-gnu/libfdt.a" ] || return 1
 	[ -f /usr/include/libfdt.h ] || return 1
 	command -v clang-format >/dev/null 2>&1 || return 1
+	command -v clang >/dev/null 2>&1 || return 1
+	compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a' >/dev/null ||
+		return 1
 	return 0
 }
 
@@ -69,7 +74,8 @@ echo "setup: installing the cross compiler and QEMU from bookworm-backports"
 as_root apt-get update -q
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu make gcc libc6-dev \
-	device-tree-compiler python3 ca-certificates libfdt-dev clang-format git
+	device-tree-compiler python3 ca-certificates libfdt-dev clang-format git \
+	clang libclang-rt-14-dev
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	-t bookworm-backports qemu-system-arm
 

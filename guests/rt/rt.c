@@ -14,6 +14,7 @@
 #define SLOT_LOWER_A32_SYNC 12
 #define SPSR_M_USR32 0x10  /* AArch32 User mode */
 #define SPSR_T (1ull << 5) /* T32 */
+#define VECTOR_SYNC 0	   /* vector & 3: synchronous, IRQ, FIQ, SError */
 
 unsigned guest_failures;
 static volatile bool armed;
@@ -175,6 +176,20 @@ uint64_t run_el0_stepped(uint64_t (*fn)(uint64_t), uint64_t arg)
 	return el0_call(fn, arg, (uint64_t)__el0_stack_end, SPSR_SS);
 }
 
+uint64_t run_el0_spsr(uint64_t (*fn)(uint64_t), uint64_t arg, uint64_t spsr)
+{
+	return el0_call(fn, arg, (uint64_t)__el0_stack_end, spsr);
+}
+
+__attribute__((weak)) bool guest_unexpected(struct frame *f, unsigned vector,
+					    uint64_t esr)
+{
+	(void)f;
+	(void)vector;
+	(void)esr;
+	return false;
+}
+
 void guest_exception(struct frame *f, unsigned vector)
 {
 	uint64_t esr = read_sysreg(esr_el1);
@@ -182,6 +197,8 @@ void guest_exception(struct frame *f, unsigned vector)
 	if ((vector == VECTOR_LOWER_SYNC && esr_ec(esr) == EC_SVC64) ||
 	    (vector == SLOT_LOWER_A32_SYNC && esr_ec(esr) == EC_SVC32))
 		el0_resume(f->x[0]); /* the EL0 function returned */
+	if ((vector & 3) != VECTOR_SYNC && guest_unexpected(f, vector, esr))
+		return;
 	if (armed && !last.hit) {
 		last.hit = true;
 		last.vector = vector;
@@ -201,6 +218,8 @@ void guest_exception(struct frame *f, unsigned vector)
 		}
 		return;
 	}
+	if (guest_unexpected(f, vector, esr))
+		return;
 	gprintf("guest: unexpected exception: vector %u esr 0x%lx elr 0x%lx far 0x%lx\n",
 		vector, esr, f->elr, read_sysreg(far_el1));
 	guest_exit(99);

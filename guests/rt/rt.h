@@ -61,7 +61,18 @@ uint64_t run_el0_aarch32(uint64_t pc, uint64_t arg, bool thumb);
 /* The same with PSTATE.SS set: with MDSCR_EL1.SS, one instruction steps. */
 uint64_t run_el0_stepped(uint64_t (*fn)(uint64_t), uint64_t arg);
 #define SPSR_SS (1ull << 21)
+/* The same with SPSR bits of the caller's choice, e.g. DAIF masked. */
+uint64_t run_el0_spsr(uint64_t (*fn)(uint64_t), uint64_t arg, uint64_t spsr);
 extern void fault_landing(void);
+
+/*
+ * Exceptions no test armed for: asynchronous ones (IRQ, FIQ, SError) and
+ * synchronous ones while nothing is expected. A guest that provokes them
+ * on purpose (a hostile one setting debug state for itself) provides
+ * this and returns true when it has handled f; by default they end the
+ * guest with exit code 99.
+ */
+bool guest_unexpected(struct frame *f, unsigned vector, uint64_t esr);
 
 /* Entry points each guest provides. */
 void guest_main(uint64_t dt);

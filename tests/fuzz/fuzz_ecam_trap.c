@@ -12,6 +12,8 @@
  *   (Rt, Rt2, the base on writeback) and, for a store, the function it hit;
  * - the short form (a64_ldst_simple) agrees with the full decoder;
  * and nothing reads or writes outside its objects (ASan, UBSan).
+ *
+ * fuzz-libs: lib/a64_ldst.c lib/ecam_trap.c lib/pci_ecam.c
  */
 #include <stdint.h>
 #include <string.h>

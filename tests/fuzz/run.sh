@@ -1,36 +1,159 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets (tests/fuzz/fuzz_*.c) with clang,
-# ASan and UBSan, for SECONDS each (default 60). Not part of `make test`:
-# it needs clang with libFuzzer (Debian's clang), which the platform's build
-# does not. `make fuzz` runs it. The corpus is kept in build/host/fuzz/.
+# ASan and UBSan. Each target names the library sources it links after
+# "fuzz-libs:" at the end of its header comment. The corpus of each target is
+# kept in build/host/fuzz/NAME.corpus (ignored by git) and grows run by run.
 #
-#   tests/fuzz/run.sh [SECONDS]
-set -euo pipefail
+#   tests/fuzz/run.sh [SECONDS] [NAME...]
+#       `make fuzz`: SECONDS (default 60) per target, one after the other,
+#       stopping at the first failure.
+#   tests/fuzz/run.sh --test [SECONDS]
+#       the step of `make test` (tests/system/test_fuzz.sh): SECONDS
+#       (default 20) per target, two at a time, one line per target,
+#       "ok - fuzz_NAME" or "not ok - fuzz_NAME: why", which tests/run.sh
+#       counts.
+#
+# On a failure libFuzzer leaves the input in build/host/fuzz/crash-* (or
+# leak-*, timeout-*, oom-*): rerun it with build/host/fuzz/NAME FILE.
+set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-secs=${1:-60}
 out=$top/build/host/fuzz
 cc=${FUZZ_CC:-clang}
+test_mode=false
+if [ "${1:-}" = --test ]; then
+	test_mode=true
+	shift
+fi
+secs=${1:-$($test_mode && echo 20 || echo 60)}
+[ $# -gt 0 ] && shift
+names=("$@")
+if [ ${#names[@]} = 0 ]; then
+	for src in "$top"/tests/fuzz/fuzz_*.c; do
+		names+=("$(basename "$src" .c)")
+	done
+fi
+
 if ! command -v "$cc" >/dev/null 2>&1; then
-	echo "fuzz: no $cc: install Debian's clang to run the fuzzers" >&2
+	if $test_mode; then
+		echo "not ok - fuzz: no $cc (scripts/setup.sh installs Debian's clang)"
+		exit 0
+	fi
+	echo "fuzz: no $cc: install Debian's clang (scripts/setup.sh does)" >&2
 	exit 2
 fi
 mkdir -p "$out"
-libs=(lib/a64_ldst.c lib/ecam_trap.c lib/pci_ecam.c)
-for src in "$top"/tests/fuzz/fuzz_*.c; do
-	name=$(basename "$src" .c)
+
+# build NAME: compiles the target; its errors in $out/NAME.build.
+build() {
+	local name=$1 src=$top/tests/fuzz/$1.c libs
+	libs=$(sed -n '/^ \* fuzz-libs:/,/\*\//p' "$src" | grep -oE 'lib/[a-z0-9_]+\.c')
+	# shellcheck disable=SC2086 # the list is words
 	"$cc" -std=gnu11 -g -O1 -DHOST_BUILD -I"$top/arch/include" -I"$top/lib/include" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		"$src" "${libs[@]/#/$top/}" -o "$out/$name"
-	mkdir -p "$out/$name.corpus"
+		"$src" $(for l in $libs; do echo "$top/$l"; done) -o "$out/$name" \
+		>"$out/$name.build" 2>&1
+}
+
+# seed NAME: a valid input or two where random bytes would take long to
+# find one (a bundle with its 4 KiB-aligned payloads).
+seed() {
+	local name=$1 dir=$out/$1.corpus tmp
+	mkdir -p "$dir"
+	case $name in
+	fuzz_bundle)
+		[ -x "$top/build/host/mkbundle" ] || return 0
+		tmp=$(mktemp -d)
+		printf 'hyp' >"$tmp/hyp"
+		printf 'name = seed\nvm0.kernel = k\n' >"$tmp/cfg"
+		printf 'kernel' >"$tmp/k"
+		if "$top/build/host/mkbundle" -o "$tmp/b" --hyp "$tmp/hyp" --config "$tmp/cfg" \
+			>/dev/null 2>&1; then
+			{ printf '\0'; cat "$tmp/b"; } >"$dir/seed-mkbundle"
+		fi
+		rm -rf "$tmp"
+		;;
+	fuzz_config)
+		cp "$top"/configs/*.cfg "$dir/" 2>/dev/null
+		printf '%s\n' 'name = seed' 'mode = hypervisor' 'vm0.name = a' 'vm0.kernel = k' \
+			'vm0.initrd = i' 'vm0.mem = 64M' 'vm0.cpus = 2' 'vm0.cmdline = console=ttyAMA0' \
+			'vm0.guestinfo.color = blue' 'vm1.kernel = k2 # comment' 'vm1.ecam = passthrough' \
+			'vm1.identity = on' >"$dir/seed-vms"
+		printf '%s\n' 'mode = native' 'native.kernel = k' 'native.initrd = i' \
+			'native.cmdline = root=/dev/vda' >"$dir/seed-native"
+		;;
+	fuzz_flash_image | fuzz_linux_boot)
+		python3 - "$name" "$dir" <<'PY'
+import struct, sys
+name, d = sys.argv[1], sys.argv[2]
+if name == 'fuzz_flash_image':
+    # fix both CRCs; "HVF1" v1, 64-byte header, image of 16 bytes at 4 KiB
+    hdr = struct.pack('<IIIIQQQII', 0x31465648, 1, 64, 0, 4096, 16, 0, 0, 0)
+    data = b'\x03' + hdr.ljust(4096, b'\0') + b'boot image bytes'
+else:
+    # one 256 MiB region at 1 GiB, 1 MiB initrd, a 4 KiB Image
+    lay = bytes([0]) + struct.pack('<IHB', 0x4000, 0x0fff, 0) + struct.pack('<I', 0x1000)
+    img = struct.pack('<IIQQQQQQI', 0x14000000, 0, 0, 0x100000, 0xa, 0, 0, 0, 0x644d5241)
+    data = lay + img.ljust(4096, b'\0')
+open(d + '/seed-valid', 'wb').write(data)
+PY
+		;;
+	esac
+}
+
+# run NAME SECONDS: fuzzes, with tests/fuzz/NAME.dict if there is one;
+# libFuzzer's output in $out/NAME.log.
+run() {
+	local name=$1 dict=()
+	[ -f "$top/tests/fuzz/$name.dict" ] && dict=(-dict="$top/tests/fuzz/$name.dict")
+	"$out/$name" -max_total_time="$2" -max_len=16384 -timeout=10 -rss_limit_mb=1024 \
+		"${dict[@]}" -artifact_prefix="$out/$name-" -print_final_stats=1 \
+		"$out/$name.corpus" >"$out/$name.log" 2>&1
+}
+
+# one NAME SECONDS: build, seed and run, with one "ok"/"not ok" line.
+one() {
+	local name=$1 execs
+	if ! build "$name"; then
+		echo "not ok - $name: does not build: $(grep -m1 error: "$out/$name.build")"
+		return 1
+	fi
+	seed "$name"
+	if ! run "$name" "$2"; then
+		local why
+		why=$(grep -m1 -E 'fuzz: .*broken|ERROR: (AddressSanitizer|libFuzzer)|runtime error' \
+			"$out/$name.log")
+		echo "not ok - $name: ${why:-libFuzzer failed}; input in $(ls -t "$out/$name"-* 2>/dev/null | head -n1)"
+		grep -A12 -E 'fuzz: .*broken|ERROR: AddressSanitizer|runtime error' "$out/$name.log" |
+			head -n 20 | sed 's/^/  | /'
+		return 1
+	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log")
+	echo "ok - $name (${execs:-?} runs in ${2}s)"
+}
+
+if $test_mode; then
+	# Two at a time: the machine the suite runs on has two cores.
+	pids=()
+	for name in "${names[@]}"; do
+		one "$name" "$secs" >"$out/$name.result" &
+		pids+=($!)
+		if [ ${#pids[@]} = 2 ]; then
+			wait "${pids[0]}"
+			pids=("${pids[1]}")
+		fi
+	done
+	wait
+	for name in "${names[@]}"; do
+		cat "$out/$name.result"
+	done
+	exit 0
+fi
+
+for name in "${names[@]}"; do
 	echo "fuzz: $name for ${secs}s"
-	# On a failure libFuzzer exits non-zero and leaves the input in
-	# $out/crash-* (or leak-*, timeout-*): rerun it with "$out/$name FILE".
-	if ! "$out/$name" -max_total_time="$secs" -artifact_prefix="$out/" \
-		"$out/$name.corpus" >"$out/$name.log" 2>&1; then
-		tail -n 30 "$out/$name.log" >&2
+	if ! one "$name" "$secs"; then
 		echo "fuzz: $name failed; the input is in $out/" >&2
 		exit 1
 	fi
-	grep -E '^#[0-9]+.*DONE' "$out/$name.log" || tail -n 2 "$out/$name.log"
 done

@@ -1,0 +1,149 @@
+/*
+ * libFuzzer target for the emulated PL011 (lib/pl011_emu.c): a sequence of
+ * guest reads and writes of every size at every offset of the 4 KiB frame
+ * (aimed at the registers most of the time), bytes arriving on the line
+ * (some echoed back from the transmitter, as a terminal does), idle
+ * periods, firmware setup and resets. What must hold after every step:
+ * - both FIFO levels stay within their depth, the indexes within the
+ *   arrays, and the bytes held back within the transmit level;
+ * - an access is refused exactly when it is not a 1, 2 or 4-byte naturally
+ *   aligned one inside the frame, and a refused read returns 0;
+ * - UARTFR's RXFE and TXFE agree with the levels it was read at;
+ * - pl011_emu_rx_room() bytes are taken without loss, and no more than
+ *   the FIFO can hold;
+ * - the interrupt line is the OR of the unmasked raw interrupts, all of
+ *   them among the eleven defined;
+ * - no byte leaves the transmitter that the guest did not write;
+ * and nothing is accessed outside the struct pl011_emu (exact size, ASan).
+ *
+ * fuzz-libs: lib/pl011_emu.c
+ */
+#include <lib/pl011_emu.h>
+
+#include "fuzz.h"
+
+#define ALL_INTS 0x7ffu /* the eleven interrupt bits */
+
+static struct pl011_emu *uart;
+static bool echo;
+static unsigned long written, sent;
+
+static void tx(void *ctx, uint8_t c)
+{
+	(void)ctx;
+	sent++;
+	if (echo)
+		pl011_emu_rx(uart, c);
+}
+
+static const struct pl011_emu_ops ops = {tx};
+
+static const uint32_t regs[] = {
+	UARTDR, UARTRSR,  UARTFR,   UARTILPR, UARTIBRD,	     UARTFBRD,	   UARTLCR_H,
+	UARTCR, UARTIFLS, UARTIMSC, UARTRIS,  UARTMIS,	     UARTICR,	   UARTDMACR,
+	UARTDR, UARTFR,	  UARTCR,   UARTIMSC, UARTPeriphID0, UARTPCellID3,
+};
+
+static void check(const struct pl011_emu *u)
+{
+	FUZZ_CHECK(u->rx_count <= PL011_EMU_FIFO_DEPTH &&
+			   u->tx_count <= PL011_EMU_FIFO_DEPTH,
+		   "levels rx %u tx %u", u->rx_count, u->tx_count);
+	FUZZ_CHECK(u->rx_head < PL011_EMU_FIFO_DEPTH && u->tx_head < PL011_EMU_FIFO_DEPTH,
+		   "heads rx %u tx %u", u->rx_head, u->tx_head);
+	FUZZ_CHECK(u->tx_held <= u->tx_count, "%u held of %u", u->tx_held, u->tx_count);
+	FUZZ_CHECK(pl011_emu_rx_room(u) + u->rx_count <= PL011_EMU_FIFO_DEPTH, "room %u",
+		   pl011_emu_rx_room(u));
+	FUZZ_CHECK(!(u->ris & ~ALL_INTS) && !(u->imsc & ~ALL_INTS), "ris 0x%x imsc 0x%x",
+		   u->ris, u->imsc);
+	FUZZ_CHECK(pl011_emu_irq_level(u) == ((u->ris & u->imsc) != 0), "interrupt line");
+	FUZZ_CHECK(sent <= written, "%lu bytes sent of %lu written", sent, written);
+}
+
+static bool valid(uint32_t off, unsigned size)
+{
+	return off < PL011_EMU_FRAME && (size == 1 || size == 2 || size == 4) &&
+	       off % size == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fz f = {data, size};
+	unsigned setup = (unsigned)fz_take(&f, 1);
+
+	uart = malloc(sizeof(*uart));
+	if (!uart)
+		abort();
+	echo = setup & 2;
+	written = sent = 0;
+	pl011_emu_init(uart, &ops, NULL);
+	if (setup & 1)
+		pl011_emu_fw_setup(uart, 24000000, 115200);
+	check(uart);
+	while (f.n) {
+		unsigned op = (unsigned)fz_take(&f, 1);
+		unsigned sz = (const unsigned[]){4, 4, 1, 2, 4, 3, 8, 0}[(op >> 3) & 7];
+		uint32_t off, val;
+		bool ok;
+
+		if (op & 0x80)
+			off = (uint32_t)fz_take(&f, 2) & 0x1fff;
+		else
+			off = regs[fz_take(&f, 1) % 20] + ((op >> 6) & 1) * (sz & 3);
+		switch (op & 7) {
+		case 0:
+		case 1: /* reads */
+			val = 0x5a5a5a5a;
+			ok = pl011_emu_read(uart, off, sz, &val);
+			FUZZ_CHECK(ok == valid(off, sz), "read 0x%x/%u: %d", off, sz, ok);
+			FUZZ_CHECK(ok || val == 0, "a refused read returned 0x%x", val);
+			if (ok && off == UARTFR && sz == 4) {
+				FUZZ_CHECK(!(val & UARTFR_RXFE) == (uart->rx_count != 0),
+					   "RXFE 0x%x with %u in the FIFO", val,
+					   uart->rx_count);
+				FUZZ_CHECK(!(val & UARTFR_TXFE) == (uart->tx_count != 0),
+					   "TXFE 0x%x with %u in the FIFO", val,
+					   uart->tx_count);
+			}
+			break;
+		case 2:
+		case 3: /* writes, most of them data */
+			if ((op & 7) == 3)
+				off = UARTDR;
+			val = (uint32_t)fz_take(&f, 4);
+			ok = pl011_emu_write(uart, off, sz, val);
+			FUZZ_CHECK(ok == valid(off, sz), "write 0x%x/%u: %d", off, sz,
+				   ok);
+			if (ok && off < 4)
+				written++; /* any write within UARTDR sends a byte */
+			break;
+		case 4: { /* a burst of input, as much as there is room for */
+			unsigned room = pl011_emu_rx_room(uart),
+				 n = (unsigned)fz_take(&f, 1) % 40;
+
+			for (unsigned i = 0; i < n; i++) {
+				ok = pl011_emu_rx(uart, (uint8_t)fz_take(&f, 1));
+				FUZZ_CHECK(ok || i >= room,
+					   "byte %u of %u lost with room %u", i, n, room);
+			}
+			break;
+		}
+		case 5:
+			pl011_emu_rx_idle(uart);
+			break;
+		case 6:
+			echo = !echo;
+			break;
+		default:
+			if (op & 0x40)
+				pl011_emu_init(uart, &ops, NULL);
+			else
+				pl011_emu_fw_setup(uart, (uint32_t)fz_take(&f, 4),
+						   (uint32_t)fz_take(&f, 3));
+			break;
+		}
+		check(uart);
+	}
+	free(uart);
+	return 0;
+}

@@ -199,6 +199,13 @@ static bool bind_vcpus(unsigned n, struct vm *vm, unsigned *next_pcpu)
 	return true;
 }
 
+static void unbind_vcpus(struct vm *vm, unsigned *next_pcpu)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		pcpus[vm->vcpus[i].pcpu].vcpu = NULL;
+	*next_pcpu -= vm->vcpu_count;
+}
+
 static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_pcpu)
 {
 	const struct handoff_payload *kernel = find_payload(BUNDLE_KERNEL, c->kernel);
@@ -221,11 +228,13 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	 * nothing. */
 	if (!find_initrd(n, c, &initrd) || !plan_vm(n, vm, c, kernel, initrd, &l))
 		return false;
+	if (!bind_vcpus(n, vm, next_pcpu))
+		return false;
 	vm->ram_pa = memmap_alloc(&handoff->memmap, vm->ram_size, SZ_2M, MEM_GUEST);
 	if (!vm->ram_pa) {
 		log_printf("hyp: vm%u: not enough free memory for %lu MiB\n", n,
 			   vm->ram_size >> 20);
-		return false;
+		goto unbind;
 	}
 	/* Identity: where the RAM really is, which for DMA is what matters.
 	 * The emulated devices all sit below GUEST_RAM_BASE. */
@@ -234,11 +243,11 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 		log_printf("hyp: vm%u: identity-mapped RAM at 0x%lx would overlap its "
 			   "devices\n",
 			   n, vm->ram_pa);
-		return false;
+		goto release;
 	}
 	if (map_guest_ram(vm)) {
 		log_printf("hyp: vm%u: cannot build its stage-2 tables\n", n);
-		return false;
+		goto release;
 	}
 	zero_ram(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
 	vm->dt_ipa = vm->ram_ipa + l.dt_offset;
@@ -246,10 +255,8 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	copy_in(vm, l.kernel_offset, kernel);
 	if (initrd)
 		copy_in(vm, l.initrd_offset, initrd);
-	if (!bind_vcpus(n, vm, next_pcpu))
-		return false;
 	if (build_dt(vm, c, vm->ram_ipa + l.initrd_offset, l.initrd_size))
-		return false;
+		goto release;
 	backdoor_vm_init(vm, c);
 	/* The UART first: mmio.c searches the regions in order, and a console
 	 * polling it is the most frequent device access. */
@@ -265,6 +272,14 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 		   vm->vcpu_count > 1 ? "s" : "", vm->vcpus[0].pcpu, kernel->name,
 		   vm->entry_ipa, vm->dt_ipa);
 	return true;
+
+	/* A VM that cannot start gives back what it took, for the next one
+	 * (its stage-2 table pages excepted: they are not tracked). */
+release:
+	memmap_release(&handoff->memmap, vm->ram_pa, vm->ram_size, MEM_GUEST);
+unbind:
+	unbind_vcpus(vm, next_pcpu);
+	return false;
 }
 
 int vms_create(void)

@@ -94,6 +94,7 @@ void vuart_vm_init(struct vm *vm)
 {
 	pl011_emu_init(&vm->uart, &ops, vm);
 	pl011_emu_set_clock(&vm->uart, read_sysreg(cntfrq_el0));
+	console_escape_init(&vm->console_esc);
 	/* As boot firmware leaves it: enabled, 115200 8N1 with FIFOs, so an
 	 * early console that writes without setting it up works. */
 	pl011_emu_fw_setup(&vm->uart, GUEST_DT_UART_CLK_HZ, 115200);

@@ -1,11 +1,13 @@
 /*
  * An emulated Arm PL011 (PrimeCell UART r1p5) for a VM's console: the
- * register model only. The hypervisor traps the guest's accesses to the
- * UART's 4 KiB frame, calls pl011_emu_read()/pl011_emu_write() with the
- * offset into the frame, feeds keyboard input with pl011_emu_rx(), calls
- * pl011_emu_rx_idle() once input has paused, and after every call sets the
- * VM's interrupt line to pl011_emu_irq_level(). The library holds no locks:
- * the caller serialises all calls for one UART.
+ * register model, and the console input waiting for it. The hypervisor
+ * traps the guest's accesses to the UART's 4 KiB frame, calls
+ * pl011_emu_read()/pl011_emu_write() with the offset into the frame, feeds
+ * keyboard input with pl011_emu_input() (pl011_emu_rx() is the line
+ * itself, with no buffer), calls pl011_emu_rx_idle() once input has paused,
+ * and after every call sets the VM's interrupt line to
+ * pl011_emu_irq_level(). The library holds no locks: the caller serialises
+ * all calls for one UART.
  *
  * What the model is, in terms of the hardware (PL011 TRM, DDI 0183):
  *

@@ -273,23 +273,22 @@ static void tx_level(struct pl011_emu *u, unsigned n)
 		u->ris |= UARTRIS_TXRIS;
 }
 
-static uint64_t now(const struct pl011_emu *u)
-{
-	return u->ops && u->ops->now ? u->ops->now(u->ctx) : 0;
-}
-
 /* Time has passed on the line: the characters it carried since tx_since
  * leave the level. Nothing moves while the transmitter is off (what waits
- * for it is held), nor without a clock. */
+ * for it is held), nor without a clock (char_ticks is 0 without
+ * ops->now). */
 static void tx_clock(struct pl011_emu *u)
 {
-	uint64_t sent;
+	uint64_t elapsed, sent;
 
-	if (!u->tx_count || !u->char_ticks || !u->ops || !u->ops->now || !tx_running(u))
+	if (!u->tx_count || !u->char_ticks || !tx_running(u))
 		return;
-	sent = (u->ops->now(u->ctx) - u->tx_since) / u->char_ticks;
-	if (!sent)
+	elapsed = u->ops->now(u->ctx) - u->tx_since;
+	/* The usual case, a driver's accesses within a character's time of
+	 * each other: no division. */
+	if (elapsed < u->char_ticks)
 		return;
+	sent = elapsed / u->char_ticks;
 	if (sent >= u->tx_count) {
 		tx_level(u, 0);
 	} else {
@@ -330,8 +329,8 @@ static void tx_write(struct pl011_emu *u, uint32_t val)
 		return;
 	}
 	/* The line starts carrying this one now. */
-	if (!n)
-		u->tx_since = now(u);
+	if (!n && u->char_ticks)
+		u->tx_since = u->ops->now(u->ctx);
 	if (tx_running(u) && !u->tx_held) {
 		tx_send(u, c);
 	} else {
@@ -521,6 +520,10 @@ void pl011_emu_set_clock(struct pl011_emu *u, uint64_t counter_hz)
 {
 	uint64_t ticks;
 
+	if (!u->ops || !u->ops->now) {
+		u->char_ticks = 0; /* no clock to read */
+		return;
+	}
 	/* A counter so fast that a character overflows 32 bits of ticks
 	 * (above 400 GHz) gets the longest time there is; one slower than the
 	 * line drains a character a tick. */

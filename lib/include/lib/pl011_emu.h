@@ -234,8 +234,8 @@ void pl011_emu_init(struct pl011_emu *u, const struct pl011_emu_ops *ops, void *
 void pl011_emu_fw_setup(struct pl011_emu *u, uint32_t uartclk_hz, uint32_t baud);
 
 /* After pl011_emu_init(): the frequency of ops->now's counter, in Hz,
- * which sets the line rate in counter ticks (0, the reset state: time does
- * not drain the FIFO). */
+ * which sets the line rate in counter ticks (0, the reset state, or no
+ * ops->now: time does not drain the FIFO). */
 void pl011_emu_set_clock(struct pl011_emu *u, uint64_t counter_hz);
 
 /* A trapped guest access: off into the frame, size in bytes. false: not an

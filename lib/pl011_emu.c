@@ -310,8 +310,14 @@ static void tx_write(struct pl011_emu *u, uint32_t val)
 	unsigned n;
 	uint8_t c = (uint8_t)(val & UARTDR_DATA);
 
-	tx_clock(u);
+	/* The level is brought up to date with the clock where it decides
+	 * something: here when the FIFO looks full (below that, a write only
+	 * adds one), and at a UARTFR read. */
 	n = u->tx_count;
+	if (n >= fifo_depth(u)) {
+		tx_clock(u);
+		n = u->tx_count;
+	}
 	/* Written to a full FIFO, the PL011 loses the data (it has no error
 	 * for it). The model sends it all the same, after whatever waits for
 	 * a stopped transmitter so the order holds, and counts it; the level

@@ -1,8 +1,12 @@
 /*
- * The VMs' consoles on the one physical UART. Output goes out a line at a
- * time (so lines of VMs and of the hypervisor never interleave), prefixed
- * with the VM's name when there is more than one VM. Input goes to one VM
- * at a time, the first at start; Ctrl-] moves it to the next VM.
+ * The VMs' consoles on the one physical UART. With one VM its stream goes
+ * out as it comes: the terminal is the VM's (its shell's line editing,
+ * colours, full-screen programs). With more than one the console is
+ * shared: output goes out a line at a time (so lines of VMs and of the
+ * hypervisor never interleave), prefixed with the VM's name, and each VM's
+ * control characters are shown escaped (lib/console_escape.c), so that
+ * none can pass for another VM's line or the hypervisor's. Input goes to
+ * one VM at a time, the first at start; Ctrl-] moves it to the next VM.
  */
 #include <string.h>
 
@@ -40,6 +44,8 @@ static void put_line(struct vm *vm)
 	memcpy(out + n, vm->console_line, vm->console_len);
 	console_write_raw(out, n + vm->console_len);
 	vm->console_len = 0;
+	/* What follows comes after a prefix of its own. */
+	console_escape_prefixed(&vm->console_esc);
 }
 
 void vm_console_out(struct vm *vm, const char *s, size_t n)
@@ -51,8 +57,17 @@ void vm_console_out(struct vm *vm, const char *s, size_t n)
 	}
 	spin_lock(&vm->console_lock);
 	for (size_t i = 0; i < n; i++) {
-		vm->console_line[vm->console_len++] = s[i];
-		if (s[i] == '\n' || vm->console_len == sizeof(vm->console_line))
+		char shown[CONSOLE_ESCAPE_MAX];
+		size_t k;
+
+		/* Room first: a backspace is judged against the prefix it
+		 * will follow. */
+		if (vm->console_len + CONSOLE_ESCAPE_MAX > sizeof(vm->console_line))
+			put_line(vm);
+		k = console_escape(&vm->console_esc, (uint8_t)s[i], shown);
+		memcpy(vm->console_line + vm->console_len, shown, k);
+		vm->console_len += k;
+		if (k && shown[k - 1] == '\n')
 			put_line(vm);
 	}
 	spin_unlock(&vm->console_lock);

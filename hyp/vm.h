@@ -15,6 +15,7 @@
 #include <arch/spinlock.h>
 #include <arch/sysreg.h>
 #include <lib/backdoor.h>
+#include <lib/console_escape.h>
 #include <lib/lockup.h>
 #include <lib/pgtable.h>
 #include <lib/pl011_emu.h>
@@ -124,6 +125,8 @@ struct vm {
 	spinlock_t console_lock; /* the guest's console line, below */
 	unsigned console_len;
 	char console_line[120];
+	/* The escaping of its control characters (console_mux.c). */
+	struct console_escape console_esc;
 	int exit_code; /* from the test-exit service, -1 when none */
 };
 

@@ -1,9 +1,12 @@
 /*
  * Each VM's PL011 at IPA 0x0900_0000: the register model (lib/pl011_emu.c)
  * behind trapped MMIO, its output to the VM's console stream, its input from
- * the physical console when the VM has the focus, its interrupt line to
- * the VM's virtual GIC (SPI 1).
+ * the physical console when the VM has the focus (held in the model's
+ * 4 KiB input buffer until the guest reads it), its interrupt line to the
+ * VM's virtual GIC (SPI 1). Its transmit FIFO drains with time on the
+ * physical counter.
  */
+#include <lib/console.h>
 #include <lib/gicv3.h>
 #include <lib/guest_dt.h>
 #include <lib/pl011_emu.h>
@@ -19,7 +22,24 @@ static void tx(void *ctx, uint8_t c)
 	vm_console_out(ctx, (const char *)&c, 1);
 }
 
-static const struct pl011_emu_ops ops = {tx};
+/* The physical counter: EL2 reads it directly, and only differences
+ * matter, so the VM's counter offset does not. */
+static uint64_t now(void *ctx)
+{
+	return read_sysreg(cntpct_el0);
+}
+
+static const struct pl011_emu_ops ops = {tx, now};
+
+/* Input a full buffer lost: one line once the guest has caught up. Called
+ * without the UART's lock (the console may wait). */
+static void report_dropped(struct vm *vm, uint32_t dropped)
+{
+	if (dropped)
+		log_printf(
+			"\nhyp: vm%u '%s': console input buffer full, %u bytes dropped\n",
+			vm->id, vm->name, dropped);
+}
 
 /* Called with the UART's lock held: its state and its line agree. */
 static bool line_level(struct vm *vm)
@@ -40,7 +60,7 @@ static void set_line(struct vm *vm, bool level)
 
 static bool uart_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
 {
-	uint32_t v32 = 0;
+	uint32_t v32 = 0, dropped;
 	bool ok;
 
 	bool level;
@@ -49,7 +69,9 @@ static bool uart_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val
 	ok = pl011_emu_read(&v->vm->uart, (uint32_t)off, size, &v32);
 	level = line_level(v->vm);
 	set_line(v->vm, level);
+	dropped = pl011_emu_input_dropped(&v->vm->uart);
 	spin_unlock(&v->vm->uart_lock);
+	report_dropped(v->vm, dropped);
 	*val = v32;
 	return ok;
 }
@@ -71,6 +93,8 @@ static bool uart_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val
 void vuart_vm_init(struct vm *vm)
 {
 	pl011_emu_init(&vm->uart, &ops, vm);
+	pl011_emu_set_clock(&vm->uart, read_sysreg(cntfrq_el0));
+	console_escape_init(&vm->console_esc);
 	/* As boot firmware leaves it: enabled, 115200 8N1 with FIFOs, so an
 	 * early console that writes without setting it up works. */
 	pl011_emu_fw_setup(&vm->uart, GUEST_DT_UART_CLK_HZ, 115200);
@@ -83,7 +107,7 @@ void vuart_input(struct vm *vm, uint8_t c)
 	bool level;
 
 	spin_lock(&vm->uart_lock);
-	pl011_emu_rx(&vm->uart, c);
+	pl011_emu_input(&vm->uart, c);
 	level = line_level(vm);
 	set_line(vm, level);
 	spin_unlock(&vm->uart_lock);
@@ -91,11 +115,14 @@ void vuart_input(struct vm *vm, uint8_t c)
 
 void vuart_input_idle(struct vm *vm)
 {
+	uint32_t dropped;
 	bool level;
 
 	spin_lock(&vm->uart_lock);
 	pl011_emu_rx_idle(&vm->uart);
 	level = line_level(vm);
 	set_line(vm, level);
+	dropped = pl011_emu_input_dropped(&vm->uart);
 	spin_unlock(&vm->uart_lock);
+	report_dropped(vm, dropped);
 }

@@ -12,6 +12,7 @@
 
 #define DEPTH PL011_EMU_FIFO_DEPTH
 #define SLOT(i) ((i) & (DEPTH - 1)) /* DEPTH is a power of two */
+#define IN_SLOT(i) ((i) & (PL011_EMU_INPUT_SIZE - 1))
 
 /* Writable bits per register (TRM register widths). UARTCR[6:3] are
  * reserved ("do not modify, read as zero"). */
@@ -156,6 +157,8 @@ static bool rx_push(struct pl011_emu *u, uint8_t c)
 	return true;
 }
 
+static void input_feed(struct pl011_emu *u);
+
 static uint32_t rx_pop(struct pl011_emu *u)
 {
 	uint32_t entry;
@@ -168,26 +171,64 @@ static uint32_t rx_pop(struct pl011_emu *u)
 	u->rx_count--;
 	if (u->rx_count < rx_trigger(u))
 		u->ris &= ~UARTRIS_RXRIS;
-	/* The receive timeout clears once the FIFO has been read empty. */
-	if (!u->rx_count)
+	/* The receive timeout clears once the FIFO has been read empty; then
+	 * what waits for it comes in. */
+	if (!u->rx_count) {
 		u->ris &= ~UARTRIS_RTRIS;
+		if (u->in_count)
+			input_feed(u);
+	}
 	return entry;
+}
+
+/*
+ * Console input the FIFO could not take waits in u->in. It comes in as a
+ * burst each time the guest has read the FIFO empty, not a byte per read:
+ * so the FIFO fills from empty and RXRIS asserts as it passes the trigger
+ * level, as it would on a line. (Refilled after every read, a FIFO kept
+ * at its level never passes it again, and a driver that cleared RXRIS, as
+ * Linux's pl011_enable_interrupts() does, would wait for it forever.) When
+ * the buffer is empty the line falls silent: the receive timeout asserts
+ * for what the FIFO holds, whatever its level.
+ */
+static void input_feed(struct pl011_emu *u)
+{
+	unsigned room = pl011_emu_rx_room(u);
+	bool moved = false;
+
+	while (room && u->in_count) {
+		rx_push(u, u->in[u->in_head]);
+		u->in_head = (uint16_t)IN_SLOT(u->in_head + 1);
+		u->in_count--;
+		room--;
+		moved = true;
+	}
+	if (moved && !u->in_count)
+		pl011_emu_rx_idle(u);
 }
 
 /* ---- transmit ------------------------------------------------------------ */
 
 /*
  * The transmitter, paced. Bytes written while the transmitter runs go to
- * ops->tx at once: the line is infinitely fast, nothing is ever held back.
- * But the FIFO level the guest sees (tx_count) rises with each write and
- * falls to empty only when time has passed, which is what a guest does
- * when it reads UARTFR twice in a row (a poll) or touches any register but
- * UARTDR and UARTFR (tx_settle()). So a driver that writes as long as TXFF
- * is clear meets TXFF after a FIFO's worth, as on hardware, and switches to
- * its interrupt: Linux's amba-pl011 then writes half a FIFO per interrupt
- * without reading UARTFR, which halves the accesses (and so the traps) per
- * character. A driver that polls (the console's TXFF and BUSY loops) sees
- * the FIFO drain on its second read.
+ * ops->tx at once: nothing is ever held back from the console. But the
+ * FIFO level the guest sees (tx_count) rises with each write and falls
+ * with time, a character per char_ticks of the counter (tx_clock(), the
+ * line rate PL011_EMU_LINE_BAUD), and to empty at once when the guest
+ * waits for it: when it reads UARTFR twice in a row (a poll) or touches
+ * any register but UARTDR and UARTFR (tx_settle()). Waiting out the line
+ * rate would cost the VM time for nothing, and the model has no timer of
+ * its own to raise TXRIS later: Linux's transmit interrupt handler reads
+ * UARTRIS after each half FIFO, and finds the FIFO drained. So a driver
+ * that writes as long as TXFF is clear meets TXFF after a FIFO's worth, as
+ * on hardware, and switches to its interrupt: Linux's amba-pl011 then
+ * writes half a FIFO per interrupt without reading UARTFR, which halves
+ * the accesses (and so the traps) per character. A driver that polls (the
+ * console's TXFF and BUSY loops) sees the FIFO drain on its second read.
+ * One that writes UARTDR and nothing else finds TXFF set after a FIFO's
+ * worth (until time drains it) and loses nothing: a write to a full FIFO,
+ * which the PL011 would lose, goes out all the same and is counted in
+ * tx_overruns. (QEMU's PL011 never sets TXFF at all.)
  *
  * While UARTCR.UARTEN or TXE is clear, writes wait in the FIFO as on the
  * hardware, and go out in order when both are set again. Each time the
@@ -219,25 +260,83 @@ static void tx_drain(struct pl011_emu *u)
 	}
 }
 
+/* The level falls to n (characters left the line): TXRIS asserts as it
+ * passes the trigger level, and when the FIFO empties, as if a burst had
+ * drained through the level (so that a write and nothing else is answered
+ * too). */
+static void tx_level(struct pl011_emu *u, unsigned n)
+{
+	unsigned before = u->tx_count, trigger = tx_trigger(u);
+
+	u->tx_count = (uint8_t)n;
+	if ((before > trigger && n <= trigger) || (before && !n))
+		u->ris |= UARTRIS_TXRIS;
+}
+
+/* Time has passed on the line: the characters it carried since tx_since
+ * leave the level. Nothing moves while the transmitter is off (what waits
+ * for it is held), nor without a clock (char_ticks is 0 without
+ * ops->now). */
+static void tx_clock(struct pl011_emu *u)
+{
+	uint64_t elapsed, sent;
+
+	if (!u->tx_count || !u->char_ticks || !tx_running(u))
+		return;
+	elapsed = u->ops->now(u->ctx) - u->tx_since;
+	/* The usual case, a driver's accesses within a character's time of
+	 * each other: no division. */
+	if (elapsed < u->char_ticks)
+		return;
+	sent = elapsed / u->char_ticks;
+	if (sent >= u->tx_count) {
+		tx_level(u, 0);
+	} else {
+		u->tx_since += sent * u->char_ticks;
+		tx_level(u, u->tx_count - (unsigned)sent);
+	}
+}
+
 /* Time has passed: everything written has left the FIFO. */
 static void tx_settle(struct pl011_emu *u)
 {
 	tx_drain(u);
-	if (u->tx_count && !u->tx_held) {
-		u->tx_count = 0;
-		u->ris |= UARTRIS_TXRIS;
-	}
+	if (u->tx_count && !u->tx_held)
+		tx_level(u, 0);
 }
 
 static void tx_write(struct pl011_emu *u, uint32_t val)
 {
-	unsigned n = u->tx_count;
+	unsigned n;
 	uint8_t c = (uint8_t)(val & UARTDR_DATA);
 
-	/* Written to a full FIFO, data is lost; the PL011 has no error for
-	 * it. */
-	if (n >= fifo_depth(u))
+	/* The level is brought up to date with the clock where it decides
+	 * something: here when the FIFO looks full (below that, a write only
+	 * adds one), and at a UARTFR read. */
+	n = u->tx_count;
+	if (n >= fifo_depth(u)) {
+		tx_clock(u);
+		n = u->tx_count;
+	}
+	/* Written to a full FIFO, the PL011 loses the data (it has no error
+	 * for it). The model sends it all the same, after whatever waits for
+	 * a stopped transmitter so the order holds, and counts it; the level
+	 * stays full. */
+	if (n >= fifo_depth(u)) {
+		u->tx_overruns++;
+		while (u->tx_held) {
+			uint8_t old = u->tx[u->tx_head];
+
+			u->tx_head = (uint8_t)SLOT(u->tx_head + 1);
+			u->tx_held--;
+			tx_send(u, old);
+		}
+		tx_send(u, c);
 		return;
+	}
+	/* The line starts carrying this one now. */
+	if (!n && u->char_ticks)
+		u->tx_since = u->ops->now(u->ctx);
 	if (tx_running(u) && !u->tx_held) {
 		tx_send(u, c);
 	} else {
@@ -348,12 +447,19 @@ static void reg_write(struct pl011_emu *u, uint32_t reg, uint32_t val)
 		break;
 	case UARTLCR_H:
 		write_lcr_h(u, val);
+		/* FIFOs on: room for input that waits. */
+		if (u->in_count)
+			input_feed(u);
 		break;
 	case UARTCR:
 		u->cr = (uint16_t)(val & CR_BITS);
 		modem_update(u);
 		/* Enabling the transmitter sends what waited in the FIFO. */
 		tx_settle(u);
+		/* The receiver listening to the line again: input that waited
+		 * comes in. */
+		if (u->in_count)
+			input_feed(u);
 		break;
 	case UARTIFLS:
 		u->ifls = (uint16_t)(val & IFLS_BITS);
@@ -409,6 +515,33 @@ void pl011_emu_init(struct pl011_emu *u, const struct pl011_emu_ops *ops, void *
 	u->imsc = u->ris = u->dmacr = 0;
 	/* The inputs were there before reset: no modem interrupt for them. */
 	u->modem = modem_inputs(u);
+	u->char_ticks = 0;
+	u->tx_since = 0;
+	u->tx_overruns = 0;
+	u->in_head = u->in_count = 0;
+	u->in_dropped = 0;
+}
+
+void pl011_emu_set_clock(struct pl011_emu *u, uint64_t counter_hz)
+{
+	uint64_t ticks;
+
+	if (!u->ops || !u->ops->now) {
+		u->char_ticks = 0; /* no clock to read */
+		return;
+	}
+	/* A counter so fast that a character overflows 32 bits of ticks
+	 * (above 400 GHz) gets the longest time there is; one slower than the
+	 * line drains a character a tick. */
+	if (counter_hz >
+	    (uint64_t)UINT32_MAX * PL011_EMU_LINE_BAUD / PL011_EMU_CHAR_BITS) {
+		ticks = UINT32_MAX;
+	} else {
+		ticks = counter_hz * PL011_EMU_CHAR_BITS / PL011_EMU_LINE_BAUD;
+		if (counter_hz && !ticks)
+			ticks = 1;
+	}
+	u->char_ticks = (uint32_t)ticks;
 }
 
 void pl011_emu_fw_setup(struct pl011_emu *u, uint32_t uartclk_hz, uint32_t baud)
@@ -439,9 +572,14 @@ bool pl011_emu_read(struct pl011_emu *u, uint32_t off, unsigned size, uint32_t *
 	*val = 0;
 	if (!access_ok(off, size))
 		return false;
-	/* A poll (UARTFR again) or any other register: time has passed. */
-	if (u->tx_count && ((off & ~3u) != UARTFR || u->fr_polled))
-		tx_settle(u);
+	/* A poll (UARTFR again) or any other register: the guest waits, the
+	 * FIFO has drained. A first UARTFR read sees what time drained. */
+	if (u->tx_count) {
+		if ((off & ~3u) != UARTFR || u->fr_polled)
+			tx_settle(u);
+		else
+			tx_clock(u);
+	}
 	u->fr_polled = (off & ~3u) == UARTFR;
 	*val = (reg_read(u, off & ~3u) >> shift) & size_mask(size);
 	return true;
@@ -475,6 +613,20 @@ unsigned pl011_emu_rx_room(const struct pl011_emu *u)
 	if (!rx_running(u) || (u->cr & UARTCR_LBE) || u->rx_count >= depth)
 		return 0;
 	return depth - u->rx_count;
+}
+
+bool pl011_emu_input(struct pl011_emu *u, uint8_t c)
+{
+	if (!u->in_count && pl011_emu_rx_room(u))
+		return rx_push(u, c);
+	if (u->in_count >= PL011_EMU_INPUT_SIZE) {
+		if (u->in_dropped < UINT32_MAX)
+			u->in_dropped++;
+		return false;
+	}
+	u->in[IN_SLOT(u->in_head + u->in_count)] = c;
+	u->in_count++;
+	return true;
 }
 
 void pl011_emu_rx_idle(struct pl011_emu *u)

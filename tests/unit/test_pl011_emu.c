@@ -28,7 +28,18 @@ static void cb_tx(void *ctx, uint8_t c)
 		out[out_len++] = c;
 }
 
-static const struct pl011_emu_ops ops = {cb_tx};
+static const struct pl011_emu_ops ops = {cb_tx, NULL};
+
+/* A counter the test moves by hand. */
+static uint64_t clock_now;
+
+static uint64_t cb_now(void *ctx)
+{
+	CHECK(ctx == &u);
+	return clock_now;
+}
+
+static const struct pl011_emu_ops clocked_ops = {cb_tx, cb_now};
 
 static void fresh(void)
 {
@@ -36,6 +47,20 @@ static void fresh(void)
 	pl011_emu_init(&u, &ops, &u);
 	out_len = 0;
 	tx_calls = 0;
+}
+
+/* A UART on a counter of hz: 11.52 MHz makes a character 100 ticks. */
+#define TICKS_PER_CHAR 100u
+#define TEST_COUNTER_HZ (PL011_EMU_LINE_BAUD / PL011_EMU_CHAR_BITS * TICKS_PER_CHAR)
+
+static void fresh_clocked(void)
+{
+	memset(&u, 0xa5, sizeof(u));
+	pl011_emu_init(&u, &clocked_ops, &u);
+	pl011_emu_set_clock(&u, TEST_COUNTER_HZ);
+	out_len = 0;
+	tx_calls = 0;
+	clock_now = 1000000;
 }
 
 static int out_is(const char *s)
@@ -269,8 +294,12 @@ static void transmit_paced(void)
 	CHECK_EQ(out_len, 32);
 	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY),
 		 UARTFR_TXFF | UARTFR_BUSY);
-	wr(UARTDR, '#'); /* full: lost, as on hardware */
-	CHECK_EQ(out_len, 32);
+	/* Full: the PL011 would lose it; it goes out all the same, counted. */
+	wr(UARTDR, '#');
+	CHECK_EQ(out_len, 33);
+	CHECK_EQ(out[32], '#');
+	CHECK_EQ(u.tx_overruns, 1);
+	CHECK_EQ(u.tx_count, 32);
 	/* Another register: time has passed, the FIFO drained through its
 	 * trigger level. */
 	CHECK(rd(UARTRIS) & UARTRIS_TXRIS);
@@ -284,13 +313,111 @@ static void transmit_paced(void)
 	CHECK(!(u.ris & UARTRIS_TXRIS)); /* cleared, and above the trigger */
 	CHECK(rd(UARTMIS) == 0);	 /* drained: TXRIS again, TXIM masked */
 	CHECK(rd(UARTRIS) & UARTRIS_TXRIS);
-	CHECK_EQ(out_len, 49);
+	CHECK_EQ(out_len, 50);
 
 	/* A poll drains too: the second of two UARTFR reads in a row. */
 	wr(UARTDR, 'z');
 	CHECK(rd(UARTFR) & UARTFR_BUSY);
 	CHECK(!(rd(UARTFR) & UARTFR_BUSY));
-	CHECK_EQ(out_len, 50);
+	CHECK_EQ(out_len, 51);
+	CHECK_EQ(u.tx_overruns, 1);
+}
+
+/* A guest that writes UARTDR and never reads UARTFR (bare-metal programs,
+ * test frameworks, early consoles do): every byte reaches the console, in
+ * order, though the FIFO shows full after 32. */
+static void transmit_never_lost(void)
+{
+	static uint8_t want[4000];
+
+	fresh();
+	pl011_emu_fw_setup(&u, 24000000, 115200);
+	for (unsigned i = 0; i < sizeof(want); i++) {
+		want[i] = (uint8_t)('!' + (i * 7 + i / 93) % 94);
+		wr(UARTDR, want[i]);
+	}
+	CHECK_EQ(out_len, sizeof(want));
+	CHECK(!memcmp(out, want, sizeof(want)));
+	CHECK_EQ(u.tx_overruns, sizeof(want) - 32);
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFF | UARTFR_TXFE), UARTFR_TXFF);
+
+	/* FIFOs off: the same, one deep. */
+	fresh();
+	enable(UARTLCR_H_WLEN_8);
+	for (unsigned i = 0; i < 100; i++)
+		wr_n(UARTDR, 1, 'a' + i % 26);
+	CHECK_EQ(out_len, 100);
+	CHECK_EQ(u.tx_overruns, 99);
+}
+
+/* The level falls a character per line period of the counter, TXRIS
+ * asserting as it passes the trigger level; a first UARTFR read sees it,
+ * the fraction of a character carries over. */
+static void transmit_drains_with_time(void)
+{
+	fresh_clocked();
+	CHECK_EQ(u.char_ticks, TICKS_PER_CHAR);
+	enable(UARTLCR_H_WLEN_8 | UARTLCR_H_FEN); /* TX trigger 16 */
+	wr(UARTICR, 0x7ff);
+	for (int i = 0; i < 32; i++)
+		wr(UARTDR, 'a');
+	CHECK_EQ(u.tx_count, 32);
+	/* Not quite a character's time: still full, the next write counted. */
+	clock_now += TICKS_PER_CHAR - 1;
+	wr(UARTDR, 'b');
+	CHECK_EQ(u.tx_overruns, 1);
+	CHECK_EQ(u.tx_count, 32);
+	/* 16 characters' time since the first write: 16 left, TXRIS. */
+	clock_now += 15 * TICKS_PER_CHAR + 1;
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFF | UARTFR_TXFE | UARTFR_BUSY), UARTFR_BUSY);
+	CHECK_EQ(u.tx_count, 16);
+	CHECK(u.ris & UARTRIS_TXRIS);
+	/* A write brings it above the level again (any other register would
+	 * be the guest waiting: drained). */
+	clock_now += TICKS_PER_CHAR / 2;
+	wr(UARTDR, 'c');
+	CHECK_EQ(u.tx_count, 17);
+	CHECK(!(u.ris & UARTRIS_TXRIS));
+	/* Half a character carried over: 16.5 periods later, all gone. */
+	clock_now += 16 * TICKS_PER_CHAR + TICKS_PER_CHAR / 2;
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFF | UARTFR_TXFE | UARTFR_BUSY), UARTFR_TXFE);
+	CHECK(u.ris & UARTRIS_TXRIS);
+	CHECK_EQ(out_len, 34);
+
+	/* The line starts with the first write into an empty FIFO, not
+	 * before: an idle line banks no time. */
+	clock_now += 1000 * TICKS_PER_CHAR;
+	for (int i = 0; i < 32; i++)
+		wr(UARTDR, 'd');
+	CHECK_EQ(u.tx_count, 32);
+	CHECK_EQ(u.tx_overruns, 1);
+
+	/* A stopped transmitter holds its FIFO: time drains nothing. */
+	fresh_clocked();
+	wr(UARTLCR_H, UARTLCR_H_FEN);
+	wr(UARTDR, 'x');
+	clock_now += 100 * TICKS_PER_CHAR;
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_BUSY), UARTFR_BUSY);
+	CHECK_EQ(tx_calls, 0);
+
+	/* Without a clock, or with a zero frequency: only waiting drains. */
+	fresh_clocked();
+	pl011_emu_set_clock(&u, 0);
+	enable(UARTLCR_H_FEN);
+	wr(UARTDR, 'y');
+	clock_now += 100 * TICKS_PER_CHAR;
+	CHECK(rd(UARTFR) & UARTFR_BUSY);
+	CHECK(!(rd(UARTFR) & UARTFR_BUSY));
+
+	/* Counter frequencies at the edges. */
+	pl011_emu_set_clock(&u, 1);
+	CHECK_EQ(u.char_ticks, 1);
+	pl011_emu_set_clock(&u, 62500000);
+	CHECK_EQ(u.char_ticks, 5425); /* QEMU virt's 62.5 MHz */
+	pl011_emu_set_clock(&u, 1000000000);
+	CHECK_EQ(u.char_ticks, 86805); /* 1 GHz */
+	pl011_emu_set_clock(&u, UINT64_MAX);
+	CHECK_EQ(u.char_ticks, UINT32_MAX);
 }
 
 static void transmit_waits_while_disabled(void)
@@ -305,11 +432,16 @@ static void transmit_waits_while_disabled(void)
 	CHECK_EQ(tx_calls, 0);
 	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_TXFF | UARTFR_BUSY),
 		 UARTFR_TXFF | UARTFR_BUSY);
-	wr(UARTDR, '#'); /* full: lost */
-	wr(UARTCR, RUN_BITS);
-	CHECK_EQ(out_len, 32);
+	/* Full: not lost, but out in order after the 32 that waited. */
+	wr(UARTDR, '#');
+	CHECK_EQ(out_len, 33);
 	for (int i = 0; i < 32 && i < (int)out_len; i++)
 		CHECK_EQ(out[i], 'A' + i);
+	CHECK_EQ(out[32], '#');
+	CHECK_EQ(u.tx_overruns, 1);
+	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFF | UARTFR_BUSY), UARTFR_TXFF | UARTFR_BUSY);
+	wr(UARTCR, RUN_BITS);
+	CHECK_EQ(out_len, 33);
 	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFE | UARTFR_BUSY), UARTFR_TXFE);
 
 	/* UARTEN set but TXE clear: the same. */
@@ -326,9 +458,10 @@ static void transmit_waits_while_disabled(void)
 	fresh();
 	wr(UARTDR, '1');
 	CHECK_EQ(rd(UARTFR) & (UARTFR_TXFF | UARTFR_BUSY), UARTFR_TXFF | UARTFR_BUSY);
-	wr(UARTDR, '2');
+	wr(UARTDR, '2'); /* full: both out, in order */
+	CHECK(out_is("12"));
 	wr(UARTCR, RUN_BITS);
-	CHECK(out_is("1"));
+	CHECK(out_is("12"));
 
 	/* Clearing FEN flushes the transmit FIFO (TRM's reprogramming steps). */
 	fresh();
@@ -404,6 +537,176 @@ static void receive_fifo(void)
 	CHECK_EQ(rd(UARTRSR), 0);
 	CHECK_EQ(rd(UARTRIS), 0);
 	CHECK_EQ(rd(UARTFR) & UARTFR_RXFE, UARTFR_RXFE);
+}
+
+/* ---- console input held for the guest ------------------------------------ */
+
+static void input(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		CHECK(pl011_emu_input(&u, (uint8_t)s[i]));
+}
+
+/* What the FIFO gives a guest that reads until RXFE. */
+static size_t drain_rx(char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (!(rd(UARTFR) & UARTFR_RXFE) && n < max) {
+		uint32_t ch = rd(UARTDR);
+
+		CHECK_EQ(ch & ~UARTDR_DATA, 0);
+		buf[n++] = (char)ch;
+	}
+	return n;
+}
+
+static void input_buffer(void)
+{
+	static char text[3000], got[sizeof(text) + 64];
+	size_t n;
+
+	for (unsigned i = 0; i < sizeof(text); i++)
+		text[i] = (char)('a' + i % 26 + (i / 26) % 3);
+
+	/* Room in the FIFO: straight in, nothing waits. */
+	fresh();
+	enable(UARTLCR_H_FEN);
+	input("hi", 2);
+	CHECK_EQ(u.rx_count, 2);
+	CHECK_EQ(u.in_count, 0);
+
+	/* A paste at full speed: the FIFO takes 32, the rest waits, and the
+	 * guest reading until RXFE gets all of it in order, no overrun. */
+	fresh();
+	enable(UARTLCR_H_FEN);
+	input(text, sizeof(text));
+	CHECK_EQ(u.rx_count, 32);
+	CHECK_EQ(u.in_count, sizeof(text) - 32);
+	CHECK_EQ(rd(UARTRSR), 0);
+	n = drain_rx(got, sizeof(got));
+	CHECK_EQ(n, sizeof(text));
+	CHECK(!memcmp(got, text, sizeof(text)));
+	CHECK_EQ(rd(UARTRSR), 0);
+	CHECK_EQ(rd(UARTRIS) & (UARTRIS_OERIS | UARTRIS_RXRIS | UARTRIS_RTRIS), 0);
+	CHECK_EQ(pl011_emu_input_dropped(&u), 0);
+
+	/* Input behind waiting input waits too, even when the FIFO has room:
+	 * the order holds. */
+	fresh();
+	enable(UARTLCR_H_FEN);
+	input(text, 40);
+	CHECK_EQ(rd(UARTDR), (uint32_t)text[0]);
+	input(text + 40, 1);
+	CHECK_EQ(u.in_count, 9);
+	n = drain_rx(got, sizeof(got));
+	CHECK_EQ(n, 40);
+	CHECK(!memcmp(got, text + 1, 40));
+
+	/* Full: the FIFO's 32 and the buffer's 4096 kept, the rest dropped
+	 * and counted; the count is reported once the guest has caught up. */
+	fresh();
+	enable(UARTLCR_H_FEN);
+	for (unsigned i = 0; i < 32 + PL011_EMU_INPUT_SIZE; i++)
+		CHECK(pl011_emu_input(&u, (uint8_t)i));
+	for (unsigned i = 0; i < 10; i++)
+		CHECK(!pl011_emu_input(&u, 0xee));
+	CHECK_EQ(pl011_emu_input_dropped(&u), 0); /* still draining */
+	{
+		unsigned count = 0, wrong = 0;
+
+		while (!(rd(UARTFR) & UARTFR_RXFE) && count < 10000) {
+			if ((rd(UARTDR) & 0xff) != (count & 0xff))
+				wrong++;
+			count++;
+		}
+		CHECK_EQ(count, 32 + PL011_EMU_INPUT_SIZE);
+		CHECK_EQ(wrong, 0);
+	}
+	CHECK_EQ(pl011_emu_input_dropped(&u), 10);
+	CHECK_EQ(pl011_emu_input_dropped(&u), 0); /* once */
+	CHECK_EQ(rd(UARTRSR), 0); /* no overrun: the guest lost nothing it took */
+
+	/* Nothing listening: input waits instead of being lost, and comes in
+	 * when the receiver is on. */
+	fresh(); /* UARTEN clear */
+	input("abc", 3);
+	CHECK_EQ(u.in_count, 3);
+	CHECK(rd(UARTFR) & UARTFR_RXFE);
+	wr(UARTIMSC, UARTIMSC_RXIM | UARTIMSC_RTIM);
+	enable(UARTLCR_H_FEN);
+	CHECK_EQ(u.in_count, 0);
+	CHECK(pl011_emu_irq_level(&u)); /* the timeout: below the level */
+	CHECK_EQ(drain_rx(got, sizeof(got)), 3);
+	CHECK(!memcmp(got, "abc", 3));
+
+	/* Loopback disconnects the line: input waits for its end. */
+	fresh();
+	enable(UARTLCR_H_FEN);
+	wr(UARTCR, RUN_BITS | UARTCR_LBE);
+	input("xy", 2);
+	wr(UARTDR, 'L');
+	CHECK_EQ(drain_rx(got, sizeof(got)), 1);
+	CHECK_EQ(got[0], 'L');
+	wr(UARTCR, RUN_BITS);
+	CHECK_EQ(drain_rx(got, sizeof(got)), 2);
+	CHECK(!memcmp(got, "xy", 2));
+
+	/* FIFOs off: one at a time, each read bringing the next. */
+	fresh();
+	enable(0);
+	input("12345", 5);
+	CHECK_EQ(u.rx_count, 1);
+	CHECK_EQ(drain_rx(got, sizeof(got)), 5);
+	CHECK(!memcmp(got, "12345", 5));
+	/* Turning the FIFOs on makes room for what waits. */
+	input("6789", 4);
+	wr(UARTLCR_H, UARTLCR_H_FEN);
+	CHECK_EQ(u.rx_count, 4);
+	CHECK_EQ(u.in_count, 0);
+
+	/* A reset empties the buffer. */
+	input(text, 100);
+	pl011_emu_init(&u, &ops, &u);
+	CHECK_EQ(u.in_count, 0);
+	CHECK_EQ(pl011_emu_input_dropped(&u), 0);
+}
+
+/* Each time the guest reads the FIFO empty the next burst comes in and
+ * RXRIS asserts as it passes the level: a driver that cleared RXRIS with
+ * a full FIFO (Linux's pl011_enable_interrupts()) still gets its
+ * interrupt, and the timeout brings in a tail below the level. */
+static void input_interrupts(void)
+{
+	char got[128];
+
+	fresh();
+	enable(UARTLCR_H_FEN); /* RX trigger 16 */
+	for (int i = 0; i < 100; i++)
+		CHECK(pl011_emu_input(&u, (uint8_t)i));
+	wr(UARTICR, UARTICR_RXIC | UARTICR_RTIC);
+	/* Linux: drain up to two FIFOs' worth, then unmask. */
+	for (int i = 0; i < 64; i++) {
+		if (rd(UARTFR) & UARTFR_RXFE)
+			break;
+		rd(UARTDR);
+	}
+	wr(UARTIMSC, UARTIMSC_RXIM | UARTIMSC_RTIM);
+	CHECK(pl011_emu_irq_level(&u));
+	CHECK_EQ(drain_rx(got, sizeof(got)), 36);
+	for (int i = 0; i < 36; i++)
+		CHECK_EQ(got[i], 64 + i);
+	CHECK(!pl011_emu_irq_level(&u));
+
+	/* A tail below the level: the timeout, with no call from outside. */
+	for (int i = 0; i < 40; i++)
+		CHECK(pl011_emu_input(&u, (uint8_t)i));
+	CHECK_EQ(drain_rx(got, 32), 32); /* the first FIFO's worth */
+	CHECK_EQ(u.rx_count, 8);
+	CHECK_EQ(rd(UARTRIS) & (UARTRIS_RXRIS | UARTRIS_RTRIS), UARTRIS_RTRIS);
+	CHECK(pl011_emu_irq_level(&u));
+	CHECK_EQ(drain_rx(got, sizeof(got)), 8);
+	CHECK(!pl011_emu_irq_level(&u));
 }
 
 /* ---- interrupts ---------------------------------------------------------- */
@@ -659,7 +962,7 @@ static void firmware_setup(void)
 
 /* The guest's state: struct uart_amba_port's im, and the tty buffers. */
 static uint32_t lx_im;
-static char lx_xmit[256], lx_rx[256];
+static char lx_xmit[256], lx_rx[4096];
 static size_t lx_xmit_head, lx_xmit_tail, lx_rx_len;
 static unsigned lx_passes;
 
@@ -758,23 +1061,25 @@ static void lx_console_write(const char *s)
 	writew(old_cr, UARTCR);
 }
 
-/* The hypervisor: keyboard input paced by rx_room, the guest's handler run
- * whenever the line is high (as the injected interrupt would). */
+/* The hypervisor (hyp/console_mux.c, hyp/vuart.c): keyboard input as fast
+ * as it comes, in bursts of the physical UART's FIFO, each followed by the
+ * idle call; the guest's handler runs whenever the line is high (as the
+ * injected interrupt would), not necessarily between bursts. */
 static void hv_type(const char *s)
 {
-	size_t n = strlen(s), i = 0;
+	size_t n = strlen(s);
 	unsigned rounds = 0;
 
-	while (i < n && rounds++ < 1000) {
-		unsigned room = pl011_emu_rx_room(&u);
-
-		while (room-- && i < n)
-			CHECK(pl011_emu_rx(&u, (uint8_t)s[i++]));
-		if (pl011_emu_irq_level(&u))
-			lx_int();
+	for (size_t i = 0; i < n; i++) {
+		CHECK(pl011_emu_input(&u, (uint8_t)s[i]));
+		if (i % 16 == 15 || i == n - 1) {
+			pl011_emu_rx_idle(&u);
+			/* The guest is slow: it gets in every third burst. */
+			if (i % 48 == 47 && pl011_emu_irq_level(&u))
+				lx_int();
+		}
 	}
-	pl011_emu_rx_idle(&u);
-	if (pl011_emu_irq_level(&u))
+	while (pl011_emu_irq_level(&u) && rounds++ < 100)
 		lx_int();
 }
 
@@ -844,13 +1149,29 @@ static void linux_sequence(void)
 	CHECK(!pl011_emu_irq_level(&u));
 	CHECK(lx_passes >= 1 && lx_passes <= 2);
 
-	/* A paste longer than the FIFO, paced so nothing overruns. */
+	/* A paste longer than the FIFO: nothing overruns. */
 	lx_rx_len = 0;
 	hv_type(paste);
 	CHECK_EQ(lx_rx_len, sizeof(paste) - 1);
 	CHECK(!memcmp(lx_rx, paste, sizeof(paste) - 1));
 	CHECK_EQ(readw(UARTRSR), 0);
 	CHECK(!pl011_emu_irq_level(&u));
+
+	/* 2 000 characters at full speed: all of them, in order. */
+	{
+		static char big[2001];
+
+		for (unsigned i = 0; i < 2000; i++)
+			big[i] = (char)(i % 80 == 79 ? '\n'
+						     : 'A' + (i * 31 + i / 80) % 58);
+		lx_rx_len = 0;
+		lx_passes = 0;
+		hv_type(big);
+		CHECK_EQ(lx_rx_len, 2000);
+		CHECK(!memcmp(lx_rx, big, 2000));
+		CHECK_EQ(readw(UARTRSR), 0);
+		CHECK(!pl011_emu_irq_level(&u));
+	}
 
 	/* Interrupt-driven transmit as older drivers do it (TXIM set, half a
 	 * FIFO per interrupt): bounded passes, TXIM masked at the end. */
@@ -991,17 +1312,22 @@ static void fuzz(void)
 					UARTFR,	   UARTILPR, UARTIBRD, UARTFBRD,
 					UARTLCR_H, UARTCR,   UARTIFLS, UARTIMSC,
 					UARTRIS,   UARTMIS,  UARTICR,  UARTDMACR};
-	unsigned failures = 0, rx_taken = 0;
+	unsigned failures = 0, rx_taken = 0, input_taken = 0;
 	long step;
 
-	fresh();
+	fresh_clocked();
 	for (step = 0; step < 100000 && failures < 10; step++) {
 		uint32_t r = rnd() % 100, off, val = rnd(), v = 0x5a5a5a5a, fr, ris;
 		unsigned size = sizes[rnd() % 8];
 		bool ok, want;
 
-		if (r < 8) {
+		clock_now += rnd() % 4 ? rnd() % 64 : rnd() % 4096;
+		if (r < 4) {
 			rx_taken += pl011_emu_rx(&u, (uint8_t)val);
+		} else if (r < 8) {
+			for (unsigned i = rnd() % 64; i; i--)
+				input_taken += pl011_emu_input(&u, (uint8_t)val);
+			(void)pl011_emu_input_dropped(&u);
 		} else if (r < 10) {
 			pl011_emu_rx_idle(&u);
 		} else if (r < 11) {
@@ -1051,6 +1377,13 @@ static void fuzz(void)
 		if (u.rx_count > 32 || u.tx_count > 32 || u.rx_head >= 32 ||
 		    u.tx_head >= 32 || u.tx_held > u.tx_count)
 			failures++;
+		if (u.in_count > PL011_EMU_INPUT_SIZE ||
+		    u.in_head >= PL011_EMU_INPUT_SIZE)
+			failures++;
+		/* Input waits only behind a FIFO the guest has not read empty,
+		 * or while nothing listens. */
+		if (u.in_count && !u.rx_count && pl011_emu_rx_room(&u))
+			failures++;
 		if (!(fr & UARTFR_BUSY) != !!(fr & UARTFR_TXFE))
 			failures++;
 		if ((fr & UARTFR_RXFE) && (fr & UARTFR_RXFF))
@@ -1072,6 +1405,8 @@ static void fuzz(void)
 	/* The run exercised both directions, not just rejections. */
 	CHECK(tx_calls > 500);
 	CHECK(rx_taken > 500);
+	/* More than the buffer holds: the guest drained it too. */
+	CHECK(input_taken > PL011_EMU_INPUT_SIZE + 32);
 }
 
 int main(void)
@@ -1081,8 +1416,12 @@ int main(void)
 	RUN(register_widths);
 	RUN(transmit_enabled);
 	RUN(transmit_paced);
+	RUN(transmit_never_lost);
+	RUN(transmit_drains_with_time);
 	RUN(transmit_waits_while_disabled);
 	RUN(receive_fifo);
+	RUN(input_buffer);
+	RUN(input_interrupts);
 	RUN(rx_interrupt_levels);
 	RUN(rx_timeout);
 	RUN(tx_interrupt);

@@ -1,11 +1,13 @@
 /*
  * An emulated Arm PL011 (PrimeCell UART r1p5) for a VM's console: the
- * register model only. The hypervisor traps the guest's accesses to the
- * UART's 4 KiB frame, calls pl011_emu_read()/pl011_emu_write() with the
- * offset into the frame, feeds keyboard input with pl011_emu_rx(), calls
- * pl011_emu_rx_idle() once input has paused, and after every call sets the
- * VM's interrupt line to pl011_emu_irq_level(). The library holds no locks:
- * the caller serialises all calls for one UART.
+ * register model, and the console input waiting for it. The hypervisor
+ * traps the guest's accesses to the UART's 4 KiB frame, calls
+ * pl011_emu_read()/pl011_emu_write() with the offset into the frame, feeds
+ * keyboard input with pl011_emu_input() (pl011_emu_rx() is the line
+ * itself, with no buffer), calls pl011_emu_rx_idle() once input has paused,
+ * and after every call sets the VM's interrupt line to
+ * pl011_emu_irq_level(). The library holds no locks: the caller serialises
+ * all calls for one UART.
  *
  * What the model is, in terms of the hardware (PL011 TRM, DDI 0183):
  *
@@ -14,16 +16,24 @@
  *   those eight words at the end of the frame, and amba-pl011 matches the
  *   part number and designer (0x00041011 under mask 0x000fffff) and takes
  *   32-entry FIFOs from revision 3 (PeriphID2[7:4]).
- * - The serial line runs infinitely fast: a character the transmitter may
- *   send goes to ops->tx at once. The transmit FIFO's level still rises
- *   with each write and drains when time has passed, which the model takes
- *   to be a second UARTFR read in a row (a poll) or an access to any other
- *   register but UARTDR: so a driver that writes while TXFF is clear sees
- *   TXFF after 32 writes, as on hardware, and Linux's then feeds the UART
- *   from its transmit interrupt, half a FIFO at a time, without reading
- *   UARTFR (pl011_emu.c, "The transmitter, paced"). While UARTCR.UARTEN or
- *   TXE is clear, writes wait in the transmit FIFO, as on the hardware,
- *   and go out in order when both are set again.
+ * - Output is never lost: a character the transmitter may send goes to
+ *   ops->tx at once. The transmit FIFO's level still rises with each write
+ *   and drains with time, at PL011_EMU_LINE_BAUD on the counter that
+ *   ops->now reads, and at once when the guest waits for it: a second
+ *   UARTFR read in a row (a poll) or an access to any other register but
+ *   UARTDR. So a driver that writes while TXFF is clear sees TXFF after 32
+ *   writes, as on hardware, and Linux's then feeds the UART from its
+ *   transmit interrupt, half a FIFO at a time, without reading UARTFR
+ *   (pl011_emu.c, "The transmitter, paced"). A byte written while TXFF is
+ *   set, which the PL011 would lose, goes out all the same and is counted
+ *   (tx_overruns): a guest that never reads UARTFR loses nothing. While
+ *   UARTCR.UARTEN or TXE is clear, writes wait in the transmit FIFO, as on
+ *   the hardware, and go out in order when both are set again.
+ * - Input waits: what pl011_emu_input() gets while the receive FIFO is
+ *   full (or nothing listens) is held in a buffer of PL011_EMU_INPUT_SIZE
+ *   bytes in front of the line, as a terminal with flow control would
+ *   hold it, and fed into the FIFO each time the guest has read it empty.
+ *   Only when that buffer is full is input dropped, and counted.
  * - The modem inputs are those of a connected terminal (CTS, DSR and DCD
  *   asserted, RI not) except in loopback (UARTCR.LBE), where the TRM feeds
  *   the modem outputs back to them. IrDA, break and the baud rate are
@@ -170,11 +180,22 @@
 
 #define PL011_EMU_FRAME 0x1000u	 /* the register frame, bytes */
 #define PL011_EMU_FIFO_DEPTH 32u /* r1p5: 32 entries each way */
+/* The line rate at which the transmit FIFO drains with time: 115200 baud,
+ * 8N1, so ten bit periods a character (11 520 characters a second). */
+#define PL011_EMU_LINE_BAUD 115200u
+#define PL011_EMU_CHAR_BITS 10u
+/* Console input held for the guest beyond its receive FIFO (a power of
+ * two). */
+#define PL011_EMU_INPUT_SIZE 4096u
 
 struct pl011_emu_ops {
-	/* A byte leaving the transmitter. May call pl011_emu_rx() (an echo),
-	 * not pl011_emu_read/write. */
+	/* A byte leaving the transmitter. May call pl011_emu_rx() or
+	 * pl011_emu_input() (an echo), not pl011_emu_read/write. */
 	void (*tx)(void *ctx, uint8_t c);
+	/* The counter, in ticks of the frequency given to
+	 * pl011_emu_set_clock(). NULL: the FIFO drains only when the guest
+	 * waits for it (above). */
+	uint64_t (*now)(void *ctx);
 };
 
 /* Only pl011_emu_*() touch the fields. */
@@ -191,6 +212,13 @@ struct pl011_emu {
 	bool rx_oe_next;  /* an overrun awaits the next character in */
 	uint16_t modem;	  /* modem inputs now, as UARTFR bits */
 	uint16_t rsr, ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr;
+	uint32_t char_ticks;  /* counter ticks a character takes on the line */
+	uint64_t tx_since;    /* counter at which tx_count was last right */
+	uint32_t tx_overruns; /* bytes written while TXFF was set: sent */
+	uint16_t in_head;     /* console input waiting for the FIFO: */
+	uint16_t in_count;    /* in[in_head], in[in_head + 1], ... */
+	uint32_t in_dropped;  /* input lost to a full buffer, not reported */
+	uint8_t in[PL011_EMU_INPUT_SIZE];
 };
 
 /* Hardware reset: every register at its TRM reset value (UARTCR 0x300,
@@ -205,6 +233,11 @@ void pl011_emu_init(struct pl011_emu *u, const struct pl011_emu_ops *ops, void *
  * would wait in the FIFO and the 33rd character would spin on TXFF). */
 void pl011_emu_fw_setup(struct pl011_emu *u, uint32_t uartclk_hz, uint32_t baud);
 
+/* After pl011_emu_init(): the frequency of ops->now's counter, in Hz,
+ * which sets the line rate in counter ticks (0, the reset state, or no
+ * ops->now: time does not drain the FIFO). */
+void pl011_emu_set_clock(struct pl011_emu *u, uint64_t counter_hz);
+
 /* A trapped guest access: off into the frame, size in bytes. false: not an
  * access the UART takes (see above); *val is then 0 for a read. */
 bool pl011_emu_read(struct pl011_emu *u, uint32_t off, unsigned size, uint32_t *val);
@@ -216,9 +249,28 @@ bool pl011_emu_write(struct pl011_emu *u, uint32_t off, unsigned size, uint32_t 
  * RXE clear, or loopback, which disconnects the line; nothing recorded). */
 bool pl011_emu_rx(struct pl011_emu *u, uint8_t c);
 
-/* How many bytes pl011_emu_rx() would take now without loss, so that the
- * hypervisor can hold back pasted input instead of overrunning the guest. */
+/* How many bytes pl011_emu_rx() would take now without loss. */
 unsigned pl011_emu_rx_room(const struct pl011_emu *u);
+
+/* A byte of console input for the guest: into the receive FIFO when it
+ * has room and nothing waits before it, else into the input buffer, fed to
+ * the FIFO in order as the guest reads it empty. false: the buffer was
+ * full and the byte is lost (counted for pl011_emu_input_dropped()). */
+bool pl011_emu_input(struct pl011_emu *u, uint8_t c);
+
+/* How many input bytes a full buffer lost, once the guest has taken all
+ * that waited (the overflow is over), so that one log line can say it;
+ * 0 before then, and until the next overflow. */
+static inline uint32_t pl011_emu_input_dropped(struct pl011_emu *u)
+{
+	uint32_t n = u->in_dropped;
+
+	/* Inline: the hypervisor asks after every read of the UART. */
+	if (!n || u->in_count)
+		return 0;
+	u->in_dropped = 0;
+	return n;
+}
 
 /* Input has paused (the TRM's 32 bit periods without a character): the
  * receive timeout interrupt asserts if the receive FIFO holds anything. */

@@ -13,7 +13,14 @@
  *   the FIFO can hold;
  * - the interrupt line is the OR of the unmasked raw interrupts, all of
  *   them among the eleven defined;
- * - no byte leaves the transmitter that the guest did not write;
+ * - every byte the guest wrote to UARTDR has left the transmitter, or
+ *   waits in the FIFO for a transmitter that is off (output is never
+ *   lost, even written while TXFF is set), unless the guest flushed the
+ *   FIFO (FEN cleared) or looped the transmitter back;
+ * - console input is lost only when the 4 KiB buffer is full, and the
+ *   buffer's level and head stay within it;
+ * - the counter (advanced by the input, at a frequency from the input,
+ *   0 included) moves the FIFO's level only down;
  * and nothing is accessed outside the struct pl011_emu (exact size, ASan).
  *
  * fuzz-libs: lib/pl011_emu.c
@@ -27,6 +34,9 @@
 static struct pl011_emu *uart;
 static bool echo;
 static unsigned long written, sent;
+static uint64_t clock_now;
+/* Loopback allowed: bytes written then go to the receiver, not out. */
+static bool loopback;
 
 static void tx(void *ctx, uint8_t c)
 {
@@ -36,7 +46,13 @@ static void tx(void *ctx, uint8_t c)
 		pl011_emu_rx(uart, c);
 }
 
-static const struct pl011_emu_ops ops = {tx};
+static uint64_t now(void *ctx)
+{
+	(void)ctx;
+	return clock_now;
+}
+
+static const struct pl011_emu_ops ops = {tx, now};
 
 static const uint32_t regs[] = {
 	UARTDR, UARTRSR,  UARTFR,   UARTILPR, UARTIBRD,	     UARTFBRD,	   UARTLCR_H,
@@ -57,7 +73,16 @@ static void check(const struct pl011_emu *u)
 	FUZZ_CHECK(!(u->ris & ~ALL_INTS) && !(u->imsc & ~ALL_INTS), "ris 0x%x imsc 0x%x",
 		   u->ris, u->imsc);
 	FUZZ_CHECK(pl011_emu_irq_level(u) == ((u->ris & u->imsc) != 0), "interrupt line");
-	FUZZ_CHECK(sent <= written, "%lu bytes sent of %lu written", sent, written);
+	if (loopback)
+		FUZZ_CHECK(sent <= written, "%lu bytes sent of %lu written", sent,
+			   written);
+	else
+		FUZZ_CHECK(sent + u->tx_held == written,
+			   "%lu bytes sent and %u held of %lu written", sent, u->tx_held,
+			   written);
+	FUZZ_CHECK(u->in_count <= PL011_EMU_INPUT_SIZE &&
+			   u->in_head < PL011_EMU_INPUT_SIZE,
+		   "input %u at %u", u->in_count, u->in_head);
 }
 
 static bool valid(uint32_t off, unsigned size)
@@ -75,8 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!uart)
 		abort();
 	echo = setup & 2;
+	loopback = setup & 8;
 	written = sent = 0;
+	clock_now = fz_take(&f, 8);
 	pl011_emu_init(uart, &ops, NULL);
+	pl011_emu_set_clock(uart, setup & 4 ? 0 : fz_take(&f, 4));
 	if (setup & 1)
 		pl011_emu_fw_setup(uart, 24000000, 115200);
 	check(uart);
@@ -84,7 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned op = (unsigned)fz_take(&f, 1);
 		unsigned sz = (const unsigned[]){4, 4, 1, 2, 4, 3, 8, 0}[(op >> 3) & 7];
 		uint32_t off, val;
-		bool ok;
+		unsigned held;
+		bool ok, fifos;
 
 		if (op & 0x80)
 			off = (uint32_t)fz_take(&f, 2) & 0x1fff;
@@ -111,7 +140,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((op & 7) == 3)
 				off = UARTDR;
 			val = (uint32_t)fz_take(&f, 4);
+			if (!loopback && (off & ~3u) == UARTCR)
+				val &= ~(UARTCR_LBE >> 8 * (off & 3));
+			held = uart->tx_held;
+			fifos = uart->lcr_h & UARTLCR_H_FEN;
 			ok = pl011_emu_write(uart, off, sz, val);
+			/* The TRM's reprogramming sequence: clearing FEN flushes
+			 * the transmit FIFO, what waited for the transmitter too. */
+			if (fifos && !(uart->lcr_h & UARTLCR_H_FEN))
+				written -= held;
 			FUZZ_CHECK(ok == valid(off, sz), "write 0x%x/%u: %d", off, sz,
 				   ok);
 			if (ok && off < 4)
@@ -129,15 +166,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 5:
-			pl011_emu_rx_idle(uart);
+			if (op & 0x40) {
+				/* time passes: the level only falls */
+				unsigned before = uart->tx_count;
+
+				clock_now += fz_take(&f, 3);
+				val = 0;
+				pl011_emu_read(uart, UARTRIS, 4, &val);
+				FUZZ_CHECK(uart->tx_count <= before,
+					   "level %u rose to %u", before, uart->tx_count);
+			} else if (op & 0x20) {
+				/* keyboard input, lost only to a full buffer */
+				unsigned n = (unsigned)fz_take(&f, 2) % 5000;
+
+				for (unsigned i = 0; i < n; i++) {
+					bool full =
+						uart->in_count == PL011_EMU_INPUT_SIZE;
+
+					ok = pl011_emu_input(uart, (uint8_t)i);
+					FUZZ_CHECK(ok || full, "input byte %u lost", i);
+				}
+			} else {
+				pl011_emu_rx_idle(uart);
+			}
 			break;
 		case 6:
 			echo = !echo;
 			break;
 		default:
-			if (op & 0x40)
+			if (op & 0x40) {
 				pl011_emu_init(uart, &ops, NULL);
-			else
+				written = sent; /* a reset empties the FIFO */
+			} else
 				pl011_emu_fw_setup(uart, (uint32_t)fz_take(&f, 4),
 						   (uint32_t)fz_take(&f, 3));
 			break;

@@ -53,6 +53,8 @@ void vm_console_out(struct vm *vm, const char *s, size_t n)
 	/* One VM: nothing to interleave with, and a prompt must show at once. */
 	if (vm_count == 1) {
 		console_write_raw(s, n);
+		if (n)
+			vm->console_mid_line = s[n - 1] != '\n';
 		return;
 	}
 	spin_lock(&vm->console_lock);
@@ -76,6 +78,33 @@ void vm_console_out(struct vm *vm, const char *s, size_t n)
 void vm_console_flush(struct vm *vm)
 {
 	spin_lock(&vm->console_lock);
+	if (vm->console_len)
+		put_line(vm);
+	spin_unlock(&vm->console_lock);
+}
+
+void vm_console_end(struct vm *vm)
+{
+	char tail[CONSOLE_ESCAPE_MAX];
+	size_t k;
+
+	/* One VM: the hypervisor's next line starts on a line of its own,
+	 * not after the VM's last words. */
+	if (vm_count == 1 && vm->console_mid_line)
+		log_printf("\n");
+	spin_lock(&vm->console_lock);
+	/* A \r held for a byte that will not come is shown now. */
+	k = console_escape_end(&vm->console_esc, tail);
+	if (vm->console_len + k > sizeof(vm->console_line))
+		put_line(vm);
+	memcpy(vm->console_line + vm->console_len, tail, k);
+	vm->console_len += k;
+	/* Its last words end their line: the hypervisor's follows. */
+	if (vm->console_len && vm->console_line[vm->console_len - 1] != '\n') {
+		if (vm->console_len == sizeof(vm->console_line))
+			put_line(vm);
+		vm->console_line[vm->console_len++] = '\n';
+	}
 	if (vm->console_len)
 		put_line(vm);
 	spin_unlock(&vm->console_lock);

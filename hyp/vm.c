@@ -407,8 +407,8 @@ static void release_ram(struct vm *vm)
  * fewer. */
 static void __noreturn end_claimed(struct vm *vm, const char *why)
 {
-	watchdog_stop();      /* this CPU waits for the others, then goes off */
-	vm_console_flush(vm); /* what the guest printed without a newline */
+	watchdog_stop();    /* this CPU waits for the others, then goes off */
+	vm_console_end(vm); /* what the guest printed without a newline */
 	if (vm->exit_code >= 0)
 		log_printf("hyp: vm%u '%s' ended: %s, exit code %d\n", vm->id, vm->name,
 			   why, vm->exit_code);

@@ -124,6 +124,8 @@ struct vm {
 	bool uart_line;		 /* its interrupt line, as last told to the vGIC */
 	spinlock_t console_lock; /* the guest's console line, below */
 	unsigned console_len;
+	/* One VM, raw: its last byte out was not a line end. */
+	bool console_mid_line;
 	char console_line[120];
 	/* The escaping of its control characters (console_mux.c). */
 	struct console_escape console_esc;
@@ -276,6 +278,8 @@ void vuart_input(struct vm *vm, uint8_t c);
 void vuart_input_idle(struct vm *vm);
 void vm_console_out(struct vm *vm, const char *s, size_t n);
 void vm_console_flush(struct vm *vm);
+/* The VM ended: what it printed last goes out, a held \r included. */
+void vm_console_end(struct vm *vm);
 void console_mux_init(const void *fdt, uint64_t uart_pa);
 void console_mux_cpu_leaving(unsigned pcpu);
 void console_mux_vm_ended(struct vm *vm);

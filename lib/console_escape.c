@@ -73,3 +73,11 @@ size_t console_escape(struct console_escape *e, uint8_t c, char *out)
 		e->col++;
 	return n;
 }
+
+size_t console_escape_end(struct console_escape *e, char *out)
+{
+	if (!e->cr)
+		return 0;
+	e->cr = false;
+	return caret(e, '\r', out);
+}

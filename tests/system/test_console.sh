@@ -48,7 +48,8 @@ flood_check console_shared_flood_b "$work/console_shared.clean" "[uart-b] "
 bad=
 for vm in uart-a uart-b; do
 	for want in "[$vm] uart-ctl esc: ^[[31mred^[[0m" "[$vm] uart-ctl cr: ^Mhyp: FAKE" \
-		$'['"$vm"$'] uart-ctl bs:\b\b\b\b\b\b\b\b\b\b\b\b^H\bhyp: FAKE' "[$vm] uart-ctl bel: ^G^?"; do
+		$'['"$vm"$'] uart-ctl bs:\b\b\b\b\b\b\b\b\b\b\b\b^H\bhyp: FAKE' "[$vm] uart-ctl bel: ^G^?" \
+		"[$vm] uart-ctl end: ^M"; do
 		grep -aqxF -- "$want" "$work/console_shared.clean" || bad+=" '$want'"
 	done
 	# \r\n is a line end: it stays.

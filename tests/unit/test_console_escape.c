@@ -131,6 +131,12 @@ static void held_carriage_return(void)
 	CHECK_EQ(console_escape(&e, '\r', out), 0);
 	CHECK_EQ(console_escape(&e, '\b', out), 3); /* ^M, then \b over it */
 	CHECK(!memcmp(out, "^M\b", 3));
+	/* A \r held when the stream ends is shown then, once. */
+	CHECK_EQ(console_escape(&e, '\r', out), 0);
+	CHECK_EQ(console_escape_end(&e, out), 2);
+	CHECK(!memcmp(out, "^M", 2));
+	CHECK_EQ(console_escape_end(&e, out), 0);
+	CHECK(!e.cr);
 }
 
 /* Whatever the bytes, nothing a terminal acts on gets through but \n, \t,

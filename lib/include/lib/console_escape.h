@@ -38,4 +38,9 @@ void console_escape_prefixed(struct console_escape *e);
  * held). */
 size_t console_escape(struct console_escape *e, uint8_t c, char *out);
 
+/* The stream ends (the VM does): a \r still held has no next byte to wait
+ * for and is shown, as ^M, into out (at least CONSOLE_ESCAPE_MAX bytes);
+ * returns how many bytes. */
+size_t console_escape_end(struct console_escape *e, char *out);
+
 #endif

@@ -9,6 +9,7 @@
 #include <arch/sysreg.h>
 #include <lib/console.h>
 #include <lib/exception.h>
+#include <lib/psci.h>
 
 #include "hyp.h"
 #include "mask.h"
@@ -70,7 +71,7 @@ static void hvc(struct vcpu *v, struct frame *f, uint64_t imm)
 		backdoor_call(v, f);
 		break;
 	default:
-		f->x[0] = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
+		f->x[0] = (uint64_t)SMCCC_NOT_SUPPORTED;
 		break;
 	}
 }
@@ -91,7 +92,7 @@ void guest_sync(struct frame *f, unsigned vector)
 		if ((esr & 0xffff) == SMCCC_IMM_PSCI)
 			vpsci_call(v, f);
 		else
-			f->x[0] = (uint64_t)-1;
+			f->x[0] = (uint64_t)SMCCC_NOT_SUPPORTED;
 		break;
 	case ESR_EC_SYS64:
 		sysreg_trap(v, f, esr);

@@ -36,7 +36,6 @@
 #include "ecam_fast.h"
 #include "monitor.h"
 
-#define SPSR_M_SP_ELX 1u /* M[0]: the context was on SP_ELx */
 #define PAGE_OFFSET_MASK 0xfffull
 /* Refusals logged per boot: a guest can make as many as it likes. */
 #define REFUSAL_LOG_LIMIT 32

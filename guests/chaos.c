@@ -32,6 +32,7 @@
 
 #include <arch/sysreg.h>
 #include <lib/fmt.h>
+#include <lib/prng.h>
 #include <lib/psci.h>
 
 #include "rt/rpci.h"
@@ -528,10 +529,8 @@ void guest_main(uint64_t dt)
 	(void)dt;
 	__asm__ volatile("msr daifset, #0xf");
 	/* splitmix64 of the seed: nearby seeds, unrelated sequences. */
-	rng = seed + 0x9e3779b97f4a7c15ull;
-	rng = (rng ^ (rng >> 30)) * 0xbf58476d1ce4e5b9ull;
-	rng = (rng ^ (rng >> 27)) * 0x94d049bb133111ebull;
-	rng = (rng ^ (rng >> 31)) | 1;
+	rng = seed;
+	rng = splitmix64_next(&rng) | 1;
 	ecam_base = guestinfo_u64("ecam", 0);
 	gprintf("chaos: seed %lu, %lu operations%s\n", (unsigned long)seed,
 		(unsigned long)total, ecam_base ? ", ECAM window too" : "");

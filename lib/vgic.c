@@ -14,6 +14,8 @@
  * register's INTIDs are looked up through irq_at(), which answers NULL for
  * every INTID the model does not implement, so those bits are RAZ/WI.
  */
+#include <string.h>
+
 #include <arch/gicv3.h>
 #include <arch/sysreg.h>
 #include <lib/vgic.h>
@@ -68,14 +70,6 @@
 #define DIST_VIEW VGIC_MAX_VCPUS
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static void bytes_zero(void *p, size_t n)
-{
-	uint8_t *d = p;
-
-	while (n--)
-		*d++ = 0;
-}
 
 static bool vcpu_ok(const struct vgic *g, unsigned vcpu)
 {
@@ -599,7 +593,7 @@ void vgic_init(struct vgic *g, unsigned nr_vcpus)
 {
 	unsigned v, i;
 
-	bytes_zero(g, sizeof(*g));
+	memset(g, 0, sizeof(*g));
 	if (nr_vcpus < 1)
 		nr_vcpus = 1;
 	if (nr_vcpus > VGIC_MAX_VCPUS)

@@ -281,24 +281,33 @@
 
 /* ID register fields: 4 bits each at these shifts, 0 = not implemented. */
 #define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
-#define ID_AA64PFR0_RME_SHIFT 52      /* FEAT_RME */
-#define ID_AA64PFR0_SVE_SHIFT 32      /* FEAT_SVE */
-#define ID_AA64PFR0_GIC_SHIFT 24      /* GIC system register interface */
-#define ID_AA64PFR1_GCS_SHIFT 44      /* FEAT_GCS */
-#define ID_AA64PFR1_SME_SHIFT 24      /* 1 FEAT_SME, 2 FEAT_SME2 */
-#define ID_AA64PFR1_MTE_SHIFT 8	      /* 2 or more: FEAT_MTE2, allocation tags */
-#define ID_AA64PFR1_SME2 2	      /* the SME field's FEAT_SME2 value */
-#define ID_AA64PFR1_MTE2 2	      /* the MTE field's FEAT_MTE2 value */
-#define ID_AA64MMFR0_FGT_SHIFT 56     /* 1 FEAT_FGT, 2 FEAT_FGT2 */
-#define ID_AA64MMFR0_TGRAN4_SHIFT 28  /* 0 supported, 0xf not */
-#define ID_AA64MMFR0_TGRAN64_SHIFT 24 /* 0 supported, 0xf not */
-#define ID_AA64MMFR0_TGRAN16_SHIFT 20 /* 0 not supported, 1 or more supported */
-#define ID_TGRAN_4_64_NONE 0xf	      /* TGran4/TGran64: not supported */
-#define ID_AA64MMFR1_HCX_SHIFT 40     /* FEAT_HCX: HCRX_EL2 */
-#define ID_AA64MMFR3_TCRX_SHIFT 0     /* FEAT_TCR2 */
-#define ID_AA64MMFR3_SCTLRX_SHIFT 4   /* FEAT_SCTLR2 */
-#define ID_AA64MMFR3_S1PIE_SHIFT 8    /* FEAT_S1PIE */
-#define ID_AA64SMFR0_FA64 BIT(63)     /* FEAT_SME_FA64 */
+#define ID_FIELD_MASK(shift) (UL(0xf) << (shift))
+#define ID_AA64PFR0_RME_SHIFT 52	 /* FEAT_RME */
+#define ID_AA64PFR0_SVE_SHIFT 32	 /* FEAT_SVE */
+#define ID_AA64PFR0_GIC_SHIFT 24	 /* GIC system register interface */
+#define ID_AA64PFR0_MPAM_SHIFT 40	 /* FEAT_MPAM */
+#define ID_AA64PFR0_AMU_SHIFT 44	 /* FEAT_AMU */
+#define ID_AA64PFR1_MPAM_FRAC_SHIFT 16	 /* FEAT_MPAM minor version */
+#define ID_AA64PFR1_GCS_SHIFT 44	 /* FEAT_GCS */
+#define ID_AA64PFR1_SME_SHIFT 24	 /* 1 FEAT_SME, 2 FEAT_SME2 */
+#define ID_AA64PFR1_MTE_SHIFT 8		 /* 2 or more: FEAT_MTE2, allocation tags */
+#define ID_AA64PFR1_SME2 2		 /* the SME field's FEAT_SME2 value */
+#define ID_AA64PFR1_MTE2 2		 /* the MTE field's FEAT_MTE2 value */
+#define ID_AA64MMFR0_FGT_SHIFT 56	 /* 1 FEAT_FGT, 2 FEAT_FGT2 */
+#define ID_AA64MMFR0_TGRAN4_SHIFT 28	 /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN64_SHIFT 24	 /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN16_SHIFT 20	 /* 0 not supported, 1 or more supported */
+#define ID_TGRAN_4_64_NONE 0xf		 /* TGran4/TGran64: not supported */
+#define ID_AA64MMFR1_HCX_SHIFT 40	 /* FEAT_HCX: HCRX_EL2 */
+#define ID_AA64MMFR3_TCRX_SHIFT 0	 /* FEAT_TCR2 */
+#define ID_AA64MMFR3_SCTLRX_SHIFT 4	 /* FEAT_SCTLR2 */
+#define ID_AA64MMFR3_S1PIE_SHIFT 8	 /* FEAT_S1PIE */
+#define ID_AA64SMFR0_FA64 BIT(63)	 /* FEAT_SME_FA64 */
+#define ID_AA64DFR0_TRACEVER_SHIFT 4	 /* a trace unit's system registers */
+#define ID_AA64DFR0_PMSVER_SHIFT 32	 /* FEAT_SPE */
+#define ID_AA64DFR0_TRACEFILT_SHIFT 40	 /* FEAT_TRF */
+#define ID_AA64DFR0_TRACEBUFFER_SHIFT 44 /* FEAT_TRBE */
+#define ID_AA64DFR0_BRBE_SHIFT 52	 /* FEAT_BRBE */
 /* Encodings of ID registers older assemblers do not name. */
 #define ID_AA64MMFR3_EL1 S3_0_C0_C7_3
 #define ID_AA64SMFR0_EL1 S3_0_C0_C4_5

@@ -66,10 +66,6 @@
 #define INSN_MRS 0xd5300000u
 #define INSN_MSR 0xd5100000u
 
-#define EC_BRK64 0x3c
-#define EC_SSTEP_LOW 0x32
-#define EC_WATCH_LOW 0x34
-
 enum kind { K_SLOT, K_BACKDOOR };
 
 struct op {
@@ -474,7 +470,8 @@ bool guest_unexpected(struct frame *f, unsigned vector, uint64_t esr)
 {
 	uint64_t ec = esr_ec(esr);
 
-	if ((vector & 3) == 0 && ec >= EC_SSTEP_LOW - 2 && ec <= EC_WATCH_LOW + 1) {
+	if ((vector & 3) == 0 && ec >= ESR_EC_SSTEP_LOW - 2 &&
+	    ec <= ESR_EC_WATCH_LOW + 1) {
 		write_sysreg(mdscr_el1, 0);
 		f->spsr &= ~SPSR_SS;
 		stray++;

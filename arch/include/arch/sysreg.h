@@ -110,6 +110,9 @@
 /* SCTLR_EL1: what is RES1 with the MMU and caches off (the boot state). */
 #define SCTLR_EL1_RES1 UL(0x30d00800)
 
+/* ISR_EL1 */
+#define ISR_EL1_I BIT(7) /* an IRQ (or virtual IRQ) is pending */
+
 /* MDSCR_EL1 */
 #define MDSCR_SS BIT(0)	   /* software step */
 #define MDSCR_TDCC BIT(12) /* EL0 DCC accesses trap to EL1 */

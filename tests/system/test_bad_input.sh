@@ -28,6 +28,24 @@ boot truncated_bundle BOOTIMG="$work/truncated_bundle.img" --
 refuse truncated_bundle '^boot: error: bad bundle: truncated: bundle is [0-9]+ bytes but only 3000 were loaded$' \
 	'^monitor: psci: system off$'
 
+# refuse itself: the log must end with the line its caller names. The same
+# log without its power-off line, or with a line after it, must fail it
+# (the catch-all pattern it had matched "DRAM non-secure", which every
+# boot prints).
+refuse_must_fail() { # NAME: refuse on $work/NAME.clean reports not ok
+	echo 0 >"$work/$1.status"
+	if refuse "$1" '^boot: error: bad bundle: truncated' '^monitor: psci: system off$' |
+		grep -q "^not ok - $1:"; then
+		pass "refuse_fails_$1"
+	else
+		echo "not ok - refuse_fails_$1: refuse accepted it"
+	fi
+}
+grep -v '^monitor: psci: system off$' "$work/truncated_bundle.clean" >"$work/no_power_off.clean"
+refuse_must_fail no_power_off
+{ cat "$work/truncated_bundle.clean"; echo 'boot: something ran after the refusal'; } >"$work/line_after.clean"
+refuse_must_fail line_after
+
 head -c 5000 "$img" >"$work/truncated_bootloader.img"
 boot truncated_bootloader BOOTIMG="$work/truncated_bootloader.img" --
 refuse truncated_bootloader '^monitor: boot image truncated: .* 5000 were loaded$'

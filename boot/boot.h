@@ -4,14 +4,13 @@
 
 #include <stdint.h>
 
+#include <arch/compiler.h>
 #include <lib/pgtable.h>
 
 struct bootmode_config;
 struct bundle;
 struct memmap;
 struct trampoline_plan;
-
-#define __noreturn __attribute__((noreturn))
 
 /* early.c: the bootloader's own tables, usable again once at the VA. */
 extern struct pgtable boot_pt;

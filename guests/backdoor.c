@@ -16,7 +16,6 @@
 #include "rt/rpci.h"
 #include "rt/rt.h"
 
-#define EC_UNKNOWN 0x00
 #define SLOT_LOWER_SYNC 8 /* lower EL (EL0), synchronous */
 
 static const char *entry_name[] = {"dcc", "hvc", "brk"};
@@ -129,7 +128,7 @@ static void plain_dcc(void)
 	expect_exception();
 	run_el0(el0_plain_dcc_read, 0);
 	c = caught_exception();
-	GCHECK(c.hit && c.vector == SLOT_LOWER_SYNC && esr_ec(c.esr) == EC_UNKNOWN,
+	GCHECK(c.hit && c.vector == SLOT_LOWER_SYNC && esr_ec(c.esr) == ESR_EC_UNKNOWN,
 	       "plain DCC read at EL0 under TDCC: hit %d vector %u esr 0x%lx", c.hit,
 	       c.vector, c.esr);
 	write_sysreg(mdscr_el1, 0);

@@ -32,6 +32,7 @@
 
 #include <arch/sysreg.h>
 #include <lib/fmt.h>
+#include <lib/prng.h>
 #include <lib/psci.h>
 
 #include "rt/rpci.h"
@@ -64,10 +65,6 @@
 #define INSN_BRK 0xd4200000u
 #define INSN_MRS 0xd5300000u
 #define INSN_MSR 0xd5100000u
-
-#define EC_BRK64 0x3c
-#define EC_SSTEP_LOW 0x32
-#define EC_WATCH_LOW 0x34
 
 enum kind { K_SLOT, K_BACKDOOR };
 
@@ -473,7 +470,8 @@ bool guest_unexpected(struct frame *f, unsigned vector, uint64_t esr)
 {
 	uint64_t ec = esr_ec(esr);
 
-	if ((vector & 3) == 0 && ec >= EC_SSTEP_LOW - 2 && ec <= EC_WATCH_LOW + 1) {
+	if ((vector & 3) == 0 && ec >= ESR_EC_SSTEP_LOW - 2 &&
+	    ec <= ESR_EC_WATCH_LOW + 1) {
 		write_sysreg(mdscr_el1, 0);
 		f->spsr &= ~SPSR_SS;
 		stray++;
@@ -528,10 +526,8 @@ void guest_main(uint64_t dt)
 	(void)dt;
 	__asm__ volatile("msr daifset, #0xf");
 	/* splitmix64 of the seed: nearby seeds, unrelated sequences. */
-	rng = seed + 0x9e3779b97f4a7c15ull;
-	rng = (rng ^ (rng >> 30)) * 0xbf58476d1ce4e5b9ull;
-	rng = (rng ^ (rng >> 27)) * 0x94d049bb133111ebull;
-	rng = (rng ^ (rng >> 31)) | 1;
+	rng = seed;
+	rng = splitmix64_next(&rng) | 1;
 	ecam_base = guestinfo_u64("ecam", 0);
 	gprintf("chaos: seed %lu, %lu operations%s\n", (unsigned long)seed,
 		(unsigned long)total, ecam_base ? ", ECAM window too" : "");

@@ -16,9 +16,6 @@
 #define VM_UART_BASE 0x09000000ul
 #define UNMAPPED_IPA 0x10000000ul
 #define SLOT_LOWER_A32_SYNC 12
-#define EC_DABT_LOW 0x24
-#define EC_BKPT32 0x38
-#define FSC_SEA 0x10
 #define MAGIC 42
 
 /* clang-format off */
@@ -57,7 +54,7 @@ static void abort_vector(void)
 	GCHECK(c.hit, "AArch32 EL0 abort: no exception");
 	GCHECK(c.vector == SLOT_LOWER_A32_SYNC, "AArch32 EL0 abort: vector slot %u",
 	       c.vector);
-	GCHECK(esr_ec(c.esr) == EC_DABT_LOW && (c.esr & 0x3f) == FSC_SEA,
+	GCHECK(esr_ec(c.esr) == ESR_EC_DABT_LOW && (c.esr & 0x3f) == ESR_FSC_SEA,
 	       "AArch32 EL0 abort: esr 0x%lx", c.esr);
 	GCHECK(c.elr == (uint64_t)t32_abort, "AArch32 EL0 abort: elr 0x%lx", c.elr);
 	gprintf("compat: external abort at the AArch32 lower-EL vector\n");
@@ -74,8 +71,8 @@ static void bkpt_reflected(void)
 	expect_resume_at(0);
 	GCHECK(c.hit, "BKPT: no exception");
 	GCHECK(c.vector == SLOT_LOWER_A32_SYNC, "BKPT: vector slot %u", c.vector);
-	GCHECK(esr_ec(c.esr) == EC_BKPT32 && (c.esr & 0xffff) == 0x33, "BKPT: esr 0x%lx",
-	       c.esr);
+	GCHECK(esr_ec(c.esr) == ESR_EC_BKPT32 && (c.esr & 0xffff) == 0x33,
+	       "BKPT: esr 0x%lx", c.esr);
 	gprintf("compat: BKPT reflected as a BKPT\n");
 }
 

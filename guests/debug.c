@@ -10,10 +10,6 @@
 
 #include "rt/rt.h"
 
-#define EC_BKPT_CUR 0x31
-#define EC_SSTEP_LOW 0x32
-#define EC_WATCH_CUR 0x35
-#define EC_BRK64 0x3c
 #define SLOT_CUR_SYNC 4	  /* vector slots: current EL with SP_ELx, synchronous */
 #define SLOT_LOWER_SYNC 8 /* lower EL (EL0), synchronous */
 
@@ -54,20 +50,20 @@ static void brk_reflection(void)
 	expect_exception();
 	__asm__ volatile("brk #1");
 	c = caught_exception();
-	GCHECK(c.hit && esr_ec(c.esr) == EC_BRK64 && (c.esr & 0xffff) == 1 &&
+	GCHECK(c.hit && esr_ec(c.esr) == ESR_EC_BRK64 && (c.esr & 0xffff) == 1 &&
 		       c.vector == SLOT_CUR_SYNC,
 	       "brk #1 at EL1: esr 0x%lx vector %u", c.esr, c.vector);
 
 	expect_exception();
 	__asm__ volatile("brk #0x86" : "+r"(x0));
 	c = caught_exception();
-	GCHECK(c.hit && esr_ec(c.esr) == EC_BRK64 && (c.esr & 0xffff) == 0x86,
+	GCHECK(c.hit && esr_ec(c.esr) == ESR_EC_BRK64 && (c.esr & 0xffff) == 0x86,
 	       "brk #0x86 without the magic is the guest's: esr 0x%lx", c.esr);
 
 	expect_exception();
 	run_el0(el0_brk, 0);
 	c = caught_exception();
-	GCHECK(c.hit && esr_ec(c.esr) == EC_BRK64 && (c.esr & 0xffff) == 5 &&
+	GCHECK(c.hit && esr_ec(c.esr) == ESR_EC_BRK64 && (c.esr & 0xffff) == 5 &&
 		       c.vector == SLOT_LOWER_SYNC,
 	       "brk #5 at EL0: esr 0x%lx vector %u", c.esr, c.vector);
 	gprintf("debug: BRK #1 (EL1), #0x86 without magic, #5 (EL0) reached the guest\n");
@@ -88,7 +84,7 @@ static void hw_breakpoint(void)
 	__asm__ volatile("msr daifset, #8");
 	write_sysreg(dbgbcr0_el1, 0);
 	write_sysreg(mdscr_el1, 0);
-	GCHECK(c.hit && esr_ec(c.esr) == EC_BKPT_CUR && c.elr == (uint64_t)bp_target,
+	GCHECK(c.hit && esr_ec(c.esr) == ESR_EC_BKPT_CUR && c.elr == (uint64_t)bp_target,
 	       "breakpoint: esr 0x%lx elr 0x%lx", c.esr, c.elr);
 	gprintf("debug: hardware breakpoint reached the guest\n");
 }
@@ -108,7 +104,7 @@ static void watchpoint(void)
 	__asm__ volatile("msr daifset, #8");
 	write_sysreg(dbgwcr0_el1, 0);
 	write_sysreg(mdscr_el1, 0);
-	GCHECK(c.hit && esr_ec(c.esr) == EC_WATCH_CUR && c.far == (uint64_t)&watched,
+	GCHECK(c.hit && esr_ec(c.esr) == ESR_EC_WATCH_CUR && c.far == (uint64_t)&watched,
 	       "watchpoint: esr 0x%lx far 0x%lx", c.esr, c.far);
 	gprintf("debug: watchpoint reached the guest\n");
 }
@@ -123,7 +119,7 @@ static void single_step(void)
 	r = run_el0_stepped(el0_steps, 40);
 	c = caught_exception();
 	write_sysreg(mdscr_el1, 0);
-	GCHECK(c.hit && esr_ec(c.esr) == EC_SSTEP_LOW && c.vector == SLOT_LOWER_SYNC,
+	GCHECK(c.hit && esr_ec(c.esr) == ESR_EC_SSTEP_LOW && c.vector == SLOT_LOWER_SYNC,
 	       "single step: hit %d esr 0x%lx vector %u", c.hit, c.esr, c.vector);
 	GCHECK(r == 42, "the stepped code ran on: %lu", r);
 	gprintf("debug: software step reached the guest\n");

@@ -25,25 +25,23 @@
 #define PL031_BASE 0x09010000ul
 #define PL031_ID 0x003113b5u /* device 0x0031, vendor 0x13b5 */
 #define PRIMECELL_PERIPH_ID0 0xfe0
-#define EC_DABT_CUR 0x25
-#define FSC_SEA 0x10
-#define FSC_ALIGNMENT 0x21
 #define BENCH_SAMPLES 101
 
 /* One refused access: a data abort at EL1, the monitor's external abort
  * (or, where alignment_ok, the alignment fault of a Device access, which
  * the CPU raises before the access leaves it). */
-#define EXPECT_ABORT(what, alignment_ok, ...)                                          \
-	do {                                                                           \
-		struct caught c_;                                                      \
-		expect_exception();                                                    \
-		__VA_ARGS__;                                                           \
-		c_ = caught_exception();                                               \
-		GCHECK(c_.hit &&esr_ec(c_.esr) == EC_DABT_CUR &&                       \
-			       ((c_.esr & 0x3f) == FSC_SEA ||                          \
-				((alignment_ok) && (c_.esr & 0x3f) == FSC_ALIGNMENT)), \
-		       "%s: hit %d esr 0x%lx", what, c_.hit, c_.esr);                  \
-		gprintf("ecam: %s: abort, esr 0x%lx\n", what, c_.esr);                 \
+#define EXPECT_ABORT(what, alignment_ok, ...)                            \
+	do {                                                             \
+		struct caught c_;                                        \
+		expect_exception();                                      \
+		__VA_ARGS__;                                             \
+		c_ = caught_exception();                                 \
+		GCHECK(c_.hit &&esr_ec(c_.esr) == ESR_EC_DABT_CUR &&     \
+			       ((c_.esr & 0x3f) == ESR_FSC_SEA ||        \
+				((alignment_ok) &&                       \
+				 (c_.esr & 0x3f) == ESR_FSC_ALIGNMENT)), \
+		       "%s: hit %d esr 0x%lx", what, c_.hit, c_.esr);    \
+		gprintf("ecam: %s: abort, esr 0x%lx\n", what, c_.esr);   \
 	} while (0)
 
 static void identity_and_sizes(void)

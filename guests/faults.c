@@ -10,23 +10,17 @@
 #include "rt/rt.h"
 
 #define UNMAPPED_IPA 0x10000000ull /* virt's PCIe MMIO window: nothing here */
-#define EC_UNKNOWN 0x00
-#define EC_IABT_CUR 0x21
-#define EC_DABT_LOW 0x24
-#define EC_DABT_CUR 0x25
-#define FSC_SEA 0x10
-#define ISS_WNR (1u << 6)
-#define SLOT_CUR_SYNC 4	  /* vector slots: current EL with SP_ELx, synchronous */
-#define SLOT_LOWER_SYNC 8 /* lower EL (EL0), synchronous */
+#define SLOT_CUR_SYNC 4		   /* vector slots: current EL with SP_ELx, synchronous */
+#define SLOT_LOWER_SYNC 8	   /* lower EL (EL0), synchronous */
 
 static void expect_sea(struct caught c, uint64_t ec, unsigned vector, bool write,
 		       uint64_t far, const char *what)
 {
 	GCHECK(c.hit, "%s: no exception", what);
 	GCHECK(esr_ec(c.esr) == ec, "%s: esr 0x%lx", what, c.esr);
-	GCHECK((c.esr & 0x3f) == FSC_SEA, "%s: not an external abort (esr 0x%lx)", what,
-	       c.esr);
-	GCHECK(!!(c.esr & ISS_WNR) == write, "%s: WnR (esr 0x%lx)", what, c.esr);
+	GCHECK((c.esr & 0x3f) == ESR_FSC_SEA, "%s: not an external abort (esr 0x%lx)",
+	       what, c.esr);
+	GCHECK(!!(c.esr & ESR_ISS_WNR) == write, "%s: WnR (esr 0x%lx)", what, c.esr);
 	GCHECK(c.vector == vector, "%s: vector %u", what, c.vector);
 	GCHECK(c.far == far, "%s: far 0x%lx", what, c.far);
 	gprintf("faults: %s: external abort, esr 0x%lx\n", what, c.esr);
@@ -51,35 +45,35 @@ static void unmapped_ipa(void)
 
 	expect_exception();
 	(void)*(volatile uint64_t *)UNMAPPED_IPA;
-	expect_sea(caught_exception(), EC_DABT_CUR, SLOT_CUR_SYNC, false, UNMAPPED_IPA,
-		   "EL1 read of an unmapped IPA");
+	expect_sea(caught_exception(), ESR_EC_DABT_CUR, SLOT_CUR_SYNC, false,
+		   UNMAPPED_IPA, "EL1 read of an unmapped IPA");
 
 	expect_exception();
 	*(volatile uint32_t *)(UNMAPPED_IPA + 0x40) = 1;
-	expect_sea(caught_exception(), EC_DABT_CUR, SLOT_CUR_SYNC, true,
+	expect_sea(caught_exception(), ESR_EC_DABT_CUR, SLOT_CUR_SYNC, true,
 		   UNMAPPED_IPA + 0x40, "EL1 write of an unmapped IPA");
 
 	expect_exception();
 	expect_resume_at((uint64_t)fault_landing);
 	fn();
-	expect_sea(caught_exception(), EC_IABT_CUR, SLOT_CUR_SYNC, false, UNMAPPED_IPA,
-		   "EL1 fetch from an unmapped IPA");
+	expect_sea(caught_exception(), ESR_EC_IABT_CUR, SLOT_CUR_SYNC, false,
+		   UNMAPPED_IPA, "EL1 fetch from an unmapped IPA");
 
 	expect_exception();
 	run_el0(el0_read, UNMAPPED_IPA + 8);
-	expect_sea(caught_exception(), EC_DABT_LOW, SLOT_LOWER_SYNC, false,
+	expect_sea(caught_exception(), ESR_EC_DABT_LOW, SLOT_LOWER_SYNC, false,
 		   UNMAPPED_IPA + 8, "EL0 read of an unmapped IPA");
 }
 
-#define EXPECT_UNDEF(what, ...)                                                       \
-	do {                                                                          \
-		struct caught c_;                                                     \
-		expect_exception();                                                   \
-		__VA_ARGS__;                                                          \
-		c_ = caught_exception();                                              \
-		GCHECK(c_.hit &&esr_ec(c_.esr) == EC_UNKNOWN, "%s: hit %d esr 0x%lx", \
-		       what, c_.hit, c_.esr);                                         \
-		gprintf("faults: %s: undefined instruction\n", what);                 \
+#define EXPECT_UNDEF(what, ...)                                       \
+	do {                                                          \
+		struct caught c_;                                     \
+		expect_exception();                                   \
+		__VA_ARGS__;                                          \
+		c_ = caught_exception();                              \
+		GCHECK(c_.hit &&esr_ec(c_.esr) == ESR_EC_UNKNOWN,     \
+		       "%s: hit %d esr 0x%lx", what, c_.hit, c_.esr); \
+		gprintf("faults: %s: undefined instruction\n", what); \
 	} while (0)
 
 static void unemulated_sysregs(void)

@@ -15,8 +15,6 @@
 
 #define CALLS_PER_ENTRY 3000
 #define SYSREG_PROBES 3000
-#define EC_UNKNOWN 0x00
-#define EC_BRK64 0x3c
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
 
@@ -65,7 +63,7 @@ static void fuzz_backdoor(enum bd_entry how)
 		bd_invoke(how, &c);
 		k = caught_exception();
 		if (k.hit) {
-			GCHECK(how == BD_BRK && esr_ec(k.esr) == EC_BRK64,
+			GCHECK(how == BD_BRK && esr_ec(k.esr) == ESR_EC_BRK64,
 			       "entry %d: unexpected exception esr 0x%lx", how, k.esr);
 			reflected++;
 		}
@@ -125,7 +123,7 @@ static void fuzz_sysregs(void)
 		probe_sysreg(random_mrs());
 		k = caught_exception();
 		if (k.hit) {
-			GCHECK(esr_ec(k.esr) == EC_UNKNOWN, "sysreg probe: esr 0x%lx",
+			GCHECK(esr_ec(k.esr) == ESR_EC_UNKNOWN, "sysreg probe: esr 0x%lx",
 			       k.esr);
 			undef++;
 		}

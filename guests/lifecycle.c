@@ -43,7 +43,6 @@
 #define PRIO_SGI_ACTIVE 0x40
 #define PRIO_SGI_PENDING 0x80
 #define PRIO_TIMER 0xa0
-#define ICC_SGI1R_INTID_SHIFT 24
 #define CYCLES 200
 
 static volatile uint64_t stage;	   /* lr-off: how far vCPU 1 got */
@@ -83,7 +82,7 @@ static void wr8(uint64_t pa, uint8_t v)
 static void send_sgi(unsigned vcpu, unsigned intid)
 {
 	write_sysreg(icc_sgi1r_el1,
-		     (uint64_t)intid << ICC_SGI1R_INTID_SHIFT | 1u << vcpu);
+		     (uint64_t)intid << ICC_SGI1R_EL1_INTID_SHIFT | 1u << vcpu);
 	isb();
 }
 
@@ -132,12 +131,12 @@ static void gic_setup(void)
 {
 	uint64_t rd = GICR_BASE + GICR_FRAME_STRIDE, sgi = rd + GICR_SGI_BASE;
 
-	wr32(GICD_BASE + GICD_CTLR, GICD_CTLR_ENABLE_G1NS);
+	wr32(GICD_BASE + GICD_CTLR, GICD_CTLR_EnableGrp1);
 	wr32(rd + GICR_WAKER, 0);
 	wr32(sgi + GICR_IGROUPR0, ~0u);
-	wr8(sgi + GICR_IPRIORITYR(SGI_ACTIVE), PRIO_SGI_ACTIVE);
-	wr8(sgi + GICR_IPRIORITYR(SGI_PENDING), PRIO_SGI_PENDING);
-	wr8(sgi + GICR_IPRIORITYR(GIC_PPI_VTIMER), PRIO_TIMER);
+	wr8(sgi + GICR_IPRIORITYRn(SGI_ACTIVE), PRIO_SGI_ACTIVE);
+	wr8(sgi + GICR_IPRIORITYRn(SGI_PENDING), PRIO_SGI_PENDING);
+	wr8(sgi + GICR_IPRIORITYRn(GIC_PPI_VTIMER), PRIO_TIMER);
 	wr32(sgi + GICR_ISENABLER0,
 	     1u << SGI_ACTIVE | 1u << SGI_PENDING | 1u << GIC_PPI_VTIMER);
 }

@@ -12,6 +12,7 @@
  *    CNTPCT is monotonic and agrees with CNTVCT, and disabling, masking or
  *    re-arming it takes its interrupt back at once (its registers trap).
  */
+#include <arch/gicv3.h>
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
 
@@ -20,27 +21,14 @@
 /* The VM's GIC, where the hypervisor's VM device tree puts it (hyp/vm.h). */
 #define GICD_BASE 0x08000000ul
 #define GICR_BASE 0x080a0000ul /* vCPU 0's RD_base */
-#define GICR_SGI_BASE (GICR_BASE + 0x10000ul)
-#define GICD_CTLR 0x0000
-#define GICD_IGROUPR(n) (0x0080 + 4 * (n))
-#define GICD_ISENABLER(n) (0x0100 + 4 * (n))
-#define GICD_ISPENDR(n) (0x0200 + 4 * (n))
-#define GICD_CTLR_ARE_EnableGrp1 0x12u
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_ASLEEP 0x6u /* ProcessorSleep | ChildrenAsleep */
-#define GICR_IGROUPR0 0x0080
-#define GICR_ISENABLER0 0x0100
+#define GICR_SGI (GICR_BASE + GICR_SGI_BASE)
+#define GICR_WAKER_ASLEEP (GICR_WAKER_ProcessorSleep | GICR_WAKER_ChildrenAsleep)
 
 #define SGI_TEST 1u
 #define SPI_TEST 40u
-#define PPI_PTIMER 30u
-#define PPI_VTIMER 27u
-#define SPURIOUS 1023u
-
-#define CTL_ENABLE 1u
-#define CTL_IMASK 2u
-#define CTL_ISTATUS 4u
-#define ISR_I (1u << 7)
+#define PPI_PTIMER ((unsigned)GIC_PPI_PTIMER)
+#define PPI_VTIMER ((unsigned)GIC_PPI_VTIMER)
+#define SPURIOUS ((unsigned)GIC_SPURIOUS)
 
 static uint64_t ms_ticks(unsigned ms)
 {
@@ -53,7 +41,7 @@ static bool irq_pending_within(unsigned ms)
 	uint64_t end = read_sysreg(cntvct_el0) + ms_ticks(ms);
 
 	do {
-		if (read_sysreg(isr_el1) & ISR_I)
+		if (read_sysreg(isr_el1) & ISR_EL1_I)
 			return true;
 	} while (read_sysreg(cntvct_el0) < end);
 	return false;
@@ -100,7 +88,7 @@ static void expect_none(const char *what)
 {
 	uint32_t got;
 
-	GCHECK(!(read_sysreg(isr_el1) & ISR_I), "%s: ISR_EL1.I still set", what);
+	GCHECK(!(read_sysreg(isr_el1) & ISR_EL1_I), "%s: ISR_EL1.I still set", what);
 	got = ack();
 	GCHECK(got == SPURIOUS, "%s: acknowledged INTID %u", what, got);
 	if (got != SPURIOUS)
@@ -112,12 +100,12 @@ static void gic_setup(void)
 	/* No GICR_WAKER write anywhere: ProcessorSleep stays as reset. */
 	GCHECK(mmio_read32(GICR_BASE + GICR_WAKER) == GICR_WAKER_ASLEEP,
 	       "GICR_WAKER at reset: 0x%x", mmio_read32(GICR_BASE + GICR_WAKER));
-	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE_EnableGrp1);
-	mmio_write32(GICR_SGI_BASE + GICR_IGROUPR0, ~0u);
-	mmio_write32(GICR_SGI_BASE + GICR_ISENABLER0,
+	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_EnableGrp1);
+	mmio_write32(GICR_SGI + GICR_IGROUPR0, ~0u);
+	mmio_write32(GICR_SGI + GICR_ISENABLER0,
 		     1u << SGI_TEST | 1u << PPI_VTIMER | 1u << PPI_PTIMER);
-	mmio_write32(GICD_BASE + GICD_IGROUPR(SPI_TEST / 32), ~0u);
-	mmio_write32(GICD_BASE + GICD_ISENABLER(SPI_TEST / 32), 1u << (SPI_TEST % 32));
+	mmio_write32(GICD_BASE + GICD_IGROUPRn(SPI_TEST), ~0u);
+	mmio_write32(GICD_BASE + GICD_ISENABLERn(SPI_TEST), 1u << (SPI_TEST % 32));
 	write_sysreg(icc_pmr_el1, 0xff);
 	write_sysreg(icc_igrpen1_el1, 1);
 	__asm__ volatile("isb");
@@ -140,10 +128,10 @@ static void asleep_still_delivers(void)
 	write_sysreg(icc_sgi1r_el1, (uint64_t)SGI_TEST << 24 | 1u /* vCPU 0 */);
 	__asm__ volatile("isb");
 	expect_irq(SGI_TEST, "SGI", NULL);
-	mmio_write32(GICD_BASE + GICD_ISPENDR(SPI_TEST / 32), 1u << (SPI_TEST % 32));
+	mmio_write32(GICD_BASE + GICD_ISPENDRn(SPI_TEST), 1u << (SPI_TEST % 32));
 	expect_irq(SPI_TEST, "SPI", NULL);
 	write_sysreg(cntv_tval_el0, ms_ticks(2));
-	write_sysreg(cntv_ctl_el0, CTL_ENABLE);
+	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
 	__asm__ volatile("isb");
 	expect_irq(PPI_VTIMER, "virtual timer", vtimer_off);
 	GCHECK(mmio_read32(GICR_BASE + GICR_WAKER) == GICR_WAKER_ASLEEP,
@@ -156,7 +144,7 @@ static void asleep_still_delivers(void)
 static void vtimer_stale(const char *what, void (*how)(void))
 {
 	write_sysreg(cntv_tval_el0, ms_ticks(1));
-	write_sysreg(cntv_ctl_el0, CTL_ENABLE);
+	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
 	__asm__ volatile("isb");
 	GCHECK(irq_pending_within(1000), "%s: the timer never fired", what);
 	how();
@@ -172,7 +160,7 @@ static void vtimer_disable(void)
 
 static void vtimer_mask(void)
 {
-	write_sysreg(cntv_ctl_el0, CTL_ENABLE | CTL_IMASK);
+	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE | CNT_CTL_IMASK);
 }
 
 static void vtimer_later(void)
@@ -187,7 +175,7 @@ static void vtimer_follows_line(void)
 	vtimer_stale("virtual timer deadline moved ahead", vtimer_later);
 	/* A real deadline still arrives. */
 	write_sysreg(cntv_tval_el0, ms_ticks(2));
-	write_sysreg(cntv_ctl_el0, CTL_ENABLE);
+	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
 	__asm__ volatile("isb");
 	expect_irq(PPI_VTIMER, "virtual timer after the stale ones", vtimer_off);
 	gprintf("timers: the virtual timer's interrupt follows its line\n");
@@ -215,10 +203,10 @@ static void ptimer_counter(void)
 static void ptimer_stale(const char *what, void (*how)(void))
 {
 	write_sysreg(cntp_tval_el0, ms_ticks(1));
-	write_sysreg(cntp_ctl_el0, CTL_ENABLE);
+	write_sysreg(cntp_ctl_el0, CNT_CTL_ENABLE);
 	__asm__ volatile("isb");
 	GCHECK(irq_pending_within(1000), "%s: the timer never fired", what);
-	GCHECK(read_sysreg(cntp_ctl_el0) & CTL_ISTATUS, "%s: ISTATUS clear", what);
+	GCHECK(read_sysreg(cntp_ctl_el0) & CNT_CTL_ISTATUS, "%s: ISTATUS clear", what);
 	how(); /* traps: taken back on the way out */
 	expect_none(what);
 	ptimer_off();
@@ -231,7 +219,7 @@ static void ptimer_disable(void)
 
 static void ptimer_mask(void)
 {
-	write_sysreg(cntp_ctl_el0, CTL_ENABLE | CTL_IMASK);
+	write_sysreg(cntp_ctl_el0, CNT_CTL_ENABLE | CNT_CTL_IMASK);
 }
 
 static void ptimer_later(void)
@@ -252,14 +240,14 @@ static void physical_timer(void)
 	GCHECK(read_sysreg(cntp_tval_el0) <= ms_ticks(5000), "CNTP_TVAL 0x%lx",
 	       read_sysreg(cntp_tval_el0));
 	write_sysreg(cntp_tval_el0, ms_ticks(2));
-	write_sysreg(cntp_ctl_el0, CTL_ENABLE);
+	write_sysreg(cntp_ctl_el0, CNT_CTL_ENABLE);
 	__asm__ volatile("isb");
 	expect_irq(PPI_PTIMER, "physical timer", ptimer_off);
 	ptimer_stale("physical timer disabled", ptimer_disable);
 	ptimer_stale("physical timer masked", ptimer_mask);
 	ptimer_stale("physical timer deadline moved ahead", ptimer_later);
 	write_sysreg(cntp_tval_el0, ms_ticks(2));
-	write_sysreg(cntp_ctl_el0, CTL_ENABLE);
+	write_sysreg(cntp_ctl_el0, CNT_CTL_ENABLE);
 	__asm__ volatile("isb");
 	expect_irq(PPI_PTIMER, "physical timer after the stale ones", ptimer_off);
 	gprintf("timers: the EL1 physical timer works and follows its line\n");

@@ -19,11 +19,10 @@
 #include "hyp.h"
 
 /* ESR_EL2 of each entry; for the DCC read, with Rt (ISS[9:5]) cleared. */
-#define ISS_SYS_MDCCSR_READ ((2 << 20) | (0 << 17) | (3 << 14) | (0 << 10) | (1 << 1) | 1)
-#define ESR_DCC ((ESR_EC_SYS64 << ESR_EC_SHIFT) | (1 << 25) | ISS_SYS_MDCCSR_READ)
-#define ESR_BRK ((ESR_EC_BRK64 << ESR_EC_SHIFT) | (1 << 25) | BD_X86_IO_MAGIC)
-#define ESR_HVC ((ESR_EC_HVC64 << ESR_EC_SHIFT) | (1 << 25) | BD_X86_IO_MAGIC)
-#define ESR_SYS_RT_BITS 0x3e0
+#define ISS_SYS_MDCCSR_READ (ESR_SYS_ISS(2, 3, 0, 1, 0) | ESR_SYS_READ)
+#define ESR_DCC ((ESR_EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | ISS_SYS_MDCCSR_READ)
+#define ESR_BRK ((ESR_EC_BRK64 << ESR_EC_SHIFT) | ESR_IL | BD_X86_IO_MAGIC)
+#define ESR_HVC ((ESR_EC_HVC64 << ESR_EC_SHIFT) | ESR_IL | BD_X86_IO_MAGIC)
 #define W7_LB_CALL ((BD_X86_IO_MAGIC << 32) | BD_W7_LB)
 
 .macro MOV32 reg, value
@@ -36,7 +35,7 @@
 backdoor_fast:
 	stp	x9, x10, [sp, #-16]!
 	mrs	x9, esr_el2
-	bic	x10, x9, #ESR_SYS_RT_BITS
+	bic	x10, x9, #ESR_SYS_RT_FIELD
 	MOV32	x9, ESR_DCC
 	cmp	x10, x9
 	b.eq	advance_4

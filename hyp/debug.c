@@ -175,7 +175,7 @@ static void reflect(struct frame *f, uint64_t esr)
 
 void debug_trap(struct vcpu *v, struct frame *f, uint64_t esr)
 {
-	if (ESR_EC(esr) == ESR_EC_BRK64 && (esr & 0xffff) == BRK_IMM_BACKDOOR &&
+	if (ESR_EC(esr) == ESR_EC_BRK64 && ESR_ISS_IMM16(esr) == BRK_IMM_BACKDOOR &&
 	    backdoor_try(v, f)) {
 		f->elr += 4; /* BRK returns to itself: step over it */
 		return;

@@ -31,7 +31,6 @@
 #include "hyp.h"
 #include "vm.h"
 
-#define DT_PROP_EMULATED "hv,emulated-ecam"
 #define PCI_VENDOR_NONE 0xffffu
 #define PCI_BAR_SIZING_ALL_ONES 0xffffffffu
 #define PCI_BAR_MEM_TYPE_MASK 0x6u
@@ -46,7 +45,7 @@ static int find(const void *fdt, uint64_t *base, uint64_t *size)
 	int node;
 
 	fdt_for_each_subnode(node, fdt, 0) {
-		if (fdt_getprop(fdt, node, DT_PROP_EMULATED, NULL) &&
+		if (fdt_getprop(fdt, node, PCI_DT_PROP_EMULATED, NULL) &&
 		    dt_node_enabled(fdt, node))
 			return dt_reg(fdt, node, 0, base, size) ? -1 : node;
 	}

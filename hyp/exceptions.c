@@ -9,7 +9,7 @@
 #include "hyp.h"
 #include "vm.h"
 
-#define VECTOR_CUR_SPX_SYNC_INDEX 4
+#define VECTOR_CUR_SPX_SYNC_INDEX (VECTOR_CUR_SPX_SYNC / VECTOR_ENTRY_SIZE)
 
 extern char hyp_probe_start[], hyp_probe_end[];
 

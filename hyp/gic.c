@@ -24,14 +24,6 @@
 #include "mask.h"
 #include "vm.h"
 
-#define ICC_CTLR_EOIMODE (1ull << 1)
-#define ICC_SGI1R_TARGETS(aff0) (1ull << ((aff0)&0xf))
-#define ICC_SGI1R_AFF1_SHIFT 16
-#define ICC_SGI1R_INTID_SHIFT 24
-#define ICC_SGI1R_AFF2_SHIFT 32
-#define ICC_SGI1R_AFF3_SHIFT 48
-#define ICH_HCR_EN 1ull
-
 static uint8_t *gicd, *gicr;
 static uint64_t gicr_size;
 static struct gic_prio_layout prio;
@@ -49,8 +41,8 @@ static inline void wr32(uint8_t *a, uint32_t v)
 /* The system-register CPU interface at EL2 (and below). */
 static void sre_enable(void)
 {
-	write_sysreg(icc_sre_el2, ICC_SRE_SRE_BIT | ICC_SRE_DFB_BIT | ICC_SRE_DIB_BIT |
-					  ICC_SRE_ENABLE_BIT);
+	write_sysreg(icc_sre_el2,
+		     ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE);
 	isb();
 }
 
@@ -58,7 +50,7 @@ static void sre_enable(void)
  * interface and the distributor report. */
 static void prio_init(void)
 {
-	unsigned bits = ICC_CTLR_PRIBITS(read_sysreg(icc_ctlr_el1));
+	unsigned bits = ICC_CTLR_PRIbits(read_sysreg(icc_ctlr_el1));
 	bool ds = gicd && (rd32(gicd + GICD_CTLR) & GICD_CTLR_DS);
 	uint8_t readback;
 
@@ -102,7 +94,7 @@ int gic_init(const void *fdt)
 	gicd = hyp_phys_to_virt(d);
 	gicr = hyp_phys_to_virt(r);
 	/* The monitor set affinity routing; enable Non-secure Group 1. */
-	wr32(gicd + GICD_CTLR, GICD_CTLR_NS_ARE_NS | GICD_CTLR_NS_ENABLE_G1A);
+	wr32(gicd + GICD_CTLR, GICD_CTLR_NS_ARE_NS | GICD_CTLR_NS_EnableGrp1A);
 	sre_enable();
 	prio_init();
 	return 0;
@@ -120,7 +112,7 @@ void gic_enable_private(uint32_t intid, bool pnmi)
 
 	if (!rd)
 		return;
-	rd[GICR_SGI_BASE + GICR_IPRIORITYR(intid)] = dist_prio(pnmi);
+	rd[GICR_SGI_BASE + GICR_IPRIORITYRn(intid)] = dist_prio(pnmi);
 	wr32(rd + GICR_SGI_BASE + GICR_ISENABLER0, 1u << intid);
 }
 
@@ -148,17 +140,17 @@ void gic_disable(uint32_t intid)
 	if (intid < GIC_SPI_BASE)
 		gic_disable_private(intid);
 	else if (gicd)
-		wr32(gicd + GICD_ICENABLER(intid / 32), 1u << (intid % 32));
+		wr32(gicd + GICD_ICENABLERn(intid), 1u << (intid % 32));
 }
 
 void gic_enable_spi(uint32_t intid, uint64_t target_mpidr)
 {
 	if (!gicd)
 		return;
-	gicd[GICD_IPRIORITYR(intid)] = dist_prio(false);
-	*(volatile uint64_t *)(gicd + GICD_IROUTER(intid)) =
+	gicd[GICD_IPRIORITYRn(intid)] = dist_prio(false);
+	*(volatile uint64_t *)(gicd + GICD_IROUTERn(intid)) =
 		target_mpidr & MPIDR_AFFINITY_MASK;
-	wr32(gicd + GICD_ISENABLER(intid / 32), 1u << (intid % 32));
+	wr32(gicd + GICD_ISENABLERn(intid), 1u << (intid % 32));
 }
 
 void gic_cpu_init(void)
@@ -169,7 +161,7 @@ void gic_cpu_init(void)
 	 * preemption, so a PNMI preempts a regular handler. */
 	write_sysreg(icc_pmr_el1, GIC_PMR_REGULAR_OFF);
 	write_sysreg(icc_bpr1_el1, 0);
-	write_sysreg(icc_ctlr_el1, ICC_CTLR_EOIMODE);
+	write_sysreg(icc_ctlr_el1, ICC_CTLR_EOImode);
 	write_sysreg(icc_igrpen1_el1, 1);
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
@@ -204,11 +196,11 @@ void gic_deactivate(uint32_t intid)
 
 uint64_t gic_sgi_value(uint64_t mpidr, uint32_t sgi)
 {
-	return ICC_SGI1R_TARGETS(MPIDR_AFF0(mpidr)) |
-	       (uint64_t)MPIDR_AFF1(mpidr) << ICC_SGI1R_AFF1_SHIFT |
-	       (uint64_t)sgi << ICC_SGI1R_INTID_SHIFT |
-	       ((mpidr >> 16) & 0xff) << ICC_SGI1R_AFF2_SHIFT |
-	       ((mpidr >> 32) & 0xff) << ICC_SGI1R_AFF3_SHIFT;
+	return (1ull << (MPIDR_AFF0(mpidr) % ICC_SGI1R_EL1_TARGETS_PER_RS)) |
+	       (uint64_t)MPIDR_AFF1(mpidr) << ICC_SGI1R_EL1_Aff1_SHIFT |
+	       (uint64_t)sgi << ICC_SGI1R_EL1_INTID_SHIFT |
+	       ((mpidr >> 16) & 0xff) << ICC_SGI1R_EL1_Aff2_SHIFT |
+	       ((mpidr >> 32) & 0xff) << ICC_SGI1R_EL1_Aff3_SHIFT;
 }
 
 void gic_send_sgi(uint64_t mpidr, uint32_t sgi)

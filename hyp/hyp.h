@@ -11,13 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/compiler.h>
 #include <arch/frame.h>
 #include <arch/sysreg.h>
 
 struct handoff;
 struct pt_alloc;
-
-#define __noreturn __attribute__((noreturn))
 
 /* Counter ticks in ms milliseconds (CNTFRQ_EL0 is a whole number of kHz
  * on every platform here). */

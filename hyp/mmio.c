@@ -20,12 +20,6 @@
 #include "hyp.h"
 #include "vm.h"
 
-#define ESR_ISV (1ull << 24)
-#define ESR_SAS(iss) (((iss) >> 22) & 3) /* access size: 1 << SAS bytes */
-#define ESR_SSE (1ull << 21)		 /* sign-extend the loaded value */
-#define ESR_SRT(iss) (((iss) >> 16) & 0x1f)
-#define ESR_SF (1ull << 15) /* the register is 64-bit */
-#define ESR_WNR (1ull << 6)
 #define REG_ZR 31 /* Rt = 31: XZR/WZR */
 
 static const struct mmio_region *find(const struct vm *vm, uint64_t ipa)
@@ -46,10 +40,10 @@ static inline __attribute__((always_inline)) bool access(struct vcpu *v,
 							 uint64_t esr, uint64_t ipa,
 							 uint64_t *reg)
 {
-	unsigned size = 1u << ESR_SAS(esr);
+	unsigned size = 1u << ESR_ISS_SAS(esr);
 	uint64_t val = 0;
 
-	if (esr & ESR_WNR) {
+	if (esr & ESR_ISS_WNR) {
 		val = reg ? *reg : 0;
 		if (size < 8)
 			val &= (1ull << (8 * size)) - 1;
@@ -57,9 +51,9 @@ static inline __attribute__((always_inline)) bool access(struct vcpu *v,
 	}
 	if (!r->read(v, ipa - r->base, size, &val))
 		return false;
-	if ((esr & ESR_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
+	if ((esr & ESR_ISS_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
 		val |= ~((1ull << (8 * size)) - 1);
-	if (!(esr & ESR_SF))
+	if (!(esr & ESR_ISS_SF))
 		val &= 0xffffffffull;
 	if (reg)
 		*reg = val;
@@ -69,9 +63,9 @@ static inline __attribute__((always_inline)) bool access(struct vcpu *v,
 bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 {
 	const struct mmio_region *r = find(v->vm, ipa);
-	unsigned rt = ESR_SRT(esr);
+	unsigned rt = ESR_ISS_SRT(esr);
 
-	if (!r || !(esr & ESR_ISV) ||
+	if (!r || !(esr & ESR_ISS_ISV) ||
 	    !access(v, r, esr, ipa, rt == REG_ZR ? NULL : &f->x[rt]))
 		return false;
 	f->elr += exc_insn_len(esr); /* 2 for a 16-bit T32 load/store */
@@ -81,12 +75,12 @@ bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 bool guest_mmio_fast(struct caller_frame *ff)
 {
 	uint64_t esr = read_sysreg(esr_el2);
-	unsigned rt = ESR_SRT(esr);
+	unsigned rt = ESR_ISS_SRT(esr);
 	struct vcpu *v = current_vcpu();
 	const struct mmio_region *r;
 	uint64_t *reg, ipa;
 
-	if (!(esr & ESR_ISV))
+	if (!(esr & ESR_ISS_ISV))
 		return false;
 	reg = caller_frame_reg(ff, rt);
 	if (!reg && rt != REG_ZR)

@@ -40,8 +40,10 @@ static uint32_t vcpu_state(struct vcpu *t)
 	return s;
 }
 
-static int64_t cpu_on(struct vm *vm, uint64_t mpidr, uint64_t entry, uint64_t ctx)
+/* The operations' ctx is the calling vCPU. */
+static int64_t cpu_on(void *caller, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 {
+	struct vm *vm = ((struct vcpu *)caller)->vm;
 	struct vcpu *t = vcpu_of(vm, mpidr);
 	uint32_t expect = VCPU_OFF;
 	int64_t r;
@@ -72,9 +74,9 @@ static int64_t cpu_on(struct vm *vm, uint64_t mpidr, uint64_t entry, uint64_t ct
 	return PSCI_SUCCESS;
 }
 
-static int64_t affinity_info(struct vm *vm, uint64_t mpidr, uint64_t level)
+static int64_t affinity_info(void *caller, uint64_t mpidr, uint64_t level)
 {
-	struct vcpu *t = vcpu_of(vm, mpidr);
+	struct vcpu *t = vcpu_of(((struct vcpu *)caller)->vm, mpidr);
 
 	if (!t || level != 0)
 		return PSCI_INVALID_PARAMETERS;
@@ -89,49 +91,31 @@ static int64_t affinity_info(struct vm *vm, uint64_t mpidr, uint64_t level)
 	}
 }
 
+static void cpu_off(void *caller)
+{
+	vcpu_off(caller);
+}
+
+static void system_off(void *caller)
+{
+	vm_end(((struct vcpu *)caller)->vm, "system off");
+}
+
+static void system_reset(void *caller)
+{
+	vm_reset(((struct vcpu *)caller)->vm);
+}
+
+/* PSCI for guests: lib/psci.c decodes the call, these carry it out. */
+static const struct psci_ops vpsci_ops = {
+	.cpu_on = cpu_on,
+	.cpu_off = cpu_off,
+	.affinity_info = affinity_info,
+	.system_off = system_off,
+	.system_reset = system_reset,
+};
+
 void vpsci_call(struct vcpu *v, struct frame *f)
 {
-	struct vm *vm = v->vm;
-	uint32_t fid = (uint32_t)f->x[0];
-	int64_t r;
-
-	switch (fid) {
-	case PSCI_VERSION:
-		r = PSCI_VERSION_1_1;
-		break;
-	case PSCI_CPU_ON_64:
-		r = cpu_on(vm, f->x[1], f->x[2], f->x[3]);
-		break;
-	case PSCI_CPU_ON_32:
-		r = cpu_on(vm, (uint32_t)f->x[1], (uint32_t)f->x[2], (uint32_t)f->x[3]);
-		break;
-	case PSCI_CPU_OFF:
-		vcpu_off(v);
-	case PSCI_AFFINITY_INFO_64:
-		r = affinity_info(vm, f->x[1], f->x[2]);
-		break;
-	case PSCI_AFFINITY_INFO_32:
-		r = affinity_info(vm, (uint32_t)f->x[1], (uint32_t)f->x[2]);
-		break;
-	case PSCI_MIGRATE_INFO_TYPE:
-		r = PSCI_TOS_NOT_PRESENT;
-		break;
-	case PSCI_SYSTEM_OFF:
-		vm_end(vm, "system off");
-	case PSCI_SYSTEM_RESET:
-		vm_reset(vm);
-	case PSCI_FEATURES:
-		r = psci_features((uint32_t)f->x[1]);
-		break;
-	case SMCCC_VERSION:
-		r = SMCCC_VERSION_1_1;
-		break;
-	case SMCCC_ARCH_FEATURES:
-		r = smccc_arch_features((uint32_t)f->x[1]);
-		break;
-	default:
-		r = SMCCC_NOT_SUPPORTED;
-		break;
-	}
-	f->x[0] = (uint64_t)r;
+	psci_dispatch(&vpsci_ops, v, f->x);
 }

@@ -25,8 +25,6 @@
 #define PRIMECELL_CELL_ID2 0xff8
 #define PRIMECELL_CELL_ID3 0xffc
 #define PRIMECELL_CELL_ID 0xb105f00du
-#define ESR_FSC_SEA_NOTTABLEWALK 0x10
-#define ESR_FSC_ALIGNMENT 0x21
 #define BENCH_SAMPLES 101
 
 static bool ok = true;
@@ -53,8 +51,7 @@ static void expect_abort(hyp_probe_fn *fn, uint64_t va, bool alignment_ok,
 	}
 	fsc = esr & ESR_ISS_FSC_MASK;
 	expect(ESR_EC(esr) == ESR_EC_DABT_CUR &&
-		       (fsc == ESR_FSC_SEA_NOTTABLEWALK ||
-			(alignment_ok && fsc == ESR_FSC_ALIGNMENT)),
+		       (fsc == ESR_FSC_SEA || (alignment_ok && fsc == ESR_FSC_ALIGNMENT)),
 	       what, esr);
 }
 

@@ -9,6 +9,7 @@
 #include <arch/sysreg.h>
 #include <lib/console.h>
 #include <lib/exception.h>
+#include <lib/psci.h>
 
 #include "hyp.h"
 #include "mask.h"
@@ -70,7 +71,7 @@ static void hvc(struct vcpu *v, struct frame *f, uint64_t imm)
 		backdoor_call(v, f);
 		break;
 	default:
-		f->x[0] = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
+		f->x[0] = (uint64_t)SMCCC_NOT_SUPPORTED;
 		break;
 	}
 }
@@ -84,14 +85,14 @@ void guest_sync(struct frame *f, unsigned vector)
 	v->exits++;
 	switch (ESR_EC(esr)) {
 	case ESR_EC_HVC64: /* ELR is past the HVC already */
-		hvc(v, f, esr & 0xffff);
+		hvc(v, f, ESR_ISS_IMM16(esr));
 		break;
 	case ESR_EC_SMC64: /* a trapped SMC returns to itself: step over it */
 		f->elr += 4;
-		if ((esr & 0xffff) == SMCCC_IMM_PSCI)
+		if (ESR_ISS_IMM16(esr) == SMCCC_IMM_PSCI)
 			vpsci_call(v, f);
 		else
-			f->x[0] = (uint64_t)-1;
+			f->x[0] = (uint64_t)SMCCC_NOT_SUPPORTED;
 		break;
 	case ESR_EC_SYS64:
 		sysreg_trap(v, f, esr);
@@ -117,7 +118,7 @@ void guest_sync(struct frame *f, unsigned vector)
 	hyp_context_leave();
 }
 
-#define VECTOR_LOWER_IRQ 9
+#define VECTOR_LOWER_IRQ (VECTOR_LOWER_A64_IRQ / VECTOR_ENTRY_SIZE)
 
 void guest_async(struct frame *f, unsigned vector)
 {

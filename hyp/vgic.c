@@ -28,20 +28,6 @@
 #include "hyp.h"
 #include "vm.h"
 
-#define ICH_LR_STATE_SHIFT 62
-#define ICH_LR_PENDING 1ull
-#define ICH_LR_ACTIVE 2ull
-#define ICH_LR_HW (1ull << 61)
-#define ICH_LR_GROUP1 (1ull << 60)
-#define ICH_LR_PRIORITY_SHIFT 48
-#define ICH_LR_EOI (1ull << 41) /* maintenance interrupt on EOI (HW = 0) */
-#define ICH_LR_PINTID_SHIFT 32
-#define ICH_LR_VINTID_MASK 0xffffffffull
-#define ICH_HCR_EN (1ull << 0)
-#define ICH_HCR_UIE (1ull << 1) /* maintenance when the LRs run (nearly) empty */
-#define ICH_VTR_LISTREGS(v) (((v)&0x1f) + 1)
-/* Preemption bits: 5, 6 or 7, for 1, 2 or 4 active-priority registers. */
-#define ICH_VTR_PREBITS(v) ((((v) >> 26) & 0x7) + 1)
 #define MAX_LRS 16
 
 /* clang-format off */

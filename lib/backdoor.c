@@ -8,27 +8,12 @@
  * range-checked before indexing, and a call that does not fit the state
  * machine gets the failure status rather than being half-applied.
  */
+#include <string.h>
+
 #include <lib/backdoor.h>
+#include <lib/prng.h>
 
 #define LO32(v) ((uint32_t)(v))
-
-/* Byte loops rather than libc: lib/ is freestanding. */
-static void bytes_zero(void *p, size_t n)
-{
-	uint8_t *d = p;
-
-	while (n--)
-		*d++ = 0;
-}
-
-static void bytes_copy(void *dst, const void *src, size_t n)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	while (n--)
-		*d++ = *s++;
-}
 
 /* Whether p[0..n) begins with the literal. */
 static bool starts_with(const uint8_t *p, size_t n, const char *lit)
@@ -166,12 +151,12 @@ static int gi_set(struct bd_guestinfo *g, const uint8_t *k, size_t kn, const uin
 			return BD_EFULL;
 	}
 	e = &g->e[i];
-	bytes_zero(e, sizeof(*e));
+	memset(e, 0, sizeof(*e));
 	e->used = true;
 	e->key_len = (uint8_t)kn;
 	e->val_len = (uint16_t)vn;
-	bytes_copy(e->key, k, kn);
-	bytes_copy(e->val, v, vn);
+	memcpy(e->key, k, kn);
+	memcpy(e->val, v, vn);
 	return BD_OK;
 }
 
@@ -207,7 +192,7 @@ void bd_vm_init(struct bd_vm *vm, const struct bd_ops *ops, void *ctx)
 {
 	if (!vm)
 		return;
-	bytes_zero(vm, sizeof(*vm));
+	memset(vm, 0, sizeof(*vm));
 	vm->ops = ops;
 	vm->ops_ctx = ctx;
 	/* Some per-VM difference even before bd_vm_seed(). */
@@ -220,15 +205,12 @@ void bd_vm_seed(struct bd_vm *vm, uint64_t seed)
 		vm->cookie_state ^= seed;
 }
 
-/* splitmix64: every call gives a new 64-bit value, so a reopened slot
- * never gets the cookies of its previous occupant back. */
+/* Every call gives a new 64-bit value (splitmix64 never repeats within
+ * 2^64 calls), so a reopened slot never gets the cookies of its previous
+ * occupant back. */
 static uint64_t next_cookie(struct bd_vm *vm)
 {
-	uint64_t z = (vm->cookie_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return splitmix64_next(&vm->cookie_state);
 }
 
 /* ---- RPCI requests --------------------------------------------------------- */
@@ -243,7 +225,7 @@ static void reply_bytes(struct bd_channel *c, const void *p, size_t n)
 		len = BD_REPLY_MAX;
 	if (n > BD_REPLY_MAX - len)
 		n = BD_REPLY_MAX - len;
-	bytes_copy(c->reply_buf + len, p, n);
+	memcpy(c->reply_buf + len, p, n);
 	c->reply_len = len + (uint32_t)n;
 }
 
@@ -342,7 +324,7 @@ static void rpci_request(struct bd_vm *vm, struct bd_channel *c)
 static void chan_reset(struct bd_channel *c)
 {
 	/* Wiped, so a new occupant can never read an old reply. */
-	bytes_zero(c, sizeof(*c));
+	memset(c, 0, sizeof(*c));
 }
 
 /*

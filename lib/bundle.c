@@ -10,6 +10,7 @@
  * access), and the format is little-endian whatever the reader is.
  */
 #include <stdarg.h>
+#include <string.h>
 
 #include <lib/bundle.h>
 #include <lib/crc32.h>
@@ -421,7 +422,6 @@ static uint32_t header_size_of(const struct bundle *b)
 int bundle_get(const struct bundle *b, uint32_t index, struct bundle_payload *out)
 {
 	struct entry e;
-	size_t k;
 
 	if (!b || !out || !b->base || index >= b->count)
 		return BUNDLE_E_NOT_FOUND;
@@ -429,8 +429,7 @@ int bundle_get(const struct bundle *b, uint32_t index, struct bundle_payload *ou
 	out->type = e.type;
 	out->flags = e.flags;
 	/* Validated NUL-padded, so copying the whole field copies the NUL. */
-	for (k = 0; k < BUNDLE_NAME_SIZE; k++)
-		out->name[k] = e.name[k];
+	memcpy(out->name, e.name, BUNDLE_NAME_SIZE);
 	out->data = b->base + e.offset;
 	out->offset = e.offset;
 	out->size = e.size;

@@ -2,8 +2,9 @@
  * A trapped ECAM window access, completed or refused (lib/ecam_trap.h).
  */
 #include <lib/ecam_trap.h>
+#include <lib/pgtable.h>
 
-#define PAGE_MASK 0xfffull
+#define PAGE_MASK (PT_PAGE_SIZE - 1) /* the offset in a page */
 
 struct bus_ctx {
 	struct pci_ecam *e;

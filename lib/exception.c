@@ -1,9 +1,6 @@
 #include <arch/sysreg.h>
 #include <lib/exception.h>
 
-#define SPSR_M_SP_ELX 1u /* M[0]: 1 = SP_ELx, 0 = SP_EL0 */
-#define VECTOR_CUR_SP0_SYNC 0x000
-
 uint64_t exc_sync_vector_offset(unsigned target_el, uint64_t from_spsr)
 {
 	/* From a lower EL the vector set is chosen by the state that EL

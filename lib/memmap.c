@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <lib/memmap.h>
+#include <lib/prng.h>
 
 static uint64_t reg_end(const struct mem_region *r)
 {
@@ -384,16 +385,8 @@ uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint32_t 
 
 uint64_t memmap_mix64(uint64_t x)
 {
-	/*
-	 * Adding an odd constant first keeps seed 0 from mapping to 0; the
-	 * xor-shift/multiply rounds then spread every input bit over the
-	 * whole word. Each step is invertible, so distinct seeds always give
-	 * distinct hashes.
-	 */
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	/* splitmix64's first output from state x (lib/prng.h). */
+	return splitmix64_next(&x);
 }
 
 /*

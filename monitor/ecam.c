@@ -32,16 +32,14 @@
 #include <lib/fmt.h>
 #include <lib/memmap.h>
 #include <lib/pci_dt.h>
+#include <lib/pgtable.h>
 
 #include "ecam_fast.h"
 #include "monitor.h"
 
-#define SPSR_M_SP_ELX 1u /* M[0]: the context was on SP_ELx */
-#define PAGE_OFFSET_MASK 0xfffull
+#define PAGE_OFFSET_MASK (PT_PAGE_SIZE - 1)
 /* Refusals logged per boot: a guest can make as many as it likes. */
 #define REFUSAL_LOG_LIMIT 32
-/* The DT property that tells the hypervisor which host bridge is this one. */
-#define DT_PROP_EMULATED "hv,emulated-ecam"
 
 static struct pci_ecam ecam;
 static bool ecam_on;
@@ -319,7 +317,8 @@ int ecam_add_dt_node(void *fdt)
 	if (!err) {
 		fmt_snprintf(path, sizeof(path), "/pcie@%lx", w->base);
 		node = fdt_path_offset(fdt, path);
-		err = node < 0 ? node : fdt_setprop_empty(fdt, node, DT_PROP_EMULATED);
+		err = node < 0 ? node
+			       : fdt_setprop_empty(fdt, node, PCI_DT_PROP_EMULATED);
 	}
 	if (err)
 		log_printf("monitor: ecam: cannot describe the window in the DT (%d)\n",

@@ -43,13 +43,14 @@ int gic_init(const void *fdt)
 	}
 	wr32(gicd + GICD_CTLR, 0);
 	wait_rwp();
-	lines = GICD_TYPER_ITLINES(rd32(gicd + GICD_TYPER)) + 1; /* x 32 INTIDs */
+	lines = (rd32(gicd + GICD_TYPER) & GICD_TYPER_ITLinesNumber_MASK) +
+		1; /* x 32 INTIDs */
 	for (uint32_t n = 1; n < lines; n++) {
-		wr32(gicd + GICD_IGROUPR(n), ~0u);
-		wr32(gicd + GICD_IGRPMODR(n), 0);
+		wr32(gicd + GICD_IGROUPR + 4 * n, ~0u);
+		wr32(gicd + GICD_IGRPMODR + 4 * n, 0);
 	}
 	wr32(gicd + GICD_CTLR,
-	     GICD_CTLR_ARE_S | GICD_CTLR_ARE_NS | GICD_CTLR_ENABLE_G1NS);
+	     GICD_CTLR_ARE_S | GICD_CTLR_ARE_NS | GICD_CTLR_EnableGrp1NS);
 	wait_rwp();
 	return 0;
 }
@@ -58,15 +59,15 @@ void gic_cpu_init(void)
 {
 	uint64_t rd;
 
-	write_sysreg(icc_sre_el3, ICC_SRE_SRE_BIT | ICC_SRE_DFB_BIT | ICC_SRE_DIB_BIT |
-					  ICC_SRE_ENABLE_BIT);
+	write_sysreg(icc_sre_el3,
+		     ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE);
 	isb();
 	rd = gicd ? gic_find_redistributor(gicr, gicr_size, read_sysreg(mpidr_el1)) : 0;
 	if (!rd)
 		return;
-	wr32(rd + GICR_WAKER, rd32(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
+	wr32(rd + GICR_WAKER, rd32(rd + GICR_WAKER) & ~GICR_WAKER_ProcessorSleep);
 	for (int i = 0;
-	     i < 1000000 && (rd32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP); i++)
+	     i < 1000000 && (rd32(rd + GICR_WAKER) & GICR_WAKER_ChildrenAsleep); i++)
 		;
 	wr32(rd + GICR_SGI_BASE + GICR_IGROUPR0, ~0u);
 	wr32(rd + GICR_SGI_BASE + GICR_IGRPMODR0, 0);

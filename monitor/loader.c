@@ -14,6 +14,7 @@
 #include <lib/console.h>
 #include <lib/dt.h>
 #include <lib/memmap.h>
+#include <lib/pgtable.h>
 
 #include "monitor.h"
 
@@ -22,8 +23,6 @@
 #define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
 #define ARM64_IMAGE_MAGIC_OFFSET 56
 #define ARM64_IMAGE_SIZE_OFFSET 16 /* bytes the image occupies, .bss included */
-
-#define PAGE_SIZE 4096ull
 
 static uint64_t choose_seed(const char **source)
 {
@@ -55,14 +54,14 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 	seed = choose_seed(&source);
 	/* One page past the image is the port's scratch (fw_cfg's DMA
 	 * descriptor); it stays free afterwards. */
-	span = ((size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
-	err = memmap_pick(ram, span, PAGE_SIZE, seed, &pa);
+	span = ((size + PT_PAGE_SIZE - 1) & ~(PT_PAGE_SIZE - 1)) + PT_PAGE_SIZE;
+	err = memmap_pick(ram, span, PT_PAGE_SIZE, seed, &pa);
 	if (err) {
 		log_printf("monitor: no free RAM for the %lu-byte boot image: %s\n", size,
 			   memmap_strerror(err));
 		return -1;
 	}
-	if (plat_boot_image_copy(pa, size, pa + span - PAGE_SIZE))
+	if (plat_boot_image_copy(pa, size, pa + span - PT_PAGE_SIZE))
 		return -1;
 	if (*(volatile uint32_t *)(pa + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC) {
 		log_printf("monitor: boot image is not an arm64 image (no ARM\\x64 "
@@ -77,7 +76,7 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 			   image_size, size);
 		return -1;
 	}
-	memmap_reserve(ram, pa, span - PAGE_SIZE, MEM_BOOT_IMAGE);
+	memmap_reserve(ram, pa, span - PT_PAGE_SIZE, MEM_BOOT_IMAGE);
 	err = dt_chosen_set_range(fdt, DT_CHOSEN_BOOT_IMAGE, pa, size);
 	if (err) {
 		log_printf("monitor: cannot record the boot image in the DT (%d)\n", err);

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define __noreturn __attribute__((noreturn))
+#include <arch/compiler.h>
 
 /* A range the EL3 translation maps before the DT is read; attrs are
  * lib/pgtable.h PT_* flags. */

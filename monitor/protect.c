@@ -17,9 +17,6 @@
 #include "monitor.h"
 #include <platform.h>
 
-#define GPTBR_EL3 S3_6_C2_C1_4
-#define GPCCR_EL3 S3_6_C2_C1_6
-
 static struct gpt gpt;
 static bool rme; /* FEAT_RME: there is a GPT to build */
 

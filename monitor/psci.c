@@ -110,7 +110,7 @@ static struct cpu_slot *slot_of(uint64_t mpidr)
 	return idx >= 0 && cpus[idx].present ? &cpus[idx] : NULL;
 }
 
-static int64_t cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+static int64_t cpu_on(void *unused, uint64_t mpidr, uint64_t entry, uint64_t context)
 {
 	struct cpu_slot *s = slot_of(mpidr);
 	uint32_t expect = CPU_OFF;
@@ -131,7 +131,7 @@ static int64_t cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 	return PSCI_SUCCESS;
 }
 
-static void __noreturn cpu_off(void)
+static void __noreturn cpu_off(void *unused)
 {
 	unsigned cpu = this_cpu();
 
@@ -140,7 +140,7 @@ static void __noreturn cpu_off(void)
 	monitor_park_fresh_stack(cpu);
 }
 
-static int64_t affinity_info(uint64_t mpidr, uint64_t level)
+static int64_t affinity_info(void *unused, uint64_t mpidr, uint64_t level)
 {
 	struct cpu_slot *s = slot_of(mpidr);
 
@@ -156,50 +156,28 @@ static int64_t affinity_info(uint64_t mpidr, uint64_t level)
 	}
 }
 
+static void __noreturn system_off(void *unused)
+{
+	log_printf("monitor: psci: system off\n");
+	power_off();
+}
+
+static void __noreturn system_reset(void *unused)
+{
+	log_printf("monitor: psci: system reset\n");
+	power_reset();
+}
+
+/* The physical PSCI: lib/psci.c decodes the call, these carry it out. */
+static const struct psci_ops monitor_psci_ops = {
+	.cpu_on = cpu_on,
+	.cpu_off = cpu_off,
+	.affinity_info = affinity_info,
+	.system_off = system_off,
+	.system_reset = system_reset,
+};
+
 void psci_handle(struct frame *f)
 {
-	uint32_t fid = (uint32_t)f->x[0];
-	int64_t ret;
-
-	switch (fid) {
-	case PSCI_VERSION:
-		ret = PSCI_VERSION_1_1;
-		break;
-	case PSCI_CPU_ON_64:
-		ret = cpu_on(f->x[1], f->x[2], f->x[3]);
-		break;
-	case PSCI_CPU_ON_32:
-		ret = cpu_on((uint32_t)f->x[1], (uint32_t)f->x[2], (uint32_t)f->x[3]);
-		break;
-	case PSCI_CPU_OFF:
-		cpu_off();
-	case PSCI_AFFINITY_INFO_64:
-		ret = affinity_info(f->x[1], f->x[2]);
-		break;
-	case PSCI_AFFINITY_INFO_32:
-		ret = affinity_info((uint32_t)f->x[1], (uint32_t)f->x[2]);
-		break;
-	case PSCI_MIGRATE_INFO_TYPE:
-		ret = PSCI_TOS_NOT_PRESENT;
-		break;
-	case PSCI_SYSTEM_OFF:
-		log_printf("monitor: psci: system off\n");
-		power_off();
-	case PSCI_SYSTEM_RESET:
-		log_printf("monitor: psci: system reset\n");
-		power_reset();
-	case PSCI_FEATURES:
-		ret = psci_features((uint32_t)f->x[1]);
-		break;
-	case SMCCC_VERSION:
-		ret = SMCCC_VERSION_1_1;
-		break;
-	case SMCCC_ARCH_FEATURES:
-		ret = smccc_arch_features((uint32_t)f->x[1]);
-		break;
-	default:
-		ret = SMCCC_NOT_SUPPORTED;
-		break;
-	}
-	f->x[0] = (uint64_t)ret;
+	psci_dispatch(&monitor_psci_ops, NULL, f->x);
 }

@@ -9,10 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/compiler.h>
 #include <arch/frame.h>
 #include <lib/backdoor.h>
-
-#define __noreturn __attribute__((noreturn))
 
 /* Backdoor calls: x0..x7 in, x0..x5 out. */
 struct bdcall {

@@ -26,8 +26,8 @@
 #include "fuzz.h"
 
 #define NR_LRS 4
-#define GRP0 (1u << 0) /* GICD_CTLR.EnableGrp0 (DS = 1) */
-#define GRP1 (1u << 1) /* GICD_CTLR.EnableGrp1 */
+#define GRP0 GICD_CTLR_EnableGrp0 /* DS = 1 */
+#define GRP1 GICD_CTLR_EnableGrp1
 #define NR_INTIDS (VGIC_FIRST_SPI + VGIC_NR_SPIS)
 
 static uint32_t lr[VGIC_MAX_VCPUS][NR_LRS];
@@ -198,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			want = reference(g, v, lr[v], nr_lr[v]);
 			FUZZ_CHECK(got == want || (got == VGIC_SPURIOUS &&
 						   (g->vcpu[v].waker &
-						    GICR_WAKER_PROCESSOR_SLEEP)),
+						    GICR_WAKER_ProcessorSleep)),
 				   "vCPU %u: vgic_next says %u, the state says %u", v,
 				   got, want);
 			if (got != VGIC_SPURIOUS && nr_lr[v] < NR_LRS) {

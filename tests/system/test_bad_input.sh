@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Malformed input ends with one log line naming the problem and a clean
-# power-off: never a hang, never the hypervisor running on garbage.
+# power-off: never a hang, never the hypervisor running on garbage. Each
+# refusal names its own last line: the monitor's refusal (it powers off
+# after it), or the PSCI power-off the bootloader asks for after its own.
 source "$(dirname "$0")/lib.sh"
 
 boot_size=$(stat -c %s "$build/boot.bin")
@@ -23,7 +25,26 @@ PY
 
 head -c $((boot_size + 3000)) "$img" >"$work/truncated_bundle.img"
 boot truncated_bundle BOOTIMG="$work/truncated_bundle.img" --
-refuse truncated_bundle '^boot: error: bad bundle: truncated: bundle is [0-9]+ bytes but only 3000 were loaded$'
+refuse truncated_bundle '^boot: error: bad bundle: truncated: bundle is [0-9]+ bytes but only 3000 were loaded$' \
+	'^monitor: psci: system off$'
+
+# refuse itself: the log must end with the line its caller names. The same
+# log without its power-off line, or with a line after it, must fail it
+# (the catch-all pattern it had matched "DRAM non-secure", which every
+# boot prints).
+refuse_must_fail() { # NAME: refuse on $work/NAME.clean reports not ok
+	echo 0 >"$work/$1.status"
+	if refuse "$1" '^boot: error: bad bundle: truncated' '^monitor: psci: system off$' |
+		grep -q "^not ok - $1:"; then
+		pass "refuse_fails_$1"
+	else
+		echo "not ok - refuse_fails_$1: refuse accepted it"
+	fi
+}
+grep -v '^monitor: psci: system off$' "$work/truncated_bundle.clean" >"$work/no_power_off.clean"
+refuse_must_fail no_power_off
+{ cat "$work/truncated_bundle.clean"; echo 'boot: something ran after the refusal'; } >"$work/line_after.clean"
+refuse_must_fail line_after
 
 head -c 5000 "$img" >"$work/truncated_bootloader.img"
 boot truncated_bootloader BOOTIMG="$work/truncated_bootloader.img" --
@@ -32,21 +53,24 @@ refuse truncated_bootloader '^monitor: boot image truncated: .* 5000 were loaded
 cp "$img" "$work/corrupted.img"
 printf '\xff' | dd of="$work/corrupted.img" bs=1 seek=$((boot_size + 4096 + 100)) conv=notrunc status=none
 boot corrupted_hyp BOOTIMG="$work/corrupted.img" --
-refuse corrupted_hyp "^boot: error: bad bundle: payload 0 'hyp' checksum mismatch"
+refuse corrupted_hyp "^boot: error: bad bundle: payload 0 'hyp' checksum mismatch" \
+	'^monitor: psci: system off$'
 
 # The hypervisor entry retyped as a plain blob: the bundle is well formed
 # but the payload the bootloader needs is missing.
 cp "$img" "$work/no_hyp.img"
 patch_bundle "$work/no_hyp.img" "struct.pack_into('<I', b, 32 + 0, 5)"
 boot missing_hyp_payload BOOTIMG="$work/no_hyp.img" --
-refuse missing_hyp_payload '^boot: error: bad bundle: no hypervisor payload'
+refuse missing_hyp_payload '^boot: error: bad bundle: no hypervisor payload' \
+	'^monitor: psci: system off$'
 
 head -c 65536 /dev/urandom >"$work/garbage.bin"
 "$top/build/host/mkbundle" -o "$work/bad_hyp.bundle" --hyp "$work/garbage.bin" \
 	--config "$top/configs/default.cfg" >/dev/null
 cat "$build/boot.bin" "$work/bad_hyp.bundle" >"$work/bad_hyp.img"
 boot hyp_without_header BOOTIMG="$work/bad_hyp.img" --
-refuse hyp_without_header "^boot: error: hypervisor payload 'hyp' has no hypervisor header$"
+refuse hyp_without_header "^boot: error: hypervisor payload 'hyp' has no hypervisor header$" \
+	'^monitor: psci: system off$'
 
 boot not_an_image BOOTIMG="$work/garbage.bin" --
 refuse not_an_image '^monitor: boot image is not an arm64 image'

@@ -111,7 +111,7 @@ if wait_for linux_hotplug '^guest: init reached' 200; then
 	slow_type 'for i in 1 2 3 4 5 6 7 8; do echo 0 >cpu1/online; echo 1 >cpu1/online || echo hp-fail; done'
 	slow_type 'echo hp-done $(cat online) $((6*7))'
 	wait_for linux_hotplug '^hp-done' 120
-	type 'poweroff\r'
+	send_keys 'poweroff\r'
 fi
 end_session linux_hotplug
 expect linux_hotplug '^hp-done 0-1 42$' "^hyp: vm0 'linux' ended: system off$" \

@@ -16,6 +16,22 @@ expect linux_smoke "${linux_smoke_lines[@]}"
 
 linux_smoke_checks linux_smoke linux
 
+# The check itself is per CPU. It must fail on the smoke run's log edited
+# so that CPU 1 got timer interrupts but no IPI, whatever CPU 0 got; and on
+# one where the timer's line has one CPU's column, as a 1-vCPU VM shows it
+# ("11: 746 GICv3 27 Level arch_timer": the old check read "GICv3" as a
+# count above 0).
+check_fails_on() { # NAME AWK-EDIT: the check on the smoke log so edited
+	awk "$2 { print }" "$work/linux_smoke.clean" >"$work/$1.clean"
+	if linux_smoke_checks "$1" "$1" | grep -q "^not ok - $1_timer_and_ipis_on_both_cpus"; then
+		pass "linux_ipi_check_fails_$1"
+	else
+		echo "not ok - linux_ipi_check_fails_$1: the edited log passed the check"
+	fi
+}
+check_fails_on cpu1_no_ipi '/Rescheduling interrupts|Function call interrupts/ { $3 = 0 }'
+check_fails_on one_cpu_timer '/arch_timer$/ { $3 = ""; $0 = $0 }'
+
 # The smoke run's el0fake printed nothing: the hypervisor refused it once.
 if grep -q '^hyp: FAKE' "$work/linux_smoke.clean"; then
 	echo "not ok - linux_el0_own_commands_refused: a user process wrote to the console"
@@ -40,9 +56,9 @@ linux_image "$work/shell.img" "console=ttyAMA0 hvtest=shell" --mem 512M --cpus 2
 start_session linux_shell BOOTIMG="$work/shell.img" -- -m 2G
 if wait_for linux_shell '^guest: init reached' 200; then
 	sleep 3
-	type 'echo hv-input-$((6*7))\r'
+	send_keys 'echo hv-input-$((6*7))\r'
 	wait_for linux_shell '^hv-input-42' 60
-	type 'poweroff\r'
+	send_keys 'poweroff\r'
 fi
 end_session linux_shell
 expect linux_shell '^hv-input-42' "^hyp: vm0 'linux' ended: system off$" \
@@ -64,11 +80,11 @@ if wait_for linux_two_vms "^hyp: vm0 'first' ended: system off" 240 &&
 	sleep 3
 	# The keyboard went to the VM still running when the first ended;
 	# Ctrl-] moves it to the next live VM, which is still that one.
-	type '\035'
+	send_keys '\035'
 	wait_for linux_two_vms "console input goes to vm1 'second'" 10
-	type 'echo still-$((40+2))\r'
+	send_keys 'echo still-$((40+2))\r'
 	wait_for linux_two_vms '^\[second\] still-42' 60
-	type 'poweroff\r'
+	send_keys 'poweroff\r'
 fi
 end_session linux_two_vms
 expect linux_two_vms '^\[first\] guest: init reached$' '^\[second\] guest: init reached$' \

@@ -99,9 +99,9 @@ linux_image "$work/shell.img" "console=ttyAMA0 hvtest=shell" --mem 512M --cpus 2
 start_session sbsa_linux_shell BOOTIMG="$work/shell.img" --
 if wait_for sbsa_linux_shell '^guest: init reached' 200; then
 	sleep 3
-	type 'echo hv-input-$((6*7))\r'
+	send_keys 'echo hv-input-$((6*7))\r'
 	wait_for sbsa_linux_shell '^hv-input-42' 60
-	type 'poweroff\r'
+	send_keys 'poweroff\r'
 fi
 end_session sbsa_linux_shell
 expect sbsa_linux_shell '^hv-input-42' "^hyp: vm0 'linux' ended: system off$" \

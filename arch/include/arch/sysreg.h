@@ -110,6 +110,9 @@
 /* SCTLR_EL1: what is RES1 with the MMU and caches off (the boot state). */
 #define SCTLR_EL1_RES1 UL(0x30d00800)
 
+/* ISR_EL1 */
+#define ISR_EL1_I BIT(7) /* an IRQ (or virtual IRQ) is pending */
+
 /* MDSCR_EL1 */
 #define MDSCR_SS BIT(0)	   /* software step */
 #define MDSCR_TDCC BIT(12) /* EL0 DCC accesses trap to EL1 */
@@ -151,11 +154,49 @@
 #define ICC_SRE_DIB BIT(2)
 #define ICC_SRE_ENABLE BIT(3) /* lower EL may set its own SRE */
 
+/* ICC_CTLR_EL1 */
+#define ICC_CTLR_EOImode BIT(1) /* priority drop and deactivation split */
+/* PRIbits [10:8]: implemented priority bits minus one. */
+#define ICC_CTLR_PRIbits(ctlr) ((unsigned)(((ctlr) >> 8) & 7) + 1)
+
+/* ICC_SGI1R_EL1 */
+#define ICC_SGI1R_EL1_TargetList_MASK 0xffffull
+#define ICC_SGI1R_EL1_Aff1_SHIFT 16
+#define ICC_SGI1R_EL1_INTID_SHIFT 24
+#define ICC_SGI1R_EL1_INTID_MASK 0xfull
+#define ICC_SGI1R_EL1_Aff2_SHIFT 32
+#define ICC_SGI1R_EL1_IRM BIT(40)
+#define ICC_SGI1R_EL1_RS_SHIFT 44
+#define ICC_SGI1R_EL1_RS_MASK 0xfull
+#define ICC_SGI1R_EL1_Aff3_SHIFT 48
+#define ICC_SGI1R_EL1_TARGETS_PER_RS 16u /* TargetList bits: Aff0 RS*16.. */
+
+/* ICH_HCR_EL2 */
+#define ICH_HCR_EN BIT(0)  /* virtual CPU interface enabled */
+#define ICH_HCR_UIE BIT(1) /* maintenance when the LRs run (nearly) empty */
+
+/* ICH_VTR_EL2: ListRegs [4:0] and PREbits [28:26] hold the count minus one.
+ * Preemption bits: 5, 6 or 7, for 1, 2 or 4 active-priority registers. */
+#define ICH_VTR_LISTREGS(v) (((v)&0x1f) + 1)
+#define ICH_VTR_PREBITS(v) ((((v) >> 26) & 0x7) + 1)
+
+/* ICH_LR<n>_EL2 */
+#define ICH_LR_STATE_SHIFT 62
+#define ICH_LR_PENDING 1ull
+#define ICH_LR_ACTIVE 2ull
+#define ICH_LR_HW BIT(61)
+#define ICH_LR_GROUP1 BIT(60)
+#define ICH_LR_PRIORITY_SHIFT 48
+#define ICH_LR_EOI BIT(41) /* maintenance interrupt on EOI (HW = 0) */
+#define ICH_LR_PINTID_SHIFT 32
+#define ICH_LR_VINTID_MASK 0xffffffffull
+
 /* SPSR_ELx / PSTATE */
 #define SPSR_M_EL1H 0x5
 #define SPSR_M_EL2H 0x9
 #define SPSR_M_EL3H 0xd
 #define SPSR_M_MASK 0xf
+#define SPSR_M_SP_ELX BIT(0)  /* M[0]: on SP_ELx (else SP_EL0) */
 #define SPSR_M_AARCH32 BIT(4) /* M[4]: the context was AArch32 */
 #define SPSR_F BIT(6)
 #define SPSR_I BIT(7)
@@ -187,10 +228,18 @@
 #define ESR_EC_WATCH_CUR 0x35
 #define ESR_EC_BKPT32 0x38 /* AArch32 BKPT */
 #define ESR_EC_BRK64 0x3c
+/* HVC, SMC and BRK ISS: the instruction's 16-bit immediate */
+#define ESR_ISS_IMM16(esr) ((esr)&0xffff)
 /* Data/instruction abort ISS */
+#define ESR_ISS_ISV BIT(24)			/* ISS[23:14] describe the access */
+#define ESR_ISS_SAS(iss) (((iss) >> 22) & 3)	/* access size: 1 << SAS bytes */
+#define ESR_ISS_SSE BIT(21)			/* sign-extend the loaded value */
+#define ESR_ISS_SRT(iss) (((iss) >> 16) & 0x1f) /* the register Rt */
+#define ESR_ISS_SF BIT(15)			/* Rt is 64-bit */
+#define ESR_ISS_WNR BIT(6)			/* write, not read */
 #define ESR_ISS_FSC_MASK 0x3f
-#define ESR_FSC_SEA 0x10 /* synchronous external abort, not on a walk */
-#define ESR_ISS_WNR BIT(6)
+#define ESR_FSC_SEA 0x10       /* synchronous external abort, not on a walk */
+#define ESR_FSC_ALIGNMENT 0x21 /* alignment fault */
 /* Trapped MSR/MRS (EC 0x18) ISS */
 #define ESR_SYS_READ BIT(0) /* MRS */
 #define ESR_SYS_CRM(iss) (((iss) >> 1) & 0xf)
@@ -199,8 +248,17 @@
 #define ESR_SYS_OP1(iss) (((iss) >> 14) & 0x7)
 #define ESR_SYS_OP2(iss) (((iss) >> 17) & 0x7)
 #define ESR_SYS_OP0(iss) (((iss) >> 20) & 0x3)
+#define ESR_SYS_RT_FIELD (0x1f << 5)
+/* The ISS of an access to the register (op0, op1, CRn, CRm, op2). */
+#define ESR_SYS_ISS(op0, op1, crn, crm, op2) \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 /* GPC exception ISS */
 #define ESR_GPC_IND BIT(20) /* fault on an instruction fetch */
+
+/* GPTBR_EL3 and GPCCR_EL3 (FEAT_RME; encodings, as older assemblers lack
+ * the names); their fields are lib/gpt.h's. */
+#define GPTBR_EL3 S3_6_C2_C1_4
+#define GPCCR_EL3 S3_6_C2_C1_6
 
 /* MFAR_EL3 (FEAT_RME): FPA, the physical page of a granule protection
  * fault, bits [55:12]; the offset in the page is FAR_EL3's. */
@@ -226,24 +284,33 @@
 
 /* ID register fields: 4 bits each at these shifts, 0 = not implemented. */
 #define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
-#define ID_AA64PFR0_RME_SHIFT 52      /* FEAT_RME */
-#define ID_AA64PFR0_SVE_SHIFT 32      /* FEAT_SVE */
-#define ID_AA64PFR0_GIC_SHIFT 24      /* GIC system register interface */
-#define ID_AA64PFR1_GCS_SHIFT 44      /* FEAT_GCS */
-#define ID_AA64PFR1_SME_SHIFT 24      /* 1 FEAT_SME, 2 FEAT_SME2 */
-#define ID_AA64PFR1_MTE_SHIFT 8	      /* 2 or more: FEAT_MTE2, allocation tags */
-#define ID_AA64PFR1_SME2 2	      /* the SME field's FEAT_SME2 value */
-#define ID_AA64PFR1_MTE2 2	      /* the MTE field's FEAT_MTE2 value */
-#define ID_AA64MMFR0_FGT_SHIFT 56     /* 1 FEAT_FGT, 2 FEAT_FGT2 */
-#define ID_AA64MMFR0_TGRAN4_SHIFT 28  /* 0 supported, 0xf not */
-#define ID_AA64MMFR0_TGRAN64_SHIFT 24 /* 0 supported, 0xf not */
-#define ID_AA64MMFR0_TGRAN16_SHIFT 20 /* 0 not supported, 1 or more supported */
-#define ID_TGRAN_4_64_NONE 0xf	      /* TGran4/TGran64: not supported */
-#define ID_AA64MMFR1_HCX_SHIFT 40     /* FEAT_HCX: HCRX_EL2 */
-#define ID_AA64MMFR3_TCRX_SHIFT 0     /* FEAT_TCR2 */
-#define ID_AA64MMFR3_SCTLRX_SHIFT 4   /* FEAT_SCTLR2 */
-#define ID_AA64MMFR3_S1PIE_SHIFT 8    /* FEAT_S1PIE */
-#define ID_AA64SMFR0_FA64 BIT(63)     /* FEAT_SME_FA64 */
+#define ID_FIELD_MASK(shift) (UL(0xf) << (shift))
+#define ID_AA64PFR0_RME_SHIFT 52	 /* FEAT_RME */
+#define ID_AA64PFR0_SVE_SHIFT 32	 /* FEAT_SVE */
+#define ID_AA64PFR0_GIC_SHIFT 24	 /* GIC system register interface */
+#define ID_AA64PFR0_MPAM_SHIFT 40	 /* FEAT_MPAM */
+#define ID_AA64PFR0_AMU_SHIFT 44	 /* FEAT_AMU */
+#define ID_AA64PFR1_MPAM_FRAC_SHIFT 16	 /* FEAT_MPAM minor version */
+#define ID_AA64PFR1_GCS_SHIFT 44	 /* FEAT_GCS */
+#define ID_AA64PFR1_SME_SHIFT 24	 /* 1 FEAT_SME, 2 FEAT_SME2 */
+#define ID_AA64PFR1_MTE_SHIFT 8		 /* 2 or more: FEAT_MTE2, allocation tags */
+#define ID_AA64PFR1_SME2 2		 /* the SME field's FEAT_SME2 value */
+#define ID_AA64PFR1_MTE2 2		 /* the MTE field's FEAT_MTE2 value */
+#define ID_AA64MMFR0_FGT_SHIFT 56	 /* 1 FEAT_FGT, 2 FEAT_FGT2 */
+#define ID_AA64MMFR0_TGRAN4_SHIFT 28	 /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN64_SHIFT 24	 /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN16_SHIFT 20	 /* 0 not supported, 1 or more supported */
+#define ID_TGRAN_4_64_NONE 0xf		 /* TGran4/TGran64: not supported */
+#define ID_AA64MMFR1_HCX_SHIFT 40	 /* FEAT_HCX: HCRX_EL2 */
+#define ID_AA64MMFR3_TCRX_SHIFT 0	 /* FEAT_TCR2 */
+#define ID_AA64MMFR3_SCTLRX_SHIFT 4	 /* FEAT_SCTLR2 */
+#define ID_AA64MMFR3_S1PIE_SHIFT 8	 /* FEAT_S1PIE */
+#define ID_AA64SMFR0_FA64 BIT(63)	 /* FEAT_SME_FA64 */
+#define ID_AA64DFR0_TRACEVER_SHIFT 4	 /* a trace unit's system registers */
+#define ID_AA64DFR0_PMSVER_SHIFT 32	 /* FEAT_SPE */
+#define ID_AA64DFR0_TRACEFILT_SHIFT 40	 /* FEAT_TRF */
+#define ID_AA64DFR0_TRACEBUFFER_SHIFT 44 /* FEAT_TRBE */
+#define ID_AA64DFR0_BRBE_SHIFT 52	 /* FEAT_BRBE */
 /* Encodings of ID registers older assemblers do not name. */
 #define ID_AA64MMFR3_EL1 S3_0_C0_C7_3
 #define ID_AA64SMFR0_EL1 S3_0_C0_C4_5
@@ -263,9 +330,12 @@
 #define ID_AA64ISAR0_RNDR_SHIFT 60
 
 /* Exception vector offsets from VBAR_ELx */
+#define VECTOR_CUR_SP0_SYNC 0x000
 #define VECTOR_CUR_SPX_SYNC 0x200
 #define VECTOR_LOWER_A64_SYNC 0x400
+#define VECTOR_LOWER_A64_IRQ 0x480
 #define VECTOR_LOWER_A32_SYNC 0x600
+#define VECTOR_ENTRY_SIZE 0x80
 
 #ifndef __ASSEMBLY__
 #ifndef HOST_BUILD

@@ -36,9 +36,6 @@
 #define GIC_PMR_REGULAR_OFF GIC_PRIO_REGULAR
 #define GIC_PMR_UNMASKED 0xe0u
 
-/* ICC_CTLR_EL1.PRIbits [10:8]: implemented priority bits minus one. */
-#define ICC_CTLR_PRIBITS(ctlr) ((unsigned)(((ctlr) >> 8) & 7) + 1)
-#define GICD_CTLR_DS (1u << 6)
 #define GIC_PRIO_MIN_BITS 4
 
 struct gic_prio_layout {

@@ -126,7 +126,8 @@ int memmap_release(struct memmap *m, uint64_t base, uint64_t size, uint32_t type
 int memmap_pick(const struct memmap *m, uint64_t size, uint64_t align, uint64_t seed,
 		uint64_t *out);
 
-/* A bijective 64-bit mixer (splitmix64-style): turns a seed into a hash. */
+/* A bijective 64-bit mixer: splitmix64's first output from state x
+ * (lib/prng.h); turns a seed into a hash. */
 uint64_t memmap_mix64(uint64_t x);
 
 /* "free", "reserved", "dt", ...; "unknown" for a type out of range. */

@@ -69,6 +69,10 @@
 #define PCI_DT_E_LAYOUT (-1203)	 /* Linux would not assign a BAR where it is */
 #define PCI_DT_E_OVERLAP (-1204) /* an enabled node covers the window or a BAR */
 
+/* The empty property the monitor adds to the host bridge node of the ECAM
+ * window it emulates, by which the hypervisor tells it from a real one. */
+#define PCI_DT_PROP_EMULATED "hv,emulated-ecam"
+
 /* linux,pci-domain values are 16 bits (Linux reads them as u16). */
 #define PCI_DT_MAX_DOMAIN 0xffff
 #define PCI_DT_DOMAIN_AUTO (-1)

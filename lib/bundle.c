@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <lib/le.h>
 #include <lib/bundle.h>
 #include <lib/crc32.h>
 #include <lib/fmt.h>
@@ -34,17 +35,6 @@ struct open_state {
 	int config;	    /* index of the configuration payload, or -1 */
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static const uint8_t *entry_raw(const uint8_t *base, uint32_t header_size, uint32_t index)
 {
 	return base + header_size + (uint64_t)index * BUNDLE_ENTRY_SIZE;
@@ -52,12 +42,12 @@ static const uint8_t *entry_raw(const uint8_t *base, uint32_t header_size, uint3
 
 static void entry_decode(const uint8_t *raw, struct entry *e)
 {
-	e->type = rd32(raw + BUNDLE_ENT_TYPE);
-	e->flags = rd32(raw + BUNDLE_ENT_FLAGS);
-	e->offset = rd64(raw + BUNDLE_ENT_OFFSET);
-	e->size = rd64(raw + BUNDLE_ENT_SIZE);
-	e->crc = rd32(raw + BUNDLE_ENT_CRC);
-	e->reserved = rd32(raw + BUNDLE_ENT_RESERVED);
+	e->type = le_get32(raw + BUNDLE_ENT_TYPE);
+	e->flags = le_get32(raw + BUNDLE_ENT_FLAGS);
+	e->offset = le_get64(raw + BUNDLE_ENT_OFFSET);
+	e->size = le_get64(raw + BUNDLE_ENT_SIZE);
+	e->crc = le_get32(raw + BUNDLE_ENT_CRC);
+	e->reserved = le_get32(raw + BUNDLE_ENT_RESERVED);
 	e->name = (const char *)raw + BUNDLE_ENT_NAME;
 }
 
@@ -329,32 +319,32 @@ static int check_header(struct bundle *b, const uint8_t *p, uint64_t avail,
 			    "truncated: only %llu bytes loaded, no room for "
 			    "a bundle header",
 			    (unsigned long long)avail);
-	if (rd32(p + BUNDLE_HDR_MAGIC) != BUNDLE_MAGIC)
+	if (le_get32(p + BUNDLE_HDR_MAGIC) != BUNDLE_MAGIC)
 		return fail(b, BUNDLE_E_MAGIC, "bad magic 0x%08x (expected 0x%08x)",
-			    rd32(p + BUNDLE_HDR_MAGIC), BUNDLE_MAGIC);
+			    le_get32(p + BUNDLE_HDR_MAGIC), BUNDLE_MAGIC);
 	if (avail < BUNDLE_HEADER_SIZE)
 		return fail(b, BUNDLE_E_TRUNCATED,
 			    "truncated: only %llu bytes loaded, the bundle "
 			    "header needs %u",
 			    (unsigned long long)avail, BUNDLE_HEADER_SIZE);
-	version = rd32(p + BUNDLE_HDR_VERSION);
+	version = le_get32(p + BUNDLE_HDR_VERSION);
 	if (version != BUNDLE_VERSION)
 		return fail(b, BUNDLE_E_VERSION,
 			    "unsupported bundle version %u (expected %u)", version,
 			    BUNDLE_VERSION);
-	hsize = rd32(p + BUNDLE_HDR_HEADER_SIZE);
+	hsize = le_get32(p + BUNDLE_HDR_HEADER_SIZE);
 	if (hsize < BUNDLE_HEADER_SIZE || hsize > BUNDLE_HEADER_MAX || hsize % 8)
 		return fail(b, BUNDLE_E_HEADER,
 			    "bad header size %u (must be a multiple of 8 "
 			    "from %u to %u)",
 			    hsize, BUNDLE_HEADER_SIZE, BUNDLE_HEADER_MAX);
-	count = rd32(p + BUNDLE_HDR_COUNT);
+	count = le_get32(p + BUNDLE_HDR_COUNT);
 	if (count > BUNDLE_MAX_ENTRIES)
 		return fail(b, BUNDLE_E_COUNT, "entry count %u exceeds the maximum of %u",
 			    count, BUNDLE_MAX_ENTRIES);
 	/* Both bounded above, so this cannot overflow. */
 	table_end = hsize + (uint64_t)count * BUNDLE_ENTRY_SIZE;
-	total = rd64(p + BUNDLE_HDR_TOTAL_SIZE);
+	total = le_get64(p + BUNDLE_HDR_TOTAL_SIZE);
 	if (total < table_end)
 		return fail(b, BUNDLE_E_HEADER,
 			    "bundle size %llu is smaller than its header and "
@@ -365,16 +355,16 @@ static int check_header(struct bundle *b, const uint8_t *p, uint64_t avail,
 			    "truncated: bundle is %llu bytes but only %llu "
 			    "were loaded",
 			    (unsigned long long)total, (unsigned long long)avail);
-	stored = rd32(p + BUNDLE_HDR_CRC);
+	stored = le_get32(p + BUNDLE_HDR_CRC);
 	crc = header_crc(p, table_end);
 	if (stored != crc)
 		return fail(b, BUNDLE_E_HEADER_CRC,
 			    "header checksum mismatch (stored 0x%08x, computed "
 			    "0x%08x)",
 			    stored, crc);
-	if (rd32(p + BUNDLE_HDR_RESERVED))
+	if (le_get32(p + BUNDLE_HDR_RESERVED))
 		return fail(b, BUNDLE_E_HEADER, "header reserved field is 0x%x, not 0",
-			    rd32(p + BUNDLE_HDR_RESERVED));
+			    le_get32(p + BUNDLE_HDR_RESERVED));
 	b->size = total;
 	b->count = count;
 	*hdr_size = hsize;
@@ -416,7 +406,7 @@ int bundle_open(struct bundle *b, const void *data, uint64_t avail)
 
 static uint32_t header_size_of(const struct bundle *b)
 {
-	return rd32(b->base + BUNDLE_HDR_HEADER_SIZE);
+	return le_get32(b->base + BUNDLE_HDR_HEADER_SIZE);
 }
 
 int bundle_get(const struct bundle *b, uint32_t index, struct bundle_payload *out)

@@ -8,32 +8,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <lib/le.h>
 #include <lib/crc32.h>
 #include <lib/flash_image.h>
 #include <lib/fmt.h>
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 static int fail(struct flash_image *fi, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -70,10 +48,10 @@ static uint32_t header_crc(const uint8_t *h, uint32_t header_size)
 
 static int check_header(struct flash_image *fi, const uint8_t *h, uint64_t bank_size)
 {
-	uint32_t magic = rd32(h + FLASH_HDR_MAGIC);
-	uint32_t version = rd32(h + FLASH_HDR_VERSION);
-	uint32_t size = rd32(h + FLASH_HDR_HEADER_SIZE);
-	uint32_t flags = rd32(h + FLASH_HDR_FLAGS);
+	uint32_t magic = le_get32(h + FLASH_HDR_MAGIC);
+	uint32_t version = le_get32(h + FLASH_HDR_VERSION);
+	uint32_t size = le_get32(h + FLASH_HDR_HEADER_SIZE);
+	uint32_t flags = le_get32(h + FLASH_HDR_FLAGS);
 	uint32_t stored, computed;
 
 	if (all_bytes(h, FLASH_HEADER_SIZE, 0x00) ||
@@ -91,7 +69,7 @@ static int check_header(struct flash_image *fi, const uint8_t *h, uint64_t bank_
 	if (size < FLASH_HEADER_SIZE || size > FLASH_HEADER_MAX ||
 	    size % FLASH_HEADER_ALIGN || size > bank_size)
 		return fail(fi, FLASH_E_HEADER, "bad boot flash header size %u", size);
-	stored = rd32(h + FLASH_HDR_CRC);
+	stored = le_get32(h + FLASH_HDR_CRC);
 	computed = header_crc(h, size);
 	if (stored != computed)
 		return fail(fi, FLASH_E_HEADER_CRC,
@@ -125,13 +103,13 @@ int flash_image_parse(struct flash_image *fi, const void *bank, uint64_t bank_si
 	if (err)
 		return err;
 
-	fi->offset = rd64(h + FLASH_HDR_IMAGE_OFFSET);
-	fi->size = rd64(h + FLASH_HDR_IMAGE_SIZE);
-	fi->crc = rd32(h + FLASH_HDR_IMAGE_CRC);
-	fi->has_seed = rd32(h + FLASH_HDR_FLAGS) & FLASH_FLAG_SEED;
-	fi->seed = fi->has_seed ? rd64(h + FLASH_HDR_SEED) : 0;
+	fi->offset = le_get64(h + FLASH_HDR_IMAGE_OFFSET);
+	fi->size = le_get64(h + FLASH_HDR_IMAGE_SIZE);
+	fi->crc = le_get32(h + FLASH_HDR_IMAGE_CRC);
+	fi->has_seed = le_get32(h + FLASH_HDR_FLAGS) & FLASH_FLAG_SEED;
+	fi->seed = fi->has_seed ? le_get64(h + FLASH_HDR_SEED) : 0;
 	if (fi->offset % FLASH_IMAGE_ALIGN ||
-	    fi->offset < rd32(h + FLASH_HDR_HEADER_SIZE))
+	    fi->offset < le_get32(h + FLASH_HDR_HEADER_SIZE))
 		return fail(fi, FLASH_E_RANGE,
 			    "boot image offset 0x%llx is not a page after "
 			    "the header",
@@ -167,13 +145,13 @@ void flash_image_write_header(uint8_t *hdr, uint64_t size, uint32_t crc, bool ha
 {
 	for (size_t i = 0; i < FLASH_HEADER_SIZE; i++)
 		hdr[i] = 0;
-	wr32(hdr + FLASH_HDR_MAGIC, FLASH_IMAGE_MAGIC);
-	wr32(hdr + FLASH_HDR_VERSION, FLASH_IMAGE_VERSION);
-	wr32(hdr + FLASH_HDR_HEADER_SIZE, FLASH_HEADER_SIZE);
-	wr32(hdr + FLASH_HDR_FLAGS, has_seed ? FLASH_FLAG_SEED : 0);
-	wr64(hdr + FLASH_HDR_IMAGE_OFFSET, FLASH_IMAGE_ALIGN);
-	wr64(hdr + FLASH_HDR_IMAGE_SIZE, size);
-	wr64(hdr + FLASH_HDR_SEED, has_seed ? seed : 0);
-	wr32(hdr + FLASH_HDR_IMAGE_CRC, crc);
-	wr32(hdr + FLASH_HDR_CRC, header_crc(hdr, FLASH_HEADER_SIZE));
+	le_put32(hdr + FLASH_HDR_MAGIC, FLASH_IMAGE_MAGIC);
+	le_put32(hdr + FLASH_HDR_VERSION, FLASH_IMAGE_VERSION);
+	le_put32(hdr + FLASH_HDR_HEADER_SIZE, FLASH_HEADER_SIZE);
+	le_put32(hdr + FLASH_HDR_FLAGS, has_seed ? FLASH_FLAG_SEED : 0);
+	le_put64(hdr + FLASH_HDR_IMAGE_OFFSET, FLASH_IMAGE_ALIGN);
+	le_put64(hdr + FLASH_HDR_IMAGE_SIZE, size);
+	le_put64(hdr + FLASH_HDR_SEED, has_seed ? seed : 0);
+	le_put32(hdr + FLASH_HDR_IMAGE_CRC, crc);
+	le_put32(hdr + FLASH_HDR_CRC, header_crc(hdr, FLASH_HEADER_SIZE));
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
+#include <lib/le.h>
 #include <lib/fmt.h>
 #include <lib/linux_boot.h>
 #include <lib/memmap.h>
@@ -15,21 +16,6 @@
 #define IMAGE_TEXT_OFFSET_ALIGN 0x1000ull
 
 /* Byte loads: the header may sit at any alignment. */
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 int arm64_image_parse(const void *data, uint64_t size, struct arm64_image *out, char *err,
 		      size_t errlen)
 {
@@ -45,13 +31,13 @@ int arm64_image_parse(const void *data, uint64_t size, struct arm64_image *out, 
 		return fmt_error(err, errlen, LINUX_E_NOT_IMAGE,
 				 "only %lu bytes, shorter than the %u-byte Image header",
 				 (unsigned long)size, ARM64_IMAGE_HEADER_SIZE);
-	if (le32(p + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC)
+	if (le_get32(p + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC)
 		return fmt_error(err, errlen, LINUX_E_NOT_IMAGE,
 				 "no \"ARM\\x64\" magic at offset 0x%x",
 				 ARM64_IMAGE_MAGIC_OFFSET);
-	img.text_offset = le64(p + ARM64_IMAGE_TEXT_OFFSET);
-	img.image_size = le64(p + ARM64_IMAGE_IMAGE_SIZE);
-	img.flags = le64(p + ARM64_IMAGE_FLAGS);
+	img.text_offset = le_get64(p + ARM64_IMAGE_TEXT_OFFSET);
+	img.image_size = le_get64(p + ARM64_IMAGE_IMAGE_SIZE);
+	img.flags = le_get64(p + ARM64_IMAGE_FLAGS);
 	img.file_size = size;
 	if (img.flags & ARM64_IMAGE_FLAG_BE)
 		return fmt_error(err, errlen, LINUX_E_HEADER,

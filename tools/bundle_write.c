@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <lib/le.h>
 #include <lib/bundle.h>
 #include <lib/config.h>
 #include <lib/crc32.h>
@@ -150,20 +151,6 @@ static bool layout(const struct bundle_input *in, const uint32_t *order, uint32_
 	return true;
 }
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Fills a zeroed image, so padding and reserved fields are 0. */
 static void fill(uint8_t *img, const struct bundle_input *in, const uint32_t *order,
 		 uint32_t count, const uint64_t *offsets, uint64_t total)
@@ -175,21 +162,21 @@ static void fill(uint8_t *img, const struct bundle_input *in, const uint32_t *or
 		const struct bundle_input *p = &in[order[i]];
 		uint8_t *e = img + BUNDLE_HEADER_SIZE + (size_t)i * BUNDLE_ENTRY_SIZE;
 
-		wr32(e + BUNDLE_ENT_TYPE, p->type);
-		wr64(e + BUNDLE_ENT_OFFSET, offsets[i]);
-		wr64(e + BUNDLE_ENT_SIZE, p->size);
-		wr32(e + BUNDLE_ENT_CRC, crc32(0, p->data, (size_t)p->size));
+		le_put32(e + BUNDLE_ENT_TYPE, p->type);
+		le_put64(e + BUNDLE_ENT_OFFSET, offsets[i]);
+		le_put64(e + BUNDLE_ENT_SIZE, p->size);
+		le_put32(e + BUNDLE_ENT_CRC, crc32(0, p->data, (size_t)p->size));
 		memcpy(e + BUNDLE_ENT_NAME, p->name, strlen(p->name));
 		if (p->size)
 			memcpy(img + offsets[i], p->data, (size_t)p->size);
 	}
-	wr32(img + BUNDLE_HDR_MAGIC, BUNDLE_MAGIC);
-	wr32(img + BUNDLE_HDR_VERSION, BUNDLE_VERSION);
-	wr32(img + BUNDLE_HDR_HEADER_SIZE, BUNDLE_HEADER_SIZE);
-	wr32(img + BUNDLE_HDR_COUNT, count);
-	wr64(img + BUNDLE_HDR_TOTAL_SIZE, total);
+	le_put32(img + BUNDLE_HDR_MAGIC, BUNDLE_MAGIC);
+	le_put32(img + BUNDLE_HDR_VERSION, BUNDLE_VERSION);
+	le_put32(img + BUNDLE_HDR_HEADER_SIZE, BUNDLE_HEADER_SIZE);
+	le_put32(img + BUNDLE_HDR_COUNT, count);
+	le_put64(img + BUNDLE_HDR_TOTAL_SIZE, total);
 	/* The CRC field is still zero here, as the format specifies. */
-	wr32(img + BUNDLE_HDR_CRC, crc32(0, img, (size_t)table_end));
+	le_put32(img + BUNDLE_HDR_CRC, crc32(0, img, (size_t)table_end));
 }
 
 int bundle_build(const struct bundle_input *in, uint32_t count, uint8_t **image,

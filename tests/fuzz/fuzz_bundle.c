@@ -14,6 +14,7 @@
  *
  * fuzz-libs: lib/bundle.c lib/crc32.c lib/fmt.c
  */
+#include <lib/le.h>
 #include <lib/bundle.h>
 #include <lib/crc32.h>
 
@@ -21,23 +22,6 @@
 
 #define FIX_HEADER_CRC 1u
 #define FIX_PAYLOAD_CRCS 2u
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* The harness's own fix-ups read only what it has bounds-checked. */
 static void fix_crcs(uint8_t *p, size_t len, unsigned what)
@@ -47,8 +31,8 @@ static void fix_crcs(uint8_t *p, size_t len, unsigned what)
 
 	if (len < BUNDLE_HEADER_SIZE)
 		return;
-	hsize = rd32(p + BUNDLE_HDR_HEADER_SIZE);
-	count = rd32(p + BUNDLE_HDR_COUNT);
+	hsize = le_get32(p + BUNDLE_HDR_HEADER_SIZE);
+	count = le_get32(p + BUNDLE_HDR_COUNT);
 	if (hsize < BUNDLE_HEADER_SIZE || hsize > BUNDLE_HEADER_MAX ||
 	    count > BUNDLE_MAX_ENTRIES)
 		return;
@@ -58,11 +42,12 @@ static void fix_crcs(uint8_t *p, size_t len, unsigned what)
 	if (what & FIX_PAYLOAD_CRCS) {
 		for (uint32_t i = 0; i < count; i++) {
 			uint8_t *e = p + hsize + (uint64_t)i * BUNDLE_ENTRY_SIZE;
-			uint64_t off = rd64(e + BUNDLE_ENT_OFFSET);
-			uint64_t size = rd64(e + BUNDLE_ENT_SIZE);
+			uint64_t off = le_get64(e + BUNDLE_ENT_OFFSET);
+			uint64_t size = le_get64(e + BUNDLE_ENT_SIZE);
 
 			if (off <= len && size <= len - off)
-				wr32(e + BUNDLE_ENT_CRC, crc32(0, p + off, (size_t)size));
+				le_put32(e + BUNDLE_ENT_CRC,
+					 crc32(0, p + off, (size_t)size));
 		}
 	}
 	if (what & FIX_HEADER_CRC) {
@@ -72,7 +57,7 @@ static void fix_crcs(uint8_t *p, size_t len, unsigned what)
 		crc = crc32(crc, zero, sizeof(zero));
 		crc = crc32(crc, p + BUNDLE_HDR_CRC + 4,
 			    (size_t)(table_end - BUNDLE_HDR_CRC - 4));
-		wr32(p + BUNDLE_HDR_CRC, crc);
+		le_put32(p + BUNDLE_HDR_CRC, crc);
 	}
 }
 
@@ -101,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(p);
 		return 0;
 	}
-	table = rd32(p + BUNDLE_HDR_HEADER_SIZE);
+	table = le_get32(p + BUNDLE_HDR_HEADER_SIZE);
 	FUZZ_CHECK(b.size <= len && b.count <= BUNDLE_MAX_ENTRIES,
 		   "size %llu of %zu, count %u", (unsigned long long)b.size, len,
 		   b.count);
@@ -120,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "payload %u type %u", i, q->type);
 		/* Reads every byte: ASan says if any is outside the buffer. */
 		FUZZ_CHECK(crc32(0, q->data, (size_t)q->size) ==
-				   rd32(p + table + (uint64_t)i * BUNDLE_ENTRY_SIZE +
-					BUNDLE_ENT_CRC),
+				   le_get32(p + table + (uint64_t)i * BUNDLE_ENTRY_SIZE +
+					    BUNDLE_ENT_CRC),
 			   "payload %u checksum", i);
 		FUZZ_CHECK(q->offset >= table + (uint64_t)b.count * BUNDLE_ENTRY_SIZE,
 			   "payload %u overlaps the entry table", i);

@@ -14,6 +14,7 @@
  *
  * fuzz-libs: lib/flash_image.c lib/crc32.c lib/fmt.c
  */
+#include <lib/le.h>
 #include <lib/crc32.h>
 #include <lib/flash_image.h>
 
@@ -31,12 +32,6 @@ static uint64_t rd(const uint8_t *p, unsigned bytes)
 	return v;
 }
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void fix_crcs(uint8_t *h, size_t len, unsigned what)
 {
 	uint64_t hsize, off, size;
@@ -47,7 +42,7 @@ static void fix_crcs(uint8_t *h, size_t len, unsigned what)
 	off = rd(h + FLASH_HDR_IMAGE_OFFSET, 8);
 	size = rd(h + FLASH_HDR_IMAGE_SIZE, 8);
 	if ((what & FIX_IMAGE_CRC) && off <= len && size <= len - off)
-		wr32(h + FLASH_HDR_IMAGE_CRC, crc32(0, h + off, (size_t)size));
+		le_put32(h + FLASH_HDR_IMAGE_CRC, crc32(0, h + off, (size_t)size));
 	if ((what & FIX_HEADER_CRC) && hsize >= FLASH_HDR_CRC + 4 && hsize <= len) {
 		static const uint8_t zero[4];
 		uint32_t crc = crc32(0, h, FLASH_HDR_CRC);
@@ -55,7 +50,7 @@ static void fix_crcs(uint8_t *h, size_t len, unsigned what)
 		crc = crc32(crc, zero, sizeof(zero));
 		crc = crc32(crc, h + FLASH_HDR_CRC + 4,
 			    (size_t)hsize - FLASH_HDR_CRC - 4);
-		wr32(h + FLASH_HDR_CRC, crc);
+		le_put32(h + FLASH_HDR_CRC, crc);
 	}
 }
 

@@ -97,6 +97,22 @@ expect() {
 	ended_cleanly "$1" && log_matches "$@" && pass "$1"
 }
 
+# in_order NAME PATTERN...: a line matching each extended regex, each
+# after the line that matched the one before.
+in_order() {
+	local name=$1 prev=0 n p
+	shift
+	for p in "$@"; do
+		n=$(tail -n +$((prev + 1)) "$work/$name.clean" | grep -nE -- "$p" | head -n1 | cut -d: -f1)
+		if [ -z "$n" ]; then
+			fail "${name}_order" "no /$p/ after line $prev"
+			return 1
+		fi
+		prev=$((prev + n))
+	done
+	pass "${name}_order"
+}
+
 # refuse NAME PATTERN... LAST: like expect, the hypervisor was never
 # entered, and the log's last line matches LAST: the caller names how the
 # refusal ends (the monitor's own refusal line, after which it powers off,

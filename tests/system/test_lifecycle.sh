@@ -5,22 +5,6 @@
 # loses no interrupt and CPU_ON succeeds as soon as AFFINITY_INFO says OFF.
 source "$(dirname "$0")/lib.sh"
 
-# in_order NAME PATTERN...: a line matching each extended regex, each
-# after the line that matched the one before.
-in_order() {
-	local name=$1 prev=0 n p
-	shift
-	for p in "$@"; do
-		n=$(tail -n +$((prev + 1)) "$work/$name.clean" | grep -nE -- "$p" | head -n1 | cut -d: -f1)
-		if [ -z "$n" ]; then
-			fail "${name}_order" "no /$p/ after line $prev"
-			return 1
-		fi
-		prev=$((prev + n))
-	done
-	pass "${name}_order"
-}
-
 # once NAME PATTERN [CHECK]: exactly one line matches (check CHECK,
 # NAME_once by default).
 once() {

@@ -16,22 +16,6 @@ pnmi_image() {
 		--guestinfo "pnmi=$mode" "$@" >/dev/null
 }
 
-# in_order NAME PATTERN...: a line matching each extended regex, each
-# after the line that matched the one before.
-in_order() {
-	local name=$1 prev=0 n p
-	shift
-	for p in "$@"; do
-		n=$(tail -n +$((prev + 1)) "$work/$name.clean" | grep -nE -- "$p" | head -n1 | cut -d: -f1)
-		if [ -z "$n" ]; then
-			fail "${name}_order" "no /$p/ after line $prev"
-			return 1
-		fi
-		prev=$((prev + n))
-	done
-	pass "${name}_order"
-}
-
 # The stock hypervisor has no debug calls: the command fails.
 pnmi_image "$work/refused.img" hyp refused
 boot pnmi_refused_in_stock_build BOOTIMG="$work/refused.img" --

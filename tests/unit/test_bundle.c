@@ -13,7 +13,7 @@
 #include <lib/bundle.h>
 #include <lib/crc32.h>
 
-#include "le.h"
+#include <lib/le.h>
 #include "unit.h"
 
 /* ---- a bundle writer for the tests --------------------------------- */
@@ -34,16 +34,16 @@ static uint8_t pattern(uint8_t seed, size_t k)
 /* Entry i's field at byte off, with the version 1 32-byte header. */
 static uint8_t *ent(uint8_t *img, unsigned int i, unsigned int off)
 {
-	return img + get32(img + 8) + 64u * i + off;
+	return img + le_get32(img + 8) + 64u * i + off;
 }
 
 /* Recomputes the header CRC after a test has changed header or table. */
 static void reseal(uint8_t *img)
 {
-	size_t table_end = get32(img + 8) + 64u * get32(img + 12);
+	size_t table_end = le_get32(img + 8) + 64u * le_get32(img + 12);
 
-	put32(img + 24, 0);
-	put32(img + 24, crc32(0, img, table_end));
+	le_put32(img + 24, 0);
+	le_put32(img + 24, crc32(0, img, table_end));
 }
 
 /*
@@ -66,17 +66,17 @@ static uint8_t *build_hs(const struct tpay *pl, unsigned int n, uint32_t hsize,
 
 		for (size_t k = 0; k < pl[i].size; k++)
 			d[k] = pl[i].data ? pl[i].data[k] : pattern(pl[i].seed, k);
-		put32(img + hsize + 64 * i + 0, pl[i].type);
-		put64(img + hsize + 64 * i + 8, offs[i]);
-		put64(img + hsize + 64 * i + 16, pl[i].size);
-		put32(img + hsize + 64 * i + 24, crc32(0, d, pl[i].size));
+		le_put32(img + hsize + 64 * i + 0, pl[i].type);
+		le_put64(img + hsize + 64 * i + 8, offs[i]);
+		le_put64(img + hsize + 64 * i + 16, pl[i].size);
+		le_put32(img + hsize + 64 * i + 24, crc32(0, d, pl[i].size));
 		memcpy(img + hsize + 64 * i + 32, pl[i].name, strlen(pl[i].name));
 	}
-	put32(img + 0, 0x4e425648); /* "HVBN" */
-	put32(img + 4, 1);
-	put32(img + 8, hsize);
-	put32(img + 12, n);
-	put64(img + 16, pos);
+	le_put32(img + 0, 0x4e425648); /* "HVBN" */
+	le_put32(img + 4, 1);
+	le_put32(img + 8, hsize);
+	le_put32(img + 12, n);
+	le_put64(img + 16, pos);
 	reseal(img);
 	*len = pos;
 	return img;
@@ -221,12 +221,12 @@ static void test_layout(void)
 	uint8_t *img = build_std(&len);
 
 	CHECK(memcmp(img, "HVBN", 4) == 0);
-	CHECK_EQ(BUNDLE_MAGIC, get32(img));
+	CHECK_EQ(BUNDLE_MAGIC, le_get32(img));
 	CHECK_EQ(BUNDLE_HEADER_SIZE, 32);
 	CHECK_EQ(BUNDLE_ENTRY_SIZE, 64);
 	CHECK_EQ(BUNDLE_HDR_CRC, 24);
 	CHECK_EQ(BUNDLE_ENT_NAME, 32);
-	CHECK_EQ(get64(ent(img, 0, 8)), 0x1000);
+	CHECK_EQ(le_get64(ent(img, 0, 8)), 0x1000);
 	free(img);
 }
 
@@ -280,7 +280,7 @@ static void test_bad_magic(void)
 	size_t len;
 	uint8_t *img = build_std(&len);
 
-	put32(img, 0x12345678);
+	le_put32(img, 0x12345678);
 	expect_fail(img, len, BUNDLE_E_MAGIC, "bad magic 0x12345678");
 	/* Even a tiny load says "bad magic" when the magic is wrong. */
 	expect_fail(img, 8, BUNDLE_E_MAGIC, "bad magic");
@@ -292,10 +292,10 @@ static void test_bad_version(void)
 	size_t len;
 	uint8_t *img = build_std(&len);
 
-	put32(img + 4, 2);
+	le_put32(img + 4, 2);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_VERSION, "version 2");
-	put32(img + 4, 0);
+	le_put32(img + 4, 0);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_VERSION, "version 0");
 	free(img);
@@ -308,7 +308,7 @@ static void test_bad_header_size(void)
 	uint32_t bad[] = {0, 16, 31, 36, 4104, 0xffffffff};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		put32(img + 8, bad[i]);
+		le_put32(img + 8, bad[i]);
 		expect_fail(img, len, BUNDLE_E_HEADER, "bad header size");
 	}
 	free(img);
@@ -338,16 +338,16 @@ static void test_payload_crc(void)
 {
 	size_t len;
 	uint8_t *img = build_std(&len);
-	uint64_t off = get64(ent(img, 2, 8));
+	uint64_t off = le_get64(ent(img, 2, 8));
 
 	img[off + 8999] ^= 0x80;
 	expect_fail(img, len, BUNDLE_E_CRC, "payload 2 'linux' checksum mismatch");
 	img[off + 8999] ^= 0x80;
-	img[get64(ent(img, 0, 8))] ^= 1;
+	img[le_get64(ent(img, 0, 8))] ^= 1;
 	expect_fail(img, len, BUNDLE_E_CRC, "payload 0 'hyp' checksum mismatch");
-	img[get64(ent(img, 0, 8))] ^= 1;
+	img[le_get64(ent(img, 0, 8))] ^= 1;
 	/* The stored CRC wrong instead of the data. */
-	put32(ent(img, 3, 24), get32(ent(img, 3, 24)) + 1);
+	le_put32(ent(img, 3, 24), le_get32(ent(img, 3, 24)) + 1);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_CRC, "payload 3 'rootfs' checksum mismatch");
 	free(img);
@@ -358,7 +358,7 @@ static void test_out_of_bounds(void)
 	size_t len;
 	uint8_t *img = build_std(&len);
 
-	put64(ent(img, 2, 8), 0x100000);
+	le_put64(ent(img, 2, 8), 0x100000);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_BOUNDS,
 		    "payload 2 'linux' lies outside the bundle");
@@ -366,7 +366,7 @@ static void test_out_of_bounds(void)
 
 	/* Ending one byte past the bundle. */
 	img = build_std(&len);
-	put64(ent(img, 3, 16), len - get64(ent(img, 3, 8)) + 1);
+	le_put64(ent(img, 3, 16), len - le_get64(ent(img, 3, 8)) + 1);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_BOUNDS,
 		    "payload 3 'rootfs' lies outside the bundle");
@@ -374,7 +374,7 @@ static void test_out_of_bounds(void)
 
 	/* Pointing into the header or the table. */
 	img = build_std(&len);
-	put64(ent(img, 2, 8), 0);
+	le_put64(ent(img, 2, 8), 0);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_BOUNDS,
 		    "payload 2 'linux' overlaps the entry table");
@@ -387,21 +387,21 @@ static void test_size_overflow(void)
 	uint8_t *img = build_std(&len);
 
 	/* offset + size wraps to exactly 0. */
-	put64(ent(img, 2, 16), 0 - get64(ent(img, 2, 8)));
+	le_put64(ent(img, 2, 16), 0 - le_get64(ent(img, 2, 8)));
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_BOUNDS, "payload 2 'linux' lies outside");
 	/* offset + size wraps to a small in-bounds value. */
-	put64(ent(img, 2, 8), 0xfffffffffffff000ull);
-	put64(ent(img, 2, 16), 0x3000);
+	le_put64(ent(img, 2, 8), 0xfffffffffffff000ull);
+	le_put64(ent(img, 2, 16), 0x3000);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_BOUNDS, "payload 2 'linux' lies outside");
-	put64(ent(img, 2, 8), 0x1000);
-	put64(ent(img, 2, 16), UINT64_MAX);
+	le_put64(ent(img, 2, 8), 0x1000);
+	le_put64(ent(img, 2, 16), UINT64_MAX);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_BOUNDS, "payload 2 'linux' lies outside");
 	/* The longest such message, with a 31-character name, is whole. */
 	memcpy(ent(img, 2, 32), "abcdefghijabcdefghijabcdefghijX", 31);
-	put64(ent(img, 2, 8), 0xfffffffffffff000ull);
+	le_put64(ent(img, 2, 8), 0xfffffffffffff000ull);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_BOUNDS,
 		    "payload 2 'abcdefghijabcdefghijabcdefghijX' lies outside "
@@ -416,12 +416,12 @@ static void test_overlap(void)
 	uint8_t *img = build_std(&len);
 
 	/* rootfs moved into the kernel's last page. */
-	put64(ent(img, 3, 8), get64(ent(img, 2, 8)) + 0x2000);
+	le_put64(ent(img, 3, 8), le_get64(ent(img, 2, 8)) + 0x2000);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_OVERLAP,
 		    "payload 3 'rootfs' overlaps payload 2 'linux'");
 	/* Same start. */
-	put64(ent(img, 3, 8), get64(ent(img, 2, 8)));
+	le_put64(ent(img, 3, 8), le_get64(ent(img, 2, 8)));
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_OVERLAP,
 		    "payload 3 'rootfs' overlaps payload 2 'linux'");
@@ -429,7 +429,7 @@ static void test_overlap(void)
 
 	/* A later entry placed before an earlier one is still caught. */
 	img = build_std(&len);
-	put64(ent(img, 3, 8), get64(ent(img, 0, 8)));
+	le_put64(ent(img, 3, 8), le_get64(ent(img, 0, 8)));
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_OVERLAP,
 		    "payload 3 'rootfs' overlaps payload 0 'hyp'");
@@ -437,7 +437,7 @@ static void test_overlap(void)
 
 	/* An empty payload shares its offset with anything: no overlap. */
 	img = build_std(&len);
-	put64(ent(img, 4, 8), get64(ent(img, 2, 8)));
+	le_put64(ent(img, 4, 8), le_get64(ent(img, 2, 8)));
 	reseal(img);
 	{
 		struct bundle b;
@@ -452,7 +452,7 @@ static void test_misaligned(void)
 	size_t len;
 	uint8_t *img = build_std(&len);
 
-	put64(ent(img, 2, 8), get64(ent(img, 2, 8)) + 0x10);
+	le_put64(ent(img, 2, 8), le_get64(ent(img, 2, 8)) + 0x10);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_ALIGN, "payload 2 'linux' offset 0x");
 	expect_fail(img, len, BUNDLE_E_ALIGN, "is not 4 KiB aligned");
@@ -464,10 +464,10 @@ static void test_unknown_type(void)
 	size_t len;
 	uint8_t *img = build_std(&len);
 
-	put32(ent(img, 3, 0), 9);
+	le_put32(ent(img, 3, 0), 9);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_TYPE, "payload 3 'rootfs' has unknown type 9");
-	put32(ent(img, 3, 0), 0);
+	le_put32(ent(img, 3, 0), 0);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_TYPE, "unknown type 0");
 	free(img);
@@ -478,11 +478,11 @@ static void test_flags_reserved(void)
 	size_t len;
 	uint8_t *img = build_std(&len);
 
-	put32(ent(img, 2, 4), 0x4);
+	le_put32(ent(img, 2, 4), 0x4);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_FLAGS, "payload 2 'linux' has unknown flags 0x4");
-	put32(ent(img, 2, 4), 0);
-	put32(ent(img, 2, 28), 7);
+	le_put32(ent(img, 2, 4), 0);
+	le_put32(ent(img, 2, 28), 7);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_FLAGS, "reserved");
 	free(img);
@@ -588,13 +588,13 @@ static void test_entry_count(void)
 	uint8_t *img = build_std(&len);
 
 	/* Rejected before the CRC, which would cover a huge range. */
-	put32(img + 12, 0xffffffff);
+	le_put32(img + 12, 0xffffffff);
 	expect_fail(img, len, BUNDLE_E_COUNT, "entry count 4294967295 exceeds");
-	put32(img + 12, 65);
+	le_put32(img + 12, 65);
 	expect_fail(img, len, BUNDLE_E_COUNT, "entry count 65 exceeds");
 	/* Within the limit but past the bundle's stated size. */
-	put32(img + 12, 64);
-	put64(img + 16, 1000);
+	le_put32(img + 12, 64);
+	le_put64(img + 16, 1000);
 	expect_fail(img, len, BUNDLE_E_HEADER,
 		    "bundle size 1000 is smaller than its header and entry table");
 	free(img);
@@ -650,9 +650,9 @@ static void mutate_field(uint8_t *img, size_t table_end)
 	uint64_t v = rng() & 1 ? interesting[rng() % 10] : rng();
 
 	if (at + 8 <= table_end && rng() & 1)
-		put64(img + at, v);
+		le_put64(img + at, v);
 	else
-		put32(img + at, (uint32_t)v);
+		le_put32(img + at, (uint32_t)v);
 }
 
 static void mutate(uint8_t *img, size_t len, size_t table_end)
@@ -677,8 +677,8 @@ static void mutate(uint8_t *img, size_t len, size_t table_end)
 	 * stop at the CRC and the entry checks would never be exercised.
 	 * The count may now be huge, which reseal must not trust.
 	 */
-	if (rng() % 4 && get32(img + 8) == 32 && get32(img + 12) <= 64 &&
-	    32 + 64 * get32(img + 12) <= len)
+	if (rng() % 4 && le_get32(img + 8) == 32 && le_get32(img + 12) <= 64 &&
+	    32 + 64 * le_get32(img + 12) <= len)
 		reseal(img);
 }
 

@@ -9,7 +9,7 @@
 #include <lib/crc32.h>
 #include <lib/flash_image.h>
 
-#include "le.h"
+#include <lib/le.h>
 #include "unit.h"
 
 #define BANK_SIZE (64 * 1024)
@@ -20,8 +20,8 @@ static uint8_t bank[BANK_SIZE];
 /* After editing a header field: the CRC as a writer would store it. */
 static void reseal(uint32_t header_size)
 {
-	put32(bank + FLASH_HDR_CRC, 0);
-	put32(bank + FLASH_HDR_CRC, crc32(0, bank, header_size));
+	le_put32(bank + FLASH_HDR_CRC, 0);
+	le_put32(bank + FLASH_HDR_CRC, crc32(0, bank, header_size));
 }
 
 /* A bank as mkflash makes it: header, image from the first page on. */
@@ -79,7 +79,7 @@ static void seed_field(void)
 
 	/* Without the flag a stale seed field is ignored. */
 	make_bank(0, 0);
-	put64(bank + FLASH_HDR_SEED, 99);
+	le_put64(bank + FLASH_HDR_SEED, 99);
 	reseal(FLASH_HEADER_SIZE);
 	CHECK_EQ(parse(&fi), 0);
 	CHECK(!fi.has_seed);
@@ -111,7 +111,7 @@ static void foreign_data(void)
 	CHECK(strstr(fi.error, "magic 0x464c457f") != NULL);
 
 	make_bank(0, 0);
-	put32(bank + FLASH_HDR_VERSION, 2);
+	le_put32(bank + FLASH_HDR_VERSION, 2);
 	reseal(FLASH_HEADER_SIZE);
 	CHECK_EQ(flash_image_parse(&fi, bank, sizeof(bank)), FLASH_E_VERSION);
 }
@@ -141,12 +141,12 @@ static void header_fields(void)
 
 	for (unsigned i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
 		make_bank(0, 0);
-		put32(bank + FLASH_HDR_HEADER_SIZE, bad_sizes[i]);
+		le_put32(bank + FLASH_HDR_HEADER_SIZE, bad_sizes[i]);
 		CHECK_EQ(flash_image_parse(&fi, bank, sizeof(bank)), FLASH_E_HEADER);
 	}
 
 	make_bank(0, 0);
-	put32(bank + FLASH_HDR_FLAGS, 1u << 7);
+	le_put32(bank + FLASH_HDR_FLAGS, 1u << 7);
 	reseal(FLASH_HEADER_SIZE);
 	CHECK_EQ(flash_image_parse(&fi, bank, sizeof(bank)), FLASH_E_HEADER);
 	CHECK(strstr(fi.error, "flags 0x80") != NULL);
@@ -163,7 +163,7 @@ static void longer_header(void)
 	struct flash_image fi;
 
 	make_bank(0, 0);
-	put32(bank + FLASH_HDR_HEADER_SIZE, 256);
+	le_put32(bank + FLASH_HDR_HEADER_SIZE, 256);
 	bank[200] = 0x5a;
 	reseal(256);
 	CHECK_EQ(parse(&fi), 0);
@@ -189,15 +189,15 @@ static void image_range(void)
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		make_bank(0, 0);
-		put64(bank + FLASH_HDR_IMAGE_OFFSET, bad[i].offset);
-		put64(bank + FLASH_HDR_IMAGE_SIZE, bad[i].size);
+		le_put64(bank + FLASH_HDR_IMAGE_OFFSET, bad[i].offset);
+		le_put64(bank + FLASH_HDR_IMAGE_SIZE, bad[i].size);
 		reseal(FLASH_HEADER_SIZE);
 		CHECK_EQ(flash_image_parse(&fi, bank, sizeof(bank)), FLASH_E_RANGE);
 	}
 
 	/* The image may end exactly at the end of the bank. */
 	make_bank(0, 0);
-	put64(bank + FLASH_HDR_IMAGE_SIZE, BANK_SIZE - FLASH_IMAGE_ALIGN);
+	le_put64(bank + FLASH_HDR_IMAGE_SIZE, BANK_SIZE - FLASH_IMAGE_ALIGN);
 	reseal(FLASH_HEADER_SIZE);
 	CHECK_EQ(parse(&fi), 0);
 

@@ -14,7 +14,7 @@
 #include <lib/linux_boot.h>
 #include <lib/memmap.h>
 
-#include "le.h"
+#include <lib/le.h>
 #include "unit.h"
 
 #define MIB 0x100000ULL
@@ -30,9 +30,9 @@ static uint8_t *image(size_t len, uint64_t text_offset, uint64_t image_size,
 
 	p[0] = 0x4d; /* "MZ": the EFI stub's code0, as Debian's kernel has */
 	p[1] = 0x5a;
-	put64(p + ARM64_IMAGE_TEXT_OFFSET, text_offset);
-	put64(p + ARM64_IMAGE_IMAGE_SIZE, image_size);
-	put64(p + ARM64_IMAGE_FLAGS, flags);
+	le_put64(p + ARM64_IMAGE_TEXT_OFFSET, text_offset);
+	le_put64(p + ARM64_IMAGE_IMAGE_SIZE, image_size);
+	le_put64(p + ARM64_IMAGE_FLAGS, flags);
 	memcpy(p + ARM64_IMAGE_MAGIC_OFFSET, "ARM\x64", 4);
 	return p;
 }
@@ -478,7 +478,7 @@ static void vm_kernel_image_and_raw(void)
 	CHECK_EQ(k.file_size, 0x3000);
 	CHECK_EQ(k.span, 0x10000);
 	/* A huge text_offset is the header's problem, caught there. */
-	put64(p + ARM64_IMAGE_TEXT_OFFSET, ~0ull & ~0xfffull);
+	le_put64(p + ARM64_IMAGE_TEXT_OFFSET, ~0ull & ~0xfffull);
 	CHECK_EQ(vm_kernel_read(p, 0x3000, false, 0, &k, err, sizeof(err)),
 		 LINUX_E_HEADER);
 	CHECK(!strcmp(err, "text_offset 0xfffffffffffff000 is not a 4 KiB multiple "

@@ -12,7 +12,7 @@
 
 #include <lib/symtab.h>
 
-#include "le.h"
+#include <lib/le.h>
 #include "unit.h"
 
 struct tsym {
@@ -41,15 +41,15 @@ static uint8_t *build(const struct tsym *syms, unsigned n, size_t *len)
 		strsize += strlen(syms[i].name) + 1;
 	*len = 16 + 16 * n + strsize;
 	t = malloc(*len);
-	put32(t, 0x4d595348);
-	put32(t + 4, n);
-	put32(t + 8, (uint32_t)strsize);
-	put32(t + 12, 0);
+	le_put32(t, 0x4d595348);
+	le_put32(t + 4, n);
+	le_put32(t + 8, (uint32_t)strsize);
+	le_put32(t + 12, 0);
 	pos = 16 + 16 * n;
 	for (unsigned i = 0; i < n; i++) {
-		put64(t + 16 + 16 * i, syms[i].addr);
-		put32(t + 24 + 16 * i, syms[i].size);
-		put32(t + 28 + 16 * i, (uint32_t)(pos - (16 + 16 * n)));
+		le_put64(t + 16 + 16 * i, syms[i].addr);
+		le_put32(t + 24 + 16 * i, syms[i].size);
+		le_put32(t + 28 + 16 * i, (uint32_t)(pos - (16 + 16 * n)));
 		memcpy(t + pos, syms[i].name, strlen(syms[i].name) + 1);
 		pos += strlen(syms[i].name) + 1;
 	}
@@ -228,7 +228,7 @@ static uint8_t *sample_with(unsigned off, uint32_t v, size_t *len)
 {
 	uint8_t *t = build(sample, NSAMPLE, len);
 
-	put32(t + off, v);
+	le_put32(t + off, v);
 	return t;
 }
 
@@ -272,11 +272,11 @@ static void test_malformed_header(void)
 
 	/* string table: larger than what is left, or empty with entries */
 	t = build(sample, NSAMPLE, &len);
-	put32(t + 8, (uint32_t)(len - 16 - 16 * NSAMPLE + 1));
+	le_put32(t + 8, (uint32_t)(len - 16 - 16 * NSAMPLE + 1));
 	CHECK(refused(t, len));
-	put32(t + 8, 0xffffffff);
+	le_put32(t + 8, 0xffffffff);
 	CHECK(refused(t, len));
-	put32(t + 8, 0);
+	le_put32(t + 8, 0);
 	CHECK(refused(t, len));
 	free(t);
 }
@@ -289,11 +289,11 @@ static void test_malformed_entries(void)
 	/* a name offset at or past the string table */
 	t = build(sample, NSAMPLE, &len);
 	strsize = len - 16 - 16 * NSAMPLE;
-	put32(t + 28 + 16 * 2, (uint32_t)strsize);
+	le_put32(t + 28 + 16 * 2, (uint32_t)strsize);
 	CHECK(refused(t, len));
-	put32(t + 28 + 16 * 2, 0xffffffff);
+	le_put32(t + 28 + 16 * 2, 0xffffffff);
 	CHECK(refused(t, len));
-	put32(t + 28 + 16 * 2, (uint32_t)strsize - 1); /* the final NUL: "" */
+	le_put32(t + 28 + 16 * 2, (uint32_t)strsize - 1); /* the final NUL: "" */
 	CHECK(symtab_valid(t, len));
 	CHECK(finds(t, len, 0x1044, "", 4));
 	free(t);
@@ -306,13 +306,13 @@ static void test_malformed_entries(void)
 
 	/* unsorted: two neighbours swapped, the first and last swapped */
 	t = build(sample, NSAMPLE, &len);
-	put64(t + 16 + 16 * 1, 0x1040);
-	put64(t + 16 + 16 * 2, 0x1020);
+	le_put64(t + 16 + 16 * 1, 0x1040);
+	le_put64(t + 16 + 16 * 2, 0x1020);
 	CHECK(refused(t, len));
 	free(t);
 	t = build(sample, NSAMPLE, &len);
-	put64(t + 16, 0x2000);
-	put64(t + 16 + 16 * (NSAMPLE - 1), 0x1000);
+	le_put64(t + 16, 0x2000);
+	le_put64(t + 16 + 16 * (NSAMPLE - 1), 0x1000);
 	CHECK(refused(t, len));
 	free(t);
 }

@@ -153,9 +153,20 @@ $(B)/%.ld: %.ld.S
 	@echo "  cc       $@"
 	$(Q)$(CC) -E -P -x c $(INCS) $(EXTRA_INCS) -D__ASSEMBLY__ $< -o $@
 
-$(B)/monitor.elf: $(MON_OBJS) $(LIB_OBJS) $(B)/monitor/monitor.ld
+# lib/ is an archive: each image takes from it only the members it calls,
+# so the monitor carries none of the hypervisor's code and the bootloader
+# none of the monitor's (tests/system/test_image_contents.sh checks).
+# libfdt calls back into lib/freestanding, hence the group.
+LIB_AR := $(B)/lib.a
+LINK_LIBS := -Wl,--start-group $(LIB_AR) $(LIBFDT) -Wl,--end-group -lgcc
+
+$(LIB_AR): $(LIB_OBJS)
+	@echo "  ar       $@"
+	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
+
+$(B)/monitor.elf: $(MON_OBJS) $(LIB_AR) $(B)/monitor/monitor.ld
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/monitor/monitor.ld -o $@ $(MON_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/monitor/monitor.ld -o $@ $(MON_OBJS) $(LINK_LIBS)
 
 # What the bootloader runs before its MMU is on must be position-independent:
 # an absolute address there would point at the linked VA, not yet mapped.
@@ -169,9 +180,9 @@ $(B)/boot/pre-mmu.checked: $(PRE_MMU_OBJS)
 		echo "$(B)/boot/early.o: absolute relocation in .rodata" >&2; exit 1; fi
 	@touch $@
 
-$(B)/boot.elf: $(BOOT_OBJS) $(LIB_OBJS) $(B)/boot/boot.ld $(B)/boot/pre-mmu.checked
+$(B)/boot.elf: $(BOOT_OBJS) $(LIB_AR) $(B)/boot/boot.ld $(B)/boot/pre-mmu.checked
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/boot/boot.ld -o $@ $(BOOT_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/boot/boot.ld -o $@ $(BOOT_OBJS) $(LINK_LIBS)
 
 # Two hypervisors from one set of objects: hyp.bin, and hyp-test.bin for
 # the tests, whose debug hypercall (hyp/debug_calls.c built with
@@ -188,8 +199,7 @@ $(B)/hyp/debug_calls-test.o: hyp/debug_calls.c
 # writes out, pass 2 with that table. The linker script puts the table
 # after everything else read-only, so its size cannot move code; the text
 # symbols of the two passes are compared to be sure.
-HYP_LINK = $(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(1) $(LIB_OBJS) \
-	$(2) $(LIBFDT) -lgcc
+HYP_LINK = $(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(1) $(2) $(LINK_LIBS)
 hyp_text_syms = $(NM) -n --defined-only $(1) | awk '$$2 == "T" || $$2 == "t"'
 
 $(B)/hyp/symtab_empty.S: scripts/mksymtab.sh
@@ -211,7 +221,7 @@ $(B)/hyp/symtab-$(1).o: $(B)/hyp/symtab-$(1).S
 	@echo "  as       $$@"
 	$$(Q)$$(CC) $$(TARGET_ASFLAGS) -c $$< -o $$@
 
-$(B)/$(1).pass1.elf: $(2) $$(LIB_OBJS) $(B)/hyp/symtab_empty.o $(B)/hyp/hyp.ld
+$(B)/$(1).pass1.elf: $(2) $$(LIB_AR) $(B)/hyp/symtab_empty.o $(B)/hyp/hyp.ld
 	@echo "  ld       $$@"
 	$$(Q)$$(call HYP_LINK,$(2),$(B)/hyp/symtab_empty.o)
 

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include <lib/pgtable.h>
+#include <lib/mm/pgtable.h>
 
 struct bootmode_config;
 struct bundle;

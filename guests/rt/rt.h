@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include <arch/frame.h>
-#include <lib/backdoor.h>
+#include <hyp/backdoor/protocol.h>
 
 #define __noreturn __attribute__((noreturn))
 

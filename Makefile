@@ -28,7 +28,10 @@ FDT_ROOT := cache/arm64/usr
 LIBFDT   := $(FDT_ROOT)/lib/aarch64-linux-gnu/libfdt.a
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
-INCS := -Iarch/include -Ilib/include
+# Every header sits beside its source and is included by its path from the
+# top of the tree (<hyp/vdev/vgic_model.h>, <lib/image/bundle.h>); arch/
+# (headers only) and lib/freestanding (the C library's) keep include/ trees.
+INCS := -Iarch/include -I.
 
 # Freestanding AArch64: no libc, no SIMD in our own code (libfdt has SIMD, so
 # each exception level that calls it enables FP/SIMD), aligned accesses only
@@ -47,14 +50,21 @@ HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -DHOST_BUILD $(INCS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-LIB_SRCS  := $(wildcard lib/*.c)
-FREE_SRCS := $(wildcard lib/freestanding/*.c)
-
 # Linker scripts are preprocessed too (name.ld.S) but are not sources.
 srcs = $(filter-out %.ld.S,$(wildcard $(1)/*.c $(1)/*.S))
-MON_SRCS  := $(call srcs,monitor) $(wildcard monitor/platform/$(PLATFORM)/*.c)
-BOOT_SRCS := $(call srcs,boot)
-HYP_SRCS  := $(call srcs,hyp)
+# rsrcs: the same, in the folder and every folder below it.
+rsrcs = $(filter-out %.ld.S,$(shell find $(1) -name '*.c' -o -name '*.S' | sort))
+
+# Each program is its folder: the monitor with its board's port only, the
+# hypervisor without hyp/test/ (the self-tests and the debug hypercall,
+# only in hyp-test.bin). lib/ is what two or more of them share.
+LIB_SRCS  := $(filter-out lib/freestanding/%,$(call rsrcs,lib))
+FREE_SRCS := $(wildcard lib/freestanding/*.c)
+MON_SRCS  := $(filter-out monitor/platform/%,$(call rsrcs,monitor)) \
+	$(wildcard monitor/platform/$(PLATFORM)/*.c)
+BOOT_SRCS := $(call rsrcs,boot)
+HYP_SRCS  := $(filter-out hyp/test/%,$(call rsrcs,hyp))
+HYP_TEST_SRCS := $(call rsrcs,hyp/test)
 
 obj = $(patsubst %.c,$(B)/%.o,$(patsubst %.S,$(B)/%.o,$(1)))
 
@@ -74,10 +84,25 @@ GUEST_RAW_RT_OBJS := $(filter-out $(B)/guests/rt/start.o,$(GUEST_RT_OBJS)) \
 	$(B)/guests/rt/start-raw.o
 GUEST_RAW_BINS := $(B)/guests/faults-raw.bin
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(H)/tests/%,$(UNIT_SRCS))
-HOST_LIB  := $(H)/libhv.a
-HOST_LIB_OBJS := $(patsubst %.c,$(H)/%.o,$(LIB_SRCS))
+# Host-testable sources, built with -DHOST_BUILD into one host archive per
+# program (as Hafnium's src_testable): all of lib/, and what each program's
+# testable.mk lists (its logic with no hardware access). The unit tests
+# mirror the tree (tests/unit/hyp/vdev/test_vgic_model.c tests
+# hyp/vdev/vgic_model.c); each links the archives, which give it only the
+# members it calls (a test of lib/pci/host_bridge_dt.c checks the node in
+# a guest's tree from hyp/vdev/guest_dt.c too). The binaries are
+# build/host/tests/test_NAME, so NAME is unique.
+include monitor/testable.mk boot/testable.mk hyp/testable.mk
+TESTABLE_lib := $(LIB_SRCS)
+host_ar = $(H)/$(1)-host.a
+$(foreach p,hyp monitor boot lib,$(eval $(call host_ar,$(p)): \
+	$(patsubst %.c,$(H)/%.o,$(TESTABLE_$(p)))))
+HOST_LIB := $(call host_ar,lib)
+# lib last: the programs' code calls into it.
+HOST_ARS := $(foreach p,hyp monitor boot lib,$(call host_ar,$(p)))
+UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' | sort)
+UNIT_BINS := $(foreach t,$(UNIT_SRCS),$(H)/tests/$(basename $(notdir $(t))))
+$(foreach t,$(UNIT_SRCS),$(eval $(H)/tests/$(basename $(notdir $(t))): $(t) $(HOST_ARS)))
 # Host tools: tools/NAME.c each, sharing TOOL_SHARED.
 TOOL_SHARED := tools/bundle_write.c tools/common.c
 TOOLS     := $(patsubst tools/%.c,$(H)/%,$(filter-out $(TOOL_SHARED),$(wildcard tools/*.c)))
@@ -153,13 +178,24 @@ $(B)/%.ld: %.ld.S
 	@echo "  cc       $@"
 	$(Q)$(CC) -E -P -x c $(INCS) $(EXTRA_INCS) -D__ASSEMBLY__ $< -o $@
 
-$(B)/monitor.elf: $(MON_OBJS) $(LIB_OBJS) $(B)/monitor/monitor.ld
+# lib/ is an archive: each image takes from it only the members it calls,
+# so the monitor carries none of the hypervisor's code and the bootloader
+# none of the monitor's (tests/system/test_image_contents.sh checks).
+# libfdt calls back into lib/freestanding, hence the group.
+LIB_AR := $(B)/lib.a
+LINK_LIBS := -Wl,--start-group $(LIB_AR) $(LIBFDT) -Wl,--end-group -lgcc
+
+$(LIB_AR): $(LIB_OBJS)
+	@echo "  ar       $@"
+	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
+
+$(B)/monitor.elf: $(MON_OBJS) $(LIB_AR) $(B)/monitor/monitor.ld
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/monitor/monitor.ld -o $@ $(MON_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/monitor/monitor.ld -o $@ $(MON_OBJS) $(LINK_LIBS)
 
 # What the bootloader runs before its MMU is on must be position-independent:
 # an absolute address there would point at the linked VA, not yet mapped.
-PRE_MMU_OBJS := $(B)/boot/early.o $(B)/lib/pgtable.o $(B)/lib/freestanding/string.o
+PRE_MMU_OBJS := $(B)/boot/early.o $(B)/lib/mm/pgtable.o $(B)/lib/freestanding/string.o
 $(B)/boot/pre-mmu.checked: $(PRE_MMU_OBJS)
 	@for o in $^; do for s in .text .data; do \
 		if $(OBJDUMP) -r -j $$s $$o 2>/dev/null | grep -q ABS64; then \
@@ -169,27 +205,23 @@ $(B)/boot/pre-mmu.checked: $(PRE_MMU_OBJS)
 		echo "$(B)/boot/early.o: absolute relocation in .rodata" >&2; exit 1; fi
 	@touch $@
 
-$(B)/boot.elf: $(BOOT_OBJS) $(LIB_OBJS) $(B)/boot/boot.ld $(B)/boot/pre-mmu.checked
+$(B)/boot.elf: $(BOOT_OBJS) $(LIB_AR) $(B)/boot/boot.ld $(B)/boot/pre-mmu.checked
 	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/boot/boot.ld -o $@ $(BOOT_OBJS) $(LIB_OBJS) $(LIBFDT) -lgcc
+	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/boot/boot.ld -o $@ $(BOOT_OBJS) $(LINK_LIBS)
 
-# Two hypervisors from one set of objects: hyp.bin, and hyp-test.bin for
-# the tests, whose debug hypercall (hyp/debug_calls.c built with
-# HYP_DEBUG_CALLS) can make a CPU misbehave on purpose.
-HYP_TEST_OBJS := $(filter-out $(B)/hyp/debug_calls.o,$(HYP_OBJS)) $(B)/hyp/debug_calls-test.o
+# Two hypervisors: hyp.bin, and hyp-test.bin for the tests, which has
+# hyp/test/ in place of hyp/stock.c: the self-tests a boot configuration's
+# `test = ...` asks for, and the debug hypercall that can make a CPU
+# misbehave on purpose. The stock image has neither
+# (tests/system/test_image_contents.sh checks).
+HYP_TEST_OBJS := $(filter-out $(B)/hyp/stock.o,$(HYP_OBJS)) $(call obj,$(HYP_TEST_SRCS))
 
-$(B)/hyp/debug_calls-test.o: hyp/debug_calls.c
-	@mkdir -p $(dir $@)
-	@echo "  cc       $@"
-	$(Q)$(CC) $(TARGET_CFLAGS) -DHYP_DEBUG_CALLS -MMD -MP -c $< -o $@
-
-# Each carries a symbol table of its own code (lib/symtab.h), so it links
+# Each carries a symbol table of its own code (hyp/pnmi/symtab.h), so it links
 # twice: pass 1 with an empty table, whose text symbols scripts/mksymtab.sh
 # writes out, pass 2 with that table. The linker script puts the table
 # after everything else read-only, so its size cannot move code; the text
 # symbols of the two passes are compared to be sure.
-HYP_LINK = $(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(1) $(LIB_OBJS) \
-	$(2) $(LIBFDT) -lgcc
+HYP_LINK = $(CC) $(TARGET_LDFLAGS) -T $(B)/hyp/hyp.ld -o $@ $(1) $(2) $(LINK_LIBS)
 hyp_text_syms = $(NM) -n --defined-only $(1) | awk '$$2 == "T" || $$2 == "t"'
 
 $(B)/hyp/symtab_empty.S: scripts/mksymtab.sh
@@ -211,7 +243,7 @@ $(B)/hyp/symtab-$(1).o: $(B)/hyp/symtab-$(1).S
 	@echo "  as       $$@"
 	$$(Q)$$(CC) $$(TARGET_ASFLAGS) -c $$< -o $$@
 
-$(B)/$(1).pass1.elf: $(2) $$(LIB_OBJS) $(B)/hyp/symtab_empty.o $(B)/hyp/hyp.ld
+$(B)/$(1).pass1.elf: $(2) $$(LIB_AR) $(B)/hyp/symtab_empty.o $(B)/hyp/hyp.ld
 	@echo "  ld       $$@"
 	$$(Q)$$(call HYP_LINK,$(2),$(B)/hyp/symtab_empty.o)
 
@@ -269,15 +301,15 @@ $(H)/%.o: %.c
 	@echo "  hostcc   $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(HOST_LIB): $(HOST_LIB_OBJS)
+$(H)/%-host.a:
 	@mkdir -p $(dir $@)
-	@echo "  rm       $@"
+	@echo "  ar       $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(H)/tests/%: tests/unit/%.c $(HOST_LIB)
+$(UNIT_BINS):
 	@mkdir -p $(dir $@)
 	@echo "  hostcc   $@"
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit $< $(HOST_LIB) -lfdt -o $@
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit $< $(HOST_ARS) -lfdt -o $@
 
 $(TOOLS): $(H)/%: tools/%.c $(TOOL_SHARED) $(wildcard tools/*.h) $(HOST_LIB)
 	@mkdir -p $(dir $@)

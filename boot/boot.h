@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
+#include <lib/mm/pgtable.h>
 #include <arch/compiler.h>
-#include <lib/pgtable.h>
 
 struct bootmode_config;
 struct bundle;

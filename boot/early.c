@@ -11,11 +11,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <lib/pgtable.h>
+#include <lib/mm/pgtable.h>
 #include <lib/va_layout.h>
 
-#include "boot.h"
-#include "boot_state.h"
+#include <boot/boot.h>
+#include <boot/boot_state.h>
 
 #define FDT_MAGIC 0xd00dfeedu
 #define DT_MAX_SIZE 0x200000u

@@ -13,7 +13,7 @@
 #include <arch/sysreg.h>
 #include <lib/psci.h>
 
-#include "boot_state.h"
+#include <boot/boot_state.h>
 
 #define ARM64_IMAGE_FLAGS_LE_4K_ANYWHERE 0xa /* LE, 4 KiB pages, any address */
 

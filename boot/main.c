@@ -13,18 +13,18 @@
 #include <arch/frame.h>
 #include <arch/smccc.h>
 #include <arch/sysreg.h>
-#include <lib/bootmode.h>
-#include <lib/bundle.h>
+#include <lib/image/bootmode.h>
+#include <lib/image/bundle.h>
 #include <lib/console.h>
-#include <lib/dt.h>
+#include <lib/dt/dt.h>
 #include <lib/handoff.h>
-#include <lib/memmap.h>
+#include <lib/mm/memmap.h>
 #include <lib/psci.h>
-#include <lib/trampoline.h>
+#include <boot/trampoline_plan.h>
 #include <lib/va_layout.h>
 
-#include "boot.h"
-#include "boot_state.h"
+#include <boot/boot.h>
+#include <boot/boot_state.h>
 
 extern char _head[], __boot_end[], __trampoline_start[];
 

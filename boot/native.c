@@ -1,8 +1,8 @@
 /*
  * Native mode: the boot configuration asks for a Linux kernel to be the
- * system software at EL2, in place of the hypervisor (lib/bootmode.h).
+ * system software at EL2, in place of the hypervisor (lib/image/bootmode.h).
  * The bootloader does what the arm64 Linux boot protocol asks of a loader
- * (Documentation/arch/arm64/booting.rst; the rules are lib/linux_boot.c):
+ * (Documentation/arch/arm64/booting.rst; the rules are lib/image/linux_boot.c):
  * checks the Image header, copies the kernel to a 2 MiB-aligned base plus
  * text_offset in RAM nothing else uses, copies the initrd near it, writes
  * the DT the monitor passed with the kernel's /chosen settings, cleans all
@@ -20,16 +20,16 @@
 
 #include <arch/cache.h>
 #include <arch/sysreg.h>
-#include <lib/bootmode.h>
-#include <lib/bundle.h>
+#include <lib/image/bootmode.h>
+#include <lib/image/bundle.h>
 #include <lib/console.h>
-#include <lib/dt.h>
-#include <lib/linux_boot.h>
-#include <lib/memmap.h>
-#include <lib/trampoline.h>
+#include <lib/dt/dt.h>
+#include <lib/image/linux_boot.h>
+#include <lib/mm/memmap.h>
+#include <boot/trampoline_plan.h>
 
-#include "boot.h"
-#include "boot_state.h"
+#include <boot/boot.h>
+#include <boot/boot_state.h>
 
 extern char _head[], __handover_start[];
 

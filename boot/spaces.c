@@ -5,11 +5,11 @@
  */
 #include <string.h>
 
-#include <lib/memmap.h>
-#include <lib/pgtable.h>
+#include <lib/mm/memmap.h>
+#include <lib/mm/pgtable.h>
 #include <lib/va_layout.h>
 
-#include "boot.h"
+#include <boot/boot.h>
 
 void *phys_to_virt(uint64_t pa)
 {

@@ -9,7 +9,7 @@
 #include <arch/frame.S>
 #include <arch/sysreg.h>
 
-#include "boot_state.h"
+#include <boot/boot_state.h>
 
 	.text
 	.balign 0x800

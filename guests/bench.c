@@ -112,7 +112,7 @@ void guest_main(uint64_t dt)
 	gprintf("bench: pl011_fr_read insns=%lu\n",
 		MEASURE((void)mmio_read32(VM_UART_BASE + UARTFR)) - base);
 	/* A UARTDR write that the FIFO takes: after a UARTRIS read, which
-	 * lets the emulated FIFO drain (lib/pl011_emu.c, "paced"). */
+	 * lets the emulated FIFO drain (hyp/vdev/pl011_model.c, "paced"). */
 	gprintf("\nbench: pl011_dr_write insns=%lu\n",
 		MEASURE_AFTER((void)mmio_read32(VM_UART_BASE + UARTRIS),
 			      mmio_write32(VM_UART_BASE + UARTDR, '\r')) -

@@ -13,7 +13,7 @@
  */
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
-#include <lib/pci_ecam.h>
+#include <lib/pci/config_space.h>
 
 #include "rt/rt.h"
 

@@ -1,7 +1,7 @@
 /*
  * Test guest for the hypervisor's pseudo-NMIs, driven by guestinfo.pnmi
  * (set with mkbootimg --guestinfo pnmi=MODE), through the debug hypercall
- * of test builds (hyp/debug_calls.c, docs/ABI.md):
+ * of test builds (hyp/test/debug_calls.c, docs/ABI.md):
  *
  *   refused      the debug command fails (a build without debug calls)
  *   spin-masked  this vCPU's CPU spins 1 s in a masked section

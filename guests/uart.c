@@ -24,7 +24,7 @@
 #define FLOOD_LINE_LEN 80 /* with its \n: 4 000 bytes in all */
 #define FLOOD_TAG_LEN 14  /* "uart-flood NN " */
 
-/* Line rate and FIFO of the model (lib/include/lib/pl011_emu.h): wait
+/* Line rate and FIFO of the model (hyp/vdev/pl011_model.h): wait
  * for more than the FIFO's 32 characters at 10 bits each. */
 #define LINE_BAUD 115200u
 #define WAIT_CHARS 64u

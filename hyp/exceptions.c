@@ -1,13 +1,13 @@
 /*
  * Exceptions taken by the hypervisor itself. The only expected ones are
  * faults of the probe loads (probe.S); anything else is a hypervisor
- * bug: a panic (pnmi.c), which shows every CPU's state and powers off.
+ * bug: a panic (hyp/pnmi/pnmi.c), which shows every CPU's state and powers off.
  */
 #include <arch/sysreg.h>
 #include <lib/console.h>
 
-#include "hyp.h"
-#include "vm.h"
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
 
 #define VECTOR_CUR_SPX_SYNC_INDEX (VECTOR_CUR_SPX_SYNC / VECTOR_ENTRY_SIZE)
 

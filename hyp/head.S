@@ -5,7 +5,7 @@
  */
 #include <lib/handoff.h>
 
-#include "hyp.h"
+#include <hyp/hyp.h>
 
 	.section .head, "ax"
 	.global hyp_header

@@ -4,7 +4,7 @@
 
 #define HYP_CPU_PROBE_SIGNATURE 0x5349474e45442121 /* "!!DENGIS" */
 #define PCPU_STACK_SIZE 0x4000
-/* offsetof(struct pcpu, fast_exits), for backdoor_fast.S (checked in smp.c) */
+/* offsetof(struct pcpu, fast_exits), for hyp/backdoor/fast.S (checked in smp.c) */
 #define PCPU_FAST_EXITS 32
 
 #ifndef __ASSEMBLY__
@@ -45,12 +45,15 @@ hyp_probe_fn hyp_probe_load, hyp_probe_load32, hyp_probe_ldxr32, hyp_probe_ldadd
 bool hyp_probe(hyp_probe_fn *fn, uint64_t va, uint64_t *value, uint64_t *esr);
 bool hyp_probe_read64(uint64_t va, uint64_t *value, uint64_t *esr);
 
-/* ecam.c: the monitor's emulated ECAM window as hyp_ecam_scan() found
- * it, and where EL2 maps it; NULL when there is none. */
+/* hyp/vdev/ecam_passthrough.c: the monitor's emulated ECAM window as hyp_ecam_scan()
+ * found it, and where EL2 maps it; NULL when there is none. */
 struct pci_ecam_window;
 const struct pci_ecam_window *hyp_ecam_window(uintptr_t *va);
 
-/* selftest.c: checks of the platform below, chosen by the boot config. */
+/* hyp/test/selftest.c: checks of the platform below, chosen by the boot
+ * config's `test = ...`; in the test build only (hyp/stock.c says so in
+ * hyp.bin). */
+void selftest_run(const char *test, const void *fdt);
 void selftest_psci(const void *fdt);
 void selftest_read_monitor_memory(const void *fdt);
 void selftest_ecam(void);
@@ -58,7 +61,7 @@ void selftest_ecam(void);
 /* head.S */
 extern char hyp_cpu_probe_entry[];
 
-/* mmio.c: true when the trapped access was emulated and the guest may go
+/* hyp/vdev/mmio.c: true when the trapped access was emulated and the guest may go
  * on; false leaves everything as it was for the full path. */
 bool guest_mmio_fast(struct caller_frame *ff);
 #endif

@@ -9,8 +9,8 @@
  */
 #include <arch/sysreg.h>
 
-#include "hyp.h"
-#include "vm.h"
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
 
 /* clang-format off */
 #define ID_CRM(X, crm) \

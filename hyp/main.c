@@ -10,16 +10,16 @@
 
 #include <arch/smccc.h>
 #include <arch/sysreg.h>
-#include <lib/bundle.h>
-#include <lib/config.h>
+#include <lib/image/bundle.h>
+#include <lib/image/config.h>
 #include <lib/console.h>
 #include <lib/handoff.h>
-#include <lib/memmap.h>
+#include <lib/mm/memmap.h>
 #include <lib/psci.h>
 
-#include "gic.h"
-#include "hyp.h"
-#include "vm.h"
+#include <hyp/drivers/gic.h>
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
 
 struct handoff *handoff;
 
@@ -78,18 +78,7 @@ static void run_selftest(const struct handoff *h, const void *fdt)
 	if (!test[0])
 		return;
 	log_printf("hyp: self-test '%s'\n", test);
-	if (strcmp(test, "psci") == 0) {
-		selftest_psci(fdt);
-	} else if (strcmp(test, "read-monitor-memory") == 0) {
-		selftest_read_monitor_memory(fdt);
-	} else if (strcmp(test, "ecam") == 0) {
-		selftest_ecam();
-	} else if (strcmp(test, "reset") == 0) {
-		log_printf("hyp: resetting\n");
-		smc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
-	} else {
-		log_printf("hyp: unknown self-test '%s'\n", test);
-	}
+	selftest_run(test, fdt);
 }
 
 void hyp_main(struct handoff *h)

@@ -6,10 +6,10 @@
 
 #include <arch/sysreg.h>
 #include <lib/handoff.h>
-#include <lib/memmap.h>
-#include <lib/pgtable.h>
+#include <lib/mm/memmap.h>
+#include <lib/mm/pgtable.h>
 
-#include "hyp.h"
+#include <hyp/hyp.h>
 
 static struct pgtable hyp_pt;
 static struct memmap *ram;

@@ -12,7 +12,7 @@
 #include <arch/mmu_el2.S>
 #include <arch/sysreg.h>
 
-#include "hyp.h"
+#include <hyp/hyp.h>
 
 	.text
 	.global hyp_secondary_entry

@@ -9,16 +9,17 @@
 #include <arch/smccc.h>
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/dt.h>
+#include <lib/dt/dt.h>
 #include <lib/handoff.h>
 #include <lib/psci.h>
 
-#include "gic.h"
-#include "hyp.h"
-#include "vm.h"
+#include <hyp/drivers/gic.h>
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
 
 struct pcpu pcpus[MAX_PCPUS];
-_Static_assert(offsetof(struct pcpu, fast_exits) == PCPU_FAST_EXITS, "backdoor_fast.S");
+_Static_assert(offsetof(struct pcpu, fast_exits) == PCPU_FAST_EXITS,
+	       "hyp/backdoor/fast.S");
 unsigned pcpu_count;
 
 uint8_t hyp_pcpu_stacks[MAX_PCPUS][PCPU_STACK_SIZE] __attribute__((aligned(16)));

@@ -2,7 +2,7 @@
  * Trapped system register accesses (EC 0x18). MDCR_EL2.TDA traps the
  * guest's debug registers, among them the DCC status register whose read
  * is the backdoor's main entry; the EL1 physical timer and the physical
- * counter (CNTHCTL_EL2.EL1PCEN/EL1PCTEN clear) are emulated (timer.c);
+ * counter (CNTHCTL_EL2.EL1PCEN/EL1PCTEN clear) are emulated (hyp/vdev/vtimer.c);
  * everything else trapped (ACTLR_EL1 by HCR_EL2.TACR,
  * implementation-defined registers by TIDCP) is not emulated and gives the
  * guest an undefined instruction, as a CPU without the register would.
@@ -10,8 +10,8 @@
 #include <arch/sysreg.h>
 #include <lib/exception.h>
 
-#include "hyp.h"
-#include "vm.h"
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
 
 /* op0, op1, CRn, CRm, op2 packed as in the MSR/MRS encoding. */
 #define SYSREG(op0, op1, crn, crm, op2) \

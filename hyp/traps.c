@@ -11,9 +11,9 @@
 #include <lib/exception.h>
 #include <lib/psci.h>
 
-#include "hyp.h"
-#include "mask.h"
-#include "vm.h"
+#include <hyp/hyp.h>
+#include <hyp/pnmi/mask.h>
+#include <hyp/vm.h>
 
 #define SMCCC_IMM_PSCI 0 /* hvc #0 / smc #0: SMCCC calls */
 #define HVC_IMM_BACKDOOR 0x86

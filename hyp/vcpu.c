@@ -7,9 +7,9 @@
 #include <arch/sysreg.h>
 #include <lib/console.h>
 
-#include "hyp.h"
-#include "mask.h"
-#include "vm.h"
+#include <hyp/hyp.h>
+#include <hyp/pnmi/mask.h>
+#include <hyp/vm.h>
 
 /*
  * HCR_EL2, bit by bit:
@@ -42,7 +42,7 @@
  * MDCR_EL2:
  *  TDA     debug register accesses trap: the DCC status read is the
  *          backdoor, MDSCR_EL1 is shadowed (its TDCC), and the guest's
- *          breakpoint registers are kept in its context (debug.c).
+ *          breakpoint registers are kept in its context (hyp/backdoor/brk_debug.c).
  *  TDOSA, TDRA  the OS lock and debug ROM registers trap with them.
  *  TDE     debug exceptions come to EL2 (BRK #0x86): set and cleared by
  *          debug_apply() according to whether the guest debugs itself.
@@ -74,7 +74,7 @@ static uint64_t guest_mdcr(void)
 /*
  * CNTHCTL_EL2 (E2H = 0: EL1PCTEN bit 0, EL1PCEN bit 1, both clear): the
  * guest's physical counter reads and physical timer accesses trap and are
- * emulated (timer.c) on the VM's count; it has the virtual timer itself,
+ * emulated (hyp/vdev/vtimer.c) on the VM's count; it has the virtual timer itself,
  * offset by CNTVOFF_EL2 so its virtual count starts at zero at its first
  * entry.
  */
@@ -175,7 +175,7 @@ void vcpu_run(struct vcpu *v)
  * PSCI CPU_OFF: the vCPU's state into its context, what its list registers
  * hold back into the vGIC model (lost otherwise: the next CPU_ON starts a
  * reset virtual CPU interface), then its CPU goes off. The vCPU is OFF for
- * the guest once the monitor says its CPU is (psci_guest.c), not before:
+ * the guest once the monitor says its CPU is (hyp/vdev/vpsci.c), not before:
  * a CPU_ON must then find the CPU ready to start.
  */
 void vcpu_off(struct vcpu *v)

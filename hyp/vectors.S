@@ -3,7 +3,7 @@
  * AArch64) save the guest's registers as a frame at the top of this CPU's
  * EL2 stack and go to guest_sync / guest_irq; the handler edits the frame
  * and the restore code returns into the guest. An IRQ at EL2 itself (a
- * PNMI, irq.c) goes to hyp_irq_current; other exceptions from EL2 go to
+ * PNMI, hyp/pnmi/irq.c) goes to hyp_irq_current; other exceptions from EL2 go to
  * hyp_exception (a probe that faulted, or a hypervisor bug).
  */
 #include <arch/frame.S>
@@ -20,7 +20,7 @@ hyp_vectors:
 	VECTOR_ENTRY 2, hyp_exception, \n
 	.endr
 	.balign 0x80				/* lower EL, synchronous */
-	b	backdoor_fast			/* backdoor_fast.S, else: */
+	b	backdoor_fast			/* hyp/backdoor/fast.S, else: */
 	VECTOR_ENTRY 2, guest_async, 9
 	VECTOR_ENTRY 2, guest_async, 10
 	VECTOR_ENTRY 2, guest_async, 11

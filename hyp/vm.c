@@ -7,9 +7,9 @@
  * with `vmN.identity = on` at the physical address backing it; the kernel
  * at the start of RAM plus its text_offset (a raw image: plus
  * vmN.kernel_offset); the DT in the last 2 MiB; the initrd just below it
- * (vm_layout_plan in lib/linux_boot.c). With `vmN.ecam = passthrough`
+ * (vm_layout_plan in lib/image/linux_boot.c). With `vmN.ecam = passthrough`
  * the monitor's ECAM window and its devices appear at their physical
- * addresses (ecam.c).
+ * addresses (hyp/vdev/ecam_passthrough.c).
  */
 #include <string.h>
 
@@ -17,18 +17,18 @@
 #include <arch/rng.h>
 #include <arch/smccc.h>
 #include <arch/sysreg.h>
-#include <lib/bundle.h>
+#include <lib/image/bundle.h>
 #include <lib/console.h>
-#include <lib/guest_dt.h>
+#include <hyp/vdev/guest_dt.h>
 #include <lib/handoff.h>
-#include <lib/linux_boot.h>
-#include <lib/memmap.h>
+#include <lib/image/linux_boot.h>
+#include <lib/mm/memmap.h>
 #include <lib/psci.h>
-#include <lib/vmconfig.h>
+#include <lib/image/vmconfig.h>
 
-#include "gic.h"
-#include "hyp.h"
-#include "vm.h"
+#include <hyp/drivers/gic.h>
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
 
 #define SZ_2M 0x200000ull
 #define DT_MAX_SIZE 0x10000ull
@@ -258,7 +258,7 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	if (build_dt(vm, c, vm->ram_ipa + l.initrd_offset, l.initrd_size))
 		goto release;
 	backdoor_vm_init(vm, c);
-	/* The UART first: mmio.c searches the regions in order, and a console
+	/* The UART first: hyp/vdev/mmio.c searches the regions in order, and a console
 	 * polling it is the most frequent device access. */
 	vuart_vm_init(vm);
 	vgic_vm_init(vm);

@@ -14,13 +14,13 @@
 #include <arch/frame.h>
 #include <arch/spinlock.h>
 #include <arch/sysreg.h>
-#include <lib/backdoor.h>
-#include <lib/console_escape.h>
-#include <lib/lockup.h>
-#include <lib/pgtable.h>
-#include <lib/pl011_emu.h>
-#include <lib/timer_emu.h>
-#include <lib/vgic.h>
+#include <hyp/backdoor/protocol.h>
+#include <hyp/pnmi/lockup.h>
+#include <lib/mm/pgtable.h>
+#include <hyp/vdev/pl011_model.h>
+#include <hyp/vdev/timer_model.h>
+#include <hyp/vdev/vgic_model.h>
+#include <hyp/drivers/console_escape.h>
 
 #define MAX_VMS 8
 #define MAX_VCPUS_PER_VM 8
@@ -37,7 +37,7 @@
 
 /* A vCPU's PSCI state. VCPU_OFF_PENDING: it called CPU_OFF and its CPU
  * is on its way off; the guest is told it is OFF only once the monitor
- * says the CPU is (psci_guest.c), so that a CPU_ON then succeeds. */
+ * says the CPU is (hyp/vdev/vpsci.c), so that a CPU_ON then succeeds. */
 enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON, VCPU_OFF_PENDING };
 
 struct vcpu;
@@ -74,7 +74,7 @@ struct vcpu_context {
 	struct frame regs; /* x0..x30, pc (elr), pstate (spsr) */
 	struct el1_sysregs el1;
 	struct fpsimd_state fp;
-	struct ptimer ptimer; /* the emulated EL1 physical timer (timer.c) */
+	struct ptimer ptimer; /* the emulated EL1 physical timer (hyp/vdev/vtimer.c) */
 };
 
 struct vm;
@@ -88,11 +88,11 @@ struct vcpu {
 	struct vcpu_context ctx;
 	struct debug_state dbg;
 	uint64_t exits;	    /* traps taken to EL2, for statistics */
-	uint32_t lr_used;   /* list registers holding an interrupt (vgic.c) */
+	uint32_t lr_used;   /* list registers holding an interrupt (hyp/vdev/vgic.c) */
 	uint32_t vgic_seen; /* vm->vgic_gen at this vCPU's last flush */
 	/* Bit n: timer PPI n fired and its physical interrupt is active
 	 * for this vCPU until the guest's EOI, or until its line falls
-	 * first (vgic.c). */
+	 * first (hyp/vdev/vgic.c). */
 	uint32_t timers_held;
 	bool start_failure_logged; /* a failed CPU_ON is logged once */
 };
@@ -133,7 +133,7 @@ struct vm {
 };
 
 /* Per physical CPU; TPIDR_EL2 points at the current CPU's. */
-/* The debug hypercall's work on one CPU (debug_calls.c, test builds). */
+/* The debug hypercall's work on one CPU (hyp/test/debug_calls.c, test builds). */
 struct pcpu_debug {
 	uint32_t pending;	    /* an operation for debug_run_pending() */
 	uint64_t ms;		    /* its duration */
@@ -149,14 +149,14 @@ struct pcpu {
 	uint64_t mpidr;
 	uint64_t stack_top;
 	struct vcpu *vcpu;   /* bound to this CPU, or NULL */
-	uint64_t fast_exits; /* traps answered by backdoor_fast.S */
-	/* Returns to the guest through the slow path (mask.h): the lockup
+	uint64_t fast_exits; /* traps answered by hyp/backdoor/fast.S */
+	/* Returns to the guest through the slow path (hyp/pnmi/mask.h): the lockup
 	 * detector's measure of progress. */
 	uint64_t guest_entries;
 	volatile bool online;	  /* running the hypervisor or a guest */
-	struct lockup_cpu lockup; /* watchdog.c */
+	struct lockup_cpu lockup; /* hyp/pnmi/watchdog.c */
 	volatile bool dump_done;  /* answered the last dump request */
-	struct pcpu_debug debug;  /* debug_calls.c, in test builds */
+	struct pcpu_debug debug;  /* hyp/test/debug_calls.c, in test builds */
 };
 
 static inline struct pcpu *this_pcpu(void)
@@ -210,7 +210,7 @@ bool pcpu_is_off(unsigned pcpu); /* as the monitor's AFFINITY_INFO says */
 void pcpu_stop(void) __attribute__((noreturn));
 void hyp_secondary_main(unsigned idx) __attribute__((noreturn));
 
-/* irq.c: the one entry for physical interrupts, from a guest or from
+/* hyp/pnmi/irq.c: the one entry for physical interrupts, from a guest or from
  * EL2 itself. */
 void hyp_irq(struct frame *f, bool from_guest);
 
@@ -221,18 +221,18 @@ struct pnmi_ctx {
 	uint64_t pmr; /* ICC_PMR_EL1 when it was interrupted */
 };
 
-/* pnmi.c */
+/* hyp/pnmi/pnmi.c */
 void pnmi_handle(const struct pnmi_ctx *c, uint32_t intid);
 void pnmi_print_state(const struct pnmi_ctx *c, const char *why);
 void hyp_panic(const char *why) __attribute__((noreturn));
 void hyp_panic_frame(const char *why, struct frame *f) __attribute__((noreturn));
 
-/* watchdog.c */
+/* hyp/pnmi/watchdog.c */
 void watchdog_start(void);
 void watchdog_stop(void);
 void watchdog_tick(const struct pnmi_ctx *c);
 
-/* debug_calls.c: the debug hypercall of test builds, and the hooks it
+/* hyp/test/debug_calls.c: the debug hypercall of test builds, and the hooks it
  * needs in the interrupt paths. */
 bool debug_call(struct vcpu *v, uint32_t op, uint32_t arg, uint64_t *result);
 void debug_regular_irq(void);
@@ -246,7 +246,7 @@ void inject_undef(struct frame *f);
 void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far);
 void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
 
-/* vgic.c */
+/* hyp/vdev/vgic.c */
 void vgic_vm_init(struct vm *vm);
 void vgic_flush(struct vcpu *v);
 void vgic_vcpu_load(struct vcpu *v);
@@ -256,23 +256,23 @@ void vgic_guest_sgi(struct vcpu *v, uint64_t value);
 void vgic_line(struct vm *vm, uint32_t intid, bool level);
 void vgic_timer_fired(struct vcpu *v, uint32_t intid);
 
-/* timer.c: the emulated EL1 physical timer. */
+/* hyp/vdev/vtimer.c: the emulated EL1 physical timer. */
 enum ptimer_reg { PTIMER_CTL, PTIMER_CVAL, PTIMER_TVAL, PTIMER_COUNT };
 uint64_t vcpu_count(const struct vcpu *v);
 uint64_t ptimer_read(struct vcpu *v, enum ptimer_reg reg);
 void ptimer_write(struct vcpu *v, enum ptimer_reg reg, uint64_t val);
 void ptimer_load(struct vcpu *v);
-/* A physical SPI given to the VM with the same INTID (ecam.c), and its
- * firing: it stays active until the guest's EOI deactivates it. */
+/* A physical SPI given to the VM with the same INTID (hyp/vdev/ecam_passthrough.c), and
+ * its firing: it stays active until the guest's EOI deactivates it. */
 void vgic_passthrough_spi(struct vm *vm, uint32_t intid);
 void vgic_passthrough_fired(struct vm *vm, uint32_t intid);
 
-/* ecam.c: the monitor's emulated ECAM window and its devices. */
+/* hyp/vdev/ecam_passthrough.c: the monitor's emulated ECAM window and its devices. */
 int hyp_ecam_scan(const void *fdt);
 int ecam_vm_attach(struct vm *vm, void *dt, size_t dt_max);
 struct vm *ecam_spi_owner(uint32_t intid);
 
-/* vuart.c, console_mux.c */
+/* hyp/vdev/vuart.c, hyp/drivers/console_mux.c */
 void vuart_vm_init(struct vm *vm);
 void vuart_input(struct vm *vm, uint8_t c);
 void vuart_input_idle(struct vm *vm);
@@ -289,16 +289,16 @@ void console_input(void);
 /* idregs.c */
 uint64_t idreg_guest_value(unsigned crm, unsigned op2);
 
-/* mmio.c */
+/* hyp/vdev/mmio.c */
 bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa);
 
-/* psci_guest.c */
+/* hyp/vdev/vpsci.c */
 void vpsci_call(struct vcpu *v, struct frame *f);
 
 /* sysregs.c */
 void sysreg_trap(struct vcpu *v, struct frame *f, uint64_t esr);
 
-/* debug.c */
+/* hyp/backdoor/brk_debug.c */
 #define DBG_OP2_BVR 4 /* op2 of DBGBVR<n>_EL1; BCR 5, WVR 6, WCR 7 */
 #define DBG_OP2_BCR 5
 #define DBG_OP2_WVR 6
@@ -309,7 +309,7 @@ void debug_load(struct vcpu *v);
 bool debug_bp_wp_access(struct vcpu *v, unsigned op2, unsigned n, bool read,
 			uint64_t *val);
 
-/* services.c: the backdoor for a vCPU. */
+/* hyp/backdoor/services.c: the backdoor for a vCPU. */
 void backdoor_vm_init(struct vm *vm, const struct vm_config *c);
 bool backdoor_try(struct vcpu *v, struct frame *f);
 void backdoor_call(struct vcpu *v, struct frame *f);

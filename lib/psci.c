@@ -62,7 +62,7 @@ static inline uint64_t arg(const uint64_t *x, unsigned n, uint32_t fid)
 
 /*
  * One switch; each case that needs an operation checks it as
- * psci_implemented() does (tests/unit/test_psci.c holds the two to
+ * psci_implemented() does (tests/unit/lib/test_psci.c holds the two to
  * agreement over every function number). PSCI_VERSION, the call guests
  * and benchmarks make in loops, is answered before anything is saved.
  */

@@ -8,10 +8,10 @@
  */
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/dt.h>
+#include <lib/dt/dt.h>
 #include <lib/gicv3.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 
 static uint64_t gicd, gicr, gicr_size;
 

@@ -12,11 +12,11 @@
 #include <arch/rng.h>
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/dt.h>
-#include <lib/memmap.h>
-#include <lib/pgtable.h>
+#include <lib/dt/dt.h>
+#include <lib/mm/memmap.h>
+#include <lib/mm/pgtable.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 
 /* The arm64 Image header (Linux Documentation/arch/arm64/booting): the
  * bootloader carries one, so the monitor can tell an image from garbage. */

@@ -10,10 +10,10 @@
 #include <arch/cache.h>
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/dt.h>
-#include <lib/memmap.h>
+#include <lib/dt/dt.h>
+#include <lib/mm/memmap.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 #include <platform.h>
 
 extern char __data_start[], __bss_end[];

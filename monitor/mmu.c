@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include <arch/sysreg.h>
-#include <lib/memmap.h>
-#include <lib/pgtable.h>
+#include <lib/mm/memmap.h>
+#include <lib/mm/pgtable.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 #include <platform.h>
 
 extern char __pool_start[], __pool_end[];

@@ -7,7 +7,7 @@
 
 #include <arch/frame.h>
 
-#include "plat.h"
+#include <monitor/plat.h>
 
 struct memmap;
 
@@ -38,7 +38,7 @@ int protect_no_access(uint64_t base, uint64_t size);
 bool protect_has_gpt(void);
 void protect_enable_cpu(void);
 
-/* ecam.c: the emulated PCI ECAM window. */
+/* monitor/ecam/window.c: the emulated PCI ECAM window. */
 struct pci_ecam_window;
 int ecam_init(const struct memmap *ram);
 int ecam_add_dt_node(void *fdt);

@@ -15,7 +15,7 @@
 #include <arch/compiler.h>
 
 /* A range the EL3 translation maps before the DT is read; attrs are
- * lib/pgtable.h PT_* flags. */
+ * lib/mm/pgtable.h PT_* flags. */
 struct plat_region {
 	uint64_t base, size;
 	uint64_t attrs;
@@ -64,7 +64,7 @@ int plat_boot_image_copy(uint64_t dst_pa, uint64_t size, uint64_t scratch_pa);
 bool plat_boot_seed(uint64_t *seed, const char **source);
 
 /* The port's emulated PCI ECAM window and its shim functions
- * (monitor/ecam.c), or NULL when it has none. */
+ * (monitor/ecam/window.c), or NULL when it has none. */
 struct pci_ecam_window;
 const struct pci_ecam_window *plat_ecam_window(void);
 

@@ -11,10 +11,10 @@
 
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/gpt.h>
-#include <lib/memmap.h>
+#include <monitor/gpt.h>
+#include <lib/mm/memmap.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 #include <platform.h>
 
 static struct gpt gpt;

@@ -8,11 +8,11 @@
 #include <arch/cache.h>
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/dt.h>
-#include <lib/memmap.h>
+#include <lib/dt/dt.h>
+#include <lib/mm/memmap.h>
 #include <lib/psci.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 #include <platform.h>
 
 enum cpu_state { CPU_OFF = 0, CPU_ON_PENDING, CPU_ON };

@@ -1,7 +1,7 @@
 /*
  * Synchronous exceptions from the normal world. An SMC is a PSCI or SMCCC
  * call. A granule protection fault in the emulated ECAM window is a
- * configuration access (ecam.c). Any other one means the normal world
+ * configuration access (monitor/ecam/window.c). Any other one means the normal world
  * touched memory the GPT keeps from it: it gets a synchronous external
  * abort, as it would from a bus that refused the access, and the platform
  * carries on. Any
@@ -13,7 +13,7 @@
 #include <lib/console.h>
 #include <lib/exception.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 
 #define DEFINE_INJECT(el)                                                                \
 	static void inject_el##el(struct frame *f, uint64_t esr, uint64_t far)           \

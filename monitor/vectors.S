@@ -1,7 +1,7 @@
 /*
  * EL3 vector table. Synchronous exceptions from the normal world (SMC, and
  * granule protection faults) go to monitor_lower_sync with a saved frame,
- * a granule protection fault after the short path of ecam_fast.S declined;
+ * a granule protection fault after the short path of monitor/ecam/fast.S declined;
  * anything taken from EL3 itself is a monitor bug and goes to
  * monitor_fatal, which logs it and stops.
  */
@@ -23,7 +23,7 @@ monitor_vectors:
 	VECTOR_ENTRY 3, monitor_fatal, 6
 	VECTOR_ENTRY 3, monitor_fatal, 7
 	/* Lower EL, AArch64. A granule protection fault is tried on the
-	 * short path (ecam_fast.S) before the frame is saved. */
+	 * short path (monitor/ecam/fast.S) before the frame is saved. */
 	.balign 0x80
 	sub	sp, sp, #CALLER_FRAME_SIZE	/* the short frame, x0 and x1 first */
 	stp	x0, x1, [sp, #0]

@@ -19,7 +19,8 @@ run() { # IMAGE: boots it under icount and keeps its bench lines
 }
 
 printf 'name = ecam-bench\ntest = ecam\n' >"$tmp/el2.cfg"
-"$top/build/host/mkbundle" -o "$tmp/el2.bundle" --hyp "$build/hyp.bin" \
+# The self-tests are in the test build only.
+"$top/build/host/mkbundle" -o "$tmp/el2.bundle" --hyp "$build/hyp-test.bin" \
 	--config "$tmp/el2.cfg" >/dev/null
 cat "$build/boot.bin" "$tmp/el2.bundle" >"$tmp/el2.img"
 run "$tmp/el2.img"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes an assembler file holding the symbol table of an ELF's code, in the
-# format of lib/include/lib/symtab.h, between the global symbols
+# format of hyp/pnmi/symtab.h, between the global symbols
 # hyp_symtab_start and hyp_symtab_end in section .rodata.hyp_symtab.
 #
 #   scripts/mksymtab.sh ELF OUT.S       text symbols (nm types T and t)

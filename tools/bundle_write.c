@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <lib/image/bundle.h>
+#include <lib/image/config.h>
 #include <lib/le.h>
-#include <lib/bundle.h>
-#include <lib/config.h>
 #include <lib/crc32.h>
 
 #include "bundle_write.h"

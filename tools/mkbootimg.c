@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lib/bootmode.h>
-#include <lib/bundle.h>
-#include <lib/config.h>
-#include <lib/linux_boot.h>
-#include <lib/vmconfig.h>
+#include <lib/image/bootmode.h>
+#include <lib/image/bundle.h>
+#include <lib/image/config.h>
+#include <lib/image/linux_boot.h>
+#include <lib/image/vmconfig.h>
 
 #include "bundle_write.h"
 #include "common.h"

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lib/bundle.h>
-#include <lib/config.h>
+#include <lib/image/bundle.h>
+#include <lib/image/config.h>
 #include <lib/crc32.h>
 
 #include "bundle_write.h"

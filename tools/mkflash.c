@@ -1,6 +1,6 @@
 /*
  * mkflash: puts a boot image into a boot flash bank (QEMU sbsa-ref's
- * flash1): the header of lib/flash_image.h, the image from the first page
+ * flash1): the header of lib/image/flash_image.h, the image from the first page
  * on, and the file extended to the bank's size, which QEMU requires of a
  * pflash drive (sparse, so the unused part costs no disk).
  *
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include <lib/crc32.h>
-#include <lib/flash_image.h>
+#include <lib/image/flash_image.h>
 
 #include "bundle_write.h"
 #include "common.h"

@@ -11,7 +11,7 @@
 
 #include <arch/compiler.h>
 #include <arch/frame.h>
-#include <lib/backdoor.h>
+#include <hyp/backdoor/protocol.h>
 
 /* Backdoor calls: x0..x7 in, x0..x5 out. */
 struct bdcall {

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the backdoor protocol (lib/backdoor.c): a sequence
+ * libFuzzer target for the backdoor protocol (hyp/backdoor/protocol.c): a sequence
  * of calls decoded from the input, made on one struct bd_vm (allocated at
  * its exact size, so ASan sees an access past its last channel), as one or
  * several guest processes would make them: GuestRPC opens, sends, receives
@@ -19,9 +19,9 @@
  *   when an idle channel is taken over) come from the input too;
  * and nothing reads or writes outside *vm and the registers (ASan).
  *
- * fuzz-libs: lib/backdoor.c
+ * fuzz-libs: hyp/backdoor/protocol.c
  */
-#include <lib/backdoor.h>
+#include <hyp/backdoor/protocol.h>
 
 #include "fuzz.h"
 

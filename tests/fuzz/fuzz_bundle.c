@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the boot image's bundle (lib/bundle.c), what the
+ * libFuzzer target for the boot image's bundle (lib/image/bundle.c), what the
  * bootloader and the hypervisor read from an image anyone may have built.
  *
  * The input's first byte chooses whether the harness fixes up the header's
@@ -12,10 +12,10 @@
  *   one hypervisor and one configuration, and checksums that match;
  * and nothing reads outside the buffer (ASan).
  *
- * fuzz-libs: lib/bundle.c lib/crc32.c lib/fmt.c
+ * fuzz-libs: lib/image/bundle.c lib/crc32.c lib/fmt.c
  */
+#include <lib/image/bundle.h>
 #include <lib/le.h>
-#include <lib/bundle.h>
 #include <lib/crc32.h>
 
 #include "fuzz.h"

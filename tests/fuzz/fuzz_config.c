@@ -1,24 +1,24 @@
 /*
  * libFuzzer target for the boot configuration's readers: the text syntax
- * (lib/config.c), the VM settings (lib/vmconfig.c) and the boot mode
- * (lib/bootmode.c). The input is the configuration text, unterminated, in
+ * (lib/image/config.c), the VM settings (lib/image/vmconfig.c) and the boot mode
+ * (lib/image/bootmode.c). The input is the configuration text, unterminated, in
  * an exact-size buffer, as the bundle hands it over. What must hold:
  * - text config_check() accepts walks with config_next() without an
  *   error, every key and value of the documented form, and config_get()
  *   agrees with the walk (no key twice);
  * - VMs that vmconfig_parse() accepts have every value in its documented
- *   range (lib/vmconfig.h), unique names; a refusal leaves no VM;
+ *   range (lib/image/vmconfig.h), unique names; a refusal leaves no VM;
  * - bootmode_parse() gives a valid mode, native settings only in native
  *   mode, and hypervisor mode with nothing set on a refusal;
  * - every error line is terminated within its buffer;
  * and nothing reads outside the text (ASan).
  *
- * fuzz-libs: lib/config.c lib/vmconfig.c lib/bootmode.c lib/bundle.c lib/crc32.c
- * lib/fmt.c
+ * fuzz-libs: lib/image/config.c lib/image/vmconfig.c lib/image/bootmode.c
+ * lib/image/bundle.c lib/crc32.c lib/fmt.c
  */
-#include <lib/bootmode.h>
-#include <lib/config.h>
-#include <lib/vmconfig.h>
+#include <lib/image/bootmode.h>
+#include <lib/image/config.h>
+#include <lib/image/vmconfig.h>
 
 #include "fuzz.h"
 

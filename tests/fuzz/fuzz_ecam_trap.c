@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the trapped ECAM access (lib/ecam_trap.c, and under
- * it the decoder lib/a64_ldst.c and the config space lib/pci_ecam.c):
+ * libFuzzer target for the trapped ECAM access (monitor/ecam/access.c, and under
+ * it the decoder monitor/ecam/a64_ldst.c and the config space lib/pci/config_space.c):
  * `make fuzz` (tests/fuzz/run.sh) builds it with clang and runs it.
  *
  * Each input is one fault: the instruction word, the trap source, the
@@ -13,14 +13,14 @@
  * - the short form (a64_ldst_simple) agrees with the full decoder;
  * and nothing reads or writes outside its objects (ASan, UBSan).
  *
- * fuzz-libs: lib/a64_ldst.c lib/ecam_trap.c lib/pci_ecam.c
+ * fuzz-libs: monitor/ecam/a64_ldst.c monitor/ecam/access.c lib/pci/config_space.c
  */
 #include <stdint.h>
 #include <string.h>
 
-#include <lib/a64_ldst.h>
-#include <lib/ecam_trap.h>
-#include <lib/pci_ecam.h>
+#include <monitor/ecam/a64_ldst.h>
+#include <monitor/ecam/access.h>
+#include <lib/pci/config_space.h>
 
 #define WIN_PA 0x60120000ull
 #define WIN_VA 0x7f0000000000ull

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the boot flash header (lib/flash_image.c), which
+ * libFuzzer target for the boot flash header (lib/image/flash_image.c), which
  * the monitor parses in place in a flash bank anyone may have written.
  *
  * The input's first byte chooses whether the harness fixes up the header's
@@ -12,11 +12,11 @@
  *   agrees with the checksum the header states;
  * and nothing reads outside the bank (ASan).
  *
- * fuzz-libs: lib/flash_image.c lib/crc32.c lib/fmt.c
+ * fuzz-libs: lib/image/flash_image.c lib/crc32.c lib/fmt.c
  */
 #include <lib/le.h>
 #include <lib/crc32.h>
-#include <lib/flash_image.h>
+#include <lib/image/flash_image.h>
 
 #include "fuzz.h"
 

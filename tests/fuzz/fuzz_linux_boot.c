@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the arm64 Linux boot protocol's loader logic
- * (lib/linux_boot.c on lib/memmap.c): the Image header of a kernel anyone
+ * (lib/image/linux_boot.c on lib/mm/memmap.c): the Image header of a kernel anyone
  * may have put in a boot image, and where it and an initrd go in RAM.
  *
  * Input: a RAM layout (up to four regions, some of it already used), an
@@ -18,10 +18,10 @@
  *   wrapping) after every step;
  * and nothing reads outside the file (ASan).
  *
- * fuzz-libs: lib/linux_boot.c lib/memmap.c lib/fmt.c
+ * fuzz-libs: lib/image/linux_boot.c lib/mm/memmap.c lib/fmt.c
  */
-#include <lib/linux_boot.h>
-#include <lib/memmap.h>
+#include <lib/image/linux_boot.h>
+#include <lib/mm/memmap.h>
 
 #include "fuzz.h"
 

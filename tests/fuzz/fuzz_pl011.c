@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the emulated PL011 (lib/pl011_emu.c): a sequence of
+ * libFuzzer target for the emulated PL011 (hyp/vdev/pl011_model.c): a sequence of
  * guest reads and writes of every size at every offset of the 4 KiB frame
  * (aimed at the registers most of the time), bytes arriving on the line
  * (some echoed back from the transmitter, as a terminal does), idle
@@ -23,9 +23,9 @@
  *   0 included) moves the FIFO's level only down;
  * and nothing is accessed outside the struct pl011_emu (exact size, ASan).
  *
- * fuzz-libs: lib/pl011_emu.c
+ * fuzz-libs: hyp/vdev/pl011_model.c
  */
-#include <lib/pl011_emu.h>
+#include <hyp/vdev/pl011_model.h>
 
 #include "fuzz.h"
 

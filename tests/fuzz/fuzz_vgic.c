@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the vGIC register model (lib/vgic.c): a sequence of
+ * libFuzzer target for the vGIC register model (hyp/vdev/vgic_model.c): a sequence of
  * guest MMIO reads and writes of every size at every offset of the
  * distributor and redistributor frames (aimed at the registers most of the
  * time), interrupt lines going up and down, SGIs, and the hypervisor's
@@ -18,10 +18,10 @@
  * and nothing is accessed outside the struct vgic (allocated at its exact
  * size, ASan).
  *
- * fuzz-libs: lib/vgic.c
+ * fuzz-libs: hyp/vdev/vgic_model.c
  */
 #include <lib/gicv3.h>
-#include <lib/vgic.h>
+#include <hyp/vdev/vgic_model.h>
 
 #include "fuzz.h"
 

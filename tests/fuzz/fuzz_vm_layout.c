@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for a VM's RAM layout (lib/linux_boot.c: vm_kernel_read
+ * libFuzzer target for a VM's RAM layout (lib/image/linux_boot.c: vm_kernel_read
  * and vm_layout_plan), the one computation mkbootimg and the hypervisor
  * both make from a configuration's vmN.mem and vmN.kernel_offset and the
  * payloads' bytes and sizes, all untrusted. What must hold:
@@ -13,11 +13,11 @@
  * The sizes come from the input in several scales, so the values near
  * 2^64, near the 2 MiB slot and near the kernel's end all come up.
  *
- * fuzz-libs: lib/linux_boot.c lib/memmap.c lib/fmt.c
+ * fuzz-libs: lib/image/linux_boot.c lib/mm/memmap.c lib/fmt.c
  */
 #include <stdbool.h>
 
-#include <lib/linux_boot.h>
+#include <lib/image/linux_boot.h>
 
 #include "fuzz.h"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential check of lib/a64_ldst.c against GNU objdump, run by hand
+# Differential check of monitor/ecam/a64_ldst.c against GNU objdump, run by hand
 # while working on the decoder (it needs the cross binutils, so it is not
 # part of `make test`):
 #
@@ -9,7 +9,7 @@
 # [28:25] = x1x0), half of them further pinned to the two classes the
 # decoder accepts (load/store register and register pair, V = 0) so that
 # the interesting space is dense, decodes each with a host build of
-# lib/a64_ldst.c and disassembles the same words with
+# monitor/ecam/a64_ldst.c and disassembles the same words with
 # aarch64-linux-gnu-objdump. For every word it derives from the disassembly
 # alone what the decoder must say:
 #
@@ -38,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/gen.c" <<'EOF'
 #include <stdio.h>
 #include <stdlib.h>
-#include <lib/a64_ldst.h>
+#include <monitor/ecam/a64_ldst.h>
 
 static uint64_t state;
 
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	return fclose(bin) != 0;
 }
 EOF
-cc -std=gnu11 -O2 -Wall -Werror -I"$top/lib/include" "$tmp/gen.c" "$top/lib/a64_ldst.c" -o "$tmp/gen"
+cc -std=gnu11 -O2 -Wall -Werror -I"$top/arch/include" -I"$top" "$tmp/gen.c" "$top/monitor/ecam/a64_ldst.c" -o "$tmp/gen"
 "$tmp/gen" "$words" "$seed" "$tmp/words.bin" >"$tmp/decoded.txt"
 "$objdump" -D -z -b binary -m aarch64 -EL "$tmp/words.bin" |
 	grep -E '^ +[0-9a-f]+:'$'\t' >"$tmp/dis.txt"

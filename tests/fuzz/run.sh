@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets (tests/fuzz/fuzz_*.c) with clang,
 # ASan and UBSan. Each target names the library sources it links after
-# "fuzz-libs:" at the end of its header comment. The corpus of each target is
+# "fuzz-libs:" at the end of its header comment (paths from the top of the
+# tree: lib/..., or the program's own, hyp/vdev/vgic_model.c). The corpus of each target is
 # kept in build/host/fuzz/NAME.corpus (ignored by git) and grows run by run.
 #
 #   tests/fuzz/run.sh [SECONDS] [NAME...]
@@ -47,9 +48,9 @@ mkdir -p "$out"
 # build NAME: compiles the target; its errors in $out/NAME.build.
 build() {
 	local name=$1 src=$top/tests/fuzz/$1.c libs
-	libs=$(sed -n '/^ \* fuzz-libs:/,/\*\//p' "$src" | grep -oE 'lib/[a-z0-9_]+\.c')
+	libs=$(sed -n '/^ \* fuzz-libs:/,/\*\//p' "$src" | grep -oE '(lib|hyp|monitor|boot)/[a-z0-9_/-]+\.c')
 	# shellcheck disable=SC2086 # the list is words
-	"$cc" -std=gnu11 -g -O1 -DHOST_BUILD -I"$top/arch/include" -I"$top/lib/include" \
+	"$cc" -std=gnu11 -g -O1 -DHOST_BUILD -I"$top/arch/include" -I"$top" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		"$src" $(for l in $libs; do echo "$top/$l"; done) -o "$out/$name" \
 		>"$out/$name.build" 2>&1

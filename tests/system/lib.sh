@@ -132,11 +132,13 @@ refuse() {
 	pass "$name"
 }
 
-# A boot image with the given configuration text (and the stock hypervisor).
+# A boot image with the given configuration text and the stock hypervisor,
+# or $HYP.bin (HYP=hyp-test: the self-tests a `test = ...` asks for are in
+# the test build only).
 image_with_config() {
 	local out=$1 cfg=$2
 	printf '%s\n' "$cfg" >"$work/cfg.$$"
-	"$top/build/host/mkbundle" -o "$work/bundle.$$" --hyp "$build/hyp.bin" \
+	"$top/build/host/mkbundle" -o "$work/bundle.$$" --hyp "$build/${HYP:-hyp}.bin" \
 		--config "$work/cfg.$$" >/dev/null
 	cat "$build/boot.bin" "$work/bundle.$$" >"$out"
 }

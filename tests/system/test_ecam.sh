@@ -7,7 +7,7 @@
 # line, and the platform runs on.
 source "$(dirname "$0")/lib.sh"
 
-image_with_config "$work/ecam.img" "name = ecam
+HYP=hyp-test image_with_config "$work/ecam.img" "name = ecam
 test = ecam"
 boot ecam_el2 BOOTIMG="$work/ecam.img" --
 expect ecam_el2 '^monitor: ecam: emulated window 0xb000000-0xb0fffff, 1 shim function\(s\)$' \

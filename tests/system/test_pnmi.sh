@@ -41,7 +41,7 @@ expect pnmi_lockup_masked "$spin" "$report" \
 	'^\[spinner\] guest pnmi: 0 failures$' '^\[ticker\] guest pnmi: tick 20$' \
 	'^\[ticker\] guest pnmi: 0 failures$' '^hyp: no VM left: powering off$' &&
 	in_order pnmi_lockup_masked "$spin" "$report" "$done_"
-# Reported within the bound (lib/lockup.h: under threshold + 2 periods
+# Reported within the bound (hyp/pnmi/lockup.h: under threshold + 2 periods
 # after the spin began), and the neighbour kept ticking during the spin.
 if awk -v s="$spin" -v r="$report" -v d="$done_" '
 	$0 ~ s { in_spin = 1 } $0 ~ d { in_spin = 0 }

@@ -61,7 +61,7 @@ refuse sbsa_not_an_image '^monitor: boot image is not an arm64 image'
 
 # The monitor's secure RAM is Root-only in the GPT: an NS-EL2 read of it
 # is a granule protection fault, an external abort for the hypervisor.
-image_with_config "$work/probe.img" "name = probe
+HYP=hyp-test image_with_config "$work/probe.img" "name = probe
 test = read-monitor-memory"
 boot sbsa_monitor_memory_protected BOOTIMG="$work/probe.img" --
 expect sbsa_monitor_memory_protected \
@@ -70,14 +70,14 @@ expect sbsa_monitor_memory_protected \
 	'^hyp: still running after the probe$' '^monitor: psci: system off$'
 
 # PSCI brings the parked secondaries up (twice each, through CPU_OFF).
-image_with_config "$work/psci.img" "name = psci
+HYP=hyp-test image_with_config "$work/psci.img" "name = psci
 test = psci"
 boot sbsa_psci_cpu_on_off SMP=4 BOOTIMG="$work/psci.img" --
 expect sbsa_psci_cpu_on_off '^monitor: psci 1.1 over smc, 4 cpus$' \
 	'^hyp: psci self-test passed \(6 cpu cycles\)$' \
 	'^hyp: psci: cpu 0x3 came up, signed and turned off \(round 2\)$' '^monitor: psci: system off$'
 
-image_with_config "$work/reset.img" "name = reset
+HYP=hyp-test image_with_config "$work/reset.img" "name = reset
 test = reset"
 boot sbsa_psci_system_reset BOOTIMG="$work/reset.img" --
 expect sbsa_psci_system_reset '^monitor: psci: system reset$'

@@ -3,7 +3,7 @@
  * entry: x0..x30, a slot for the interrupted context's stack pointer
  * (which the vectors do not save: a handler that needs it fills it in),
  * then ELR and SPSR of the exception level that took it. x0..x30 and sp
- * are laid out as lib/a64_ldst.h's struct a64_ldst_cpu, so the monitor
+ * are laid out as monitor/ecam/a64_ldst.h's struct a64_ldst_cpu, so the monitor
  * emulates a trapped load or store on the frame itself.
  * arch/frame.S's SAVE_FRAME / RESTORE_FRAME macros and the C struct below
  * agree on this layout.
@@ -17,8 +17,8 @@
 #define FRAME_SPSR (33 * 8)
 #define FRAME_SIZE (34 * 8) /* keeps the stack 16-byte aligned */
 
-/* The short frame of the fast paths in the vectors (hyp/mmio_fast.S,
- * monitor/ecam_fast.S): only the registers a C function may clobber,
+/* The short frame of the fast paths in the vectors (hyp/vdev/mmio_fast.S,
+ * monitor/ecam/fast.S): only the registers a C function may clobber,
  * x0..x18 and x30. The others are still in the CPU, where C keeps them. */
 #define CALLER_FRAME_NR_X 19
 #define CALLER_FRAME_SIZE (8 * (CALLER_FRAME_NR_X + 1))

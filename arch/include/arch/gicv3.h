@@ -1,8 +1,8 @@
 /*
  * The GICv3 memory-mapped register map (Arm IHI 0069): distributor and
  * redistributor offsets and fields by their spec names, for both the
- * drivers of the physical GIC (monitor/gic.c, hyp/gic.c, lib/gicv3.h) and
- * the emulated one (lib/vgic.c). Section numbers are those of IHI 0069's
+ * drivers of the physical GIC (monitor/gic.c, hyp/drivers/gic.c, lib/gicv3.h) and
+ * the emulated one (hyp/vdev/vgic_model.c). Section numbers are those of IHI 0069's
  * chapter 12, which lists the GICD registers as 12.9.x and the GICR
  * registers as 12.11.x, alphabetically. The CPU interface (ICC_*, ICH_*)
  * is system registers: arch/sysreg.h.

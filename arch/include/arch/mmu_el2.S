@@ -6,7 +6,7 @@
  * same instruction. Clobbers x0.
  */
 #include <arch/mmu_el2.h>
-#include <lib/pgtable.h>
+#include <lib/mm/pgtable.h>
 
 .macro EL2_MMU_ON_AT_VA vectors
 	msr	ttbr0_el2, x0

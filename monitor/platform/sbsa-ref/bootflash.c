@@ -1,6 +1,6 @@
 /*
  * The boot image on QEMU sbsa-ref, which has no fw_cfg: it is stored in
- * flash1 behind the header of lib/flash_image.h (written by
+ * flash1 behind the header of lib/image/flash_image.h (written by
  * build/host/mkflash, docs/BOOT_IMAGE.md). The header is checked in
  * place; the image is checked again after it is copied to RAM, so the
  * bytes that run are the bytes that were checked. The header may fix the
@@ -10,9 +10,9 @@
 
 #include <arch/cache.h>
 #include <lib/console.h>
-#include <lib/flash_image.h>
+#include <lib/image/flash_image.h>
 
-#include "plat.h"
+#include <monitor/plat.h>
 #include <platform.h>
 
 static struct flash_image flash;

@@ -1,5 +1,5 @@
 /*
- * QEMU sbsa-ref's emulated ECAM window (monitor/ecam.c): one bus in the
+ * QEMU sbsa-ref's emulated ECAM window (monitor/ecam/window.c): one bus in the
  * unbacked hole above the last sysbus device (0x6012_0000 up to the PCIe
  * MMIO window at 0x8000_0000), with shims for the two controllers sbsa-ref
  * has without a PCI function in front of them:
@@ -15,9 +15,9 @@
  * subsystem IDs: what the devices are, which is also what Linux's drivers
  * expect of them.
  */
-#include <lib/pci_ecam.h>
+#include <lib/pci/config_space.h>
 
-#include "plat.h"
+#include <monitor/plat.h>
 
 #define SBSA_ECAM_BASE 0x60120000
 #define SBSA_AHCI_BASE 0x60100000

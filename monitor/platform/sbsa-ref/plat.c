@@ -1,7 +1,7 @@
 /*
  * The QEMU sbsa-ref port: QEMU passes firmware a minimal DT (memory, CPUs,
  * the GIC's frames), from which the monitor writes the full one the OS
- * needs (lib/os_dt.c), with what the port knows about the machine.
+ * needs (monitor/platform/sbsa-ref/os_dt.c), with what the port knows about the machine.
  */
 #include <stddef.h>
 #include <string.h>
@@ -10,10 +10,10 @@
 
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/os_dt.h>
-#include <lib/pgtable.h>
+#include <monitor/platform/sbsa-ref/os_dt.h>
+#include <lib/mm/pgtable.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 #include <platform.h>
 
 /* QEMU's minimal DT has 1 MiB of room but fills under 1 KiB of it; this is

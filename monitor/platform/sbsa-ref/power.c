@@ -8,7 +8,7 @@
 
 #include <arch/sysreg.h>
 
-#include "plat.h"
+#include <monitor/plat.h>
 #include <platform.h>
 
 #define SBSA_EC_POWER_CMD 0x00 /* write-only, 32-bit */

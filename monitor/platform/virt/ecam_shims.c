@@ -1,5 +1,5 @@
 /*
- * QEMU virt's emulated ECAM window (monitor/ecam.c): one bus in the hole
+ * QEMU virt's emulated ECAM window (monitor/ecam/window.c): one bus in the hole
  * between the last virtio-mmio slot (0x0a00_3fff) and the platform bus
  * (0x0c00_0000), where nothing answers. Its one shim function describes the
  * PL031 real-time clock (0x0901_0000, SPI 2), which has no PCI function:
@@ -12,9 +12,9 @@
  * (the PL031's peripheral ID registers read 0x031 as its part number);
  * class 0x080300, base system peripheral / RTC controller / generic.
  */
-#include <lib/pci_ecam.h>
+#include <lib/pci/config_space.h>
 
-#include "plat.h"
+#include <monitor/plat.h>
 
 #define VIRT_ECAM_BASE 0x0b000000
 #define VIRT_PL031_BASE 0x09010000

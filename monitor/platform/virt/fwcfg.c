@@ -9,7 +9,7 @@
 
 #include <arch/cache.h>
 #include <arch/sysreg.h>
-#include <lib/dt.h>
+#include <lib/dt/dt.h>
 
 #include "virt.h"
 

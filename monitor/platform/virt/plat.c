@@ -10,9 +10,9 @@
 
 #include <arch/cache.h>
 #include <lib/console.h>
-#include <lib/pgtable.h>
+#include <lib/mm/pgtable.h>
 
-#include "monitor.h"
+#include <monitor/monitor.h>
 #include "virt.h"
 #include <platform.h>
 

@@ -8,7 +8,7 @@
 
 #include <arch/sysreg.h>
 #include <lib/console.h>
-#include <lib/dt.h>
+#include <lib/dt/dt.h>
 
 #include "virt.h"
 

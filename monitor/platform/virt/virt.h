@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "plat.h"
+#include <monitor/plat.h>
 
 /* power.c: system power through the secure GPIO lines in the DT. */
 int virt_power_init(const void *fdt);

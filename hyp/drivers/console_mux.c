@@ -1,0 +1,199 @@
+/*
+ * The VMs' consoles on the one physical UART. With one VM its stream goes
+ * out as it comes: the terminal is the VM's (its shell's line editing,
+ * colours, full-screen programs). With more than one the console is
+ * shared: output goes out a line at a time (so lines of VMs and of the
+ * hypervisor never interleave), prefixed with the VM's name, and each VM's
+ * control characters are shown escaped (hyp/drivers/console_escape.c), so that
+ * none can pass for another VM's line or the hypervisor's. Input goes to
+ * one VM at a time, the first at start; Ctrl-] moves it to the next VM.
+ */
+#include <string.h>
+
+#include <libfdt.h>
+
+#include <lib/console.h>
+#include <lib/dt/dt.h>
+#include <lib/gicv3.h>
+
+#include <hyp/drivers/gic.h>
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
+
+#define FOCUS_SWITCH_KEY 0x1d /* Ctrl-] */
+#define DT_GIC_SPI 0
+
+static uint32_t uart_intid = GIC_SPURIOUS;
+static unsigned focus;
+static unsigned uart_cpu; /* the physical CPU taking the UART's interrupt */
+
+/* "[name] " and the line, written as one piece so that another CPU's
+ * output cannot land between the prefix and the line. */
+static void put_line(struct vm *vm)
+{
+	char out[sizeof(vm->name) + 3 + sizeof(vm->console_line)];
+	size_t name = strnlen(vm->name, sizeof(vm->name)), n = 0;
+
+	if (vm_count > 1) {
+		out[n++] = '[';
+		memcpy(out + n, vm->name, name);
+		n += name;
+		out[n++] = ']';
+		out[n++] = ' ';
+	}
+	memcpy(out + n, vm->console_line, vm->console_len);
+	console_write_raw(out, n + vm->console_len);
+	vm->console_len = 0;
+	/* What follows comes after a prefix of its own. */
+	console_escape_prefixed(&vm->console_esc);
+}
+
+void vm_console_out(struct vm *vm, const char *s, size_t n)
+{
+	/* One VM: nothing to interleave with, and a prompt must show at once. */
+	if (vm_count == 1) {
+		console_write_raw(s, n);
+		if (n)
+			vm->console_mid_line = s[n - 1] != '\n';
+		return;
+	}
+	spin_lock(&vm->console_lock);
+	for (size_t i = 0; i < n; i++) {
+		char shown[CONSOLE_ESCAPE_MAX];
+		size_t k;
+
+		/* Room first: a backspace is judged against the prefix it
+		 * will follow. */
+		if (vm->console_len + CONSOLE_ESCAPE_MAX > sizeof(vm->console_line))
+			put_line(vm);
+		k = console_escape(&vm->console_esc, (uint8_t)s[i], shown);
+		memcpy(vm->console_line + vm->console_len, shown, k);
+		vm->console_len += k;
+		if (k && shown[k - 1] == '\n')
+			put_line(vm);
+	}
+	spin_unlock(&vm->console_lock);
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	spin_lock(&vm->console_lock);
+	if (vm->console_len)
+		put_line(vm);
+	spin_unlock(&vm->console_lock);
+}
+
+void vm_console_end(struct vm *vm)
+{
+	char tail[CONSOLE_ESCAPE_MAX];
+	size_t k;
+
+	/* One VM: the hypervisor's next line starts on a line of its own,
+	 * not after the VM's last words. */
+	if (vm_count == 1 && vm->console_mid_line)
+		log_printf("\n");
+	spin_lock(&vm->console_lock);
+	/* A \r held for a byte that will not come is shown now. */
+	k = console_escape_end(&vm->console_esc, tail);
+	if (vm->console_len + k > sizeof(vm->console_line))
+		put_line(vm);
+	memcpy(vm->console_line + vm->console_len, tail, k);
+	vm->console_len += k;
+	/* Its last words end their line: the hypervisor's follows. */
+	if (vm->console_len && vm->console_line[vm->console_len - 1] != '\n') {
+		if (vm->console_len == sizeof(vm->console_line))
+			put_line(vm);
+		vm->console_line[vm->console_len++] = '\n';
+	}
+	if (vm->console_len)
+		put_line(vm);
+	spin_unlock(&vm->console_lock);
+}
+
+uint32_t console_uart_intid(void)
+{
+	return uart_intid;
+}
+
+/* The physical console UART's interrupt, from its DT node. */
+void console_mux_init(const void *fdt, uint64_t uart_pa)
+{
+	int node = -1, len;
+
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011")) >= 0) {
+		uint64_t base;
+		const fdt32_t *irq;
+
+		if (dt_reg(fdt, node, 0, &base, NULL) || base != uart_pa)
+			continue;
+		irq = fdt_getprop(fdt, node, "interrupts", &len);
+		if (irq && len >= 12 && fdt32_to_cpu(irq[0]) == DT_GIC_SPI)
+			uart_intid = GIC_SPI_BASE + fdt32_to_cpu(irq[1]);
+		break;
+	}
+	if (uart_intid == GIC_SPURIOUS || vm_count == 0)
+		return;
+	uart_cpu = 0;
+	gic_enable_spi(uart_intid, pcpus[uart_cpu].mpidr);
+	console_enable_rx_irq();
+}
+
+/* A VM has ended: if it had the keyboard, the next live VM gets it. */
+void console_mux_vm_ended(struct vm *vm)
+{
+	if (focus != vm->id)
+		return;
+	for (unsigned i = 0; i < vm_count; i++) {
+		focus = (focus + 1) % vm_count;
+		if (vms[focus].live)
+			return;
+	}
+}
+
+/*
+ * A physical CPU is about to power off: if it takes the console's input,
+ * hand that to a CPU that runs a vCPU, so the VMs left keep their keyboard.
+ */
+void console_mux_cpu_leaving(unsigned pcpu)
+{
+	if (uart_intid == GIC_SPURIOUS || pcpu != uart_cpu)
+		return;
+	for (unsigned i = 0; i < pcpu_count; i++) {
+		struct vcpu *v = pcpus[i].vcpu;
+
+		if (i != pcpu && v && v->vm->live &&
+		    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON) {
+			uart_cpu = i;
+			gic_enable_spi(uart_intid, pcpus[i].mpidr);
+			return;
+		}
+	}
+}
+
+void console_input(void)
+{
+	int c;
+
+	while ((c = console_getc()) >= 0) {
+		struct vm *vm;
+
+		if (c == FOCUS_SWITCH_KEY && vm_count > 1) {
+			/* The next VM still running. */
+			for (unsigned i = 0; i < vm_count; i++) {
+				focus = (focus + 1) % vm_count;
+				if (vms[focus].live)
+					break;
+			}
+			log_printf("\nhyp: console input goes to vm%u '%s'\n", focus,
+				   vms[focus].name);
+			continue;
+		}
+		vm = &vms[focus];
+		/* Whoever types sees the prompt they answer. */
+		vm_console_flush(vm);
+		if (vm->live)
+			vuart_input(vm, (uint8_t)c);
+	}
+	if (vms[focus].live)
+		vuart_input_idle(&vms[focus]);
+}

@@ -1,0 +1,96 @@
+/*
+ * Emulated devices: a guest's access to an IPA where a device is emulated
+ * is a stage-2 fault whose syndrome (ISV = 1) describes the load or store:
+ * size, register, sign extension, direction. The access is performed on the
+ * device model and the guest continues after the instruction. Accesses the
+ * syndrome cannot describe (pairs, writeback, SIMD) and those a device
+ * refuses get the external abort a bus error would give.
+ *
+ * Two ways in. guest_mmio_fast() runs from the exception vector with only
+ * the registers a C call may clobber saved (hyp/vdev/mmio_fast.S): a console that
+ * polls its UART makes two such exits per character, so they must be
+ * short. It handles what it can complete (a described access to a region,
+ * the register in its frame, the device accepting) and leaves everything
+ * else, unchanged, to the full path, mmio_emulate() under guest_sync(),
+ * which also reports faults.
+ */
+#include <arch/sysreg.h>
+#include <lib/exception.h>
+
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
+
+#define REG_ZR 31 /* Rt = 31: XZR/WZR */
+
+static const struct mmio_region *find(const struct vm *vm, uint64_t ipa)
+{
+	for (unsigned i = 0; i < vm->mmio_count; i++) {
+		const struct mmio_region *r = &vm->mmio[i];
+
+		if (ipa >= r->base && ipa - r->base < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/* The access esr describes, on region r; *reg is the register Rt (NULL:
+ * the zero register). false: the device refused it, nothing changed. */
+static inline __attribute__((always_inline)) bool access(struct vcpu *v,
+							 const struct mmio_region *r,
+							 uint64_t esr, uint64_t ipa,
+							 uint64_t *reg)
+{
+	unsigned size = 1u << ESR_ISS_SAS(esr);
+	uint64_t val = 0;
+
+	if (esr & ESR_ISS_WNR) {
+		val = reg ? *reg : 0;
+		if (size < 8)
+			val &= (1ull << (8 * size)) - 1;
+		return r->write(v, ipa - r->base, size, val);
+	}
+	if (!r->read(v, ipa - r->base, size, &val))
+		return false;
+	if ((esr & ESR_ISS_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
+		val |= ~((1ull << (8 * size)) - 1);
+	if (!(esr & ESR_ISS_SF))
+		val &= 0xffffffffull;
+	if (reg)
+		*reg = val;
+	return true;
+}
+
+bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
+{
+	const struct mmio_region *r = find(v->vm, ipa);
+	unsigned rt = ESR_ISS_SRT(esr);
+
+	if (!r || !(esr & ESR_ISS_ISV) ||
+	    !access(v, r, esr, ipa, rt == REG_ZR ? NULL : &f->x[rt]))
+		return false;
+	f->elr += exc_insn_len(esr); /* 2 for a 16-bit T32 load/store */
+	return true;
+}
+
+bool guest_mmio_fast(struct caller_frame *ff)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	unsigned rt = ESR_ISS_SRT(esr);
+	struct vcpu *v = current_vcpu();
+	const struct mmio_region *r;
+	uint64_t *reg, ipa;
+
+	if (!(esr & ESR_ISS_ISV))
+		return false;
+	reg = caller_frame_reg(ff, rt);
+	if (!reg && rt != REG_ZR)
+		return false; /* x19..x29 are in the full frame only */
+	ipa = stage2_fault_ipa(read_sysreg(far_el2));
+	r = find(v->vm, ipa);
+	if (!r || !access(v, r, esr, ipa, reg))
+		return false;
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));
+	v->exits++;
+	vgic_flush(v);
+	return true;
+}

@@ -1,0 +1,462 @@
+/*
+ * The virtual GIC of a VM: the distributor and redistributors are register
+ * models (hyp/vdev/vgic_model.c) behind trapped MMIO; the CPU interface is the
+ * hardware's virtual one, fed through the list registers ICH_LR<n>_EL2.
+ * Before a vCPU goes back to its guest, vgic_flush() reads back what the
+ * guest did with the interrupts in its list registers and fills the free
+ * ones with the highest-priority deliverable interrupts. The timers (the
+ * virtual one, and the EL1 physical one emulated in hyp/vdev/vtimer.c) go in with
+ * the HW bit: the guest's EOI deactivates the physical interrupt, which
+ * stays active (masked) until then.
+ *
+ * A timer's interrupt is a level: its pending state follows the timer's
+ * output line (enabled, unmasked, condition met). As KVM does, the line is
+ * sampled on the way back to the guest (vgic_flush(), after every exit):
+ * if it fell while the interrupt was still only pending (the guest masked
+ * or disabled the timer, or moved its deadline ahead, before taking it),
+ * the interrupt is taken back from the list register and the physical one
+ * deactivated, so the guest does not see a stale tick. The physical timer
+ * traps, so its writes end with that sampling; the virtual timer's do not
+ * trap, and its line is sampled at the vCPU's next exit.
+ */
+#include <arch/sysreg.h>
+#include <lib/gicv3.h>
+#include <hyp/vdev/timer_model.h>
+#include <hyp/vdev/vgic_model.h>
+
+#include <hyp/drivers/gic.h>
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
+
+#define MAX_LRS 16
+
+/* clang-format off */
+#define LR_CASES(X)                                                      \
+	X(0, S3_4_C12_C12_0) X(1, S3_4_C12_C12_1) X(2, S3_4_C12_C12_2)   \
+	X(3, S3_4_C12_C12_3) X(4, S3_4_C12_C12_4) X(5, S3_4_C12_C12_5)   \
+	X(6, S3_4_C12_C12_6) X(7, S3_4_C12_C12_7) X(8, S3_4_C12_C13_0)   \
+	X(9, S3_4_C12_C13_1) X(10, S3_4_C12_C13_2) X(11, S3_4_C12_C13_3) \
+	X(12, S3_4_C12_C13_4) X(13, S3_4_C12_C13_5) X(14, S3_4_C12_C13_6) \
+	X(15, S3_4_C12_C13_7)
+#define READ_CASE(n, reg) case n: return read_sysreg(reg);
+#define WRITE_CASE(n, reg) case n: write_sysreg(reg, v); break;
+/* clang-format on */
+
+static uint64_t read_lr(unsigned n)
+{
+	switch (n) {
+		LR_CASES(READ_CASE)
+	}
+	return 0;
+}
+
+static void write_lr(unsigned n, uint64_t v)
+{
+	switch (n) {
+		LR_CASES(WRITE_CASE)
+	}
+}
+
+static unsigned nr_lrs(void)
+{
+	unsigned n = ICH_VTR_LISTREGS(read_sysreg(ich_vtr_el2));
+
+	return n < MAX_LRS ? n : MAX_LRS;
+}
+
+/* The model changed under the VM's lock: every vCPU flushes again. */
+static void model_changed(struct vm *vm)
+{
+	__atomic_store_n(&vm->vgic_gen, vm->vgic_gen + 1, __ATOMIC_RELEASE);
+}
+
+/* What the guest did with the interrupts in the list registers. */
+static void sync_lrs(struct vcpu *v)
+{
+	unsigned n = nr_lrs();
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t lr, state;
+		uint32_t intid;
+
+		if (!(v->lr_used & (1u << i)))
+			continue;
+		lr = read_lr(i);
+		state = lr >> ICH_LR_STATE_SHIFT;
+		intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
+		vgic_lr_update(&v->vm->vgic, v->index, intid, state & ICH_LR_PENDING,
+			       state & ICH_LR_ACTIVE);
+		if (!state) {
+			if (intid < VGIC_NR_PRIVATE) /* a timer's EOI'd one */
+				v->timers_held &= ~(1u << intid);
+			v->lr_used &= ~(1u << i);
+			write_lr(i, 0);
+			model_changed(v->vm); /* a level line may pend it again */
+		}
+	}
+}
+
+/* Interrupts whose list register links the physical one (ICH_LR_EL2.HW):
+ * the virtual timer, and the SPIs of devices passed through. */
+static bool hw_linked(const struct vm *vm, uint32_t intid)
+{
+	uint32_t spi = intid - GIC_SPI_BASE;
+
+	if (intid == GIC_PPI_VTIMER || intid == GIC_PPI_PTIMER)
+		return true;
+	return intid >= GIC_SPI_BASE && spi < VGIC_NR_SPIS &&
+	       (vm->hw_spis[spi / 32] >> (spi % 32)) & 1;
+}
+
+static void fill_lrs(struct vcpu *v)
+{
+	struct vgic *g = &v->vm->vgic;
+	uint32_t in_lr[MAX_LRS];
+	unsigned n_in = 0, n = nr_lrs();
+	uint64_t hcr = ICH_HCR_EN;
+
+	for (unsigned i = 0; i < n; i++)
+		if (v->lr_used & (1u << i))
+			in_lr[n_in++] = (uint32_t)(read_lr(i) & ICH_LR_VINTID_MASK);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t prio, group;
+		uint32_t intid;
+		uint64_t lr;
+
+		if (v->lr_used & (1u << i))
+			continue;
+		intid = vgic_next(g, v->index, in_lr, n_in, &prio, &group);
+		if (intid == GIC_SPURIOUS)
+			break;
+		lr = ICH_LR_PENDING << ICH_LR_STATE_SHIFT |
+		     (uint64_t)prio << ICH_LR_PRIORITY_SHIFT | intid;
+		if (group)
+			lr |= ICH_LR_GROUP1;
+		if (hw_linked(v->vm, intid))
+			lr |= ICH_LR_HW | (uint64_t)intid << ICH_LR_PINTID_SHIFT;
+		else if (intid >= GIC_SPI_BASE)
+			lr |= ICH_LR_EOI; /* device lines are levels: resample at EOI */
+		write_lr(i, lr);
+		vgic_deliver(g, v->index, intid);
+		/* A physical interrupt is a pulse to the model: the physical one
+		 * stays active until the guest deactivates it, and fires anew if
+		 * its line is still up. */
+		if (hw_linked(v->vm, intid))
+			vgic_set_level(g, v->index, intid, false);
+		v->lr_used |= 1u << i;
+		in_lr[n_in++] = intid;
+	}
+	/* More waiting than fits: be told when the list registers drain. */
+	if (n_in == n && vgic_next(g, v->index, in_lr, n_in, &(uint8_t){0},
+				   &(uint8_t){0}) != GIC_SPURIOUS)
+		hcr |= ICH_HCR_UIE;
+	write_sysreg(ich_hcr_el2, hcr);
+}
+
+/* The active priorities of the virtual CPU interface, none active. */
+static void clear_aprs(void)
+{
+	unsigned pre = ICH_VTR_PREBITS(read_sysreg(ich_vtr_el2));
+
+	write_sysreg(S3_4_C12_C8_0, 0); /* ICH_AP0R0_EL2 */
+	write_sysreg(S3_4_C12_C9_0, 0); /* ICH_AP1R0_EL2 */
+	if (pre >= 6) {
+		write_sysreg(S3_4_C12_C8_1, 0);
+		write_sysreg(S3_4_C12_C9_1, 0);
+	}
+	if (pre == 7) {
+		write_sysreg(S3_4_C12_C8_2, 0);
+		write_sysreg(S3_4_C12_C9_2, 0);
+		write_sysreg(S3_4_C12_C8_3, 0);
+		write_sysreg(S3_4_C12_C9_3, 0);
+	}
+}
+
+/* A vCPU starting on this CPU: empty list registers, a reset virtual
+ * CPU interface (the guest programs it through ICC_* as on hardware),
+ * with no active priority left of the vCPU that ran here before (one
+ * turned off with an interrupt acknowledged and not ended would leave
+ * the next one's interface masked at that priority). */
+void vgic_vcpu_load(struct vcpu *v)
+{
+	clear_aprs();
+	for (unsigned i = 0; i < nr_lrs(); i++)
+		write_lr(i, 0);
+	v->lr_used = 0;
+	/* A timer interrupt left active by an earlier run is no one's now. */
+	if (v->timers_held)
+		gic_clear_active_private(v->timers_held);
+	v->timers_held = 0;
+	v->vgic_seen = v->vm->vgic_gen - 1; /* the first flush fills */
+	write_sysreg(ich_vmcr_el2, 0);
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	isb();
+}
+
+/* A timer's output line now (ISTATUS && ENABLE && !IMASK). */
+static bool timer_line(struct vcpu *v, uint32_t intid)
+{
+	if (intid == GIC_PPI_VTIMER)
+		return timer_ctl_line(read_sysreg(cntv_ctl_el0));
+	return ptimer_line(&v->ctx.ptimer, vcpu_count(v));
+}
+
+/* The timer's line fell while its interrupt was held for the guest: take
+ * it back unless the guest has already acknowledged it (active: its EOI
+ * deactivates the physical one as usual). */
+static void timer_retire(struct vcpu *v, uint32_t intid)
+{
+	struct vgic *g = &v->vm->vgic;
+	bool in_lr = false, retire = true;
+	unsigned n = nr_lrs();
+
+	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v);
+	for (unsigned i = 0; i < n && (v->timers_held & (1u << intid)); i++) {
+		uint64_t lr = read_lr(i);
+
+		if (!(v->lr_used & (1u << i)) ||
+		    (uint32_t)(lr & ICH_LR_VINTID_MASK) != intid)
+			continue;
+		in_lr = true;
+		if (lr >> ICH_LR_STATE_SHIFT != ICH_LR_PENDING) {
+			retire = false; /* active: the guest is handling it */
+			break;
+		}
+		write_lr(i, 0);
+		v->lr_used &= ~(1u << i);
+		vgic_lr_update(g, v->index, intid, false, false);
+	}
+	if (retire && (v->timers_held & (1u << intid))) {
+		if (!in_lr) /* still waiting for a list register */
+			vgic_set_level(g, v->index, intid, false);
+		v->timers_held &= ~(1u << intid);
+		gic_deactivate(intid);
+		model_changed(v->vm);
+	}
+	spin_unlock(&v->vm->vgic_lock);
+}
+
+/* Out of line: vgic_flush()'s common path, nothing held, stays short. */
+static __attribute__((noinline)) void timers_resample(struct vcpu *v)
+{
+	static const uint32_t timers[] = {GIC_PPI_VTIMER, GIC_PPI_PTIMER};
+
+	for (unsigned i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+		uint32_t intid = timers[i];
+
+		if ((v->timers_held & (1u << intid)) && !timer_line(v, intid))
+			timer_retire(v, intid);
+	}
+}
+
+/*
+ * The vCPU on this CPU is turning off (PSCI CPU_OFF): its list registers
+ * and virtual CPU interface go away with it, so what they hold goes back
+ * to the model (vgic_lr_unload: pending stays pending, active is dropped)
+ * and a physical interrupt linked to one (HW bit: the virtual timer, a
+ * passed-through SPI) is deactivated here, where it was taken, or it
+ * would never fire again. The timer is stopped first so that it does not
+ * fire again on a CPU going off; its line then falls, and a guest that
+ * re-arms it after CPU_ON is interrupted anew.
+ */
+void vgic_vcpu_unload(struct vcpu *v)
+{
+	unsigned n = nr_lrs();
+
+	/* Both timers stop with the vCPU: CPU_ON starts it with reset ones. */
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	isb();
+	spin_lock(&v->vm->vgic_lock);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t lr;
+		uint32_t intid;
+		bool hw;
+
+		if (!(v->lr_used & (1u << i)))
+			continue;
+		lr = read_lr(i);
+		intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
+		hw = lr & ICH_LR_HW;
+		write_lr(i, 0);
+		vgic_lr_unload(&v->vm->vgic, v->index, intid,
+			       !hw && ((lr >> ICH_LR_STATE_SHIFT) & ICH_LR_PENDING));
+		if (hw && (lr >> ICH_LR_STATE_SHIFT))
+			gic_deactivate(intid);
+	}
+	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_VTIMER, false);
+	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_PTIMER, false);
+	v->lr_used = 0;
+	model_changed(v->vm);
+	spin_unlock(&v->vm->vgic_lock);
+	write_sysreg(ich_hcr_el2, 0);
+	isb();
+}
+
+/*
+ * Most exits change no interrupt state: nothing left a list register
+ * (ICH_ELRSR_EL2 and ICH_EISR_EL2 show none of ours done) and the model is as this vCPU
+ * last saw it. Then there is nothing to do, which keeps a trapped device
+ * access short. A list register whose interrupt went from pending to
+ * active is left alone: the model learns that at the next sync (and
+ * before any GICD/GICR access, whose registers report it).
+ */
+void vgic_flush(struct vcpu *v)
+{
+	/* An LR the guest is done with shows in ICH_ELRSR_EL2, or in
+	 * ICH_EISR_EL2 when it asked for a maintenance interrupt at EOI. */
+	uint32_t emptied;
+
+	if (v->timers_held) /* a timer's line may have fallen */
+		timers_resample(v);
+	emptied = v->lr_used &
+		  (uint32_t)(read_sysreg(ich_elrsr_el2) | read_sysreg(ich_eisr_el2));
+
+	if (!emptied &&
+	    __atomic_load_n(&v->vm->vgic_gen, __ATOMIC_ACQUIRE) == v->vgic_seen)
+		return;
+	spin_lock(&v->vm->vgic_lock);
+	v->vgic_seen = v->vm->vgic_gen;
+	sync_lrs(v);
+	fill_lrs(v);
+	spin_unlock(&v->vm->vgic_lock);
+	isb();
+}
+
+/* Sends the kick SGI to every other CPU whose vCPU has something new. */
+void vgic_kick_others(struct vm *vm)
+{
+	uint32_t mask;
+	struct vcpu *self = current_vcpu();
+
+	if (vm->vcpu_count == 1 && &vm->vcpus[0] == self)
+		return; /* it flushes on its way back to the guest */
+	spin_lock(&vm->vgic_lock);
+	mask = vgic_pending_mask(&vm->vgic);
+	spin_unlock(&vm->vgic_lock);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *t = &vm->vcpus[i];
+
+		if ((mask & (1u << i)) && t != self &&
+		    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_ON)
+			gic_kick(pcpus[t->pcpu].mpidr);
+	}
+}
+
+/* MMIO handlers for the distributor and the redistributors: the model
+ * under the VM's lock; a write may make something deliverable elsewhere. */
+typedef bool (*model_read_fn)(struct vgic *g, uint32_t off, unsigned size, uint64_t *val);
+typedef bool (*model_write_fn)(struct vgic *g, uint32_t off, unsigned size, uint64_t val);
+
+static bool locked_read(struct vcpu *v, model_read_fn fn, uint64_t off, unsigned size,
+			uint64_t *val)
+{
+	bool ok;
+
+	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v); /* the registers report list-register state too */
+	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
+	spin_unlock(&v->vm->vgic_lock);
+	return ok;
+}
+
+static bool locked_write(struct vcpu *v, model_write_fn fn, uint64_t off, unsigned size,
+			 uint64_t val)
+{
+	bool ok;
+
+	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v);
+	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
+	model_changed(v->vm);
+	spin_unlock(&v->vm->vgic_lock);
+	vgic_kick_others(v->vm);
+	return ok;
+}
+
+static bool dist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+{
+	return locked_read(v, vgic_dist_read, off, size, val);
+}
+
+static bool dist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
+{
+	return locked_write(v, vgic_dist_write, off, size, val);
+}
+
+static bool redist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+{
+	return locked_read(v, vgic_redist_read, off, size, val);
+}
+
+static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
+{
+	return locked_write(v, vgic_redist_write, off, size, val);
+}
+
+void vgic_vm_init(struct vm *vm)
+{
+	vgic_init(&vm->vgic, vm->vcpu_count);
+	vm->mmio[vm->mmio_count++] = (struct mmio_region){
+		GUEST_GICD_BASE,
+		GUEST_GICD_SIZE,
+		dist_read,
+		dist_write,
+	};
+	vm->mmio[vm->mmio_count++] = (struct mmio_region){
+		GUEST_GICR_BASE,
+		GUEST_GICR_SIZE_PER_CPU * vm->vcpu_count,
+		redist_read,
+		redist_write,
+	};
+}
+
+/* A guest's ICC_SGI1R_EL1 write (trapped while HCR_EL2.IMO is set). */
+void vgic_guest_sgi(struct vcpu *v, uint64_t value)
+{
+	spin_lock(&v->vm->vgic_lock);
+	vgic_send_sgi(&v->vm->vgic, v->index, value);
+	model_changed(v->vm);
+	spin_unlock(&v->vm->vgic_lock);
+	vgic_kick_others(v->vm);
+}
+
+/* A device line of the VM (its UART) changed level. */
+void vgic_line(struct vm *vm, uint32_t intid, bool level)
+{
+	spin_lock(&vm->vgic_lock);
+	vgic_set_level(&vm->vgic, 0, intid, level);
+	model_changed(vm);
+	spin_unlock(&vm->vgic_lock);
+	vgic_kick_others(vm);
+}
+
+void vgic_passthrough_spi(struct vm *vm, uint32_t intid)
+{
+	uint32_t spi = intid - GIC_SPI_BASE;
+
+	if (intid >= GIC_SPI_BASE && spi < VGIC_NR_SPIS)
+		vm->hw_spis[spi / 32] |= 1u << (spi % 32);
+}
+
+void vgic_passthrough_fired(struct vm *vm, uint32_t intid)
+{
+	spin_lock(&vm->vgic_lock);
+	vgic_set_level(&vm->vgic, 0, intid, true);
+	model_changed(vm);
+	spin_unlock(&vm->vgic_lock);
+	vgic_kick_others(vm);
+}
+
+/* A timer's physical interrupt (virtual timer, or the EL1 physical timer
+ * armed for the guest) fired for the vCPU running here; it stays active
+ * until the guest's EOI or until its line falls (timer_retire()). */
+void vgic_timer_fired(struct vcpu *v, uint32_t intid)
+{
+	spin_lock(&v->vm->vgic_lock);
+	v->timers_held |= 1u << intid;
+	vgic_set_level(&v->vm->vgic, v->index, intid, true);
+	model_changed(v->vm);
+	spin_unlock(&v->vm->vgic_lock);
+}

@@ -1,0 +1,128 @@
+/*
+ * Each VM's PL011 at IPA 0x0900_0000: the register model (hyp/vdev/pl011_model.c)
+ * behind trapped MMIO, its output to the VM's console stream, its input from
+ * the physical console when the VM has the focus (held in the model's
+ * 4 KiB input buffer until the guest reads it), its interrupt line to the
+ * VM's virtual GIC (SPI 1). Its transmit FIFO drains with time on the
+ * physical counter.
+ */
+#include <lib/console.h>
+#include <lib/gicv3.h>
+#include <hyp/vdev/guest_dt.h>
+#include <hyp/vdev/pl011_model.h>
+
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
+
+#define VUART_INTID (GIC_SPI_BASE + GUEST_UART_SPI)
+#define VUART_SIZE 0x1000
+
+static void tx(void *ctx, uint8_t c)
+{
+	vm_console_out(ctx, (const char *)&c, 1);
+}
+
+/* The physical counter: EL2 reads it directly, and only differences
+ * matter, so the VM's counter offset does not. */
+static uint64_t now(void *ctx)
+{
+	return read_sysreg(cntpct_el0);
+}
+
+static const struct pl011_emu_ops ops = {tx, now};
+
+/* Input a full buffer lost: one line once the guest has caught up. Called
+ * without the UART's lock (the console may wait). */
+static void report_dropped(struct vm *vm, uint32_t dropped)
+{
+	if (dropped)
+		log_printf(
+			"\nhyp: vm%u '%s': console input buffer full, %u bytes dropped\n",
+			vm->id, vm->name, dropped);
+}
+
+/* Called with the UART's lock held: its state and its line agree. */
+static bool line_level(struct vm *vm)
+{
+	return pl011_emu_irq_level(&vm->uart);
+}
+
+/* Tells the virtual GIC only about changes: most accesses change nothing,
+ * and every call costs a search for what to deliver. Called with the
+ * UART's lock held, so the line follows the UART's states in order. */
+static void set_line(struct vm *vm, bool level)
+{
+	if (level == vm->uart_line)
+		return;
+	vm->uart_line = level;
+	vgic_line(vm, VUART_INTID, level);
+}
+
+static bool uart_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+{
+	uint32_t v32 = 0, dropped;
+	bool ok;
+
+	bool level;
+
+	spin_lock(&v->vm->uart_lock);
+	ok = pl011_emu_read(&v->vm->uart, (uint32_t)off, size, &v32);
+	level = line_level(v->vm);
+	set_line(v->vm, level);
+	dropped = pl011_emu_input_dropped(&v->vm->uart);
+	spin_unlock(&v->vm->uart_lock);
+	report_dropped(v->vm, dropped);
+	*val = v32;
+	return ok;
+}
+
+static bool uart_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
+{
+	bool ok;
+
+	bool level;
+
+	spin_lock(&v->vm->uart_lock);
+	ok = pl011_emu_write(&v->vm->uart, (uint32_t)off, size, (uint32_t)val);
+	level = line_level(v->vm);
+	set_line(v->vm, level);
+	spin_unlock(&v->vm->uart_lock);
+	return ok;
+}
+
+void vuart_vm_init(struct vm *vm)
+{
+	pl011_emu_init(&vm->uart, &ops, vm);
+	pl011_emu_set_clock(&vm->uart, read_sysreg(cntfrq_el0));
+	console_escape_init(&vm->console_esc);
+	/* As boot firmware leaves it: enabled, 115200 8N1 with FIFOs, so an
+	 * early console that writes without setting it up works. */
+	pl011_emu_fw_setup(&vm->uart, GUEST_DT_UART_CLK_HZ, 115200);
+	vm->mmio[vm->mmio_count++] =
+		(struct mmio_region){GUEST_UART_BASE, VUART_SIZE, uart_read, uart_write};
+}
+
+void vuart_input(struct vm *vm, uint8_t c)
+{
+	bool level;
+
+	spin_lock(&vm->uart_lock);
+	pl011_emu_input(&vm->uart, c);
+	level = line_level(vm);
+	set_line(vm, level);
+	spin_unlock(&vm->uart_lock);
+}
+
+void vuart_input_idle(struct vm *vm)
+{
+	uint32_t dropped;
+	bool level;
+
+	spin_lock(&vm->uart_lock);
+	pl011_emu_rx_idle(&vm->uart);
+	level = line_level(vm);
+	set_line(vm, level);
+	dropped = pl011_emu_input_dropped(&vm->uart);
+	spin_unlock(&vm->uart_lock);
+	report_dropped(vm, dropped);
+}

@@ -1,0 +1,85 @@
+/*
+ * The sticky-error device tree writer (lib/dt/dt_writer.h).
+ */
+#include <libfdt.h>
+
+#include <lib/dt/dt_writer.h>
+#include <lib/fmt.h>
+
+void dtw_step(struct dtw *w, int ret)
+{
+	if (!w->err && ret < 0)
+		w->err = ret;
+}
+
+void dtw_begin(struct dtw *w, const char *name)
+{
+	if (!w->err)
+		dtw_step(w, fdt_begin_node(w->fdt, name));
+}
+
+void dtw_end(struct dtw *w)
+{
+	if (!w->err)
+		dtw_step(w, fdt_end_node(w->fdt));
+}
+
+void dtw_raw(struct dtw *w, const char *name, const void *v, int len)
+{
+	if (!w->err)
+		dtw_step(w, fdt_property(w->fdt, name, v, len));
+}
+
+void dtw_empty(struct dtw *w, const char *name)
+{
+	dtw_raw(w, name, NULL, 0);
+}
+
+void dtw_str(struct dtw *w, const char *name, const char *v)
+{
+	if (!w->err)
+		dtw_step(w, fdt_property_string(w->fdt, name, v));
+}
+
+void dtw_u32(struct dtw *w, const char *name, uint32_t v)
+{
+	if (!w->err)
+		dtw_step(w, fdt_property_u32(w->fdt, name, v));
+}
+
+void dtw_u64(struct dtw *w, const char *name, uint64_t v)
+{
+	if (!w->err)
+		dtw_step(w, fdt_property_u64(w->fdt, name, v));
+}
+
+void dtw_cells(struct dtw *w, const char *name, const uint32_t *v, int n)
+{
+	fdt32_t c[DTW_MAX_CELLS];
+
+	if (n < 0 || n > DTW_MAX_CELLS) {
+		dtw_step(w, -FDT_ERR_BADVALUE);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		c[i] = cpu_to_fdt32(v[i]);
+	dtw_raw(w, name, c, n * (int)sizeof(c[0]));
+}
+
+void dtw_reg64(struct dtw *w, const uint64_t *pairs, int n)
+{
+	fdt64_t c[2 * DTW_MAX_REGS];
+
+	if (n < 0 || n > DTW_MAX_REGS) {
+		dtw_step(w, -FDT_ERR_BADVALUE);
+		return;
+	}
+	for (int i = 0; i < 2 * n; i++)
+		c[i] = cpu_to_fdt64(pairs[i]);
+	dtw_raw(w, "reg", c, 2 * n * (int)sizeof(c[0]));
+}
+
+void dtw_node_name(char *buf, size_t size, const char *name, uint64_t addr)
+{
+	fmt_snprintf(buf, size, "%s@%llx", name, (unsigned long long)addr);
+}

@@ -1,0 +1,359 @@
+/*
+ * The VM settings of the boot configuration (lib/image/vmconfig.h).
+ * The text is untrusted, so every rule is checked here, once, and what
+ * comes out can be used without further checks. Messages name the key as
+ * written, because that is what the person fixing the file looks for.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <lib/image/bundle.h>
+#include <lib/image/config.h>
+#include <lib/fmt.h>
+#include <lib/image/vmconfig.h>
+
+struct vm_parse {
+	struct vm_config *vms;
+	unsigned int limit;   /* VMs there is room for */
+	unsigned int present; /* bit N: some vmN key was seen */
+	char *err;
+	size_t errlen;
+};
+
+/* One setting, with key split as "vm<index>.<field>". */
+struct vm_setting {
+	const char *key;
+	unsigned int index;
+	const char *field;
+	const char *value;
+	size_t vallen;
+	bool too_long; /* the value did not fit the buffer: vallen is wrong */
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(struct vm_parse *p, int code,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err && p->errlen) {
+		va_start(ap, fmt);
+		fmt_vsnprintf(p->err, p->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * Splits "vm<N>.<field>". Returns 0 for a key that is not a VM's (left
+ * to other readers), 1 when split, or an error for a key that claims to be
+ * a VM's ("vm" and a digit) but is malformed or out of range.
+ */
+static int split_key(struct vm_parse *p, struct vm_setting *s)
+{
+	const char *k = s->key + 2;
+	unsigned int n = 0;
+	size_t digits = 0;
+
+	if (!starts_with(s->key, "vm") || !is_digit(k[0]))
+		return 0;
+	/* Saturate: only "out of range" matters past the largest VM. */
+	for (; is_digit(k[digits]); digits++)
+		n = n > VMCONFIG_MAX_VMS ? n : n * 10 + (unsigned int)(k[digits] - '0');
+	/* "vm01" would be a second spelling of vm1, so it is refused. */
+	if (k[digits] != '.' || (k[0] == '0' && digits > 1))
+		return fail(p, VMCONFIG_E_KEY,
+			    "%s: not a VM key (vmN.KEY, with N from 0 to %u)", s->key,
+			    VMCONFIG_MAX_VMS - 1);
+	if (n >= p->limit) {
+		if (!p->limit)
+			return fail(p, VMCONFIG_E_LIMIT, "%s: no room for any VM",
+				    s->key);
+		return fail(p, VMCONFIG_E_LIMIT,
+			    "%s: only %u VMs are supported (vm0 to vm%u)", s->key,
+			    p->limit, p->limit - 1);
+	}
+	s->index = n;
+	s->field = k + digits + 1;
+	return 1;
+}
+
+static int set_name(struct vm_parse *p, const struct vm_setting *s, char *out)
+{
+	if (s->too_long || s->vallen > VMCONFIG_NAME_MAX)
+		return fail(p, VMCONFIG_E_VALUE, "%s: longer than %d characters", s->key,
+			    VMCONFIG_NAME_MAX);
+	/* Names go into log lines, so they share the payload names' set. */
+	if (!bundle_name_valid(s->value))
+		return fail(p, VMCONFIG_E_VALUE,
+			    "%s: '%s' has characters outside A-Z a-z 0-9 . _ + -", s->key,
+			    s->value);
+	memcpy(out, s->value, s->vallen + 1);
+	return 0;
+}
+
+static int set_payload(struct vm_parse *p, const struct vm_setting *s, char *out)
+{
+	if (s->too_long || s->vallen > BUNDLE_NAME_SIZE - 1)
+		return fail(p, VMCONFIG_E_VALUE,
+			    "%s: payload name longer than %d characters", s->key,
+			    BUNDLE_NAME_SIZE - 1);
+	if (!bundle_name_valid(s->value))
+		return fail(p, VMCONFIG_E_VALUE,
+			    "%s: payload name '%s' has characters outside "
+			    "A-Z a-z 0-9 . _ + -",
+			    s->key, s->value);
+	memcpy(out, s->value, s->vallen + 1);
+	return 0;
+}
+
+static int set_mem(struct vm_parse *p, const struct vm_setting *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int ret;
+
+	if (s->too_long)
+		return fail(p, VMCONFIG_E_VALUE, "%s: far too long to be a size", s->key);
+	ret = config_parse_u64(s->value, s->vallen, &v);
+	if (ret == CONFIG_E_NUMBER)
+		return fail(p, VMCONFIG_E_VALUE,
+			    "%s: '%s' is not a size (bytes, or a number with K, M or "
+			    "G)",
+			    s->key, s->value);
+	if (ret == CONFIG_E_RANGE || v > VMCONFIG_MEM_MAX)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is more than 64 GiB", s->key,
+			    s->value);
+	if (v < VMCONFIG_MEM_MIN)
+		return fail(p, VMCONFIG_E_VALUE,
+			    "%s: %s is less than 4 MiB (the last 2 MiB hold the "
+			    "device tree)",
+			    s->key, s->value);
+	if (v % VMCONFIG_MEM_ALIGN)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is not a multiple of 2 MiB",
+			    s->key, s->value);
+	*out = v;
+	return 0;
+}
+
+/* Where a raw kernel goes; vm_layout_plan checks it against mem. */
+static int set_kernel_offset(struct vm_parse *p, const struct vm_setting *s,
+			     struct vm_config *vm)
+{
+	uint64_t v = 0;
+	int ret;
+
+	if (s->too_long)
+		return fail(p, VMCONFIG_E_VALUE, "%s: far too long to be an offset",
+			    s->key);
+	ret = config_parse_u64(s->value, s->vallen, &v);
+	if (ret == CONFIG_E_NUMBER)
+		return fail(p, VMCONFIG_E_VALUE, "%s: '%s' is not an offset", s->key,
+			    s->value);
+	if (ret == CONFIG_E_RANGE || v >= VMCONFIG_MEM_MAX)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is not below 64 GiB", s->key,
+			    s->value);
+	if (v % VMCONFIG_KERNEL_OFFSET_ALIGN)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is not a multiple of 4 KiB",
+			    s->key, s->value);
+	vm->kernel_raw = true;
+	vm->kernel_offset = v;
+	return 0;
+}
+
+static int set_cpus(struct vm_parse *p, const struct vm_setting *s, unsigned int *out)
+{
+	uint64_t v = 0;
+	int ret;
+
+	if (s->too_long)
+		return fail(p, VMCONFIG_E_VALUE, "%s: far too long to be a number",
+			    s->key);
+	ret = config_parse_u64(s->value, s->vallen, &v);
+	if (ret == CONFIG_E_NUMBER)
+		return fail(p, VMCONFIG_E_VALUE, "%s: '%s' is not a number", s->key,
+			    s->value);
+	if (ret == CONFIG_E_RANGE || v < 1 || v > VMCONFIG_MAX_CPUS)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is out of range (1 to %d)",
+			    s->key, s->value, VMCONFIG_MAX_CPUS);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int set_cmdline(struct vm_parse *p, const struct vm_setting *s, char *out)
+{
+	if (s->too_long || s->vallen > VMCONFIG_CMDLINE_MAX)
+		return fail(p, VMCONFIG_E_VALUE, "%s: longer than %d bytes", s->key,
+			    VMCONFIG_CMDLINE_MAX);
+	memcpy(out, s->value, s->vallen + 1);
+	return 0;
+}
+
+/* A value that is one of two words: *out = it is the second. */
+static int set_flag(struct vm_parse *p, const struct vm_setting *s, const char *no,
+		    const char *yes, bool *out)
+{
+	if (!s->too_long && !strcmp(s->value, no))
+		*out = false;
+	else if (!s->too_long && !strcmp(s->value, yes))
+		*out = true;
+	else
+		return fail(p, VMCONFIG_E_VALUE, "%s: '%s' is neither %s nor %s", s->key,
+			    s->too_long ? "(a long value)" : s->value, no, yes);
+	return 0;
+}
+
+/* gkey is the part after "guestinfo."; config_check vetted its characters. */
+static int add_guestinfo(struct vm_parse *p, const struct vm_setting *s, const char *gkey,
+			 struct vm_config *vm)
+{
+	struct vm_guestinfo *g;
+	size_t keylen = strlen(gkey);
+
+	if (!keylen)
+		return fail(p, VMCONFIG_E_KEY, "%s: no guestinfo key after 'guestinfo.'",
+			    s->key);
+	/* Cannot happen while N is one digit; kept so the copy is safe anyway. */
+	if (keylen > VMCONFIG_GUESTINFO_KEY_MAX)
+		return fail(p, VMCONFIG_E_KEY,
+			    "%s: guestinfo key longer than %d characters", s->key,
+			    VMCONFIG_GUESTINFO_KEY_MAX);
+	if (s->too_long || s->vallen > VMCONFIG_GUESTINFO_VALUE_MAX)
+		return fail(p, VMCONFIG_E_VALUE, "%s: longer than %d bytes", s->key,
+			    VMCONFIG_GUESTINFO_VALUE_MAX);
+	if (vm->guestinfo_count == VMCONFIG_GUESTINFO_MAX)
+		return fail(p, VMCONFIG_E_LIMIT,
+			    "%s: more than %d guestinfo keys for vm%u", s->key,
+			    VMCONFIG_GUESTINFO_MAX, s->index);
+	g = &vm->guestinfo[vm->guestinfo_count++];
+	memcpy(g->key, gkey, keylen + 1);
+	memcpy(g->value, s->value, s->vallen + 1);
+	return 0;
+}
+
+static int apply(struct vm_parse *p, const struct vm_setting *s)
+{
+	struct vm_config *vm = &p->vms[s->index];
+	const char *f = s->field;
+
+	p->present |= 1u << s->index;
+	if (!strcmp(f, "name"))
+		return set_name(p, s, vm->name);
+	if (!strcmp(f, "kernel"))
+		return set_payload(p, s, vm->kernel);
+	if (!strcmp(f, "initrd"))
+		return set_payload(p, s, vm->initrd);
+	if (!strcmp(f, "kernel_offset"))
+		return set_kernel_offset(p, s, vm);
+	if (!strcmp(f, "mem"))
+		return set_mem(p, s, &vm->mem);
+	if (!strcmp(f, "cpus"))
+		return set_cpus(p, s, &vm->cpus);
+	if (!strcmp(f, "cmdline"))
+		return set_cmdline(p, s, vm->cmdline);
+	if (!strcmp(f, "ecam"))
+		return set_flag(p, s, "none", "passthrough", &vm->ecam_passthrough);
+	if (!strcmp(f, "identity"))
+		return set_flag(p, s, "off", "on", &vm->identity);
+	if (!strcmp(f, "backdoor_el0"))
+		return set_flag(p, s, "vmware", "all", &vm->backdoor_el0_all);
+	if (starts_with(f, "guestinfo."))
+		return add_guestinfo(p, s, f + strlen("guestinfo."), vm);
+	return fail(p, VMCONFIG_E_KEY, "%s: unknown key", s->key);
+}
+
+/* What only the whole set can show: gaps, missing kernels, shared names. */
+static int check_vms(struct vm_parse *p, unsigned int *count)
+{
+	unsigned int n = 0, i, j;
+
+	while (n < p->limit && (p->present >> n))
+		n++;
+	for (i = 0; i < n; i++) {
+		if (p->present & (1u << i))
+			continue;
+		for (j = i + 1; !(p->present & (1u << j)); j++)
+			;
+		return fail(p, VMCONFIG_E_MISSING, "vm%u given but no vm%u", j, i);
+	}
+	for (i = 0; i < n; i++) {
+		struct vm_config *vm = &p->vms[i];
+
+		if (!vm->kernel[0])
+			return fail(p, VMCONFIG_E_MISSING, "vm%u: no kernel", i);
+		if (!vm->name[0])
+			fmt_snprintf(vm->name, sizeof(vm->name), "vm%u", i);
+	}
+	/* Names are compared only now, when the defaults are in. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (!strcmp(p->vms[i].name, p->vms[j].name))
+				return fail(p, VMCONFIG_E_DUPLICATE,
+					    "vm%u: name '%s' is already vm%u's", i,
+					    p->vms[i].name, j);
+		}
+	}
+	*count = n;
+	return 0;
+}
+
+int vmconfig_parse(const char *text, size_t len, struct vm_config *vms,
+		   unsigned int max_vms, unsigned int *count, char *err, size_t errlen)
+{
+	struct vm_parse p = {vms, max_vms, 0, err, errlen};
+	/* Room for the longest value any VM key accepts, and one byte more. */
+	char key[CONFIG_KEY_MAX + 1], value[VMCONFIG_CMDLINE_MAX + 1];
+	struct vm_setting s;
+	size_t cursor = 0;
+	unsigned int i;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (count)
+		*count = 0;
+	if ((!vms && max_vms) || !count)
+		return CONFIG_E_INVAL;
+	ret = config_check(text, len, err, errlen);
+	if (ret)
+		return ret;
+	if (p.limit > VMCONFIG_MAX_VMS)
+		p.limit = VMCONFIG_MAX_VMS;
+	for (i = 0; i < p.limit; i++) {
+		memset(&vms[i], 0, sizeof(vms[i]));
+		vms[i].mem = VMCONFIG_MEM_DEFAULT;
+		vms[i].cpus = 1;
+	}
+	for (;;) {
+		ret = config_next(text, len, &cursor, key, sizeof(key), value,
+				  sizeof(value));
+		if (ret == 0)
+			break;
+		/* config_check passed and the key buffer is full size, so the
+		 * only thing that can fail is a value too long for the buffer. */
+		if (ret < 0 && ret != CONFIG_E_SPACE)
+			return ret;
+		s.key = key;
+		s.value = value;
+		s.vallen = strlen(value);
+		s.too_long = ret == CONFIG_E_SPACE;
+		ret = split_key(&p, &s);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			continue;
+		ret = apply(&p, &s);
+		if (ret)
+			return ret;
+	}
+	return check_vms(&p, count);
+}

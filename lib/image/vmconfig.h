@@ -1,0 +1,119 @@
+/*
+ * The VM part of the boot configuration (lib/image/config.h has the syntax):
+ *
+ *   vmN.name = NAME           optional, default "vmN"; 1 to 31 characters
+ *                             from A-Z a-z 0-9 . _ + -, unique among VMs
+ *   vmN.kernel = PAYLOAD      required: a BUNDLE_KERNEL payload's name
+ *   vmN.initrd = PAYLOAD      optional: a BUNDLE_INITRD payload's name
+ *   vmN.kernel_offset = OFF   optional: the kernel is a raw image (no
+ *                             arm64 Image header), loaded and entered at
+ *                             RAM base + OFF, a multiple of 4 KiB below
+ *                             64 GiB (QEMU's -kernel uses 0x80000); without
+ *                             it the kernel must be an arm64 Image
+ *   vmN.mem = SIZE            optional, default 128M; bytes, with an
+ *                             optional K, M or G; a multiple of 2 MiB
+ *                             from 4 MiB (the last 2 MiB hold the DT) to
+ *                             64 GiB
+ *   vmN.cpus = COUNT          optional, default 1; 1 to 8
+ *   vmN.cmdline = TEXT        optional; at most 511 bytes
+ *   vmN.guestinfo.KEY = TEXT  optional, at most 32 per VM; KEY from
+ *                             a-z 0-9 . _ -, values at most 255 bytes
+ *   vmN.ecam = passthrough    optional, default none: the monitor's
+ *                             emulated ECAM window and its shim devices
+ *                             (their registers and interrupts) belong to
+ *                             this VM, at their physical addresses
+ *   vmN.identity = on         optional, default off: the VM's RAM sits at
+ *                             the physical addresses that back it (IPA =
+ *                             PA), so devices given to it can DMA into it
+ *   vmN.backdoor_el0 = all    optional, default vmware: which backdoor
+ *                             commands the VM's EL0 may call; vmware: only
+ *                             VMware's (GETVERSION, MESSAGE), all: the
+ *                             project's own too (console, test exit, ...)
+ *
+ * N runs from 0 to 7, and the VMs present must be numbered consecutively
+ * from 0. No VMs at all is valid: the hypervisor then has nothing to run.
+ * Every key that starts with "vm" and a digit belongs to this parser and
+ * must be one of the above; all other keys (name, test, ...) are left to
+ * other readers.
+ *
+ * Payload names are only checked for form here; whether the bundle holds
+ * them is for whoever has the bundle at hand to check.
+ */
+#ifndef LIB_VMCONFIG_H
+#define LIB_VMCONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lib/image/bundle.h>
+#include <lib/image/config.h>
+
+#define VMCONFIG_MAX_VMS 8
+#define VMCONFIG_MAX_CPUS 8
+#define VMCONFIG_NAME_MAX 31 /* a VM name, as a payload name */
+#define VMCONFIG_CMDLINE_MAX 511
+#define VMCONFIG_GUESTINFO_MAX 32 /* guestinfo keys per VM */
+/*
+ * A guestinfo key is what is left of a CONFIG_KEY_MAX-character config key
+ * after "vmN.guestinfo.", so 49 characters.
+ */
+#define VMCONFIG_GUESTINFO_PREFIX_LEN 14
+#define VMCONFIG_GUESTINFO_KEY_MAX (CONFIG_KEY_MAX - VMCONFIG_GUESTINFO_PREFIX_LEN)
+#define VMCONFIG_GUESTINFO_VALUE_MAX 255
+
+/* Guest memory is mapped with 2 MiB blocks, hence the granule. The
+ * smallest VM has a block for its kernel and one for its device tree
+ * (VM_DT_SLOT); whether its kernel and initrd fit is vm_layout_plan's to
+ * say, with their sizes at hand. */
+#define VMCONFIG_MEM_ALIGN (2ull << 20)
+#define VMCONFIG_MEM_MIN (2 * VMCONFIG_MEM_ALIGN)
+#define VMCONFIG_KERNEL_OFFSET_ALIGN 0x1000ull
+#define VMCONFIG_MEM_MAX (64ull << 30)
+#define VMCONFIG_MEM_DEFAULT (128ull << 20)
+
+/*
+ * Error codes, beyond the CONFIG_E_* that config_check() may return for
+ * the text as a whole (syntax, duplicate keys); err says which key.
+ */
+#define VMCONFIG_E_KEY (-16)	   /* a vmN key that is not a known one */
+#define VMCONFIG_E_VALUE (-17)	   /* a value that breaks its key's rule */
+#define VMCONFIG_E_LIMIT (-18)	   /* VM number or guestinfo count too high */
+#define VMCONFIG_E_MISSING (-19)   /* no kernel, or a gap in the numbering */
+#define VMCONFIG_E_DUPLICATE (-20) /* two VMs with one name */
+
+struct vm_guestinfo {
+	char key[VMCONFIG_GUESTINFO_KEY_MAX + 1];
+	char value[VMCONFIG_GUESTINFO_VALUE_MAX + 1];
+};
+
+/* One VM; strings are NUL-terminated, "" when not given. About 10 KiB. */
+struct vm_config {
+	char name[VMCONFIG_NAME_MAX + 1];
+	char kernel[BUNDLE_NAME_SIZE];
+	char initrd[BUNDLE_NAME_SIZE];
+	bool kernel_raw;	/* vmN.kernel_offset given */
+	uint64_t kernel_offset; /* its value */
+	uint64_t mem;		/* bytes */
+	unsigned int cpus;
+	char cmdline[VMCONFIG_CMDLINE_MAX + 1];
+	unsigned int guestinfo_count;
+	struct vm_guestinfo guestinfo[VMCONFIG_GUESTINFO_MAX]; /* in text order */
+	bool ecam_passthrough; /* vmN.ecam = passthrough */
+	bool identity;	       /* vmN.identity = on */
+	bool backdoor_el0_all; /* vmN.backdoor_el0 = all */
+};
+
+/*
+ * Checks the whole text with config_check(), then reads the VMs into
+ * vms[0..*count), which has room for max_vms (more than VMCONFIG_MAX_VMS
+ * are never used). Returns 0, CONFIG_E_INVAL for NULL arguments, a code
+ * from config_check() with its "line N: ..." message, or a VMCONFIG_E_*
+ * code with one line naming the key, such as
+ * "vm1.mem: 3M is not a multiple of 2 MiB" or "vm0: no kernel", in err
+ * (when errlen > 0). On failure *count is 0, so nothing is run by mistake.
+ */
+int vmconfig_parse(const char *text, size_t len, struct vm_config *vms,
+		   unsigned int max_vms, unsigned int *count, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,5 @@
+# The monitor's sources that also build for the host (-DHOST_BUILD) and are
+# unit-tested there (tests/unit/monitor/): its logic, with no hardware
+# access. The Makefile archives them as build/host/monitor-host.a.
+TESTABLE_monitor := monitor/gpt.c monitor/ecam/a64_ldst.c monitor/ecam/access.c \
+	monitor/platform/sbsa-ref/os_dt.c

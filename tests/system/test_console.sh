@@ -99,14 +99,14 @@ BOOT_TIMEOUT=${LINUX_TIMEOUT:-240}
 start_session console_paste BOOTIMG="$work/shell.img" -- -m 2G
 if wait_for console_paste '^guest: init reached' 200; then
 	sleep 3
-	type 'cat >/tmp/paste\r'
+	send_keys 'cat >/tmp/paste\r'
 	wait_for console_paste 'cat >/tmp/paste$' 30
 	sleep 2
 	tr '\n' '\r' <"$work/paste.txt" >&7
-	type '\004'
-	type 'md5sum </tmp/paste; wc -c </tmp/paste\r'
+	send_keys '\004'
+	send_keys 'md5sum </tmp/paste; wc -c </tmp/paste\r'
 	wait_for console_paste "^[0-9a-f]{32}  -$" 60
-	type 'poweroff\r'
+	send_keys 'poweroff\r'
 fi
 end_session console_paste
 expect console_paste "^$want  -\$" '^ *2000$' "^hyp: vm0 'linux' ended: system off$"

@@ -98,8 +98,10 @@ TESTABLE_lib := $(LIB_SRCS)
 # registers the trap handlers read and write, as fields the tests set.
 TESTABLE_arch := $(wildcard arch/fake/*.c)
 host_ar = $(H)/$(1)-host.a
+# An archive is remade when its list changes: a source added to a
+# testable.mk whose object is missing must not leave the archive as it was.
 $(foreach p,hyp monitor boot lib arch,$(eval $(call host_ar,$(p)): \
-	$(patsubst %.c,$(H)/%.o,$(TESTABLE_$(p)))))
+	$(patsubst %.c,$(H)/%.o,$(TESTABLE_$(p))) $(wildcard $(p)/testable.mk)))
 HOST_LIB := $(call host_ar,lib)
 # lib, then arch, last: the programs' code calls into them.
 HOST_ARS := $(foreach p,hyp monitor boot lib arch,$(call host_ar,$(p)))
@@ -307,7 +309,7 @@ $(H)/%.o: %.c
 $(H)/%-host.a:
 	@mkdir -p $(dir $@)
 	@echo "  ar       $@"
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(UNIT_BINS):
 	@mkdir -p $(dir $@)

@@ -15,6 +15,7 @@
 #ifndef ARCH_FAKE_SYSREG_H
 #define ARCH_FAKE_SYSREG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* DBG{B,W}{V,C}R<n>_EL1, for n = 0..15 */
@@ -66,7 +67,10 @@ struct fake_sysregs {
  * a test that needs a write to take effect checks that one came after it. */
 struct fake_arch {
 	unsigned isb, dsb, wfe, sev;
+	/* arch/cache.h's maintenance: calls, and the last range */
 	unsigned dcache_clean, dcache_clean_inval, icache_inval_all;
+	const void *last_dcache_addr;
+	size_t last_dcache_size;
 };
 
 extern struct fake_sysregs fake_sysregs;

@@ -7,4 +7,4 @@
 TESTABLE_hyp := hyp/drivers/console_escape.c hyp/vdev/vgic_model.c hyp/vdev/pl011_model.c hyp/vdev/timer_model.c \
 	hyp/vdev/guest_dt.c hyp/backdoor/protocol.c hyp/pnmi/prio.c hyp/pnmi/lockup.c \
 	hyp/pnmi/backtrace.c hyp/pnmi/symtab.c \
-	hyp/sysregs.c hyp/inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c
+	hyp/sysregs.c hyp/traps_inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c

@@ -90,27 +90,26 @@ static void setup(uint64_t spsr, uint64_t hcr)
 	log_lines = 0;
 }
 
-/* Delivered to EL1 with syndrome esr, from the context setup made. */
-static void check_at_el1(uint64_t esr, uint64_t from_spsr, uint64_t vector)
+/* Delivered to EL el (1 or 2) with syndrome esr, from the context setup
+ * made; the other EL's syndrome register untouched. */
+static void check_at(unsigned el, uint64_t esr, uint64_t from_spsr, uint64_t vector)
 {
-	CHECK_EQ(fake_sysregs.esr_el1, esr);
-	CHECK_EQ(fake_sysregs.far_el1, FAR);
-	CHECK_EQ(fake_sysregs.elr_el1, PC);
-	CHECK_EQ(fake_sysregs.spsr_el1, from_spsr);
-	CHECK_EQ(f.elr, VBAR_EL1 + vector);
-	CHECK_EQ(f.spsr, ENTRY_PSTATE(1));
-	CHECK_EQ(fake_sysregs.esr_el2, 0); /* nothing for EL2 */
-}
+	struct {
+		uint64_t *esr, *far, *elr, *spsr, vbar;
+	} at[] = {
+		[1] = {&fake_sysregs.esr_el1, &fake_sysregs.far_el1,
+		       &fake_sysregs.elr_el1, &fake_sysregs.spsr_el1, VBAR_EL1},
+		[2] = {&fake_sysregs.esr_el2, &fake_sysregs.far_el2,
+		       &fake_sysregs.elr_el2, &fake_sysregs.spsr_el2, VBAR_EL2},
+	};
 
-static void check_at_el2(uint64_t esr, uint64_t from_spsr, uint64_t vector)
-{
-	CHECK_EQ(fake_sysregs.esr_el2, esr);
-	CHECK_EQ(fake_sysregs.far_el2, FAR);
-	CHECK_EQ(fake_sysregs.elr_el2, PC);
-	CHECK_EQ(fake_sysregs.spsr_el2, from_spsr);
-	CHECK_EQ(f.elr, VBAR_EL2 + vector);
-	CHECK_EQ(f.spsr, ENTRY_PSTATE(2));
-	CHECK_EQ(fake_sysregs.esr_el1, 0); /* nothing for EL1 */
+	CHECK_EQ(*at[el].esr, esr);
+	CHECK_EQ(*at[el].far, FAR);
+	CHECK_EQ(*at[el].elr, PC);
+	CHECK_EQ(*at[el].spsr, from_spsr);
+	CHECK_EQ(f.elr, at[el].vbar + vector);
+	CHECK_EQ(f.spsr, ENTRY_PSTATE(el));
+	CHECK_EQ(*at[3 - el].esr, 0);
 }
 
 static void trap(uint64_t esr)
@@ -119,60 +118,52 @@ static void trap(uint64_t esr)
 	monitor_lower_sync(&f, 0);
 }
 
-/* EL1's read, no TEA: EL1 takes it as a same-EL data abort. */
-static void sea_el1_read_to_el1(void)
+/* Where an SEA outside the ECAM window goes, and as what. */
+static const struct {
+	const char *what;
+	uint64_t from_spsr, hcr;
+	uint64_t esr;	 /* as taken to EL3 */
+	unsigned to;	 /* the EL it is delivered to */
+	uint64_t to_esr; /* its EC restated for there */
+	uint64_t vector;
+} seas[] = {
+	{"EL1 read, no TEA: EL1, same-EL data abort", SPSR_M_EL1H, 0,
+	 ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ), 1,
+	 ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_READ), VECTOR_CUR_SPX_SYNC},
+	{"EL0 fetch, no TGE: EL1, lower-EL instruction abort", SPSR_EL0, 0,
+	 ESR_AT_EL3(ESR_EC_IABT_LOW, ISS_SEA_READ), 1,
+	 ESR_AT_EL3(ESR_EC_IABT_LOW, ISS_SEA_READ), VECTOR_LOWER_A64_SYNC},
+	{"EL1 write, TEA: EL2, lower-EL data abort", SPSR_M_EL1H,
+	 HCR_EL2_TEA | HCR_EL2_VM, ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_WRITE), 2,
+	 ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_WRITE), VECTOR_LOWER_A64_SYNC},
+	{"EL0 read, TGE: EL2", SPSR_EL0, HCR_EL2_TGE,
+	 ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ), 2,
+	 ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ), VECTOR_LOWER_A64_SYNC},
+	{"EL1 read, TGE (routes EL0's only): EL1", SPSR_M_EL1H, HCR_EL2_TGE,
+	 ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ), 1,
+	 ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_READ), VECTOR_CUR_SPX_SYNC},
+	{"EL2 read: EL2, same-EL data abort", SPSR_M_EL2H, 0,
+	 ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ), 2,
+	 ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_READ), VECTOR_CUR_SPX_SYNC},
+	{"EL2 fetch: EL2, same-EL instruction abort", SPSR_M_EL2H, 0,
+	 ESR_AT_EL3(ESR_EC_IABT_LOW, ISS_SEA_READ), 2,
+	 ESR_AT_EL3(ESR_EC_IABT_CUR, ISS_SEA_READ), VECTOR_CUR_SPX_SYNC},
+};
+
+static void sea_outside_window_goes_on(void)
 {
-	setup(SPSR_M_EL1H, 0);
-	trap(ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ));
-	CHECK_EQ(ecam_sea_calls, 1);
-	check_at_el1(ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_READ), SPSR_M_EL1H,
-		     VECTOR_CUR_SPX_SYNC);
-}
+	for (unsigned i = 0; i < sizeof(seas) / sizeof(seas[0]); i++) {
+		int failed_before = unit_case_failed;
 
-/* EL0's fetch, no TGE: EL1 takes it as a lower-EL instruction abort. */
-static void sea_el0_fetch_to_el1(void)
-{
-	setup(SPSR_EL0, 0);
-	trap(ESR_AT_EL3(ESR_EC_IABT_LOW, ISS_SEA_READ));
-	check_at_el1(ESR_AT_EL3(ESR_EC_IABT_LOW, ISS_SEA_READ), SPSR_EL0,
-		     VECTOR_LOWER_A64_SYNC);
-}
-
-/* HCR_EL2.TEA: EL1's SEA is the hypervisor's, as a lower-EL abort. */
-static void sea_el1_with_tea_to_el2(void)
-{
-	setup(SPSR_M_EL1H, HCR_EL2_TEA | HCR_EL2_VM);
-	trap(ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_WRITE));
-	check_at_el2(ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_WRITE), SPSR_M_EL1H,
-		     VECTOR_LOWER_A64_SYNC);
-}
-
-/* TGE routes EL0's to EL2; it does not route EL1's. */
-static void sea_el0_with_tge_to_el2(void)
-{
-	setup(SPSR_EL0, HCR_EL2_TGE);
-	trap(ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ));
-	check_at_el2(ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ), SPSR_EL0,
-		     VECTOR_LOWER_A64_SYNC);
-
-	setup(SPSR_M_EL1H, HCR_EL2_TGE);
-	trap(ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ));
-	check_at_el1(ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_READ), SPSR_M_EL1H,
-		     VECTOR_CUR_SPX_SYNC);
-}
-
-/* EL2's own: a same-EL abort at EL2, whatever HCR_EL2 says. */
-static void sea_el2_to_el2(void)
-{
-	setup(SPSR_M_EL2H, 0);
-	trap(ESR_AT_EL3(ESR_EC_DABT_LOW, ISS_SEA_READ));
-	check_at_el2(ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_READ), SPSR_M_EL2H,
-		     VECTOR_CUR_SPX_SYNC);
-
-	setup(SPSR_M_EL2H, 0);
-	trap(ESR_AT_EL3(ESR_EC_IABT_LOW, ISS_SEA_READ));
-	check_at_el2(ESR_AT_EL3(ESR_EC_IABT_CUR, ISS_SEA_READ), SPSR_M_EL2H,
-		     VECTOR_CUR_SPX_SYNC);
+		unit_case_failed = 0;
+		setup(seas[i].from_spsr, seas[i].hcr);
+		trap(seas[i].esr);
+		CHECK_EQ(ecam_sea_calls, 1);
+		check_at(seas[i].to, seas[i].to_esr, seas[i].from_spsr, seas[i].vector);
+		if (unit_case_failed)
+			printf("  in: %s\n", seas[i].what);
+		unit_case_failed |= failed_before;
+	}
 }
 
 /* In the ECAM window: a configuration access, answered, not passed on. */
@@ -197,15 +188,15 @@ static void gpc_outside_window_is_sea(void)
 	fake_sysregs.S3_6_C6_C0_5 = FAR & ~0xfffull; /* MFAR_EL3 */
 	trap(ESR_AT_EL3(ESR_EC_GPC, ESR_ISS_WNR));
 	CHECK_EQ(ecam_gpc_calls, 1);
-	check_at_el1(ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_WRITE), SPSR_M_EL1H,
-		     VECTOR_CUR_SPX_SYNC);
+	check_at(1, ESR_AT_EL3(ESR_EC_DABT_CUR, ISS_SEA_WRITE), SPSR_M_EL1H,
+		 VECTOR_CUR_SPX_SYNC);
 	CHECK_EQ(log_lines, 1);
 	CHECK(strstr(logged, "EL1 write of PA 0x60120000") != NULL);
 
 	setup(SPSR_M_EL2H, 0);
 	trap(ESR_AT_EL3(ESR_EC_GPC, ESR_GPC_IND));
-	check_at_el2(ESR_AT_EL3(ESR_EC_IABT_CUR, ISS_SEA_READ), SPSR_M_EL2H,
-		     VECTOR_CUR_SPX_SYNC);
+	check_at(2, ESR_AT_EL3(ESR_EC_IABT_CUR, ISS_SEA_READ), SPSR_M_EL2H,
+		 VECTOR_CUR_SPX_SYNC);
 }
 
 /* SMC is PSCI; anything else is an undefined instruction, logged. */
@@ -226,11 +217,7 @@ static void smc_and_others(void)
 
 int main(void)
 {
-	RUN(sea_el1_read_to_el1);
-	RUN(sea_el0_fetch_to_el1);
-	RUN(sea_el1_with_tea_to_el2);
-	RUN(sea_el0_with_tge_to_el2);
-	RUN(sea_el2_to_el2);
+	RUN(sea_outside_window_goes_on);
 	RUN(sea_in_ecam_window_is_emulated);
 	RUN(gpc_outside_window_is_sea);
 	RUN(smc_and_others);

@@ -94,12 +94,17 @@ GUEST_RAW_BINS := $(B)/guests/faults-raw.bin
 # build/host/tests/test_NAME, so NAME is unique.
 include monitor/testable.mk boot/testable.mk hyp/testable.mk
 TESTABLE_lib := $(LIB_SRCS)
+# The host double of the arch layer (arch/fake/sysreg.h): the system
+# registers the trap handlers read and write, as fields the tests set.
+TESTABLE_arch := $(wildcard arch/fake/*.c)
 host_ar = $(H)/$(1)-host.a
-$(foreach p,hyp monitor boot lib,$(eval $(call host_ar,$(p)): \
-	$(patsubst %.c,$(H)/%.o,$(TESTABLE_$(p)))))
+# An archive is remade when its list changes: a source added to a
+# testable.mk whose object is missing must not leave the archive as it was.
+$(foreach p,hyp monitor boot lib arch,$(eval $(call host_ar,$(p)): \
+	$(patsubst %.c,$(H)/%.o,$(TESTABLE_$(p))) $(wildcard $(p)/testable.mk)))
 HOST_LIB := $(call host_ar,lib)
-# lib last: the programs' code calls into it.
-HOST_ARS := $(foreach p,hyp monitor boot lib,$(call host_ar,$(p)))
+# lib, then arch, last: the programs' code calls into them.
+HOST_ARS := $(foreach p,hyp monitor boot lib arch,$(call host_ar,$(p)))
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS := $(foreach t,$(UNIT_SRCS),$(H)/tests/$(basename $(notdir $(t))))
 $(foreach t,$(UNIT_SRCS),$(eval $(H)/tests/$(basename $(notdir $(t))): $(t) $(HOST_ARS)))
@@ -304,7 +309,7 @@ $(H)/%.o: %.c
 $(H)/%-host.a:
 	@mkdir -p $(dir $@)
 	@echo "  ar       $@"
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(UNIT_BINS):
 	@mkdir -p $(dir $@)

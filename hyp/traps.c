@@ -20,26 +20,6 @@
 /* Only so many unmapped-IPA messages per VM: a guest may loop on them. */
 #define ABORT_LOG_LIMIT 8
 
-void inject_sync(struct frame *f, uint64_t esr, uint64_t far)
-{
-	write_sysreg(esr_el1, esr);
-	write_sysreg(far_el1, far);
-	write_sysreg(elr_el1, f->elr);
-	write_sysreg(spsr_el1, f->spsr);
-	f->elr = read_sysreg(vbar_el1) + exc_sync_vector_offset(1, f->spsr);
-	f->spsr = exc_entry_pstate(1);
-}
-
-void inject_undef(struct frame *f)
-{
-	inject_sync(f, exc_esr_undef(), 0);
-}
-
-void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far)
-{
-	inject_sync(f, exc_esr_sea(1, spsr_el(f->spsr), fetch, write), far);
-}
-
 static void stage2_abort(struct vcpu *v, struct frame *f, uint64_t esr)
 {
 	bool fetch = ESR_EC(esr) == ESR_EC_IABT_LOW;

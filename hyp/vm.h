@@ -161,10 +161,7 @@ struct pcpu {
 
 static inline struct pcpu *this_pcpu(void)
 {
-	struct pcpu *p;
-
-	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(p));
-	return p;
+	return (struct pcpu *)read_sysreg(tpidr_el2);
 }
 
 /* The IPA of the guest's access that took a stage-2 fault: the page from
@@ -241,7 +238,7 @@ bool debug_pnmi_entry(void);
  * measure the hypervisor's share of a call); otherwise MDCR_EL2.HPMD. */
 extern const bool debug_pmu_counts_el2;
 
-/* traps.c */
+/* traps_inject.c: exceptions for the guest's EL1 */
 void inject_undef(struct frame *f);
 void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far);
 void inject_sync(struct frame *f, uint64_t esr, uint64_t far);

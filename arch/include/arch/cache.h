@@ -1,4 +1,5 @@
-/* Cache and TLB maintenance by address range, for the target only. */
+/* Cache maintenance by address range; under HOST_BUILD, the host double's
+ * recorded calls (arch/fake/sysreg.h's fake_arch). */
 #ifndef ARCH_CACHE_H
 #define ARCH_CACHE_H
 
@@ -7,6 +8,7 @@
 
 #include <arch/sysreg.h>
 
+#ifndef HOST_BUILD
 /* Smallest data cache line of the PE, from CTR_EL0.DminLine. */
 static inline uint64_t dcache_line_size(void)
 {
@@ -37,5 +39,25 @@ static inline void icache_inval_all(void)
 	dsb(sy);
 	isb();
 }
+#else
+static inline void dcache_clean(const void *addr, size_t size)
+{
+	fake_arch.dcache_clean++;
+	fake_arch.last_dcache_addr = addr;
+	fake_arch.last_dcache_size = size;
+}
+
+static inline void dcache_clean_inval(const void *addr, size_t size)
+{
+	fake_arch.dcache_clean_inval++;
+	fake_arch.last_dcache_addr = addr;
+	fake_arch.last_dcache_size = size;
+}
+
+static inline void icache_inval_all(void)
+{
+	fake_arch.icache_inval_all++;
+}
+#endif
 
 #endif

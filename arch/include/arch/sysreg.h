@@ -2,7 +2,8 @@
  * AArch64 system registers and their fields, by their ARM ARM names.
  * Only what the platform programs is here; each field is written once and
  * used by name everywhere else. Safe to include from assembly and from host
- * unit tests (the accessors are only defined for the target).
+ * unit tests: under HOST_BUILD the accessors and barriers are the host
+ * double's (arch/fake/sysreg.h), registers as fields of a struct.
  */
 #ifndef ARCH_SYSREG_H
 #define ARCH_SYSREG_H
@@ -356,6 +357,8 @@
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 #define wfe() __asm__ volatile("wfe" ::: "memory")
 #define sev() __asm__ volatile("sev" ::: "memory")
+#else
+#include <arch/fake/sysreg.h>
 #endif
 #endif
 

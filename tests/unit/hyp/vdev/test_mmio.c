@@ -1,0 +1,258 @@
+/*
+ * hyp/vdev/mmio.c, the real access decode on the host double of the arch
+ * layer (arch/fake/sysreg.h): a stage-2 data abort's syndrome (ISV, SAS,
+ * SSE, SRT, SF, WnR) becomes one access to a device model, the loaded
+ * value sign- or zero-extended into Rt as the instruction would have,
+ * XZR read as zero and written to nowhere; an access the syndrome does
+ * not describe (ISV = 0) or the device refuses changes nothing. Both ways
+ * in: mmio_emulate() on the full frame, guest_mmio_fast() on the short
+ * one with the syndrome and address from ESR_EL2, FAR_EL2 and HPFAR_EL2.
+ */
+#include <string.h>
+
+#include <arch/sysreg.h>
+#include <hyp/hyp.h>
+#include <hyp/vm.h>
+
+#include "unit.h"
+
+#define DEV_BASE 0x09000000ull
+#define DEV_SIZE 0x1000ull
+#define PC 0x40001000ull
+#define ZR 31
+
+static struct vm vm;
+static struct vcpu *v = &vm.vcpus[0];
+static struct pcpu pcpu;
+static struct frame f;
+
+/* The device: reads give dev_value, writes are recorded; refuses
+ * everything at offset 0xff0 and up. */
+static uint64_t dev_value;
+static unsigned dev_reads, dev_writes;
+static uint64_t last_off, last_val;
+static unsigned last_size;
+static struct vcpu *last_vcpu;
+
+static bool dev_read(struct vcpu *vc, uint64_t off, unsigned size, uint64_t *val)
+{
+	dev_reads++;
+	last_vcpu = vc;
+	last_off = off;
+	last_size = size;
+	if (off >= 0xff0)
+		return false;
+	*val = dev_value & (size < 8 ? (1ull << (8 * size)) - 1 : ~0ull);
+	return true;
+}
+
+static bool dev_write(struct vcpu *vc, uint64_t off, unsigned size, uint64_t val)
+{
+	dev_writes++;
+	last_vcpu = vc;
+	last_off = off;
+	last_size = size;
+	last_val = val;
+	return off < 0xff0;
+}
+
+/* What the full path of a fast exit does next; counted. */
+static unsigned flushes;
+
+void vgic_flush(struct vcpu *vc)
+{
+	flushes++;
+}
+
+/* The one place that knows how a device is added to a VM. */
+static void add_device(void)
+{
+	vm.mmio[0] = (struct mmio_region){DEV_BASE, DEV_SIZE, dev_read, dev_write};
+	vm.mmio_count = 1;
+}
+
+static void setup(void)
+{
+	fake_arch_reset();
+	memset(&vm, 0, sizeof(vm));
+	v->vm = &vm;
+	add_device();
+	memset(&f, 0, sizeof(f));
+	f.elr = PC;
+	for (unsigned i = 0; i < 31; i++)
+		f.x[i] = 0x1111111111111100ull + i;
+	dev_value = 0;
+	dev_reads = dev_writes = flushes = 0;
+	last_off = last_val = 0;
+	last_size = 0;
+	last_vcpu = NULL;
+	memset(&pcpu, 0, sizeof(pcpu));
+	pcpu.vcpu = v;
+	fake_sysregs.tpidr_el2 = (uint64_t)(uintptr_t)&pcpu;
+}
+
+/* A data abort from a lower EL describing the access (ISV = 1). */
+static uint64_t esr_access(unsigned sas, bool sse, unsigned srt, bool sf, bool wnr)
+{
+	return ((uint64_t)ESR_EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | ESR_ISS_ISV |
+	       (uint64_t)sas << 22 | (sse ? ESR_ISS_SSE : 0) | (uint64_t)srt << 16 |
+	       (sf ? ESR_ISS_SF : 0) | (wnr ? ESR_ISS_WNR : 0) | 0x10 /* DFSC */;
+}
+
+/* ldrsb x2, [..]: 0x80 sign-extends to 64 bits. */
+static void ldrsb_64(void)
+{
+	setup();
+	dev_value = 0x80;
+	CHECK(mmio_emulate(v, &f, esr_access(0, true, 2, true, false), DEV_BASE + 0x18));
+	CHECK_EQ(f.x[2], 0xffffffffffffff80ull);
+	CHECK_EQ(last_off, 0x18);
+	CHECK_EQ(last_size, 1);
+	CHECK(last_vcpu == v);
+	CHECK_EQ(f.elr, PC + 4);
+}
+
+/* ldrsh w3, [..]: sign-extended to 32 bits, the upper half of x3 zero. */
+static void ldrsh_32(void)
+{
+	setup();
+	dev_value = 0x8001;
+	CHECK(mmio_emulate(v, &f, esr_access(1, true, 3, false, false), DEV_BASE + 2));
+	CHECK_EQ(f.x[3], 0xffff8001ull);
+	CHECK_EQ(last_size, 2);
+}
+
+/* ldrh w4: no sign extension; ldr w5 of a register whose top bit is set. */
+static void zero_extended_loads(void)
+{
+	setup();
+	dev_value = 0x8001;
+	CHECK(mmio_emulate(v, &f, esr_access(1, false, 4, false, false), DEV_BASE));
+	CHECK_EQ(f.x[4], 0x8001);
+
+	dev_value = 0x80000001;
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, 5, false, false), DEV_BASE));
+	CHECK_EQ(f.x[5], 0x80000001);
+
+	dev_value = 0x8000000000000001ull; /* ldr x6 */
+	CHECK(mmio_emulate(v, &f, esr_access(3, false, 6, true, false), DEV_BASE));
+	CHECK_EQ(f.x[6], 0x8000000000000001ull);
+	CHECK_EQ(last_size, 8);
+	CHECK_EQ(f.elr, PC + 12);
+}
+
+/* strb w7 / strh w8: only the access's bytes of the register are written. */
+static void stores_take_the_low_bytes(void)
+{
+	setup();
+	f.x[7] = 0xaabbccddeeff1122ull;
+	CHECK(mmio_emulate(v, &f, esr_access(0, false, 7, false, true), DEV_BASE + 0x30));
+	CHECK_EQ(dev_writes, 1);
+	CHECK_EQ(dev_reads, 0);
+	CHECK_EQ(last_val, 0x22);
+	CHECK_EQ(last_size, 1);
+	CHECK_EQ(last_off, 0x30);
+
+	CHECK(mmio_emulate(v, &f, esr_access(1, false, 8, false, true), DEV_BASE));
+	CHECK_EQ(last_val, 0x1108);
+
+	f.x[9] = 0xaabbccddeeff1122ull; /* str x9 */
+	CHECK(mmio_emulate(v, &f, esr_access(3, false, 9, true, true), DEV_BASE));
+	CHECK_EQ(last_val, 0xaabbccddeeff1122ull);
+}
+
+/* Rt = 31 is XZR: a store writes zero, a load goes nowhere. */
+static void zero_register(void)
+{
+	struct frame before;
+
+	setup();
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, ZR, false, true), DEV_BASE));
+	CHECK_EQ(last_val, 0);
+
+	dev_value = 0x1234;
+	before = f;
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, ZR, false, false), DEV_BASE));
+	CHECK_EQ(dev_reads, 1);
+	CHECK(memcmp(f.x, before.x, sizeof(f.x)) == 0);
+	CHECK_EQ(f.sp, before.sp);
+}
+
+/* A 16-bit T32 load (IL = 0) steps over 2 bytes. */
+static void t32_steps_two(void)
+{
+	setup();
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, 1, false, false) & ~ESR_IL,
+			   DEV_BASE));
+	CHECK_EQ(f.elr, PC + 2);
+}
+
+/* ISV = 0 (a pair, writeback, SIMD), an address with no device, a
+ * refusing device: false, and nothing changed. */
+static void refusals_change_nothing(void)
+{
+	struct frame before;
+
+	setup();
+	before = f;
+	CHECK(!mmio_emulate(v, &f, esr_access(2, false, 1, false, false) & ~ESR_ISS_ISV,
+			    DEV_BASE));
+	CHECK(!mmio_emulate(v, &f, esr_access(2, false, 1, false, true) & ~ESR_ISS_ISV,
+			    DEV_BASE));
+	CHECK_EQ(dev_reads + dev_writes, 0);
+	CHECK(!mmio_emulate(v, &f, esr_access(2, false, 1, false, false),
+			    DEV_BASE + DEV_SIZE));
+	CHECK(!mmio_emulate(v, &f, esr_access(2, false, 1, false, false), DEV_BASE - 4));
+	CHECK_EQ(dev_reads + dev_writes, 0);
+	dev_value = 0x55;
+	CHECK(!mmio_emulate(v, &f, esr_access(2, false, 1, false, false),
+			    DEV_BASE + 0xff0));
+	CHECK(!mmio_emulate(v, &f, esr_access(2, false, 1, false, true),
+			    DEV_BASE + 0xff0));
+	CHECK_EQ(dev_reads + dev_writes, 2);
+	CHECK(memcmp(&f, &before, sizeof(f)) == 0);
+}
+
+/* The fast path: the syndrome from ESR_EL2, the IPA from HPFAR_EL2 (page)
+ * and FAR_EL2 (offset), the return address in ELR_EL2. */
+static void fast_path(void)
+{
+	struct caller_frame cf;
+
+	setup();
+	memset(&cf, 0, sizeof(cf));
+	dev_value = 0xff;
+	fake_sysregs.esr_el2 = esr_access(0, true, 30, true, false); /* ldrsb x30 */
+	fake_sysregs.hpfar_el2 = (DEV_BASE >> 12) << HPFAR_FIPA_SHIFT;
+	fake_sysregs.far_el2 = 0xffff000012345024ull; /* the VA: only its offset counts */
+	fake_sysregs.elr_el2 = PC;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(last_off, 0x24);
+	CHECK_EQ(cf.x30, ~0ull);
+	CHECK_EQ(fake_sysregs.elr_el2, PC + 4);
+	CHECK_EQ(v->exits, 1);
+	CHECK_EQ(flushes, 1);
+
+	/* x19..x29 are not in the short frame: left to the full path. */
+	fake_sysregs.esr_el2 = esr_access(2, false, 19, false, false);
+	CHECK(!guest_mmio_fast(&cf));
+	/* ISV = 0: left too. */
+	fake_sysregs.esr_el2 = esr_access(2, false, 1, false, false) & ~ESR_ISS_ISV;
+	CHECK(!guest_mmio_fast(&cf));
+	CHECK_EQ(fake_sysregs.elr_el2, PC + 4);
+	CHECK_EQ(v->exits, 1);
+	CHECK_EQ(dev_reads, 1);
+}
+
+int main(void)
+{
+	RUN(ldrsb_64);
+	RUN(ldrsh_32);
+	RUN(zero_extended_loads);
+	RUN(stores_take_the_low_bytes);
+	RUN(zero_register);
+	RUN(t32_steps_two);
+	RUN(refusals_change_nothing);
+	RUN(fast_path);
+	UNIT_DONE();
+}

@@ -117,18 +117,6 @@ static void add_cpus(struct dtw *s, const struct guest_dt_params *p)
 	dtw_end(s);
 }
 
-static void add_psci(struct dtw *s)
-{
-	dtw_begin(s, "psci");
-	/* The hypervisor implements PSCI 1.1; listing 0.2 as well keeps the
-	 * node usable by kernels that predate the 1.0 compatible. Both use
-	 * the standard function IDs, so no per-function properties. */
-	DTW_STRLIST(s, "compatible", "arm,psci-1.0\0arm,psci-0.2");
-	/* The guest runs at EL1 under our EL2, which traps HVC. */
-	dtw_str(s, "method", "hvc");
-	dtw_end(s);
-}
-
 static void add_timer(struct dtw *s)
 {
 	/* GICv3 specifiers carry only the trigger type in the flags cell: the
@@ -236,7 +224,8 @@ int guest_dt_build(void *buf, size_t size, const struct guest_dt_params *p)
 	add_chosen(&s, p, uart_path);
 	add_memory(&s, p);
 	add_cpus(&s, p);
-	add_psci(&s);
+	/* The guest runs at EL1 under our EL2, which traps HVC. */
+	dtw_psci(&s, "hvc");
 	add_timer(&s);
 	add_gic(&s, p);
 	add_uart(&s, p, uart);

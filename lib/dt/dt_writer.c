@@ -83,3 +83,14 @@ void dtw_node_name(char *buf, size_t size, const char *name, uint64_t addr)
 {
 	fmt_snprintf(buf, size, "%s@%llx", name, (unsigned long long)addr);
 }
+
+void dtw_psci(struct dtw *w, const char *method)
+{
+	dtw_begin(w, "psci");
+	/* PSCI 1.1 is served; listing 0.2 as well keeps the node usable by
+	 * kernels that predate the 1.0 compatible. Both use the standard
+	 * function IDs, so no per-function properties. */
+	DTW_STRLIST(w, "compatible", "arm,psci-1.0\0arm,psci-0.2");
+	dtw_str(w, "method", method);
+	dtw_end(w);
+}

@@ -42,4 +42,8 @@ void dtw_node_name(char *buf, size_t size, const char *name, uint64_t addr);
  * sizeof includes the final one. */
 #define DTW_STRLIST(w, name, lit) dtw_raw(w, name, lit, sizeof(lit))
 
+/* The /psci node of a PSCI 1.x firmware (the monitor's, or the
+ * hypervisor's for a VM) called through method, "smc" or "hvc". */
+void dtw_psci(struct dtw *w, const char *method);
+
 #endif

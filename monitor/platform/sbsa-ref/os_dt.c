@@ -238,15 +238,6 @@ static void add_cpus(struct dtw *s, const void *machine)
 	dtw_end(s);
 }
 
-static void add_psci(struct dtw *s)
-{
-	dtw_begin(s, "psci");
-	/* The monitor serves PSCI 1.1 at EL3; 0.2 for older kernels. */
-	DTW_STRLIST(s, "compatible", "arm,psci-1.0\0arm,psci-0.2");
-	dtw_str(s, "method", "smc");
-	dtw_end(s);
-}
-
 static void add_timer(struct dtw *s, const struct os_dt_params *p)
 {
 	uint32_t irqs[3 * OS_DT_TIMER_PPIS];
@@ -372,7 +363,8 @@ int os_dt_build(void *buf, size_t size, const void *machine, const struct os_dt_
 	add_memory(&s, machine);
 	add_secure_memory(&s, p);
 	add_cpus(&s, machine);
-	add_psci(&s);
+	/* The monitor serves PSCI at EL3. */
+	dtw_psci(&s, "smc");
 	add_timer(&s, p);
 	add_gic(&s, machine, p);
 	add_uart(&s, p, uart);

@@ -279,17 +279,28 @@ static bool type_assignable(uint32_t type)
 	return type != MEM_FREE && type < MEM_TYPE_COUNT;
 }
 
+/* A range to give a type to (or take it back from): the checks that
+ * reserving and releasing share; *end is where it stops. */
+static int check_typed_range(uint64_t base, uint64_t size, uint32_t type, uint64_t *end)
+{
+	int err = check_range(base, size);
+
+	if (err)
+		return err;
+	if (!type_assignable(type))
+		return MEMMAP_E_TYPE;
+	*end = base + size;
+	return 0;
+}
+
 int memmap_reserve(struct memmap *m, uint64_t base, uint64_t size, uint32_t type)
 {
 	uint64_t end;
 	int delta, err;
 
-	err = check_range(base, size);
+	err = check_typed_range(base, size, type, &end);
 	if (err)
 		return err;
-	if (!type_assignable(type))
-		return MEMMAP_E_TYPE;
-	end = base + size;
 
 	if (range_busy(m, base, end))
 		return MEMMAP_E_BUSY;
@@ -311,12 +322,9 @@ int memmap_release(struct memmap *m, uint64_t base, uint64_t size, uint32_t type
 	uint64_t end;
 	int i, err;
 
-	err = check_range(base, size);
+	err = check_typed_range(base, size, type, &end);
 	if (err)
 		return err;
-	if (!type_assignable(type))
-		return MEMMAP_E_TYPE;
-	end = base + size;
 	i = find_overlap(m, base, end);
 	if (i < 0)
 		return MEMMAP_E_MISMATCH;
@@ -528,13 +536,10 @@ const char *memmap_strerror(int err)
 int memmap_reserve_free(struct memmap *m, uint64_t base, uint64_t size, uint32_t type)
 {
 	uint64_t end;
-	int err = check_range(base, size);
+	int err = check_typed_range(base, size, type, &end);
 
 	if (err)
 		return err;
-	if (!type_assignable(type))
-		return MEMMAP_E_TYPE;
-	end = base + size;
 	/* Each round retypes one free piece; the map is rescanned after it. */
 	for (;;) {
 		const struct mem_region *r = NULL;

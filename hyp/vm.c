@@ -105,6 +105,18 @@ static void copy_in(struct vm *vm, uint64_t off, const struct handoff_payload *p
 	dcache_clean(dst, p->size);
 }
 
+/* The one line a refused device or mapping gets; -1, or 0 if none. */
+static int refused(const struct vm *vm, const char *what, const char *name, uint64_t base,
+		   uint64_t size, enum mmio_table_err err, const char *clash)
+{
+	if (!err)
+		return 0;
+	log_printf("hyp: vm%u '%s': %s '%s' at 0x%lx size 0x%lx refused: %s%s%s\n",
+		   vm->id, vm->name, what, name, base, size, mmio_table_strerror(err),
+		   err == MMIO_E_OVERLAP ? " " : "", err == MMIO_E_OVERLAP ? clash : "");
+	return -1;
+}
+
 int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 		void *priv, const char *name)
 {
@@ -112,12 +124,7 @@ int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t size, const struct mmio_o
 	enum mmio_table_err err =
 		mmio_table_add(&vm->mmio, base, size, ops, priv, name, &clash);
 
-	if (!err)
-		return 0;
-	log_printf("hyp: vm%u '%s': device '%s' at 0x%lx size 0x%lx refused: %s%s%s\n",
-		   vm->id, vm->name, name, base, size, mmio_table_strerror(err),
-		   err == MMIO_E_OVERLAP ? " " : "", err == MMIO_E_OVERLAP ? clash : "");
-	return -1;
+	return refused(vm, "device", name, base, size, err, clash);
 }
 
 int vm_add_mapped(struct vm *vm, uint64_t base, uint64_t size, const char *name)
@@ -126,12 +133,7 @@ int vm_add_mapped(struct vm *vm, uint64_t base, uint64_t size, const char *name)
 	enum mmio_table_err err =
 		mmio_table_add_mapped(&vm->mmio, base, size, name, &clash);
 
-	if (!err)
-		return 0;
-	log_printf("hyp: vm%u '%s': mapping '%s' at 0x%lx size 0x%lx refused: %s%s%s\n",
-		   vm->id, vm->name, name, base, size, mmio_table_strerror(err),
-		   err == MMIO_E_OVERLAP ? " " : "", err == MMIO_E_OVERLAP ? clash : "");
-	return -1;
+	return refused(vm, "mapping", name, base, size, err, clash);
 }
 
 static int map_guest_ram(struct vm *vm)

@@ -1,7 +1,7 @@
 /*
  * What the stock hypervisor (hyp.bin) has in place of hyp/test/, which only
- * the test build (hyp-test.bin) links: no self-tests, and a debug hypercall
- * that is refused like any unknown command.
+ * the test build (hyp-test.bin) links: no self-tests, a debug hypercall
+ * that is refused like any unknown command, and no extra devices.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +26,11 @@ bool debug_pnmi_entry(void)
 
 void debug_regular_irq(void)
 {
+}
+
+int debug_vm_devices(struct vm *vm, unsigned n)
+{
+	return 0;
 }
 
 bool debug_call(struct vcpu *v, uint32_t op, uint32_t arg, uint64_t *result)

@@ -105,6 +105,37 @@ static void copy_in(struct vm *vm, uint64_t off, const struct handoff_payload *p
 	dcache_clean(dst, p->size);
 }
 
+/* The one line a refused device or mapping gets; -1, or 0 if none. */
+static int refused(const struct vm *vm, const char *what, const char *name, uint64_t base,
+		   uint64_t size, enum mmio_table_err err, const char *clash)
+{
+	if (!err)
+		return 0;
+	log_printf("hyp: vm%u '%s': %s '%s' at 0x%lx size 0x%lx refused: %s%s%s\n",
+		   vm->id, vm->name, what, name, base, size, mmio_table_strerror(err),
+		   err == MMIO_E_OVERLAP ? " " : "", err == MMIO_E_OVERLAP ? clash : "");
+	return -1;
+}
+
+int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+		void *priv, const char *name)
+{
+	const char *clash = "";
+	enum mmio_table_err err =
+		mmio_table_add(&vm->mmio, base, size, ops, priv, name, &clash);
+
+	return refused(vm, "device", name, base, size, err, clash);
+}
+
+int vm_add_mapped(struct vm *vm, uint64_t base, uint64_t size, const char *name)
+{
+	const char *clash = "";
+	enum mmio_table_err err =
+		mmio_table_add_mapped(&vm->mmio, base, size, name, &clash);
+
+	return refused(vm, "mapping", name, base, size, err, clash);
+}
+
 static int map_guest_ram(struct vm *vm)
 {
 	int err = pt_init_stage2(&vm->s2, hyp_table_alloc());
@@ -216,6 +247,8 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	unsigned n = (unsigned)(c - configs);
 
 	memcpy(vm->name, c->name, sizeof(vm->name));
+	/* Empty: a VM refused before may have left its devices in this slot. */
+	memset(&vm->mmio, 0, sizeof(vm->mmio));
 	vm->exit_code = -1;
 	vm->vcpu_count = c->cpus;
 	if (!kernel) {
@@ -249,6 +282,13 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 		log_printf("hyp: vm%u: cannot build its stage-2 tables\n", n);
 		goto release;
 	}
+	/* The devices before the DT, which may map ECAM passthrough's window
+	 * and BARs: each range is checked against those already there. The
+	 * UART first: hyp/vdev/mmio.c searches the devices in order, and a
+	 * console polling it is the most frequent device access. */
+	if (vm_add_mapped(vm, vm->ram_ipa, vm->ram_size, "RAM") || vuart_vm_init(vm) ||
+	    vgic_vm_init(vm) || debug_vm_devices(vm, n))
+		goto release;
 	zero_ram(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
 	vm->dt_ipa = vm->ram_ipa + l.dt_offset;
 	vm->entry_ipa = vm->ram_ipa + l.kernel_offset;
@@ -258,10 +298,6 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	if (build_dt(vm, c, vm->ram_ipa + l.initrd_offset, l.initrd_size))
 		goto release;
 	backdoor_vm_init(vm, c);
-	/* The UART first: hyp/vdev/mmio.c searches the regions in order, and a console
-	 * polling it is the most frequent device access. */
-	vuart_vm_init(vm);
-	vgic_vm_init(vm);
 	vm->vcpus[0].start_pc = vm->entry_ipa;
 	vm->vcpus[0].start_x0 = vm->dt_ipa;
 	vm->vcpus[0].state = VCPU_ON_PENDING;

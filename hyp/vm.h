@@ -17,6 +17,7 @@
 #include <hyp/backdoor/protocol.h>
 #include <hyp/pnmi/lockup.h>
 #include <lib/mm/pgtable.h>
+#include <hyp/vdev/mmio_table.h>
 #include <hyp/vdev/pl011_model.h>
 #include <hyp/vdev/timer_model.h>
 #include <hyp/vdev/vgic_model.h>
@@ -41,14 +42,6 @@
 enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON, VCPU_OFF_PENDING };
 
 struct vcpu;
-
-/* An emulated device's registers in a VM's physical address space. */
-struct mmio_region {
-	uint64_t base, size;
-	bool (*read)(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val);
-	bool (*write)(struct vcpu *v, uint64_t off, unsigned size, uint64_t val);
-};
-#define MAX_MMIO_REGIONS 4
 
 /* EL1 (and EL0) system registers of a vCPU, saved when it leaves its CPU. */
 struct el1_sysregs {
@@ -111,8 +104,7 @@ struct vm {
 	unsigned vcpu_count;
 	struct vcpu vcpus[MAX_VCPUS_PER_VM];
 	struct bd_vm backdoor;
-	struct mmio_region mmio[MAX_MMIO_REGIONS];
-	unsigned mmio_count;
+	struct mmio_table mmio; /* its devices, added with vm_add_mmio() */
 	spinlock_t vgic_lock;
 	uint32_t vgic_gen; /* bumped on each model change, under vgic_lock */
 	struct vgic vgic;
@@ -190,6 +182,18 @@ void vm_exit(struct vm *vm, int code) __attribute__((noreturn));
 void vm_reset(struct vm *vm) __attribute__((noreturn));
 /* On every way back into a guest: a CPU whose VM has ended parks here. */
 void vm_park_if_ended(const struct vcpu *v);
+/*
+ * The one way an emulated device joins a VM (docs/ARCHITECTURE.md, "Adding
+ * an emulated device"): its registers at [base, base + size), answered by
+ * ops with priv. Refused, with one line naming the VM, the device and the
+ * range: a zero size, a range that wraps, one that overlaps another
+ * device or what stage 2 maps (vm_add_mapped), a full table. 0 or -1.
+ */
+int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+		void *priv, const char *name);
+/* A range the caller maps in the VM's stage 2, which no device may then
+ * overlap (nor it a device); refused as vm_add_mmio() refuses. 0 or -1. */
+int vm_add_mapped(struct vm *vm, uint64_t base, uint64_t size, const char *name);
 
 /* vcpu.c */
 void vcpu_configure_traps(const struct vcpu *v);
@@ -234,6 +238,9 @@ void watchdog_tick(const struct pnmi_ctx *c);
 bool debug_call(struct vcpu *v, uint32_t op, uint32_t arg, uint64_t *result);
 void debug_regular_irq(void);
 bool debug_pnmi_entry(void);
+/* hyp/test/debug_devices.c: the placeholder devices `test.devices.vmN`
+ * asks for (test builds; none in hyp.bin). 0, or -1 when one is refused. */
+int debug_vm_devices(struct vm *vm, unsigned n);
 /* Test builds: a VM's PMU counters may count at EL2 (the benchmarks
  * measure the hypervisor's share of a call); otherwise MDCR_EL2.HPMD. */
 extern const bool debug_pmu_counts_el2;
@@ -244,7 +251,7 @@ void inject_sea(struct frame *f, bool fetch, bool write, uint64_t far);
 void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
 
 /* hyp/vdev/vgic.c */
-void vgic_vm_init(struct vm *vm);
+int vgic_vm_init(struct vm *vm);
 void vgic_flush(struct vcpu *v);
 void vgic_vcpu_load(struct vcpu *v);
 void vgic_vcpu_unload(struct vcpu *v);
@@ -270,7 +277,7 @@ int ecam_vm_attach(struct vm *vm, void *dt, size_t dt_max);
 struct vm *ecam_spi_owner(uint32_t intid);
 
 /* hyp/vdev/vuart.c, hyp/drivers/console_mux.c */
-void vuart_vm_init(struct vm *vm);
+int vuart_vm_init(struct vm *vm);
 void vuart_input(struct vm *vm, uint8_t c);
 void vuart_input_idle(struct vm *vm);
 void vm_console_out(struct vm *vm, const char *s, size_t n);

@@ -36,6 +36,9 @@
 #define PCI_BAR_MEM_TYPE_MASK 0x6u
 
 static struct pci_ecam_fn fns[PCI_ECAM_MAX_FNS];
+/* The VM's RAM, the window and each BAR are mapped ranges of its table. */
+_Static_assert(1 + 1 + PCI_ECAM_MAX_FNS <= MAX_MAPPED_RANGES,
+	       "a passthrough VM's stage-2 ranges fit its MMIO table");
 static struct pci_ecam_window win;
 static uintptr_t win_va; /* where EL2 maps the window; 0 when there is none */
 static struct vm *owner;
@@ -206,6 +209,12 @@ int ecam_vm_attach(struct vm *vm, void *dt, size_t dt_max)
 			   owner->id);
 		return -1;
 	}
+	/* None may overlap the VM's RAM or devices (refused with its line). */
+	if (vm_add_mapped(vm, win.base, pci_ecam_window_size(&win), "ECAM window"))
+		return -1;
+	for (unsigned i = 0; i < win.nfns; i++)
+		if (vm_add_mapped(vm, fns[i].bar.base, fns[i].bar.size, "ECAM BAR"))
+			return -1;
 	err = pt_map(&vm->s2, win.base, win.base, pci_ecam_window_size(&win), PT_DEVICE);
 	for (unsigned i = 0; !err && i < win.nfns; i++)
 		err = pt_map(&vm->s2, fns[i].bar.base, fns[i].bar.base, fns[i].bar.size,

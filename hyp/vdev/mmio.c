@@ -13,6 +13,9 @@
  * the register in its frame, the device accepting) and leaves everything
  * else, unchanged, to the full path, mmio_emulate() under guest_sync(),
  * which also reports faults.
+ *
+ * Both find the device in the VM's table (hyp/vdev/mmio_table.h), in the
+ * order the devices were added: the UART first (hyp/vm.c).
  */
 #include <arch/sysreg.h>
 #include <lib/exception.h>
@@ -21,17 +24,6 @@
 #include <hyp/vm.h>
 
 #define REG_ZR 31 /* Rt = 31: XZR/WZR */
-
-static const struct mmio_region *find(const struct vm *vm, uint64_t ipa)
-{
-	for (unsigned i = 0; i < vm->mmio_count; i++) {
-		const struct mmio_region *r = &vm->mmio[i];
-
-		if (ipa >= r->base && ipa - r->base < r->size)
-			return r;
-	}
-	return NULL;
-}
 
 /* The access esr describes, on region r; *reg is the register Rt (NULL:
  * the zero register). false: the device refused it, nothing changed. */
@@ -47,9 +39,9 @@ static inline __attribute__((always_inline)) bool access(struct vcpu *v,
 		val = reg ? *reg : 0;
 		if (size < 8)
 			val &= (1ull << (8 * size)) - 1;
-		return r->write(v, ipa - r->base, size, val);
+		return r->ops.write(v, r->priv, ipa - r->base, size, val);
 	}
-	if (!r->read(v, ipa - r->base, size, &val))
+	if (!r->ops.read(v, r->priv, ipa - r->base, size, &val))
 		return false;
 	if ((esr & ESR_ISS_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
 		val |= ~((1ull << (8 * size)) - 1);
@@ -62,7 +54,7 @@ static inline __attribute__((always_inline)) bool access(struct vcpu *v,
 
 bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 {
-	const struct mmio_region *r = find(v->vm, ipa);
+	const struct mmio_region *r = mmio_table_find(&v->vm->mmio, ipa);
 	unsigned rt = ESR_ISS_SRT(esr);
 
 	if (!r || !(esr & ESR_ISS_ISV) ||
@@ -86,7 +78,7 @@ bool guest_mmio_fast(struct caller_frame *ff)
 	if (!reg && rt != REG_ZR)
 		return false; /* x19..x29 are in the full frame only */
 	ipa = stage2_fault_ipa(read_sysreg(far_el2));
-	r = find(v->vm, ipa);
+	r = mmio_table_find(&v->vm->mmio, ipa);
 	if (!r || !access(v, r, esr, ipa, reg))
 		return false;
 	write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));

@@ -345,71 +345,54 @@ void vgic_kick_others(struct vm *vm)
 }
 
 /* MMIO handlers for the distributor and the redistributors: the model
- * under the VM's lock; a write may make something deliverable elsewhere. */
-typedef bool (*model_read_fn)(struct vgic *g, uint32_t off, unsigned size, uint64_t *val);
-typedef bool (*model_write_fn)(struct vgic *g, uint32_t off, unsigned size, uint64_t val);
+ * under the VM's lock; a write may make something deliverable elsewhere.
+ * Their priv says which of the two frames the range is. */
+struct vgic_frame {
+	bool (*read)(struct vgic *g, uint32_t off, unsigned size, uint64_t *val);
+	bool (*write)(struct vgic *g, uint32_t off, unsigned size, uint64_t val);
+};
 
-static bool locked_read(struct vcpu *v, model_read_fn fn, uint64_t off, unsigned size,
-			uint64_t *val)
+static const struct vgic_frame dist_frame = {vgic_dist_read, vgic_dist_write};
+static const struct vgic_frame redist_frame = {vgic_redist_read, vgic_redist_write};
+
+static bool frame_read(struct vcpu *v, void *priv, uint64_t off, unsigned size,
+		       uint64_t *val)
 {
+	const struct vgic_frame *fr = priv;
 	bool ok;
 
 	spin_lock(&v->vm->vgic_lock);
 	sync_lrs(v); /* the registers report list-register state too */
-	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
+	ok = fr->read(&v->vm->vgic, (uint32_t)off, size, val);
 	spin_unlock(&v->vm->vgic_lock);
 	return ok;
 }
 
-static bool locked_write(struct vcpu *v, model_write_fn fn, uint64_t off, unsigned size,
-			 uint64_t val)
+static bool frame_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
+			uint64_t val)
 {
+	const struct vgic_frame *fr = priv;
 	bool ok;
 
 	spin_lock(&v->vm->vgic_lock);
 	sync_lrs(v);
-	ok = fn(&v->vm->vgic, (uint32_t)off, size, val);
+	ok = fr->write(&v->vm->vgic, (uint32_t)off, size, val);
 	model_changed(v->vm);
 	spin_unlock(&v->vm->vgic_lock);
 	vgic_kick_others(v->vm);
 	return ok;
 }
 
-static bool dist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
-{
-	return locked_read(v, vgic_dist_read, off, size, val);
-}
+static const struct mmio_ops frame_ops = {frame_read, frame_write};
 
-static bool dist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
-{
-	return locked_write(v, vgic_dist_write, off, size, val);
-}
-
-static bool redist_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
-{
-	return locked_read(v, vgic_redist_read, off, size, val);
-}
-
-static bool redist_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
-{
-	return locked_write(v, vgic_redist_write, off, size, val);
-}
-
-void vgic_vm_init(struct vm *vm)
+int vgic_vm_init(struct vm *vm)
 {
 	vgic_init(&vm->vgic, vm->vcpu_count);
-	vm->mmio[vm->mmio_count++] = (struct mmio_region){
-		GUEST_GICD_BASE,
-		GUEST_GICD_SIZE,
-		dist_read,
-		dist_write,
-	};
-	vm->mmio[vm->mmio_count++] = (struct mmio_region){
-		GUEST_GICR_BASE,
-		GUEST_GICR_SIZE_PER_CPU * vm->vcpu_count,
-		redist_read,
-		redist_write,
-	};
+	if (vm_add_mmio(vm, GUEST_GICD_BASE, GUEST_GICD_SIZE, &frame_ops,
+			(void *)&dist_frame, "GIC distributor"))
+		return -1;
+	return vm_add_mmio(vm, GUEST_GICR_BASE, GUEST_GICR_SIZE_PER_CPU * vm->vcpu_count,
+			   &frame_ops, (void *)&redist_frame, "GIC redistributors");
 }
 
 /* A guest's ICC_SGI1R_EL1 write (trapped while HCR_EL2.IMO is set). */

@@ -58,39 +58,45 @@ static void set_line(struct vm *vm, bool level)
 	vgic_line(vm, VUART_INTID, level);
 }
 
-static bool uart_read(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val)
+static bool uart_read(struct vcpu *v, void *priv, uint64_t off, unsigned size,
+		      uint64_t *val)
 {
+	struct vm *vm = priv;
 	uint32_t v32 = 0, dropped;
 	bool ok;
 
 	bool level;
 
-	spin_lock(&v->vm->uart_lock);
-	ok = pl011_emu_read(&v->vm->uart, (uint32_t)off, size, &v32);
-	level = line_level(v->vm);
-	set_line(v->vm, level);
-	dropped = pl011_emu_input_dropped(&v->vm->uart);
-	spin_unlock(&v->vm->uart_lock);
-	report_dropped(v->vm, dropped);
+	spin_lock(&vm->uart_lock);
+	ok = pl011_emu_read(&vm->uart, (uint32_t)off, size, &v32);
+	level = line_level(vm);
+	set_line(vm, level);
+	dropped = pl011_emu_input_dropped(&vm->uart);
+	spin_unlock(&vm->uart_lock);
+	report_dropped(vm, dropped);
 	*val = v32;
 	return ok;
 }
 
-static bool uart_write(struct vcpu *v, uint64_t off, unsigned size, uint64_t val)
+static bool uart_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
+		       uint64_t val)
 {
+	struct vm *vm = priv;
 	bool ok;
 
 	bool level;
 
-	spin_lock(&v->vm->uart_lock);
-	ok = pl011_emu_write(&v->vm->uart, (uint32_t)off, size, (uint32_t)val);
-	level = line_level(v->vm);
-	set_line(v->vm, level);
-	spin_unlock(&v->vm->uart_lock);
+	spin_lock(&vm->uart_lock);
+	ok = pl011_emu_write(&vm->uart, (uint32_t)off, size, (uint32_t)val);
+	level = line_level(vm);
+	set_line(vm, level);
+	spin_unlock(&vm->uart_lock);
 	return ok;
 }
 
-void vuart_vm_init(struct vm *vm)
+static const struct mmio_ops uart_ops = {uart_read, uart_write};
+
+int vuart_vm_init(struct vm *vm)
 {
 	pl011_emu_init(&vm->uart, &ops, vm);
 	pl011_emu_set_clock(&vm->uart, read_sysreg(cntfrq_el0));
@@ -98,8 +104,7 @@ void vuart_vm_init(struct vm *vm)
 	/* As boot firmware leaves it: enabled, 115200 8N1 with FIFOs, so an
 	 * early console that writes without setting it up works. */
 	pl011_emu_fw_setup(&vm->uart, GUEST_DT_UART_CLK_HZ, 115200);
-	vm->mmio[vm->mmio_count++] =
-		(struct mmio_region){GUEST_UART_BASE, VUART_SIZE, uart_read, uart_write};
+	return vm_add_mmio(vm, GUEST_UART_BASE, VUART_SIZE, &uart_ops, vm, "UART");
 }
 
 void vuart_input(struct vm *vm, uint8_t c)

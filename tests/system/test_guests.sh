@@ -43,6 +43,27 @@ expect refused_vm_gives_back '^hyp: vm1 needs 2 cpu\(s\) but only 1 are left: no
 	"^hyp: vm1 'after': 640 MiB .* from cpu 1" '^\[after\] guest faults: 0 failures$' \
 	'^hyp: no VM left: powering off$'
 
+# A VM's device table (hyp/vdev/mmio_table.h) holds 16: the UART, the
+# GIC's two ranges and 13 more fit; a device beyond them is refused with a
+# line naming the VM, the device and its range, the VM is not started, and
+# the others run (the placeholders of `test.devices.vmN`, in hyp-test.bin).
+"$top/build/host/mkbootimg" -o "$work/devices.img" --boot "$build/boot.bin" \
+	--hyp "$build/hyp-test.bin" --name devices \
+	--set test.devices.vm0=13 --set test.devices.vm1=14 \
+	--vm --name full --kernel "$build/guests/faults.bin" --mem 32M \
+	--vm --name overfull --kernel "$build/guests/faults.bin" --mem 32M \
+	--vm --name after --kernel "$build/guests/faults.bin" --mem 32M >/dev/null
+boot device_table_full BOOTIMG="$work/devices.img" --
+expect device_table_full "^hyp: vm0 'full': 32 MiB .* from cpu 0" \
+	"^hyp: vm1 'overfull': device 'test placeholder' at 0xa001a00 size 0x200 refused: table full$" \
+	"^hyp: vm1 'after': 32 MiB .* from cpu 1" '^\[full\] guest faults: 0 failures$' \
+	'^\[after\] guest faults: 0 failures$' '^hyp: no VM left: powering off$' &&
+	if grep -q "'overfull': 32 MiB" "$work/device_table_full.clean"; then
+		fail device_table_full_not_started "the VM refused a device was started"
+	else
+		pass device_table_full_not_started
+	fi
+
 # A VM asking for more memory than there is.
 "$top/build/host/mkbootimg" -o "$work/big.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
 	--name big --vm --kernel "$build/guests/faults.bin" --mem 4G >/dev/null

@@ -34,8 +34,13 @@ static uint64_t last_off, last_val;
 static unsigned last_size;
 static struct vcpu *last_vcpu;
 
-static bool dev_read(struct vcpu *vc, uint64_t off, unsigned size, uint64_t *val)
+/* What the device registered as its own: each handler gets it back. */
+static int dev_priv;
+
+static bool dev_read(struct vcpu *vc, void *priv, uint64_t off, unsigned size,
+		     uint64_t *val)
 {
+	CHECK(priv == &dev_priv);
 	dev_reads++;
 	last_vcpu = vc;
 	last_off = off;
@@ -46,8 +51,10 @@ static bool dev_read(struct vcpu *vc, uint64_t off, unsigned size, uint64_t *val
 	return true;
 }
 
-static bool dev_write(struct vcpu *vc, uint64_t off, unsigned size, uint64_t val)
+static bool dev_write(struct vcpu *vc, void *priv, uint64_t off, unsigned size,
+		      uint64_t val)
 {
+	CHECK(priv == &dev_priv);
 	dev_writes++;
 	last_vcpu = vc;
 	last_off = off;
@@ -67,8 +74,11 @@ void vgic_flush(struct vcpu *vc)
 /* The one place that knows how a device is added to a VM. */
 static void add_device(void)
 {
-	vm.mmio[0] = (struct mmio_region){DEV_BASE, DEV_SIZE, dev_read, dev_write};
-	vm.mmio_count = 1;
+	static const struct mmio_ops ops = {dev_read, dev_write};
+
+	CHECK_EQ(mmio_table_add(&vm.mmio, DEV_BASE, DEV_SIZE, &ops, &dev_priv, "test",
+				NULL),
+		 MMIO_OK);
 }
 
 static void setup(void)

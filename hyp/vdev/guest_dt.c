@@ -45,7 +45,7 @@ static int params_ok(const struct guest_dt_params *p)
 		if (p->initrd_start < p->ram_base || p->initrd_end > ram_end)
 			return 0;
 	}
-	if (p->uart_spi > GUEST_DT_MAX_SPI)
+	if (p->uart_spi > DT_GIC_MAX_SPI)
 		return 0;
 	if (!p->gicd_size || add_overflows(p->gicd_base, p->gicd_size))
 		return 0;
@@ -164,30 +164,8 @@ static void add_gic(struct dtw *s, const struct guest_dt_params *p)
 
 static void add_uart(struct dtw *s, const struct guest_dt_params *p, const char *node)
 {
-	const uint64_t reg[2] = {p->uart_base, GUEST_DT_UART_SIZE};
-	const uint32_t irq[3] = {DT_GIC_SPI, p->uart_spi, DT_IRQ_TYPE_LEVEL_HIGH};
-	const uint32_t clocks[2] = {PHANDLE_PCLK, PHANDLE_PCLK};
-
-	/* The AMBA bus code needs apb_pclk to probe a PrimeCell; the PL011
-	 * driver wants uartclk for its baud rate. One fixed clock feeds both,
-	 * as on QEMU virt. */
-	dtw_begin(s, "apb-pclk");
-	dtw_str(s, "compatible", "fixed-clock");
-	dtw_u32(s, "#clock-cells", 0);
-	dtw_u32(s, "clock-frequency", GUEST_DT_UART_CLK_HZ);
-	dtw_str(s, "clock-output-names", "clk24mhz");
-	dtw_u32(s, "phandle", PHANDLE_PCLK);
-	dtw_end(s);
-
-	dtw_begin(s, node);
-	/* arm,primecell makes Linux create it on the AMBA bus, where the
-	 * amba-pl011 driver matches it by its peripheral ID. */
-	DTW_STRLIST(s, "compatible", "arm,pl011\0arm,primecell");
-	dtw_reg64(s, reg, 1);
-	dtw_cells(s, "interrupts", irq, 3);
-	dtw_cells(s, "clocks", clocks, 2);
-	DTW_STRLIST(s, "clock-names", "uartclk\0apb_pclk");
-	dtw_end(s);
+	dtw_pl011(s, node, p->uart_base, GUEST_DT_UART_SIZE, p->uart_spi,
+		  GUEST_DT_UART_CLK_HZ, PHANDLE_PCLK, "clk24mhz");
 }
 
 int guest_dt_build(void *buf, size_t size, const struct guest_dt_params *p)

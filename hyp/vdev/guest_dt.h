@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <lib/dt/gic_specifier.h>
+
 /* Returned for unusable parameters. Far below libfdt's own codes (-1 ..
  * -FDT_ERR_MAX) so the two never collide as libfdt grows new ones. */
 #define GUEST_DT_E_PARAM (-1000)
@@ -18,18 +20,6 @@
 /* The arm64 boot protocol puts the kernel Image at a 2 MiB aligned address,
  * and 2 MiB aligned RAM can be mapped with stage-2 block entries. */
 #define GUEST_DT_RAM_ALIGN 0x200000ull
-/* The highest SPI number a GICv3 specifier may carry (INTID 1019). */
-#define GUEST_DT_MAX_SPI 987u
-
-/*
- * Interrupt specifiers of the arm,gic-v3 binding: <type number flags>.
- * The values are those of the kernel's dt-bindings headers, which every
- * DT source for GIC systems uses, so a decompiled tree reads the same.
- */
-#define DT_GIC_SPI 0u
-#define DT_GIC_PPI 1u
-#define DT_IRQ_TYPE_LEVEL_HIGH 4u
-#define DT_IRQ_TYPE_LEVEL_LOW 8u
 
 /* Architected timer PPIs (INTID = 16 + n), in the order the arm,armv8-timer
  * binding lists them: secure physical, non-secure physical, virtual,

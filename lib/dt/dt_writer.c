@@ -4,6 +4,7 @@
 #include <libfdt.h>
 
 #include <lib/dt/dt_writer.h>
+#include <lib/dt/gic_specifier.h>
 #include <lib/fmt.h>
 
 void dtw_step(struct dtw *w, int ret)
@@ -92,5 +93,35 @@ void dtw_psci(struct dtw *w, const char *method)
 	 * function IDs, so no per-function properties. */
 	DTW_STRLIST(w, "compatible", "arm,psci-1.0\0arm,psci-0.2");
 	dtw_str(w, "method", method);
+	dtw_end(w);
+}
+
+void dtw_pl011(struct dtw *w, const char *node, uint64_t base, uint64_t size,
+	       uint32_t spi, uint32_t clk_hz, uint32_t clk_phandle, const char *clk_name)
+{
+	const uint64_t reg[2] = {base, size};
+	const uint32_t irq[3] = {DT_GIC_SPI, spi, DT_IRQ_TYPE_LEVEL_HIGH};
+	const uint32_t clocks[2] = {clk_phandle, clk_phandle};
+
+	/* Linux's AMBA bus needs apb_pclk to probe a PrimeCell, and the PL011
+	 * driver uartclk for its baud divisors: one fixed clock serves both,
+	 * as on QEMU virt. */
+	dtw_begin(w, "apb-pclk");
+	dtw_str(w, "compatible", "fixed-clock");
+	dtw_u32(w, "#clock-cells", 0);
+	dtw_u32(w, "clock-frequency", clk_hz);
+	if (clk_name)
+		dtw_str(w, "clock-output-names", clk_name);
+	dtw_u32(w, "phandle", clk_phandle);
+	dtw_end(w);
+
+	dtw_begin(w, node);
+	/* arm,primecell makes Linux create it on the AMBA bus, where the
+	 * amba-pl011 driver matches it by its peripheral ID. */
+	DTW_STRLIST(w, "compatible", "arm,pl011\0arm,primecell");
+	dtw_reg64(w, reg, 1);
+	dtw_cells(w, "interrupts", irq, 3);
+	dtw_cells(w, "clocks", clocks, 2);
+	DTW_STRLIST(w, "clock-names", "uartclk\0apb_pclk");
 	dtw_end(w);
 }

@@ -46,4 +46,11 @@ void dtw_node_name(char *buf, size_t size, const char *name, uint64_t addr);
  * hypervisor's for a VM) called through method, "smc" or "hvc". */
 void dtw_psci(struct dtw *w, const char *method);
 
+/* A PL011 as Linux's amba-pl011 probes it: the node named node (its
+ * unit address included) at [base, base + size) with level SPI spi, and
+ * before it the fixed clock (phandle clk_phandle, clk_hz; named clk_name
+ * unless NULL) that serves as both its uartclk and its apb_pclk. */
+void dtw_pl011(struct dtw *w, const char *node, uint64_t base, uint64_t size,
+	       uint32_t spi, uint32_t clk_hz, uint32_t clk_phandle, const char *clk_name);
+
 #endif

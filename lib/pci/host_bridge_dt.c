@@ -13,7 +13,7 @@
 
 #include <lib/dt/dt.h>
 #include <lib/fmt.h>
-#include <hyp/vdev/guest_dt.h>
+#include <lib/dt/gic_specifier.h>
 #include <lib/pci/host_bridge_dt.h>
 
 /* The PCI bus binding's phys.hi cell: npt000ss bbbbbbbb dddddfff rrrrrrrr,

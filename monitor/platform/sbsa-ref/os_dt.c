@@ -18,7 +18,7 @@
 #include <lib/dt/dt.h>
 #include <lib/dt/dt_writer.h>
 #include <lib/fmt.h>
-#include <hyp/vdev/guest_dt.h>
+#include <lib/dt/gic_specifier.h>
 #include <monitor/platform/sbsa-ref/os_dt.h>
 
 #define PHANDLE_GIC 1u
@@ -146,7 +146,7 @@ static bool params_ok(const struct os_dt_params *p)
 {
 	if (!p->model || !p->uart_size || p->uart_base + p->uart_size < p->uart_base)
 		return false;
-	if (p->uart_spi > GUEST_DT_MAX_SPI || p->gic_maint_ppi > OS_DT_MAX_PPI)
+	if (p->uart_spi > DT_GIC_MAX_SPI || p->gic_maint_ppi > OS_DT_MAX_PPI)
 		return false;
 	for (int i = 0; i < OS_DT_TIMER_PPIS; i++)
 		if (p->timer_ppi[i] > OS_DT_MAX_PPI)
@@ -294,26 +294,8 @@ static void add_gic(struct dtw *s, const void *machine, const struct os_dt_param
 
 static void add_uart(struct dtw *s, const struct os_dt_params *p, const char *node)
 {
-	const uint64_t reg[2] = {p->uart_base, p->uart_size};
-	const uint32_t irq[3] = {DT_GIC_SPI, p->uart_spi, DT_IRQ_TYPE_LEVEL_HIGH};
-	const uint32_t clocks[2] = {PHANDLE_PCLK, PHANDLE_PCLK};
-
-	/* Linux's AMBA bus wants apb_pclk to probe a PrimeCell, and the PL011
-	 * driver uartclk for its divisors: one fixed clock serves both. */
-	dtw_begin(s, "apb-pclk");
-	dtw_str(s, "compatible", "fixed-clock");
-	dtw_u32(s, "#clock-cells", 0);
-	dtw_u32(s, "clock-frequency", p->uart_clk_hz);
-	dtw_u32(s, "phandle", PHANDLE_PCLK);
-	dtw_end(s);
-
-	dtw_begin(s, node);
-	DTW_STRLIST(s, "compatible", "arm,pl011\0arm,primecell");
-	dtw_reg64(s, reg, 1);
-	dtw_cells(s, "interrupts", irq, 3);
-	dtw_cells(s, "clocks", clocks, 2);
-	DTW_STRLIST(s, "clock-names", "uartclk\0apb_pclk");
-	dtw_end(s);
+	dtw_pl011(s, node, p->uart_base, p->uart_size, p->uart_spi, p->uart_clk_hz,
+		  PHANDLE_PCLK, NULL);
 }
 
 static void copy_reservations(struct dtw *s, const void *machine)

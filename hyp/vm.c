@@ -361,12 +361,13 @@ static void power(uint32_t fid)
  * A VM ends once (docs/ARCHITECTURE.md, "VM lifecycle"). Any of its vCPUs
  * may ask, several at once or one after another: PSCI SYSTEM_OFF or
  * SYSTEM_RESET, the test-exit service. The atomic exchange of vm->live
- * elects one; every other caller parks its CPU at once, touching the VM no
- * more.
+ * elects one, which returns from here; every other caller parks its CPU
+ * at once, touching the VM no more.
  */
-static bool claim_end(struct vm *vm)
+static void claim_end(struct vm *vm)
 {
-	return __atomic_exchange_n(&vm->live, false, __ATOMIC_ACQ_REL);
+	if (!__atomic_exchange_n(&vm->live, false, __ATOMIC_ACQ_REL))
+		pcpu_stop(); /* another CPU is ending it */
 }
 
 void vm_park_if_ended(const struct vcpu *v)
@@ -466,23 +467,20 @@ static void __noreturn end_claimed(struct vm *vm, const char *why)
 
 void vm_end(struct vm *vm, const char *why)
 {
-	if (!claim_end(vm))
-		pcpu_stop(); /* another CPU is ending it */
+	claim_end(vm);
 	end_claimed(vm, why);
 }
 
 void vm_exit(struct vm *vm, int code)
 {
-	if (!claim_end(vm))
-		pcpu_stop();
+	claim_end(vm);
 	vm->exit_code = code;
 	end_claimed(vm, "test exit requested");
 }
 
 void vm_reset(struct vm *vm)
 {
-	if (!claim_end(vm))
-		pcpu_stop();
+	claim_end(vm);
 	if (vm_count == 1) {
 		log_printf("hyp: vm%u '%s' reset: resetting the platform\n", vm->id,
 			   vm->name);

@@ -122,6 +122,7 @@ static void fill_lrs(struct vcpu *v)
 		uint8_t prio, group;
 		uint32_t intid;
 		uint64_t lr;
+		bool hw;
 
 		if (v->lr_used & (1u << i))
 			continue;
@@ -132,7 +133,8 @@ static void fill_lrs(struct vcpu *v)
 		     (uint64_t)prio << ICH_LR_PRIORITY_SHIFT | intid;
 		if (group)
 			lr |= ICH_LR_GROUP1;
-		if (hw_linked(v->vm, intid))
+		hw = hw_linked(v->vm, intid);
+		if (hw)
 			lr |= ICH_LR_HW | (uint64_t)intid << ICH_LR_PINTID_SHIFT;
 		else if (intid >= GIC_SPI_BASE)
 			lr |= ICH_LR_EOI; /* device lines are levels: resample at EOI */
@@ -141,7 +143,7 @@ static void fill_lrs(struct vcpu *v)
 		/* A physical interrupt is a pulse to the model: the physical one
 		 * stays active until the guest deactivates it, and fires anew if
 		 * its line is still up. */
-		if (hw_linked(v->vm, intid))
+		if (hw)
 			vgic_set_level(g, v->index, intid, false);
 		v->lr_used |= 1u << i;
 		in_lr[n_in++] = intid;

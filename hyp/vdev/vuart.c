@@ -41,17 +41,14 @@ static void report_dropped(struct vm *vm, uint32_t dropped)
 			vm->id, vm->name, dropped);
 }
 
-/* Called with the UART's lock held: its state and its line agree. */
-static bool line_level(struct vm *vm)
+/* The UART's interrupt line to the virtual GIC, told only of changes:
+ * most accesses change nothing, and every call costs a search for what to
+ * deliver. Called with the UART's lock held, so the line follows the
+ * UART's states in order. */
+static void update_line(struct vm *vm)
 {
-	return pl011_emu_irq_level(&vm->uart);
-}
+	bool level = pl011_emu_irq_level(&vm->uart);
 
-/* Tells the virtual GIC only about changes: most accesses change nothing,
- * and every call costs a search for what to deliver. Called with the
- * UART's lock held, so the line follows the UART's states in order. */
-static void set_line(struct vm *vm, bool level)
-{
 	if (level == vm->uart_line)
 		return;
 	vm->uart_line = level;
@@ -65,12 +62,9 @@ static bool uart_read(struct vcpu *v, void *priv, uint64_t off, unsigned size,
 	uint32_t v32 = 0, dropped;
 	bool ok;
 
-	bool level;
-
 	spin_lock(&vm->uart_lock);
 	ok = pl011_emu_read(&vm->uart, (uint32_t)off, size, &v32);
-	level = line_level(vm);
-	set_line(vm, level);
+	update_line(vm);
 	dropped = pl011_emu_input_dropped(&vm->uart);
 	spin_unlock(&vm->uart_lock);
 	report_dropped(vm, dropped);
@@ -84,12 +78,9 @@ static bool uart_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
 	struct vm *vm = priv;
 	bool ok;
 
-	bool level;
-
 	spin_lock(&vm->uart_lock);
 	ok = pl011_emu_write(&vm->uart, (uint32_t)off, size, (uint32_t)val);
-	level = line_level(vm);
-	set_line(vm, level);
+	update_line(vm);
 	spin_unlock(&vm->uart_lock);
 	return ok;
 }
@@ -109,24 +100,18 @@ int vuart_vm_init(struct vm *vm)
 
 void vuart_input(struct vm *vm, uint8_t c)
 {
-	bool level;
-
 	spin_lock(&vm->uart_lock);
 	pl011_emu_input(&vm->uart, c);
-	level = line_level(vm);
-	set_line(vm, level);
+	update_line(vm);
 	spin_unlock(&vm->uart_lock);
 }
 
 void vuart_input_idle(struct vm *vm)
 {
 	uint32_t dropped;
-	bool level;
-
 	spin_lock(&vm->uart_lock);
 	pl011_emu_rx_idle(&vm->uart);
-	level = line_level(vm);
-	set_line(vm, level);
+	update_line(vm);
 	dropped = pl011_emu_input_dropped(&vm->uart);
 	spin_unlock(&vm->uart_lock);
 	report_dropped(vm, dropped);

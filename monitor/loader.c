@@ -13,16 +13,14 @@
 #include <arch/sysreg.h>
 #include <lib/console.h>
 #include <lib/dt/dt.h>
+#include <lib/image/linux_boot.h>
 #include <lib/mm/memmap.h>
 #include <lib/mm/pgtable.h>
 
 #include <monitor/monitor.h>
 
-/* The arm64 Image header (Linux Documentation/arch/arm64/booting): the
- * bootloader carries one, so the monitor can tell an image from garbage. */
-#define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
-#define ARM64_IMAGE_MAGIC_OFFSET 56
-#define ARM64_IMAGE_SIZE_OFFSET 16 /* bytes the image occupies, .bss included */
+/* The bootloader carries an arm64 Image header (lib/image/linux_boot.h),
+ * so the monitor can tell an image from garbage and knows its size. */
 
 static uint64_t choose_seed(const char **source)
 {
@@ -69,7 +67,7 @@ int load_boot_image(void *fdt, struct memmap *ram, uint64_t *entry)
 			   ARM64_IMAGE_MAGIC_OFFSET);
 		return -1;
 	}
-	image_size = *(volatile uint64_t *)(pa + ARM64_IMAGE_SIZE_OFFSET);
+	image_size = *(volatile uint64_t *)(pa + ARM64_IMAGE_IMAGE_SIZE);
 	if (image_size > size) {
 		log_printf("monitor: boot image truncated: its header says the "
 			   "bootloader alone is %lu bytes, %lu were loaded\n",

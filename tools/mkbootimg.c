@@ -26,14 +26,11 @@
 #include <lib/image/bundle.h>
 #include <lib/image/config.h>
 #include <lib/image/linux_boot.h>
+#include <lib/le.h>
 #include <lib/image/vmconfig.h>
 
 #include "bundle_write.h"
 #include "common.h"
-
-/* The arm64 Image header's magic, "ARM\x64" at offset 0x38. */
-#define IMAGE_MAGIC_OFFSET 0x38
-static const char image_magic[4] = {'A', 'R', 'M', 0x64};
 
 struct vm_opts {
 	const char *name;
@@ -565,8 +562,8 @@ static struct blob load(const char *what, const char *path)
 
 static void check_boot(const char *path, const struct blob *b)
 {
-	if (b->size < IMAGE_MAGIC_OFFSET + sizeof(image_magic) ||
-	    memcmp(b->data + IMAGE_MAGIC_OFFSET, image_magic, sizeof(image_magic)))
+	if (b->size < ARM64_IMAGE_MAGIC_OFFSET + 4 ||
+	    le_get32(b->data + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC)
 		tool_die("--boot: '%s' is not an arm64 Image (no \"ARM\\x64\" magic at "
 			 "offset "
 			 "0x38); it should be the bootloader, boot.bin",

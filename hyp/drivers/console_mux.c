@@ -14,6 +14,7 @@
 
 #include <lib/console.h>
 #include <lib/dt/dt.h>
+#include <lib/dt/gic_specifier.h>
 #include <lib/gicv3.h>
 
 #include <hyp/drivers/gic.h>
@@ -21,7 +22,6 @@
 #include <hyp/vm.h>
 
 #define FOCUS_SWITCH_KEY 0x1d /* Ctrl-] */
-#define DT_GIC_SPI 0
 
 static uint32_t uart_intid = GIC_SPURIOUS;
 static unsigned focus;

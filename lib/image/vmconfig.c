@@ -344,16 +344,6 @@ static int apply(struct vm_parse *p, const struct vm_setting *s)
 	return fail(p, VMCONFIG_E_KEY, "%s: unknown key", s->key);
 }
 
-/* CPUs in an affinity mask (a loop: no builtin that may need libgcc). */
-static unsigned int cpu_count(uint64_t mask)
-{
-	unsigned int n = 0;
-
-	for (; mask; mask &= mask - 1)
-		n++;
-	return n;
-}
-
 /* What only the whole set can show: gaps, missing kernels, shared names. */
 static int check_vms(struct vm_parse *p, unsigned int *count)
 {
@@ -375,12 +365,6 @@ static int check_vms(struct vm_parse *p, unsigned int *count)
 			return fail(p, VMCONFIG_E_MISSING, "vm%u: no kernel", i);
 		if (!vm->name[0])
 			fmt_snprintf(vm->name, sizeof(vm->name), "vm%u", i);
-		/* Each pinned vCPU owns a CPU: too few allowed CPUs never works. */
-		if (vm->pinned && vm->affinity && cpu_count(vm->affinity) < vm->cpus)
-			return fail(p, VMCONFIG_E_VALUE,
-				    "vm%u: pinned with %u vCPUs, but its affinity "
-				    "allows only %u CPUs",
-				    i, vm->cpus, cpu_count(vm->affinity));
 	}
 	/* Names are compared only now, when the defaults are in. */
 	for (i = 0; i < n; i++) {

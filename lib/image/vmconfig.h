@@ -28,9 +28,8 @@
  *                             the set is their union. Whether the machine
  *                             has those CPUs is the hypervisor's to check
  *   vmN.pinned = on           optional, default off: each vCPU owns one
- *                             CPU (from its affinity, if given) that runs
- *                             nothing else; refused when an affinity
- *                             allows fewer CPUs than the VM has vCPUs
+ *                             CPU that runs nothing else; whether there
+ *                             are enough CPUs is the hypervisor's to check
  *   vmN.cmdline = TEXT        optional; at most 511 bytes
  *   vmN.guestinfo.KEY = TEXT  optional, at most 32 per VM; KEY from
  *                             a-z 0-9 . _ -, values at most 255 bytes

@@ -104,10 +104,6 @@ static void check_vms(const char *text, size_t len)
 			   i, v->cpus);
 		FUZZ_CHECK(v->shares >= 1 && v->shares <= VMCONFIG_SHARES_MAX,
 			   "vm%u shares %u", i, v->shares);
-		FUZZ_CHECK(!v->pinned || !v->affinity ||
-				   (unsigned)__builtin_popcountll(v->affinity) >= v->cpus,
-			   "vm%u pinned with %u vCPUs on affinity 0x%llx", i, v->cpus,
-			   (unsigned long long)v->affinity);
 		FUZZ_CHECK(fz_terminated(v->cmdline, sizeof(v->cmdline)), "vm%u cmdline",
 			   i);
 		FUZZ_CHECK(v->guestinfo_count <= VMCONFIG_GUESTINFO_MAX,

@@ -96,7 +96,7 @@ linux_smoke_checks sbsa_linux_smoke sbsa_linux
 # physical PL011's interrupt (SPI 1 in the monitor's DT), and `poweroff`
 # ends the platform.
 linux_image "$work/shell.img" "console=ttyAMA0 hvtest=shell" --mem 512M --cpus 2
-start_session sbsa_linux_shell BOOTIMG="$work/shell.img" --
+start_session sbsa_linux_shell BOOTIMG="$work/shell.img" MEM=2G --
 if wait_for sbsa_linux_shell '^guest: init reached' 200; then
 	sleep 3
 	send_keys 'echo hv-input-$((6*7))\r'

@@ -9,6 +9,7 @@
  * hyp_secondary_params (smp.c) holds the root table and the VA - PA delta;
  * the primary cleans it to memory before CPU_ON.
  */
+#include <arch/frame.h>
 #include <arch/mmu_el2.S>
 #include <arch/sysreg.h>
 
@@ -36,7 +37,7 @@ hyp_secondary_entry:
 	add	x1, x19, #1
 	mov	x2, #PCPU_STACK_SIZE
 	madd	x0, x1, x2, x0
-	mov	sp, x0
+	sub	sp, x0, #FRAME_SIZE		/* the guest's frame sits at its top */
 	mov	x0, x19
 	bl	hyp_secondary_main
 1:	wfe

@@ -1,7 +1,7 @@
 /*
- * The physical CPUs. The hypervisor starts one through the monitor's PSCI
- * CPU_ON when a vCPU bound to it is turned on, and turns it off through
- * PSCI CPU_OFF when the vCPU is turned off: an idle CPU costs nothing.
+ * The physical CPUs. The hypervisor starts those the VMs may use through
+ * the monitor's PSCI CPU_ON (hyp/sched/sched.c, sched_start); each then
+ * runs vCPUs, and waits in WFI when it has none to run.
  */
 #include <stddef.h>
 
@@ -15,6 +15,7 @@
 
 #include <hyp/drivers/gic.h>
 #include <hyp/hyp.h>
+#include <hyp/sched/sched.h>
 #include <hyp/vm.h>
 
 struct pcpu pcpus[MAX_PCPUS];
@@ -85,36 +86,14 @@ int pcpu_start(unsigned idx)
 				      hyp_va_to_pa(hyp_secondary_entry), idx);
 }
 
-bool pcpu_is_off(unsigned idx)
-{
-	return idx < pcpu_count &&
-	       (int64_t)smc_call(PSCI_AFFINITY_INFO_64, pcpus[idx].mpidr, 0, 0) ==
-		       PSCI_AFF_OFF;
-}
-
-void pcpu_stop(void)
-{
-	watchdog_stop();
-	this_pcpu()->online = false;
-	console_mux_cpu_leaving(this_pcpu()->index);
-	smc_call(PSCI_CPU_OFF, 0, 0, 0);
-	for (;;) /* CPU_OFF does not return; if it did, stay out of the way */
-		wfe();
-}
-
-/* A physical CPU started by pcpu_start(), now at its VA with a stack. It
- * goes off again if its vCPU's VM has ended meanwhile (vm.c). */
+/* A physical CPU started by pcpu_start(), now at its VA, on its stack
+ * below the exception frame it will enter guests with. */
 void hyp_secondary_main(unsigned idx)
 {
 	struct pcpu *p = &pcpus[idx];
-	struct vcpu *v = p->vcpu;
 
 	set_this_pcpu(p);
 	p->online = true;
-	if (!v || __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING ||
-	    !__atomic_load_n(&v->vm->live, __ATOMIC_ACQUIRE))
-		pcpu_stop();
 	gic_cpu_init();
-	vcpu_reset(v, v->start_pc, v->start_x0);
-	vcpu_run(v);
+	sched_cpu_run();
 }

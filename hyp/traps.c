@@ -13,6 +13,7 @@
 
 #include <hyp/hyp.h>
 #include <hyp/pnmi/mask.h>
+#include <hyp/sched/sched.h>
 #include <hyp/vm.h>
 
 #define SMCCC_IMM_PSCI 0 /* hvc #0 / smc #0: SMCCC calls */
@@ -56,6 +57,36 @@ static void hvc(struct vcpu *v, struct frame *f, uint64_t imm)
 	}
 }
 
+/* WFI and WFE, trapped for vCPUs that share their CPU (vcpu.c): the
+ * instruction completes (ELR past it) when the vCPU runs again. */
+static void wfx(struct vcpu *v, struct frame *f, uint64_t esr)
+{
+	f->elr += 4;
+	switch (ESR_WFX_TI(esr)) {
+	case ESR_WFX_TI_WFI:
+		sched_wfi(v);
+		break;
+	case ESR_WFX_TI_WFIT:
+		if (esr & ESR_WFX_RV)
+			sched_wfit(v, ESR_WFX_RT(esr) == 31 ? 0 : f->x[ESR_WFX_RT(esr)]);
+		else
+			sched_wfi(v);
+		break;
+	default: /* WFE, WFET */
+		sched_wfe(v);
+		break;
+	}
+}
+
+/* Every slow exit's way back: the scheduler may put another vCPU in the
+ * frame; the one that runs next gets its interrupts. */
+static void exit_to_guest(struct frame *f)
+{
+	sched_exit_path(f);
+	vgic_flush(current_vcpu());
+	hyp_context_leave();
+}
+
 void guest_sync(struct frame *f, unsigned vector)
 {
 	struct vcpu *v = current_vcpu();
@@ -77,6 +108,9 @@ void guest_sync(struct frame *f, unsigned vector)
 	case ESR_EC_SYS64:
 		sysreg_trap(v, f, esr);
 		break;
+	case ESR_EC_WFX:
+		wfx(v, f, esr);
+		break;
 	case ESR_EC_DABT_LOW:
 	case ESR_EC_IABT_LOW:
 		stage2_abort(v, f, esr);
@@ -89,13 +123,11 @@ void guest_sync(struct frame *f, unsigned vector)
 		debug_trap(v, f, esr);
 		break;
 	default:
-		/* FP/SVE/SME traps, WFx, anything else enabled by accident. */
+		/* FP/SVE/SME traps, anything else enabled by accident. */
 		inject_undef(f);
 		break;
 	}
-	vgic_flush(v);
-	vm_park_if_ended(v);
-	hyp_context_leave();
+	exit_to_guest(f);
 }
 
 #define VECTOR_LOWER_IRQ (VECTOR_LOWER_A64_IRQ / VECTOR_ENTRY_SIZE)
@@ -109,7 +141,5 @@ void guest_async(struct frame *f, unsigned vector)
 			   "(vector %u)\n",
 			   vector);
 	hyp_context_enter();
-	vgic_flush(current_vcpu());
-	vm_park_if_ended(current_vcpu());
-	hyp_context_leave();
+	exit_to_guest(f);
 }

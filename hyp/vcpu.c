@@ -1,6 +1,7 @@
 /*
- * Running a vCPU on its physical CPU: the EL2 trap configuration, loading
- * its full context into the hardware, entering it, and turning it off.
+ * A vCPU on a physical CPU: the EL2 trap configuration, and its whole
+ * context out of the hardware and into it again, for the scheduler
+ * (hyp/sched/sched.c) to move vCPUs between CPUs.
  */
 #include <string.h>
 
@@ -30,13 +31,20 @@
  *  TACR    ACTLR_EL1 traps likewise.
  *  RW      EL1 is AArch64.
  *  APK/API pointer authentication works in the guest untrapped.
- *  Not set: TWI/TWE (each vCPU has its CPU to itself: WFI can idle it
- *  there), TVM/TRVM (the guest owns its MMU), TGE, E2H.
+ *  TWI/TWE  WFI and WFE trap, so that a vCPU waiting gives its CPU up
+ *          (hyp/sched/sched.c); not for a pinned vCPU, which owns its CPU
+ *          and idles it in the guest.
+ *  Not set: TVM/TRVM (the guest owns its MMU), TGE, E2H.
+ *
+ * FB matters to the scheduler too: a vCPU's TLB maintenance reaches every
+ * CPU, so one that moves to another CPU finds no stale entry of its own
+ * VM there. VMIDs are never shared by two VMs alive at once (vm.c).
  */
 #define GUEST_HCR                                                                   \
 	(HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO |      \
 	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TID3 | HCR_EL2_TIDCP | \
 	 HCR_EL2_TACR | HCR_EL2_RW | HCR_EL2_APK | HCR_EL2_API)
+#define GUEST_HCR_SHARED (GUEST_HCR | HCR_EL2_TWI | HCR_EL2_TWE)
 
 /*
  * MDCR_EL2:
@@ -84,7 +92,7 @@ void vcpu_configure_traps(const struct vcpu *v)
 {
 	const struct vm *vm = v->vm;
 
-	write_sysreg(hcr_el2, GUEST_HCR);
+	write_sysreg(hcr_el2, v->pinned ? GUEST_HCR : GUEST_HCR_SHARED);
 	write_sysreg(mdcr_el2, guest_mdcr());
 	write_sysreg(cptr_el2, GUEST_CPTR);
 	write_sysreg(cnthctl_el2, GUEST_CNTHCTL);
@@ -124,8 +132,109 @@ static void el1_load(const struct el1_sysregs *s)
 	isb();
 }
 
+/* clang-format off */
+#define PAUTH_KEYS(X)                                                      \
+	X(0, S3_0_C2_C1_0) X(1, S3_0_C2_C1_1) /* APIAKeyLo/Hi_EL1 */         \
+	X(2, S3_0_C2_C1_2) X(3, S3_0_C2_C1_3) /* APIBKey */                  \
+	X(4, S3_0_C2_C2_0) X(5, S3_0_C2_C2_1) /* APDAKey */                  \
+	X(6, S3_0_C2_C2_2) X(7, S3_0_C2_C2_3) /* APDBKey */                  \
+	X(8, S3_0_C2_C3_0) X(9, S3_0_C2_C3_1) /* APGAKey */
+/* clang-format on */
+#define SAVE_KEY(n, reg) k->k[n] = read_sysreg(reg);
+#define LOAD_KEY(n, reg) write_sysreg(reg, k->k[n]);
+
+/* Pointer authentication is the guest's (HCR_EL2.APK/API): its keys are
+ * part of its context wherever the CPU implements them (any of the
+ * address or generic algorithms in ID_AA64ISAR1/ISAR2_EL1). */
+static bool has_pauth(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+		uint64_t isar2 = read_sysreg(S3_0_C0_C6_2); /* ID_AA64ISAR2_EL1 */
+
+		known = (isar1 & ID_AA64ISAR1_PAUTH_MASK) ||
+			(isar2 & ID_AA64ISAR2_PAUTH_MASK);
+	}
+	return known;
+}
+
+static void pauth_save(struct pauth_keys *k)
+{
+	if (has_pauth()) {
+		PAUTH_KEYS(SAVE_KEY)
+	}
+}
+
+static void pauth_load(const struct pauth_keys *k)
+{
+	if (has_pauth()) {
+		PAUTH_KEYS(LOAD_KEY)
+	}
+}
+
+/* The PMU counters the guest owns (all of them, MDCR_EL2.HPMN). Event
+ * counters are reached through PMSELR_EL0 and PMXEV*_EL0. */
+static unsigned pmu_counters(void)
+{
+	unsigned n = (unsigned)(read_sysreg(pmcr_el0) >> 11) & MDCR_EL2_HPMN_MASK;
+
+	return n < PMU_MAX_COUNTERS ? n : PMU_MAX_COUNTERS;
+}
+
+static void pmu_save(struct pmu_state *s)
+{
+	unsigned n = pmu_counters();
+
+	s->pmcr = read_sysreg(pmcr_el0);
+	s->pmselr = read_sysreg(pmselr_el0);
+	s->pmcntenset = read_sysreg(pmcntenset_el0);
+	/* Stopped first: the counts saved are those it sees. */
+	write_sysreg(pmcntenclr_el0, ~0ull);
+	isb();
+	s->pmuserenr = read_sysreg(pmuserenr_el0);
+	s->pmintenset = read_sysreg(pmintenset_el1);
+	s->pmovsset = read_sysreg(pmovsset_el0);
+	s->pmccntr = read_sysreg(pmccntr_el0);
+	s->pmccfiltr = read_sysreg(pmccfiltr_el0);
+	for (unsigned i = 0; i < n; i++) {
+		write_sysreg(pmselr_el0, i);
+		isb();
+		s->evcntr[i] = read_sysreg(pmxevcntr_el0);
+		s->evtyper[i] = read_sysreg(pmxevtyper_el0);
+	}
+}
+
+static void pmu_load(const struct pmu_state *s)
+{
+	unsigned n = pmu_counters();
+
+	write_sysreg(pmcntenclr_el0, ~0ull);
+	isb();
+	for (unsigned i = 0; i < n; i++) {
+		write_sysreg(pmselr_el0, i);
+		isb();
+		write_sysreg(pmxevtyper_el0, s->evtyper[i]);
+		write_sysreg(pmxevcntr_el0, s->evcntr[i]);
+	}
+	write_sysreg(pmccfiltr_el0, s->pmccfiltr);
+	write_sysreg(pmccntr_el0, s->pmccntr);
+	write_sysreg(pmovsclr_el0, ~0ull);
+	write_sysreg(pmovsset_el0, s->pmovsset);
+	write_sysreg(pmintenclr_el1, ~0ull);
+	write_sysreg(pmintenset_el1, s->pmintenset);
+	write_sysreg(pmuserenr_el0, s->pmuserenr);
+	write_sysreg(pmselr_el0, s->pmselr);
+	/* PMCR's P and C bits read as zero: writing it back resets nothing. */
+	write_sysreg(pmcr_el0, s->pmcr);
+	write_sysreg(pmcntenset_el0, s->pmcntenset);
+	isb();
+}
+
 /* A vCPU as the Linux boot protocol wants it: EL1h, interrupts masked,
- * MMU and caches off, x0 = arg, other registers zero. */
+ * MMU and caches off, x0 = arg, other registers zero; a reset virtual
+ * CPU interface and PMU. */
 void vcpu_reset(struct vcpu *v, uint64_t pc, uint64_t x0)
 {
 	memset(&v->ctx, 0, sizeof(v->ctx));
@@ -134,54 +243,68 @@ void vcpu_reset(struct vcpu *v, uint64_t pc, uint64_t x0)
 	v->ctx.regs.elr = pc;
 	v->ctx.regs.spsr = SPSR_M_EL1H | SPSR_DAIF;
 	v->ctx.el1.sctlr = SCTLR_EL1_RES1;
+	vgic_vcpu_reset(v);
 }
 
-/* Everything of the vCPU that is in the hardware, into its context. */
-void vcpu_save(struct vcpu *v)
+/*
+ * Everything of the vCPU that is in this CPU, into its context, and the
+ * CPU left with none of it live: its timers stopped, its virtual CPU
+ * interface off. Its debug registers need no saving (the guest's writes
+ * trap and are kept in v->dbg). Ends by clearing v->loaded: from then on
+ * another CPU may load it.
+ */
+void vcpu_put(struct vcpu *v, const struct frame *f)
 {
+	v->ctx.regs = *f;
 	el1_save(&v->ctx.el1);
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	isb();
 	fpsimd_save(&v->ctx.fp);
+	pmu_save(&v->ctx.pmu);
+	pauth_save(&v->ctx.pauth);
+	vgic_save(v);
+	__atomic_store_n(&v->loaded, false, __ATOMIC_RELEASE);
 }
 
-void vcpu_run(struct vcpu *v)
+/*
+ * The vCPU's context into this CPU's registers, its general registers
+ * into the frame f that the return path enters the guest with. The
+ * virtual CPU interface comes before the timers, so that a timer
+ * interrupt the guest was handling is active again before the timer
+ * could fire anew.
+ */
+void vcpu_load(struct vcpu *v, struct frame *f)
 {
-	struct pcpu *p = this_pcpu();
-	struct frame *f = (struct frame *)(p->stack_top - sizeof(struct frame));
-
-	vcpu_configure_traps(v);
-	el1_load(&v->ctx.el1);
-	fpsimd_load(&v->ctx.fp);
-	debug_load(v);
-	vgic_vcpu_load(v);
-	vgic_flush(v);
 	/* The VM's virtual count starts at zero as its first vCPU first
 	 * enters it, so the guest's counter measures the guest's time alone
 	 * (the benchmarks read it). Later vCPUs share the offset. */
 	if (!v->vm->clock_started) {
 		v->vm->cntvoff = read_sysreg(cntpct_el0);
 		v->vm->clock_started = true;
-		write_sysreg(cntvoff_el2, v->vm->cntvoff);
 	}
+	vcpu_configure_traps(v);
+	vgic_restore(v);
+	el1_load(&v->ctx.el1);
+	fpsimd_load(&v->ctx.fp);
+	pmu_load(&v->ctx.pmu);
+	pauth_load(&v->ctx.pauth);
+	debug_load(v);
 	ptimer_load(v); /* its deadline is in the VM's count */
 	*f = v->ctx.regs;
-	__atomic_store_n(&v->state, VCPU_ON, __ATOMIC_RELEASE);
-	vm_park_if_ended(v);
-	watchdog_start();
-	hyp_context_leave();
-	guest_enter(f);
 }
 
 /*
- * PSCI CPU_OFF: the vCPU's state into its context, what its list registers
- * hold back into the vGIC model (lost otherwise: the next CPU_ON starts a
- * reset virtual CPU interface), then its CPU goes off. The vCPU is OFF for
- * the guest once the monitor says its CPU is (hyp/vdev/vpsci.c), not before:
- * a CPU_ON must then find the CPU ready to start.
+ * PSCI CPU_OFF: what its list registers hold goes back to the vGIC model
+ * (lost otherwise: the next CPU_ON starts a reset virtual CPU interface),
+ * and it leaves its CPU on the way back to the guest. It is OFF for the
+ * guest once it has (hyp/sched/sched.c), not before: a CPU_ON must find
+ * it off its CPU.
  */
 void vcpu_off(struct vcpu *v)
 {
-	vcpu_save(v);
 	vgic_vcpu_unload(v);
 	__atomic_store_n(&v->state, VCPU_OFF_PENDING, __ATOMIC_RELEASE);
-	pcpu_stop();
+	v->off_request = true;
+	this_pcpu()->resched = true;
 }

@@ -1,7 +1,8 @@
 /*
  * Creating VMs from the boot configuration: RAM, stage-2 tables, the
  * kernel placed as the Linux arm64 boot protocol asks, an initrd, a
- * generated device tree, and vCPUs bound to physical CPUs.
+ * generated device tree, and vCPUs the scheduler runs (hyp/sched/); and a
+ * VM's end.
  *
  * Guest physical layout (modelled on QEMU virt): RAM at 0x4000_0000, or
  * with `vmN.identity = on` at the physical address backing it; the kernel
@@ -28,6 +29,7 @@
 
 #include <hyp/drivers/gic.h>
 #include <hyp/hyp.h>
+#include <hyp/sched/sched.h>
 #include <hyp/vm.h>
 
 #define SZ_2M 0x200000ull
@@ -210,34 +212,7 @@ static bool find_initrd(unsigned n, const struct vm_config *c,
 	return true;
 }
 
-static bool bind_vcpus(unsigned n, struct vm *vm, unsigned *next_pcpu)
-{
-	if (*next_pcpu + vm->vcpu_count > pcpu_count) {
-		log_printf(
-			"hyp: vm%u needs %u cpu(s) but only %u are left: not started\n",
-			n, vm->vcpu_count, pcpu_count - *next_pcpu);
-		return false;
-	}
-	for (unsigned i = 0; i < vm->vcpu_count; i++) {
-		struct vcpu *v = &vm->vcpus[i];
-
-		v->vm = vm;
-		v->index = i;
-		v->pcpu = (*next_pcpu)++;
-		v->state = VCPU_OFF;
-		pcpus[v->pcpu].vcpu = v;
-	}
-	return true;
-}
-
-static void unbind_vcpus(struct vm *vm, unsigned *next_pcpu)
-{
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		pcpus[vm->vcpus[i].pcpu].vcpu = NULL;
-	*next_pcpu -= vm->vcpu_count;
-}
-
-static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_pcpu)
+static bool create_vm(struct vm *vm, const struct vm_config *c)
 {
 	const struct handoff_payload *kernel = find_payload(BUNDLE_KERNEL, c->kernel);
 	const struct handoff_payload *initrd;
@@ -261,13 +236,13 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	 * nothing. */
 	if (!find_initrd(n, c, &initrd) || !plan_vm(n, vm, c, kernel, initrd, &l))
 		return false;
-	if (!bind_vcpus(n, vm, next_pcpu))
-		return false;
+	if (sched_vm_setup(vm, c, n))
+		goto unschedule;
 	vm->ram_pa = memmap_alloc(&handoff->memmap, vm->ram_size, SZ_2M, MEM_GUEST);
 	if (!vm->ram_pa) {
 		log_printf("hyp: vm%u: not enough free memory for %lu MiB\n", n,
 			   vm->ram_size >> 20);
-		goto unbind;
+		goto unschedule;
 	}
 	/* Identity: where the RAM really is, which for DMA is what matters.
 	 * The emulated devices all sit below GUEST_RAM_BASE. */
@@ -298,30 +273,29 @@ static bool create_vm(struct vm *vm, const struct vm_config *c, unsigned *next_p
 	if (build_dt(vm, c, vm->ram_ipa + l.initrd_offset, l.initrd_size))
 		goto release;
 	backdoor_vm_init(vm, c);
-	vm->vcpus[0].start_pc = vm->entry_ipa;
-	vm->vcpus[0].start_x0 = vm->dt_ipa;
-	vm->vcpus[0].state = VCPU_ON_PENDING;
+	vm->vcpus[0].state = VCPU_ON_PENDING; /* sched_start() starts it */
 	vm->live = true;
-	log_printf("hyp: vm%u '%s': %lu MiB at pa 0x%lx, %u vcpu%s from cpu %u, kernel "
+	log_printf("hyp: vm%u '%s': %lu MiB at pa 0x%lx, %u vcpu%s%s, kernel "
 		   "'%s' at ipa 0x%lx, dt at ipa 0x%lx\n",
 		   vm->id, vm->name, vm->ram_size >> 20, vm->ram_pa, vm->vcpu_count,
-		   vm->vcpu_count > 1 ? "s" : "", vm->vcpus[0].pcpu, kernel->name,
-		   vm->entry_ipa, vm->dt_ipa);
+		   vm->vcpu_count > 1 ? "s" : "", c->pinned ? " pinned" : "",
+		   kernel->name, vm->entry_ipa, vm->dt_ipa);
 	return true;
 
 	/* A VM that cannot start gives back what it took, for the next one
 	 * (its stage-2 table pages excepted: they are not tracked). */
 release:
 	memmap_release(&handoff->memmap, vm->ram_pa, vm->ram_size, MEM_GUEST);
-unbind:
-	unbind_vcpus(vm, next_pcpu);
+unschedule:
+	sched_vm_release(vm);
 	return false;
 }
 
 int vms_create(void)
 {
 	const char *text = hyp_phys_to_virt(handoff->config_pa);
-	unsigned count = 0, next_pcpu = 0;
+	unsigned count = 0;
+	bool refused[MAX_VMS] = {false};
 	char err[128];
 
 	if (vmconfig_parse(text, handoff->config_size, configs, MAX_VMS, &count, err,
@@ -329,11 +303,15 @@ int vms_create(void)
 		log_printf("hyp: boot configuration: %s\n", err);
 		return -1;
 	}
+	/* Pinned VMs take their CPUs first: the others share what is left. */
+	for (unsigned i = 0; i < count; i++)
+		if (configs[i].pinned && sched_reserve_pinned(&configs[i], i))
+			refused[i] = true;
 	for (unsigned i = 0; i < count; i++) {
 		struct vm *vm = &vms[vm_count];
 
 		vm->id = vm_count;
-		if (create_vm(vm, &configs[i], &next_pcpu)) {
+		if (!refused[i] && create_vm(vm, &configs[i])) {
 			vm_count++;
 			live_vms++;
 		}
@@ -345,74 +323,30 @@ int vms_create(void)
 
 void vms_start(void)
 {
-	/* Each VM's first vCPU on its CPU; this CPU (0) runs vm0's. */
-	for (unsigned i = 1; i < vm_count; i++)
-		pcpu_start(vms[i].vcpus[0].pcpu);
-	hyp_secondary_main(0);
+	sched_start();
 }
 
 static void power(uint32_t fid)
 {
 	smc_call(fid, 0, 0, 0);
-	pcpu_stop();
+	for (;;) /* it does not return; if it did, stay out of the way */
+		wfe();
 }
 
 /*
  * A VM ends once (docs/ARCHITECTURE.md, "VM lifecycle"). Any of its vCPUs
  * may ask, several at once or one after another: PSCI SYSTEM_OFF or
  * SYSTEM_RESET, the test-exit service. The atomic exchange of vm->live
- * elects one, which returns from here; every other caller parks its CPU
- * at once, touching the VM no more.
+ * elects one, which carries the end out; every other caller only leaves
+ * its CPU on its way back to the guest (hyp/sched/sched.c), touching the
+ * VM no more.
  */
-static void claim_end(struct vm *vm)
+static bool claim_end(struct vm *vm)
 {
-	if (!__atomic_exchange_n(&vm->live, false, __ATOMIC_ACQ_REL))
-		pcpu_stop(); /* another CPU is ending it */
-}
-
-void vm_park_if_ended(const struct vcpu *v)
-{
-	if (!__atomic_load_n(&v->vm->live, __ATOMIC_ACQUIRE))
-		pcpu_stop();
-}
-
-/* Time the VM's other CPUs get to park (they do within microseconds when
- * nothing is wrong; a loaded host running QEMU may take much longer). */
-#define VM_STOP_WAIT_MS 2000
-
-/*
- * Stops the VM's other vCPUs wherever they are: a kick SGI to each one's
- * CPU brings a vCPU in its guest (even in WFI) to EL2, and every way back
- * to the guest goes through vm_park_if_ended(); a vCPU already in EL2 finds
- * the VM ended there, a CPU being started finds it in hyp_secondary_main().
- * Waits until the monitor reports their CPUs off; false if one is not.
- */
-static bool stop_other_vcpus(struct vm *vm)
-{
-	struct vcpu *self = current_vcpu();
-	uint64_t deadline;
-	bool all = true;
-
-	dsb(ish); /* vm->live is seen cleared before the SGIs arrive */
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		if (&vm->vcpus[i] != self)
-			gic_kick(pcpus[vm->vcpus[i].pcpu].mpidr);
-	deadline = read_sysreg(cntpct_el0) + counter_ms_to_ticks(VM_STOP_WAIT_MS);
-	for (unsigned i = 0; i < vm->vcpu_count; i++) {
-		unsigned pcpu = vm->vcpus[i].pcpu;
-
-		if (&vm->vcpus[i] == self)
-			continue;
-		while (!pcpu_is_off(pcpu) && read_sysreg(cntpct_el0) < deadline)
-			;
-		if (pcpu_is_off(pcpu)) {
-			pcpus[pcpu].vcpu = NULL; /* free for another vCPU */
-			continue;
-		}
-		log_printf("hyp: vm%u: cpu %u (vcpu %u) did not stop\n", vm->id, pcpu, i);
-		all = false;
-	}
-	return all;
+	if (__atomic_exchange_n(&vm->live, false, __ATOMIC_ACQ_REL))
+		return true;
+	this_pcpu()->resched = true; /* another CPU is ending it */
+	return false;
 }
 
 /* VMs ending on several CPUs at once give their RAM back one at a time
@@ -442,9 +376,9 @@ static void release_ram(struct vm *vm)
 /* The elected CPU's part: the VM's vCPUs stopped, its translations out
  * of the TLBs and its RAM freed, its console input to another VM, one VM
  * fewer. */
-static void __noreturn end_claimed(struct vm *vm, const char *why)
+static void end_claimed(struct vm *vm, const char *why)
 {
-	watchdog_stop();    /* this CPU waits for the others, then goes off */
+	watchdog_stop();    /* this CPU waits for the others */
 	vm_console_end(vm); /* what the guest printed without a newline */
 	if (vm->exit_code >= 0)
 		log_printf("hyp: vm%u '%s' ended: %s, exit code %d\n", vm->id, vm->name,
@@ -452,35 +386,36 @@ static void __noreturn end_claimed(struct vm *vm, const char *why)
 	else
 		log_printf("hyp: vm%u '%s' ended: %s\n", vm->id, vm->name, why);
 	console_mux_vm_ended(vm);
-	if (stop_other_vcpus(vm)) {
+	if (sched_vm_stop(vm)) {
 		/* This CPU's VTTBR_EL2 holds the VM's VMID. */
 		__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish" ::: "memory");
 		release_ram(vm);
 	}
-	this_pcpu()->vcpu = NULL; /* regular interrupts stay masked from here */
+	sched_print_stats(vm);
 	if (__atomic_sub_fetch(&live_vms, 1, __ATOMIC_ACQ_REL) == 0) {
 		log_printf("hyp: no VM left: powering off\n");
 		power(PSCI_SYSTEM_OFF);
 	}
-	pcpu_stop();
 }
 
 void vm_end(struct vm *vm, const char *why)
 {
-	claim_end(vm);
-	end_claimed(vm, why);
+	if (claim_end(vm))
+		end_claimed(vm, why);
 }
 
 void vm_exit(struct vm *vm, int code)
 {
-	claim_end(vm);
+	if (!claim_end(vm))
+		return;
 	vm->exit_code = code;
 	end_claimed(vm, "test exit requested");
 }
 
 void vm_reset(struct vm *vm)
 {
-	claim_end(vm);
+	if (!claim_end(vm))
+		return;
 	if (vm_count == 1) {
 		log_printf("hyp: vm%u '%s' reset: resetting the platform\n", vm->id,
 			   vm->name);

@@ -1,9 +1,9 @@
 /*
- * VMs and vCPUs. Each vCPU is bound to its own physical CPU for its whole
- * life (static partitioning): while it runs, its EL1 state lives in the
- * hardware registers and its general registers in the exception frame on
- * that CPU's EL2 stack. struct vcpu_context holds the full state when the
- * vCPU is not on a CPU (before its first run, after CPU_OFF).
+ * VMs and vCPUs. vCPUs share the physical CPUs (hyp/sched/): while one
+ * runs, its EL1 state lives in the hardware registers and its general
+ * registers in the exception frame at the top of that CPU's EL2 stack;
+ * struct vcpu_context holds the full state while it is off a CPU, saved
+ * and loaded by vcpu_put() and vcpu_load() (vcpu.c).
  */
 #ifndef HYP_VM_H
 #define HYP_VM_H
@@ -22,6 +22,7 @@
 #include <hyp/vdev/timer_model.h>
 #include <hyp/vdev/vgic_model.h>
 #include <hyp/drivers/console_escape.h>
+#include <hyp/sched/runqueue.h>
 #include <lib/image/vmconfig.h>
 
 #define MAX_VMS 8
@@ -39,9 +40,9 @@
 #define GUEST_UART_SPI 1
 #define GUEST_RAM_BASE 0x40000000ull
 
-/* A vCPU's PSCI state. VCPU_OFF_PENDING: it called CPU_OFF and its CPU
- * is on its way off; the guest is told it is OFF only once the monitor
- * says the CPU is (hyp/vdev/vpsci.c), so that a CPU_ON then succeeds. */
+/* A vCPU's PSCI state. VCPU_OFF_PENDING: it called CPU_OFF and is on its
+ * way off its CPU; the guest is told it is OFF once the scheduler has
+ * taken it off (hyp/sched/sched.c), so that a CPU_ON then succeeds. */
 enum vcpu_state { VCPU_OFF = 0, VCPU_ON_PENDING, VCPU_ON, VCPU_OFF_PENDING };
 
 struct vcpu;
@@ -66,11 +67,35 @@ struct debug_state {
 	uint64_t bvr[16], bcr[16], wvr[16], wcr[16];
 };
 
+/* The PMU registers a guest owns (MDCR_EL2.HPMN gives it every counter). */
+#define PMU_MAX_COUNTERS 31
+struct pmu_state {
+	uint64_t pmcr, pmselr, pmuserenr, pmcntenset, pmintenset, pmovsset;
+	uint64_t pmccntr, pmccfiltr;
+	uint64_t evcntr[PMU_MAX_COUNTERS], evtyper[PMU_MAX_COUNTERS];
+};
+
+/* Pointer authentication keys (APIA, APIB, APDA, APDB, APGA; lo, hi). */
+struct pauth_keys {
+	uint64_t k[10];
+};
+
+/* The virtual CPU interface: what its list registers and active
+ * priorities held when the vCPU left its CPU (hyp/vdev/vgic.c). */
+struct vgic_cpu_state {
+	uint64_t lr[16];
+	uint32_t ap0r[4], ap1r[4];
+	uint64_t vmcr;
+};
+
 struct vcpu_context {
 	struct frame regs; /* x0..x30, pc (elr), pstate (spsr) */
 	struct el1_sysregs el1;
 	struct fpsimd_state fp;
 	struct ptimer ptimer; /* the emulated EL1 physical timer (hyp/vdev/vtimer.c) */
+	struct pmu_state pmu;
+	struct pauth_keys pauth;
+	struct vgic_cpu_state vgic;
 };
 
 struct vm;
@@ -78,23 +103,35 @@ struct vm;
 struct vcpu {
 	struct vm *vm;
 	unsigned index;		     /* within the VM: MPIDR Aff0 */
-	unsigned pcpu;		     /* the physical CPU it runs on */
 	volatile uint32_t state;     /* enum vcpu_state */
 	uint64_t start_pc, start_x0; /* from PSCI CPU_ON */
+	/* Scheduling (hyp/sched/sched.c, under its lock). */
+	struct sched_entity se;
+	bool pinned;		    /* owns CPU se.cpu exclusively */
+	bool need_reset;	    /* started by CPU_ON: reset at its next load */
+	bool off_request;	    /* CPU_OFF: leave the CPU, powered off */
+	bool wfi_request;	    /* WFI: leave the CPU until an interrupt */
+	bool yield_request;	    /* WFE: let another vCPU run first */
+	volatile bool wake_pending; /* an interrupt came while it ran */
+	uint64_t wake_at;	    /* blocked: its timers' deadline, 0 none */
+	/* Its state is in some CPU's registers: set by the CPU that loads
+	 * it, cleared (release) once vcpu_put() has saved it all. */
+	volatile bool loaded;
 	struct vcpu_context ctx;
 	struct debug_state dbg;
-	uint64_t exits;	    /* traps taken to EL2, for statistics */
-	uint32_t lr_used;   /* list registers holding an interrupt (hyp/vdev/vgic.c) */
-	uint32_t vgic_seen; /* vm->vgic_gen at this vCPU's last flush */
+	uint64_t exits;	     /* traps taken to EL2, for statistics */
+	uint64_t fast_exits; /* ... and answered in the vectors, while off a CPU */
+	uint32_t lr_used;    /* list registers holding an interrupt (hyp/vdev/vgic.c) */
+	uint32_t vgic_seen;  /* vm->vgic_gen at this vCPU's last flush */
 	/* Bit n: timer PPI n fired and its physical interrupt is active
 	 * for this vCPU until the guest's EOI, or until its line falls
 	 * first (hyp/vdev/vgic.c). */
 	uint32_t timers_held;
-	bool start_failure_logged; /* a failed CPU_ON is logged once */
 };
 
 struct vm {
-	unsigned id; /* also its VMID */
+	unsigned id;	       /* also its VMID */
+	unsigned config_index; /* its number in the configuration: vmN */
 	char name[32];
 	/* Running, until its end begins: cleared once, by the atomic
 	 * exchange that elects the one CPU that ends the VM (vm.c). */
@@ -139,12 +176,23 @@ struct pcpu_debug {
 	volatile bool bench_hit;    /* ... which has been reached */
 };
 
+/* The EL2 physical timer (CNTHP) serves several deadlines of a CPU
+ * (hyp/sched/cpu_timer.c). */
+enum cpu_timer_kind { CPU_TIMER_WATCHDOG, CPU_TIMER_SLICE, CPU_TIMER_WAKE, CPU_TIMER_NR };
+
 struct pcpu {
 	unsigned index;
 	uint64_t mpidr;
 	uint64_t stack_top;
-	struct vcpu *vcpu;   /* bound to this CPU, or NULL */
+	struct vcpu *vcpu;   /* running on this CPU, or NULL */
 	uint64_t fast_exits; /* traps answered by hyp/backdoor/fast.S */
+	uint64_t fast_base;  /* fast_exits when the running vCPU was loaded */
+	/* Scheduling (hyp/sched/sched.c). */
+	volatile bool resched;	      /* schedule on the way back to the guest */
+	volatile bool idle;	      /* waiting in WFI for something to run */
+	bool reserved;		      /* a pinned vCPU owns it */
+	uint64_t next_wake;	      /* the next deadline of a vCPU blocked here */
+	uint64_t timer[CPU_TIMER_NR]; /* deadlines, 0 = none */
 	/* Returns to the guest through the slow path (hyp/pnmi/mask.h): the lockup
 	 * detector's measure of progress. */
 	uint64_t guest_entries;
@@ -178,13 +226,13 @@ extern unsigned vm_count;
 struct vm_config;
 int vms_create(void);
 void vms_start(void) __attribute__((noreturn));
-void vm_end(struct vm *vm, const char *why) __attribute__((noreturn));
+/* A VM's end, asked by one of its vCPUs: returns, and the calling vCPU
+ * leaves its CPU on the way back to the guest (hyp/sched/sched.c). */
+void vm_end(struct vm *vm, const char *why);
 /* The test-exit service: the VM ends with that exit code (the first
  * caller's, when several of its vCPUs ask). */
-void vm_exit(struct vm *vm, int code) __attribute__((noreturn));
-void vm_reset(struct vm *vm) __attribute__((noreturn));
-/* On every way back into a guest: a CPU whose VM has ended parks here. */
-void vm_park_if_ended(const struct vcpu *v);
+void vm_exit(struct vm *vm, int code);
+void vm_reset(struct vm *vm);
 /*
  * The one way an emulated device joins a VM (docs/ARCHITECTURE.md, "Adding
  * an emulated device"): its registers at [base, base + size), answered by
@@ -200,18 +248,20 @@ int vm_add_mapped(struct vm *vm, uint64_t base, uint64_t size, const char *name)
 
 /* vcpu.c */
 void vcpu_configure_traps(const struct vcpu *v);
-void vcpu_run(struct vcpu *v) __attribute__((noreturn));
-void vcpu_save(struct vcpu *v);
 void vcpu_reset(struct vcpu *v, uint64_t pc, uint64_t x0);
-void vcpu_off(struct vcpu *v) __attribute__((noreturn));
+/* Its whole state out of this CPU (the frame f: its general registers),
+ * and in again, on any CPU. */
+void vcpu_put(struct vcpu *v, const struct frame *f);
+void vcpu_load(struct vcpu *v, struct frame *f);
+/* PSCI CPU_OFF: its interrupts back to the model; it leaves its CPU on
+ * the way back to the guest. */
+void vcpu_off(struct vcpu *v);
 
 /* smp.c */
 extern struct pcpu pcpus[MAX_PCPUS];
 extern unsigned pcpu_count;
 void smp_init(const void *fdt);
 int pcpu_start(unsigned pcpu);
-bool pcpu_is_off(unsigned pcpu); /* as the monitor's AFFINITY_INFO says */
-void pcpu_stop(void) __attribute__((noreturn));
 void hyp_secondary_main(unsigned idx) __attribute__((noreturn));
 
 /* hyp/pnmi/irq.c: the one entry for physical interrupts, from a guest or from
@@ -256,8 +306,13 @@ void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
 /* hyp/vdev/vgic.c */
 int vgic_vm_init(struct vm *vm);
 void vgic_flush(struct vcpu *v);
-void vgic_vcpu_load(struct vcpu *v);
+void vgic_vcpu_reset(struct vcpu *v);
 void vgic_vcpu_unload(struct vcpu *v);
+/* The virtual CPU interface out of this CPU into v's context, and in. */
+void vgic_save(struct vcpu *v);
+void vgic_restore(struct vcpu *v);
+/* Whether an interrupt waits for v (which runs here): WFI returns. */
+bool vgic_vcpu_pending(struct vcpu *v);
 void vgic_kick_others(struct vm *vm);
 void vgic_guest_sgi(struct vcpu *v, uint64_t value);
 void vgic_line(struct vm *vm, uint32_t intid, bool level);
@@ -288,7 +343,6 @@ void vm_console_flush(struct vm *vm);
 /* The VM ended: what it printed last goes out, a held \r included. */
 void vm_console_end(struct vm *vm);
 void console_mux_init(const void *fdt, uint64_t uart_pa);
-void console_mux_cpu_leaving(unsigned pcpu);
 void console_mux_vm_ended(struct vm *vm);
 uint32_t console_uart_intid(void);
 void console_input(void);

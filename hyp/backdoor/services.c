@@ -29,10 +29,14 @@ static void stats(void *ctx, uint64_t *out)
 	struct vm *vm = ctx;
 	uint64_t exits = 0;
 
+	/* The running vCPU's fast exits since it was loaded are still only
+	 * in its CPU's count (hyp/sched/sched.c folds them in as it leaves). */
+	uint64_t fast_now = this_pcpu()->fast_exits - this_pcpu()->fast_base;
+
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		exits += vm->vcpus[i].exits + pcpus[vm->vcpus[i].pcpu].fast_exits;
-	out[0] = exits;
-	out[1] = current_vcpu()->exits + this_pcpu()->fast_exits;
+		exits += vm->vcpus[i].exits + vm->vcpus[i].fast_exits;
+	out[0] = exits + fast_now;
+	out[1] = current_vcpu()->exits + current_vcpu()->fast_exits + fast_now;
 	out[2] = vm->vcpu_count;
 	out[3] = vm->id;
 }

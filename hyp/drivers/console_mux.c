@@ -150,26 +150,6 @@ void console_mux_vm_ended(struct vm *vm)
 	}
 }
 
-/*
- * A physical CPU is about to power off: if it takes the console's input,
- * hand that to a CPU that runs a vCPU, so the VMs left keep their keyboard.
- */
-void console_mux_cpu_leaving(unsigned pcpu)
-{
-	if (uart_intid == GIC_SPURIOUS || pcpu != uart_cpu)
-		return;
-	for (unsigned i = 0; i < pcpu_count; i++) {
-		struct vcpu *v = pcpus[i].vcpu;
-
-		if (i != pcpu && v && v->vm->live &&
-		    __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_ON) {
-			uart_cpu = i;
-			gic_enable_spi(uart_intid, pcpus[i].mpidr);
-			return;
-		}
-	}
-}
-
 void console_input(void)
 {
 	int c;

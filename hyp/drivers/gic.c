@@ -135,6 +135,16 @@ void gic_clear_active_private(uint32_t mask)
 		wr32(rd + GICR_SGI_BASE + GICR_ICACTIVER0, mask);
 }
 
+/* Marks this CPU's SGIs/PPIs in mask active: a vCPU's timer interrupt
+ * that it was handling when it left another CPU (hyp/vdev/vgic.c). */
+void gic_set_active_private(uint32_t mask)
+{
+	uint8_t *rd = my_redistributor();
+
+	if (rd)
+		wr32(rd + GICR_SGI_BASE + GICR_ISACTIVER0, mask);
+}
+
 void gic_disable(uint32_t intid)
 {
 	if (intid < GIC_SPI_BASE)

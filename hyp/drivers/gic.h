@@ -21,6 +21,7 @@ void gic_cpu_init(void);
 void gic_enable_private(uint32_t intid, bool pnmi);
 void gic_disable_private(uint32_t intid);
 void gic_clear_active_private(uint32_t mask);
+void gic_set_active_private(uint32_t mask);
 /* Any INTID: this CPU's SGI or PPI, or an SPI. */
 void gic_disable(uint32_t intid);
 void gic_enable_spi(uint32_t intid, uint64_t target_mpidr);

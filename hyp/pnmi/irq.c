@@ -54,7 +54,7 @@ static bool regular_irq(uint32_t intid)
 	 * registers are dealt with (an EOI'd one cleared, UIE off): flush
 	 * them before deactivating it, or it fires again at once. A kick
 	 * needs nothing more than the flush every return to the guest does. */
-	if (intid == GIC_PPI_MAINTENANCE)
+	if (intid == GIC_PPI_MAINTENANCE && v)
 		vgic_flush(v);
 	if (intid == GIC_SGI_DEBUG)
 		debug_regular_irq();

@@ -22,6 +22,7 @@
 
 #include <hyp/drivers/gic.h>
 #include <hyp/hyp.h>
+#include <hyp/sched/sched.h>
 #include <hyp/pnmi/mask.h>
 #include <hyp/vm.h>
 
@@ -124,7 +125,7 @@ void pnmi_handle(const struct pnmi_ctx *c, uint32_t intid)
 	if (debug_pnmi_entry())
 		return; /* a benchmark's PNMI: measured, nothing else to do */
 	if (intid == GIC_PPI_HYP_TIMER)
-		watchdog_tick(c);
+		cpu_timer_fired(c);
 	else if (intid == GIC_SGI_DUMP && panic_cpu >= 0)
 		dump_request(c);
 	else

@@ -1,10 +1,11 @@
 /*
- * The per-CPU lockup detector: the EL2 physical timer (CNTHP, PPI 26) is
- * a pseudo-NMI that fires every WATCHDOG_PERIOD_MS on each CPU running a
- * vCPU. Each tick asks hyp/pnmi/lockup.c whether the CPU has made progress
- * (been in its guest, or back through the exit path) since it was first
- * found with regular interrupts masked; after LOCKUP_THRESHOLD_MS without,
- * it reports the CPU's registers and a backtrace (hyp/pnmi/pnmi.c), once, and
+ * The per-CPU lockup detector: the EL2 physical timer (CNTHP, PPI 26,
+ * shared through hyp/sched/cpu_timer.c) is a pseudo-NMI that fires every
+ * WATCHDOG_PERIOD_MS on each CPU running a vCPU; an idle CPU, waiting in
+ * WFI for work with its interrupts open, is not watched. Each tick asks hyp/pnmi/lockup.c
+ * whether the CPU has made progress (been in its guest, or back through the exit path)
+ * since it was first found with regular interrupts masked; after LOCKUP_THRESHOLD_MS
+ * without, it reports the CPU's registers and a backtrace (hyp/pnmi/pnmi.c), once, and
  * again when the CPU gets going. Nothing is stopped: the report is the
  * point, and the CPU may yet recover.
  */
@@ -17,6 +18,7 @@
 
 #include <hyp/drivers/gic.h>
 #include <hyp/hyp.h>
+#include <hyp/sched/sched.h>
 #include <hyp/vm.h>
 
 #define WATCHDOG_PERIOD_MS 20
@@ -24,10 +26,8 @@
 
 static void arm(void)
 {
-	write_sysreg(cnthp_cval_el2,
-		     read_sysreg(cntpct_el0) + counter_ms_to_ticks(WATCHDOG_PERIOD_MS));
-	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
-	isb();
+	cpu_timer_set(CPU_TIMER_WATCHDOG,
+		      read_sysreg(cntpct_el0) + counter_ms_to_ticks(WATCHDOG_PERIOD_MS));
 }
 
 void watchdog_start(void)
@@ -35,6 +35,8 @@ void watchdog_start(void)
 	struct pcpu *p = this_pcpu();
 	static bool announced;
 
+	if (p->timer[CPU_TIMER_WATCHDOG])
+		return; /* running already */
 	p->lockup = (struct lockup_cpu){.progress_seen = p->guest_entries};
 	arm();
 	gic_enable_private(GIC_PPI_HYP_TIMER, true);
@@ -44,11 +46,10 @@ void watchdog_start(void)
 			   WATCHDOG_PERIOD_MS, LOCKUP_THRESHOLD_MS);
 }
 
+/* Its deadline only: the timer may still serve the scheduler. */
 void watchdog_stop(void)
 {
-	write_sysreg(cnthp_ctl_el2, 0);
-	isb();
-	gic_disable_private(GIC_PPI_HYP_TIMER);
+	cpu_timer_set(CPU_TIMER_WATCHDOG, 0);
 }
 
 void watchdog_tick(const struct pnmi_ctx *c)

@@ -238,7 +238,8 @@ int ecam_vm_attach(struct vm *vm, void *dt, size_t dt_max)
 		if (fns[i].int_pin == PCI_INTERRUPT_NONE)
 			continue;
 		vgic_passthrough_spi(vm, GIC_SPI_BASE + fns[i].spi);
-		gic_enable_spi(GIC_SPI_BASE + fns[i].spi, pcpus[vm->vcpus[0].pcpu].mpidr);
+		gic_enable_spi(GIC_SPI_BASE + fns[i].spi,
+			       pcpus[vm->vcpus[0].se.cpu].mpidr);
 	}
 	owner = vm;
 	log_printf("hyp: vm%u: ECAM window 0x%lx and %u device(s) passed through\n",

@@ -19,6 +19,8 @@
  * traps, so its writes end with that sampling; the virtual timer's do not
  * trap, and its line is sampled at the vCPU's next exit.
  */
+#include <string.h>
+
 #include <arch/sysreg.h>
 #include <lib/gicv3.h>
 #include <hyp/vdev/timer_model.h>
@@ -26,6 +28,7 @@
 
 #include <hyp/drivers/gic.h>
 #include <hyp/hyp.h>
+#include <hyp/sched/sched.h>
 #include <hyp/vm.h>
 
 #define MAX_LRS 16
@@ -155,43 +158,88 @@ static void fill_lrs(struct vcpu *v)
 	write_sysreg(ich_hcr_el2, hcr);
 }
 
-/* The active priorities of the virtual CPU interface, none active. */
-static void clear_aprs(void)
+/* A vCPU reset (its first start, CPU_ON): no interrupt in its list
+ * registers, a reset virtual CPU interface (the guest programs it
+ * through ICC_* as on hardware), no active priority. */
+void vgic_vcpu_reset(struct vcpu *v)
+{
+	v->lr_used = 0;
+	v->timers_held = 0;
+	memset(&v->ctx.vgic, 0, sizeof(v->ctx.vgic));
+}
+
+/* clang-format off */
+#define APR_CASES(X)                                              \
+	X(0, S3_4_C12_C8_0, S3_4_C12_C9_0)                        \
+	X(1, S3_4_C12_C8_1, S3_4_C12_C9_1)                        \
+	X(2, S3_4_C12_C8_2, S3_4_C12_C9_2)                        \
+	X(3, S3_4_C12_C8_3, S3_4_C12_C9_3)
+#define SAVE_APR(n, r0, r1) \
+	case n: s->ap0r[n] = (uint32_t)read_sysreg(r0); s->ap1r[n] = (uint32_t)read_sysreg(r1); break;
+#define LOAD_APR(n, r0, r1) \
+	case n: write_sysreg(r0, s->ap0r[n]); write_sysreg(r1, s->ap1r[n]); break;
+/* clang-format on */
+
+/* ICH_AP0R<n>_EL2 and ICH_AP1R<n>_EL2 implemented: 1, 2 or 4 of each, as
+ * the priority bits ICH_VTR_EL2.PREbits give (5, 6 or 7). */
+static unsigned nr_aprs(void)
 {
 	unsigned pre = ICH_VTR_PREBITS(read_sysreg(ich_vtr_el2));
 
-	write_sysreg(S3_4_C12_C8_0, 0); /* ICH_AP0R0_EL2 */
-	write_sysreg(S3_4_C12_C9_0, 0); /* ICH_AP1R0_EL2 */
-	if (pre >= 6) {
-		write_sysreg(S3_4_C12_C8_1, 0);
-		write_sysreg(S3_4_C12_C9_1, 0);
-	}
-	if (pre == 7) {
-		write_sysreg(S3_4_C12_C8_2, 0);
-		write_sysreg(S3_4_C12_C9_2, 0);
-		write_sysreg(S3_4_C12_C8_3, 0);
-		write_sysreg(S3_4_C12_C9_3, 0);
-	}
+	return pre >= 7 ? 4 : pre == 6 ? 2 : 1;
 }
 
-/* A vCPU starting on this CPU: empty list registers, a reset virtual
- * CPU interface (the guest programs it through ICC_* as on hardware),
- * with no active priority left of the vCPU that ran here before (one
- * turned off with an interrupt acknowledged and not ended would leave
- * the next one's interface masked at that priority). */
-void vgic_vcpu_load(struct vcpu *v)
+/*
+ * The vCPU leaves this CPU: its list registers, active priorities and
+ * VMCR into its context, the virtual CPU interface off. A timer
+ * interrupt it holds (physical PPI active until the guest's EOI) is
+ * deactivated here, on the CPU that took it, and made active again where
+ * the vCPU is next loaded (KVM does the same with the timer's active
+ * state), so the list register's HW link still finds it active.
+ */
+void vgic_save(struct vcpu *v)
 {
-	clear_aprs();
-	for (unsigned i = 0; i < nr_lrs(); i++)
-		write_lr(i, 0);
-	v->lr_used = 0;
-	/* A timer interrupt left active by an earlier run is no one's now. */
+	struct vgic_cpu_state *s = &v->ctx.vgic;
+	unsigned n = nr_lrs(), a = nr_aprs();
+
+	/* First what the guest has finished: a timer interrupt it ended is
+	 * no longer held, and must not be made active where it goes next. */
+	spin_lock(&v->vm->vgic_lock);
+	sync_lrs(v);
+	spin_unlock(&v->vm->vgic_lock);
+	for (unsigned i = 0; i < n; i++)
+		s->lr[i] = (v->lr_used & (1u << i)) ? read_lr(i) : 0;
+	for (unsigned i = 0; i < a; i++) {
+		switch (i) {
+			APR_CASES(SAVE_APR)
+		}
+	}
+	s->vmcr = read_sysreg(ich_vmcr_el2);
+	write_sysreg(ich_hcr_el2, 0);
+	isb();
 	if (v->timers_held)
 		gic_clear_active_private(v->timers_held);
-	v->timers_held = 0;
-	v->vgic_seen = v->vm->vgic_gen - 1; /* the first flush fills */
-	write_sysreg(ich_vmcr_el2, 0);
+}
+
+/* ... and comes back, on this CPU or another. The first flush on the way
+ * in looks at the model afresh (vgic_seen one behind). */
+void vgic_restore(struct vcpu *v)
+{
+	const struct vgic_cpu_state *s = &v->ctx.vgic;
+	unsigned n = nr_lrs(), a = nr_aprs();
+
+	if (v->timers_held)
+		gic_set_active_private(v->timers_held);
+	for (unsigned i = 0; i < n; i++)
+		write_lr(i, (v->lr_used & (1u << i)) ? s->lr[i] : 0);
+	for (unsigned i = 0; i < a; i++) {
+		switch (i) {
+			APR_CASES(LOAD_APR)
+		}
+	}
+	write_sysreg(ich_vmcr_el2, s->vmcr);
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	v->vgic_seen = v->vm->vgic_gen - 1;
 	isb();
 }
 
@@ -233,7 +281,9 @@ static void timer_retire(struct vcpu *v, uint32_t intid)
 		if (!in_lr) /* still waiting for a list register */
 			vgic_set_level(g, v->index, intid, false);
 		v->timers_held &= ~(1u << intid);
-		gic_deactivate(intid);
+		/* Not ICC_DIR_EL1: on a vCPU that moved here, the interrupt
+		 * was made active by vgic_restore(), not acknowledged here. */
+		gic_clear_active_private(1u << intid);
 		model_changed(v->vm);
 	}
 	spin_unlock(&v->vm->vgic_lock);
@@ -284,9 +334,14 @@ void vgic_vcpu_unload(struct vcpu *v)
 		write_lr(i, 0);
 		vgic_lr_unload(&v->vm->vgic, v->index, intid,
 			       !hw && ((lr >> ICH_LR_STATE_SHIFT) & ICH_LR_PENDING));
-		if (hw && (lr >> ICH_LR_STATE_SHIFT))
+		if (hw && intid >= GIC_SPI_BASE && (lr >> ICH_LR_STATE_SHIFT))
 			gic_deactivate(intid);
 	}
+	/* The timers' physical interrupts it holds, whether or not in a list
+	 * register, and whether acknowledged here or brought by a move. */
+	if (v->timers_held)
+		gic_clear_active_private(v->timers_held);
+	v->timers_held = 0;
 	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_VTIMER, false);
 	vgic_set_level(&v->vm->vgic, v->index, GIC_PPI_PTIMER, false);
 	v->lr_used = 0;
@@ -326,7 +381,33 @@ void vgic_flush(struct vcpu *v)
 	isb();
 }
 
-/* Sends the kick SGI to every other CPU whose vCPU has something new. */
+/*
+ * Whether an interrupt waits for v, which runs on this CPU and executed
+ * WFI: one in its list registers pending (after a flush brought in what
+ * the model holds), more than fit there, or a timer whose line is up and
+ * whose interrupt has not fired yet. The guest's priority mask is not
+ * looked at: a WFI that returns early is one the architecture allows.
+ */
+bool vgic_vcpu_pending(struct vcpu *v)
+{
+	static const uint32_t timers[] = {GIC_PPI_VTIMER, GIC_PPI_PTIMER};
+	unsigned n = nr_lrs();
+
+	vgic_flush(v);
+	for (unsigned i = 0; i < n; i++)
+		if ((v->lr_used & (1u << i)) &&
+		    ((read_lr(i) >> ICH_LR_STATE_SHIFT) & ICH_LR_PENDING))
+			return true;
+	if (read_sysreg(ich_hcr_el2) & ICH_HCR_UIE)
+		return true;
+	for (unsigned i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+		if (!(v->timers_held & (1u << timers[i])) && timer_line(v, timers[i]))
+			return true;
+	return false;
+}
+
+/* Every other vCPU with something new: the scheduler brings it in (a
+ * kick to its CPU if it runs, a wake-up if it waits in WFI). */
 void vgic_kick_others(struct vm *vm)
 {
 	uint32_t mask;
@@ -340,9 +421,8 @@ void vgic_kick_others(struct vm *vm)
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *t = &vm->vcpus[i];
 
-		if ((mask & (1u << i)) && t != self &&
-		    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_ON)
-			gic_kick(pcpus[t->pcpu].mpidr);
+		if ((mask & (1u << i)) && t != self)
+			sched_notify(t);
 	}
 }
 
@@ -440,6 +520,12 @@ void vgic_passthrough_fired(struct vm *vm, uint32_t intid)
 void vgic_timer_fired(struct vcpu *v, uint32_t intid)
 {
 	spin_lock(&v->vm->vgic_lock);
+	/* It fired, so the guest has deactivated the one before, whose list
+	 * register may not have been synced yet: sync now, or that sync
+	 * would take this new activation for the old one's end and forget
+	 * it, and once the vCPU moves, the physical interrupt would stay
+	 * active on this CPU, and its timer dead, for good. */
+	sync_lrs(v);
 	v->timers_held |= 1u << intid;
 	vgic_set_level(&v->vm->vgic, v->index, intid, true);
 	model_changed(v->vm);

@@ -9,25 +9,27 @@ run_guest guest_debug debug
 run_guest guest_psci psci --cpus 2
 run_guest guest_hostile hostile --guestinfo color=blue
 
-# Two VMs side by side, each on its own CPU: both run to their end, the
-# first to finish does not stop the other, the last one powers off.
+# Two VMs side by side: both run to their end, the first to finish does
+# not stop the other, the last one powers off.
 "$top/build/host/mkbootimg" -o "$work/two.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
 	--name two --vm --name faults --kernel "$build/guests/faults.bin" --mem 32M \
 	--vm --name backdoor --kernel "$build/guests/backdoor.bin" --mem 32M \
 	--guestinfo color=blue >/dev/null
 boot two_vms BOOTIMG="$work/two.img" --
-expect two_vms "^hyp: vm0 'faults': 32 MiB .* from cpu 0" "^hyp: vm1 'backdoor': 32 MiB .* from cpu 1" \
+expect two_vms "^hyp: vm0 'faults': 32 MiB .*, 1 vcpu, kernel" "^hyp: vm1 'backdoor': 32 MiB .*, 1 vcpu, kernel" \
 	'^\[faults\] guest faults: 0 failures$' '^\[backdoor\] guest backdoor: 0 failures$' \
 	"^hyp: vm0 'faults' ended: test exit requested, exit code 0$" \
 	"^hyp: vm1 'backdoor' ended: test exit requested, exit code 0$" \
 	'^hyp: no VM left: powering off$'
 
-# More VMs than CPUs: the one that does not fit is refused with a reason.
+# More pinned vCPUs than CPUs: the pinned VM that does not fit is refused
+# with a reason, the other runs.
 "$top/build/host/mkbootimg" -o "$work/three.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
-	--name three --vm --kernel "$build/guests/faults.bin" --mem 32M --cpus 2 \
-	--vm --name extra --kernel "$build/guests/faults.bin" --mem 32M >/dev/null
+	--name three --vm --kernel "$build/guests/faults.bin" --mem 32M --cpus 2 --pinned \
+	--vm --name extra --kernel "$build/guests/faults.bin" --mem 32M --pinned >/dev/null
 boot too_many_vcpus BOOTIMG="$work/three.img" --
-expect too_many_vcpus '^hyp: vm1 needs 1 cpu\(s\) but only 0 are left: not started$' \
+expect too_many_vcpus \
+	'^hyp: vm1: not started: pinned, it needs 1 cpu\(s\) of its own but only 0 of its affinity are free$' \
 	'^guest faults: 0 failures$' '^hyp: no VM left: powering off$'
 
 # boot_roomy NAME IMAGE: boots IMAGE on 1 GiB with the first seed (of 8)
@@ -53,15 +55,16 @@ boot_roomy() {
 	echo "not ok - $name: no seed of 8 left 704 MiB in one piece" >&2
 }
 
-# A VM refused for want of CPUs takes no RAM: on 1 GiB, the 640 MiB VM
-# after it still fits, on the CPU the refused one did not get.
+# A pinned VM refused for want of CPUs takes no RAM: on 1 GiB, the
+# 640 MiB VM after it still fits.
 "$top/build/host/mkbootimg" -o "$work/refused.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
-	--name refused --vm --kernel "$build/guests/faults.bin" --mem 32M \
-	--vm --name greedy --kernel "$build/guests/faults.bin" --mem 640M --cpus 2 \
+	--name refused --vm --kernel "$build/guests/faults.bin" --mem 32M --pinned \
+	--vm --name greedy --kernel "$build/guests/faults.bin" --mem 640M --cpus 2 --pinned \
 	--vm --name after --kernel "$build/guests/faults.bin" --mem 640M >/dev/null
 boot_roomy refused_vm_gives_back "$work/refused.img"
-expect refused_vm_gives_back '^hyp: vm1 needs 2 cpu\(s\) but only 1 are left: not started$' \
-	"^hyp: vm1 'after': 640 MiB .* from cpu 1" '^\[after\] guest faults: 0 failures$' \
+expect refused_vm_gives_back \
+	'^hyp: vm1: not started: pinned, it needs 2 cpu\(s\) of its own but only 1 of its affinity are free$' \
+	"^hyp: vm1 'after': 640 MiB .*, 1 vcpu, kernel" '^\[after\] guest faults: 0 failures$' \
 	'^hyp: no VM left: powering off$'
 
 # A VM refused after its RAM was taken (a device its table cannot hold,
@@ -74,7 +77,7 @@ expect refused_vm_gives_back '^hyp: vm1 needs 2 cpu\(s\) but only 1 are left: no
 	--vm --name after --kernel "$build/guests/faults.bin" --mem 640M >/dev/null
 boot_roomy refused_vm_releases_ram "$work/released.img"
 expect refused_vm_releases_ram "^hyp: vm1 'refused': device .* refused: table full$" \
-	"^hyp: vm1 'after': 640 MiB .* from cpu 1" '^\[after\] guest faults: 0 failures$' \
+	"^hyp: vm1 'after': 640 MiB .*, 1 vcpu, kernel" '^\[after\] guest faults: 0 failures$' \
 	'^hyp: no VM left: powering off$'
 
 # A VM's device table (hyp/vdev/mmio_table.h) holds 16: the UART, the
@@ -88,9 +91,9 @@ expect refused_vm_releases_ram "^hyp: vm1 'refused': device .* refused: table fu
 	--vm --name overfull --kernel "$build/guests/faults.bin" --mem 32M \
 	--vm --name after --kernel "$build/guests/faults.bin" --mem 32M >/dev/null
 boot device_table_full BOOTIMG="$work/devices.img" --
-expect device_table_full "^hyp: vm0 'full': 32 MiB .* from cpu 0" \
+expect device_table_full "^hyp: vm0 'full': 32 MiB .*, 1 vcpu, kernel" \
 	"^hyp: vm1 'overfull': device 'test placeholder' at 0xa001a00 size 0x200 refused: table full$" \
-	"^hyp: vm1 'after': 32 MiB .* from cpu 1" '^\[full\] guest faults: 0 failures$' \
+	"^hyp: vm1 'after': 32 MiB .*, 1 vcpu, kernel" '^\[full\] guest faults: 0 failures$' \
 	'^\[after\] guest faults: 0 failures$' '^hyp: no VM left: powering off$' &&
 	if grep -q "'overfull': 32 MiB" "$work/device_table_full.clean"; then
 		fail device_table_full_not_started "the VM refused a device was started"

@@ -68,6 +68,6 @@ boot sbsa_pci_vm BOOTIMG="$work/vm.img" -- "${disk[@]}" -m 2G
 expect sbsa_pci_vm '^hyp: ecam: 00:01.0 8086:2922 class 010601, BAR5 0x60100000 size 0x10000, SPI 10$' \
 	'^hyp: ecam: 00:02.0 1b36:000d class 0c0330, BAR0 0x60110000 size 0x10000, SPI 11$' \
 	'^hyp: vm0: ECAM window 0x60120000 and 2 device\(s\) passed through$' \
-	"^hyp: vm0 'linux': 512 MiB at pa (0x[0-9a-f]+), 2 vcpus from cpu 0, kernel 'vm0-kernel' at ipa " \
+	"^hyp: vm0 'linux': 512 MiB at pa (0x[0-9a-f]+), 2 vcpus, kernel 'vm0-kernel' at ipa " \
 	"${pci_lines[@]}" "^hyp: vm0 'linux' ended: system off$"
 no_warnings sbsa_pci_vm

@@ -212,6 +212,16 @@
 #define ESR_IL BIT(25)
 #define ESR_ISS_MASK UL(0x1ffffff)
 #define ESR_EC_UNKNOWN 0x00
+#define ESR_EC_WFX 0x01 /* WFI, WFE, WFIT, WFET trapped (HCR_EL2.TWI/TWE) */
+/* Its ISS: TI, which instruction; RV, Rt holds a WFIT/WFET timeout (the
+ * virtual count it waits until) */
+#define ESR_WFX_TI(esr) ((esr)&0x3)
+#define ESR_WFX_TI_WFI 0
+#define ESR_WFX_TI_WFE 1
+#define ESR_WFX_TI_WFIT 2
+#define ESR_WFX_TI_WFET 3
+#define ESR_WFX_RV BIT(2)
+#define ESR_WFX_RT(esr) (((esr) >> 5) & 0x1f)
 #define ESR_EC_HVC64 0x16
 #define ESR_EC_SMC64 0x17
 #define ESR_EC_SYS64 0x18
@@ -286,29 +296,33 @@
 /* ID register fields: 4 bits each at these shifts, 0 = not implemented. */
 #define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
 #define ID_FIELD_MASK(shift) (UL(0xf) << (shift))
-#define ID_AA64PFR0_RME_SHIFT 52	 /* FEAT_RME */
-#define ID_AA64PFR0_SVE_SHIFT 32	 /* FEAT_SVE */
-#define ID_AA64PFR0_GIC_SHIFT 24	 /* GIC system register interface */
-#define ID_AA64PFR0_MPAM_SHIFT 40	 /* FEAT_MPAM */
-#define ID_AA64PFR0_AMU_SHIFT 44	 /* FEAT_AMU */
-#define ID_AA64PFR1_MPAM_FRAC_SHIFT 16	 /* FEAT_MPAM minor version */
-#define ID_AA64PFR1_GCS_SHIFT 44	 /* FEAT_GCS */
-#define ID_AA64PFR1_SME_SHIFT 24	 /* 1 FEAT_SME, 2 FEAT_SME2 */
-#define ID_AA64PFR1_MTE_SHIFT 8		 /* 2 or more: FEAT_MTE2, allocation tags */
-#define ID_AA64PFR1_SME2 2		 /* the SME field's FEAT_SME2 value */
-#define ID_AA64PFR1_MTE2 2		 /* the MTE field's FEAT_MTE2 value */
-#define ID_AA64MMFR0_FGT_SHIFT 56	 /* 1 FEAT_FGT, 2 FEAT_FGT2 */
-#define ID_AA64MMFR0_TGRAN4_SHIFT 28	 /* 0 supported, 0xf not */
-#define ID_AA64MMFR0_TGRAN64_SHIFT 24	 /* 0 supported, 0xf not */
-#define ID_AA64MMFR0_TGRAN16_SHIFT 20	 /* 0 not supported, 1 or more supported */
-#define ID_TGRAN_4_64_NONE 0xf		 /* TGran4/TGran64: not supported */
-#define ID_AA64MMFR1_HCX_SHIFT 40	 /* FEAT_HCX: HCRX_EL2 */
-#define ID_AA64MMFR3_TCRX_SHIFT 0	 /* FEAT_TCR2 */
-#define ID_AA64MMFR3_SCTLRX_SHIFT 4	 /* FEAT_SCTLR2 */
-#define ID_AA64MMFR3_S1PIE_SHIFT 8	 /* FEAT_S1PIE */
-#define ID_AA64SMFR0_FA64 BIT(63)	 /* FEAT_SME_FA64 */
-#define ID_AA64DFR0_TRACEVER_SHIFT 4	 /* a trace unit's system registers */
-#define ID_AA64DFR0_PMSVER_SHIFT 32	 /* FEAT_SPE */
+#define ID_AA64PFR0_RME_SHIFT 52       /* FEAT_RME */
+#define ID_AA64PFR0_SVE_SHIFT 32       /* FEAT_SVE */
+#define ID_AA64PFR0_GIC_SHIFT 24       /* GIC system register interface */
+#define ID_AA64PFR0_MPAM_SHIFT 40      /* FEAT_MPAM */
+#define ID_AA64PFR0_AMU_SHIFT 44       /* FEAT_AMU */
+#define ID_AA64PFR1_MPAM_FRAC_SHIFT 16 /* FEAT_MPAM minor version */
+#define ID_AA64PFR1_GCS_SHIFT 44       /* FEAT_GCS */
+#define ID_AA64PFR1_SME_SHIFT 24       /* 1 FEAT_SME, 2 FEAT_SME2 */
+#define ID_AA64PFR1_MTE_SHIFT 8	       /* 2 or more: FEAT_MTE2, allocation tags */
+#define ID_AA64PFR1_SME2 2	       /* the SME field's FEAT_SME2 value */
+#define ID_AA64PFR1_MTE2 2	       /* the MTE field's FEAT_MTE2 value */
+#define ID_AA64MMFR0_FGT_SHIFT 56      /* 1 FEAT_FGT, 2 FEAT_FGT2 */
+#define ID_AA64MMFR0_TGRAN4_SHIFT 28   /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN64_SHIFT 24  /* 0 supported, 0xf not */
+#define ID_AA64MMFR0_TGRAN16_SHIFT 20  /* 0 not supported, 1 or more supported */
+#define ID_TGRAN_4_64_NONE 0xf	       /* TGran4/TGran64: not supported */
+#define ID_AA64MMFR1_HCX_SHIFT 40      /* FEAT_HCX: HCRX_EL2 */
+#define ID_AA64MMFR3_TCRX_SHIFT 0      /* FEAT_TCR2 */
+#define ID_AA64MMFR3_SCTLRX_SHIFT 4    /* FEAT_SCTLR2 */
+#define ID_AA64MMFR3_S1PIE_SHIFT 8     /* FEAT_S1PIE */
+#define ID_AA64SMFR0_FA64 BIT(63)      /* FEAT_SME_FA64 */
+#define ID_AA64DFR0_TRACEVER_SHIFT 4   /* a trace unit's system registers */
+#define ID_AA64DFR0_PMSVER_SHIFT 32    /* FEAT_SPE */
+/* Pointer authentication: ID_AA64ISAR1_EL1's APA, API, GPA and GPI, and
+ * ID_AA64ISAR2_EL1's GPA3 and APA3 (non-zero: some algorithm is there) */
+#define ID_AA64ISAR1_PAUTH_MASK 0xff000ff0ull
+#define ID_AA64ISAR2_PAUTH_MASK 0xff00ull
 #define ID_AA64DFR0_TRACEFILT_SHIFT 40	 /* FEAT_TRF */
 #define ID_AA64DFR0_TRACEBUFFER_SHIFT 44 /* FEAT_TRBE */
 #define ID_AA64DFR0_BRBE_SHIFT 52	 /* FEAT_BRBE */
@@ -356,6 +370,7 @@
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 #define wfe() __asm__ volatile("wfe" ::: "memory")
+#define wfi() __asm__ volatile("wfi" ::: "memory")
 #define sev() __asm__ volatile("sev" ::: "memory")
 #else
 #include <arch/fake/sysreg.h>

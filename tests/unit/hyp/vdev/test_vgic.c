@@ -31,9 +31,18 @@
 struct pcpu pcpus[MAX_PCPUS];
 static uint32_t deactivated[4];
 static unsigned n_deactivated, kicks;
+/* The physical active state of this CPU's PPIs, as vgic_save() and
+ * vgic_restore() move a held timer interrupt between CPUs. */
+static uint32_t ppi_active;
 
 void gic_clear_active_private(uint32_t mask)
 {
+	ppi_active &= ~mask;
+}
+
+void gic_set_active_private(uint32_t mask)
+{
+	ppi_active |= mask;
 }
 
 void gic_deactivate(uint32_t intid)
@@ -44,6 +53,12 @@ void gic_deactivate(uint32_t intid)
 }
 
 void gic_kick(uint64_t mpidr)
+{
+	kicks++;
+}
+
+/* The scheduler brings in another vCPU with something new. */
+void sched_notify(struct vcpu *t)
 {
 	kicks++;
 }
@@ -132,7 +147,9 @@ static void setup(void)
 	vgic_init(&vm.vgic, 1);
 	dist_write(GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_EnableGrp1 | GICD_CTLR_DS);
 	*lr(2) = 0xdead; /* stale, from a vCPU that ran here before */
-	vgic_vcpu_load(v);
+	ppi_active = 0;
+	vgic_vcpu_reset(v);
+	vgic_restore(v);
 }
 
 /* Loading empties the list registers and enables the interface. */
@@ -152,7 +169,8 @@ static void first_flush_after_load_fills(void)
 	setup();
 	guest_enables(SPI_UART, 0xa0);
 	vgic_line(&vm, SPI_UART, true);
-	vgic_vcpu_load(v);
+	vgic_vcpu_reset(v);
+	vgic_restore(v);
 	vgic_flush(v);
 	CHECK_EQ(*lr(0) & ICH_LR_VINTID_MASK, SPI_UART);
 	CHECK_EQ(v->lr_used, 1);
@@ -248,14 +266,15 @@ static void timer_goes_in_with_hw(void)
 	CHECK_EQ(n_deactivated, 0);
 
 	/* Its line fell before the guest took it: taken back, the physical
-	 * one deactivated. */
+	 * one deactivated, by the redistributor (it may have been made
+	 * active there by a move rather than acknowledged). */
+	ppi_active = 1u << GIC_PPI_VTIMER;
 	fake_sysregs.cntv_ctl_el0 = CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS;
 	vgic_flush(v);
 	CHECK_EQ(*lr(0), 0);
 	CHECK_EQ(v->lr_used, 0);
 	CHECK_EQ(v->timers_held, 0);
-	CHECK_EQ(n_deactivated, 1);
-	CHECK_EQ(deactivated[0], GIC_PPI_VTIMER);
+	CHECK_EQ(ppi_active, 0);
 }
 
 /* A passed-through SPI: HW bit and its physical INTID. */
@@ -286,6 +305,121 @@ static void not_deliverable_stays_out(void)
 	CHECK_EQ(*lr(0), 0);
 }
 
+/*
+ * A vCPU switched out while handling its timer interrupt and loaded again
+ * (on another CPU): its list registers, active priorities and VMCR come
+ * back as they were, the interface is off in between, and the physical
+ * timer PPI is inactive on the CPU it left and active where it comes back,
+ * so that the guest's EOI through the HW link deactivates it there.
+ */
+static void save_restore_round_trip(void)
+{
+	uint64_t lr0;
+
+	setup();
+	guest_enables(GIC_PPI_VTIMER, 0x40);
+	fake_sysregs.cntv_ctl_el0 = CNT_CTL_ENABLE | CNT_CTL_ISTATUS;
+	vgic_timer_fired(v, GIC_PPI_VTIMER);
+	vgic_flush(v);
+	*lr(0) = (*lr(0) & ~LR_PENDING) | LR_ACTIVE; /* the guest acknowledged it */
+	lr0 = *lr(0);
+	fake_sysregs.S3_4_C12_C9_0 = 1u << 8; /* ICH_AP1R0: its priority active */
+	fake_sysregs.ich_vmcr_el2 = 0xf0000003;
+	ppi_active = 1u << GIC_PPI_VTIMER;
+
+	vgic_save(v);
+	CHECK_EQ(fake_sysregs.ich_hcr_el2, 0);
+	CHECK_EQ(ppi_active, 0);
+
+	/* Another vCPU ran here meanwhile. */
+	for (unsigned i = 0; i < NR_LRS; i++)
+		*lr(i) = 0x77;
+	fake_sysregs.S3_4_C12_C9_0 = 0;
+	fake_sysregs.ich_vmcr_el2 = 0;
+
+	vgic_restore(v);
+	CHECK_EQ(*lr(0), lr0);
+	for (unsigned i = 1; i < NR_LRS; i++)
+		CHECK_EQ(*lr(i), 0);
+	CHECK_EQ(fake_sysregs.S3_4_C12_C9_0, 1u << 8);
+	CHECK_EQ(fake_sysregs.ich_vmcr_el2, 0xf0000003);
+	CHECK_EQ(fake_sysregs.ich_hcr_el2, ICH_HCR_EN);
+	CHECK_EQ(ppi_active, 1u << GIC_PPI_VTIMER);
+	CHECK_EQ(v->lr_used, 1);
+}
+
+/* A timer interrupt the guest has ended (its list register empty, not
+ * yet seen by the hypervisor) is not made active where the vCPU goes
+ * next: that would mask that CPU's timer for good. */
+static void ended_timer_not_carried(void)
+{
+	setup();
+	guest_enables(GIC_PPI_VTIMER, 0x40);
+	fake_sysregs.cntv_ctl_el0 = CNT_CTL_ENABLE | CNT_CTL_ISTATUS;
+	vgic_timer_fired(v, GIC_PPI_VTIMER);
+	vgic_flush(v);
+	CHECK_EQ(v->timers_held, 1u << GIC_PPI_VTIMER);
+	/* The guest's EOI deactivated it through the HW link. */
+	*lr(0) &= ~(LR_PENDING | LR_ACTIVE);
+	fake_sysregs.ich_elrsr_el2 = 1;
+	vgic_save(v);
+	CHECK_EQ(v->timers_held, 0);
+	ppi_active = 0;
+	vgic_restore(v);
+	CHECK_EQ(ppi_active, 0);
+	CHECK_EQ(*lr(0), 0);
+}
+
+/* The timer fires again after the guest's EOI of the last one but before
+ * any exit synced that list register: the new activation is held, and a
+ * vCPU that then moves takes it along (else the physical interrupt would
+ * stay active on the CPU it left, that CPU's timer dead for good). */
+static void refired_timer_stays_held(void)
+{
+	setup();
+	guest_enables(GIC_PPI_VTIMER, 0x40);
+	fake_sysregs.cntv_ctl_el0 = CNT_CTL_ENABLE | CNT_CTL_ISTATUS;
+	vgic_timer_fired(v, GIC_PPI_VTIMER);
+	vgic_flush(v);
+	*lr(0) &= ~(LR_PENDING | LR_ACTIVE); /* EOI'd, not yet synced */
+	fake_sysregs.ich_elrsr_el2 = 1;
+	vgic_timer_fired(v, GIC_PPI_VTIMER);
+	vgic_flush(v);
+	CHECK_EQ(v->timers_held, 1u << GIC_PPI_VTIMER);
+	fake_sysregs.ich_elrsr_el2 = 0;
+	ppi_active = 1u << GIC_PPI_VTIMER;
+	vgic_save(v);
+	CHECK_EQ(ppi_active, 0); /* cleared on the CPU it leaves */
+	CHECK_EQ(v->timers_held, 1u << GIC_PPI_VTIMER);
+	vgic_restore(v);
+	CHECK_EQ(ppi_active, 1u << GIC_PPI_VTIMER); /* active where it goes */
+}
+
+/* WFI completes at once when an interrupt waits: in the model, in a list
+ * register, or a timer whose line is up; otherwise the vCPU may block. */
+static void wfi_pending_check(void)
+{
+	setup();
+	fake_sysregs.cntv_ctl_el0 = 0;
+	CHECK(!vgic_vcpu_pending(v));
+
+	guest_enables(SPI_UART, 0xa0);
+	vgic_line(&vm, SPI_UART, true);
+	CHECK(vgic_vcpu_pending(v)); /* brought into a list register */
+	CHECK_EQ(*lr(0) & ICH_LR_VINTID_MASK, SPI_UART);
+
+	/* The guest took it: active, no longer pending. */
+	*lr(0) = (*lr(0) & ~LR_PENDING) | LR_ACTIVE;
+	vgic_line(&vm, SPI_UART, false);
+	CHECK(!vgic_vcpu_pending(v));
+
+	/* Its virtual timer's condition is met, the interrupt not yet taken. */
+	fake_sysregs.cntv_ctl_el0 = CNT_CTL_ENABLE | CNT_CTL_ISTATUS;
+	CHECK(vgic_vcpu_pending(v));
+	fake_sysregs.cntv_ctl_el0 = CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS;
+	CHECK(!vgic_vcpu_pending(v));
+}
+
 int main(void)
 {
 	RUN(load_resets_the_interface);
@@ -296,5 +430,9 @@ int main(void)
 	RUN(timer_goes_in_with_hw);
 	RUN(passthrough_spi_goes_in_with_hw);
 	RUN(not_deliverable_stays_out);
+	RUN(save_restore_round_trip);
+	RUN(wfi_pending_check);
+	RUN(ended_timer_not_carried);
+	RUN(refired_timer_stays_held);
 	UNIT_DONE();
 }

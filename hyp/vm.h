@@ -22,9 +22,12 @@
 #include <hyp/vdev/timer_model.h>
 #include <hyp/vdev/vgic_model.h>
 #include <hyp/drivers/console_escape.h>
+#include <lib/image/vmconfig.h>
 
 #define MAX_VMS 8
-#define MAX_VCPUS_PER_VM 8
+/* 16 vCPUs' GICR frames (GUEST_GICR_SIZE_PER_CPU each from GUEST_GICR_BASE)
+ * end at 0x082a0000, below GUEST_UART_BASE. */
+#define MAX_VCPUS_PER_VM VMCONFIG_MAX_CPUS
 #define MAX_PCPUS 8
 
 /* The guest physical memory map, modelled on QEMU virt. */

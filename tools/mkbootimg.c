@@ -39,10 +39,12 @@ struct vm_opts {
 	const char *cmdline; /* values, as given */
 	const char *mem;
 	const char *cpus;
+	const char *shares;
+	const char *affinity;
 	const char *backdoor_el0;
 	const char *guestinfo[VMCONFIG_GUESTINFO_MAX]; /* "KEY=VALUE" */
 	unsigned int guestinfo_count;
-	bool ecam_passthrough, identity;
+	bool ecam_passthrough, identity, pinned;
 	bool raw;		/* --raw or --raw-offset: no Image header */
 	const char *raw_offset; /* --raw-offset, as given */
 };
@@ -76,8 +78,9 @@ static void usage(FILE *f)
 		"KEY=VALUE]...\n"
 		"           [--vm --kernel FILE [--initrd FILE] [--cmdline TEXT] [--mem "
 		"SIZE]\n"
-		"                 [--cpus N] [--name NAME] [--guestinfo "
-		"KEY=VALUE]...\n"
+		"                 [--cpus N] [--shares WEIGHT] [--affinity CPUS] "
+		"[--pinned]\n"
+		"                 [--name NAME] [--guestinfo KEY=VALUE]...\n"
 		"                 [--ecam-passthrough] [--identity] [--backdoor-el0 "
 		"vmware|all]\n"
 		"                 [--raw] [--raw-offset OFF]]...\n"
@@ -91,7 +94,11 @@ static void usage(FILE *f)
 		"up to the next --vm, are that VM's, and --name names the VM there.\n"
 		"SIZE: bytes, or a number with K, M or G; a multiple of 2M from 4M to "
 		"64G\n"
-		"(default 128M). N: 1 to %d (default 1). Errors about the generated\n"
+		"(default 128M). N: 1 to %d vCPUs (default 1), which may be more than\n"
+		"the machine's CPUs: vCPUs then share CPUs. WEIGHT: 1 to %d (default\n"
+		"%d), each vCPU's share of the CPUs it competes for. CPUS: the CPUs\n"
+		"the VM's vCPUs may run on, such as 0 or 0-1,3 (0 to %d; default any).\n"
+		"--pinned gives each vCPU a CPU of its own. Errors about the generated\n"
 		"configuration name its key: vm0.mem is --mem of the first VM.\n"
 		"--ecam-passthrough gives the VM the monitor's emulated ECAM window and\n"
 		"its devices; --identity puts its RAM at the physical addresses backing\n"
@@ -107,7 +114,8 @@ static void usage(FILE *f)
 		"Image.\n"
 		"--print-config prints the configuration; without -o, nothing is "
 		"built.\n",
-		tool_name, tool_name, tool_name, VMCONFIG_MAX_CPUS);
+		tool_name, tool_name, tool_name, VMCONFIG_MAX_CPUS, VMCONFIG_SHARES_MAX,
+		VMCONFIG_SHARES_DEFAULT, VMCONFIG_AFFINITY_CPUS - 1);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt,
@@ -291,9 +299,9 @@ static void set_file(const char **slot, const char *opt, const char *arg)
 static bool takes_argument(const char *opt)
 {
 	static const char *const opts[] = {
-		"-o",	       "--boot",	 "--hyp",	 "--name", "--set",
-		"--kernel",    "--initrd",	 "--cmdline",	 "--mem",  "--cpus",
-		"--guestinfo", "--backdoor-el0", "--raw-offset",
+		"-o",	    "--boot",	  "--hyp",	 "--name",	   "--set",
+		"--kernel", "--initrd",	  "--cmdline",	 "--mem",	   "--cpus",
+		"--shares", "--affinity", "--guestinfo", "--backdoor-el0", "--raw-offset",
 	};
 	size_t i;
 
@@ -350,6 +358,12 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			current_vm(o, opt)->identity = true;
 			continue;
 		}
+		if (!strcmp(opt, "--pinned")) {
+			if (current_vm(o, opt)->pinned)
+				tool_die("%s given twice for %s", opt, owner(o));
+			current_vm(o, opt)->pinned = true;
+			continue;
+		}
 		if (!strcmp(opt, "--raw")) {
 			current_vm(o, opt)->raw = true;
 			continue;
@@ -390,6 +404,13 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			check_value(opt, arg);
 		} else if (!strcmp(opt, "--cpus")) {
 			set_once(o, &current_vm(o, opt)->cpus, opt, arg);
+			check_value(opt, arg);
+		} else if (!strcmp(opt, "--shares")) {
+			/* Checked with the configuration it makes, as --cpus. */
+			set_once(o, &current_vm(o, opt)->shares, opt, arg);
+			check_value(opt, arg);
+		} else if (!strcmp(opt, "--affinity")) {
+			set_once(o, &current_vm(o, opt)->affinity, opt, arg);
 			check_value(opt, arg);
 		} else if (!strcmp(opt, "--backdoor-el0")) {
 			/* The value is checked with the configuration it makes. */
@@ -506,6 +527,12 @@ static void gen_config(const struct opts *o, struct text *t)
 			append(t, "vm%u.mem = %s\n", i, vm->mem);
 		if (vm->cpus)
 			append(t, "vm%u.cpus = %s\n", i, vm->cpus);
+		if (vm->shares)
+			append(t, "vm%u.shares = %s\n", i, vm->shares);
+		if (vm->affinity)
+			append(t, "vm%u.affinity = %s\n", i, vm->affinity);
+		if (vm->pinned)
+			append(t, "vm%u.pinned = on\n", i);
 		if (vm->ecam_passthrough)
 			append(t, "vm%u.ecam = passthrough\n", i);
 		if (vm->identity)

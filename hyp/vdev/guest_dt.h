@@ -16,7 +16,8 @@
  * -FDT_ERR_MAX) so the two never collide as libfdt grows new ones. */
 #define GUEST_DT_E_PARAM (-1000)
 
-#define GUEST_DT_MAX_CPUS 8
+/* A VM's vCPUs (VMCONFIG_MAX_CPUS); MPIDR Aff0 0..15, so one reg cell. */
+#define GUEST_DT_MAX_CPUS 16
 /* The arm64 boot protocol puts the kernel Image at a 2 MiB aligned address,
  * and 2 MiB aligned RAM can be mapped with stage-2 block entries. */
 #define GUEST_DT_RAM_ALIGN 0x200000ull
@@ -51,7 +52,7 @@ struct guest_dt_params {
  * complete and packed: fdt_totalsize(buf) bytes are the whole tree, and
  * fdt_pack() would not shrink it. Building needs a few bytes more than the
  * result (libfdt's sequential-write header padding); a few KiB is ample
- * for 8 cpus and a long command line. Returns 0, GUEST_DT_E_PARAM for bad
+ * for 16 cpus and a long command line. Returns 0, GUEST_DT_E_PARAM for bad
  * parameters (buf is then untouched), -FDT_ERR_ALIGNMENT for a misaligned
  * buf, or the libfdt error that stopped the build (-FDT_ERR_NOSPACE when
  * buf is too small; its contents are then not a valid tree).

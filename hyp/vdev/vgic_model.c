@@ -69,6 +69,13 @@
  */
 #define DIST_VIEW VGIC_MAX_VCPUS
 
+/* vCPU index = Aff0 = SGI target list bit (RS = 0), in a uint8_t that
+ * VGIC_NO_VCPU does not collide with, and a bit of vgic_pending_mask(). */
+_Static_assert(VGIC_MAX_VCPUS <= ICC_SGI1R_EL1_TARGETS_PER_RS,
+	       "SGIs reach only the vCPUs of target list 0 (RSS = 0)");
+_Static_assert(VGIC_MAX_VCPUS < VGIC_NO_VCPU, "vCPU indices fit a uint8_t");
+_Static_assert(VGIC_MAX_VCPUS <= 32, "vgic_pending_mask() has 32 bits");
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static bool vcpu_ok(const struct vgic *g, unsigned vcpu)

@@ -31,7 +31,10 @@
 
 /* INTIDs 32..127: GICD_TYPER.ITLinesNumber = 3, 32 * (3 + 1) INTIDs. */
 #define VGIC_NR_SPIS 96
-#define VGIC_MAX_VCPUS 8
+/* A VM's vCPUs (VMCONFIG_MAX_CPUS). At most 16: an SGI's target list
+ * reaches Aff0 0..15 (GICD_TYPER.RSS = 0), and vgic_pending_mask() has a
+ * bit per vCPU in 32. */
+#define VGIC_MAX_VCPUS 16
 /* SGIs 0..15 and PPIs 16..31, one set per redistributor. */
 #define VGIC_NR_PRIVATE 32
 #define VGIC_FIRST_SPI 32

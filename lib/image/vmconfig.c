@@ -170,7 +170,9 @@ static int set_kernel_offset(struct vm_parse *p, const struct vm_setting *s,
 	return 0;
 }
 
-static int set_cpus(struct vm_parse *p, const struct vm_setting *s, unsigned int *out)
+/* A count or weight: a number (as config_parse_u64 reads it) in min..max. */
+static int set_number(struct vm_parse *p, const struct vm_setting *s, uint64_t min,
+		      uint64_t max, uint32_t *out)
 {
 	uint64_t v = 0;
 	int ret;
@@ -182,11 +184,76 @@ static int set_cpus(struct vm_parse *p, const struct vm_setting *s, unsigned int
 	if (ret == CONFIG_E_NUMBER)
 		return fail(p, VMCONFIG_E_VALUE, "%s: '%s' is not a number", s->key,
 			    s->value);
-	if (ret == CONFIG_E_RANGE || v < 1 || v > VMCONFIG_MAX_CPUS)
-		return fail(p, VMCONFIG_E_VALUE, "%s: %s is out of range (1 to %d)",
-			    s->key, s->value, VMCONFIG_MAX_CPUS);
-	*out = (unsigned int)v;
+	if (ret == CONFIG_E_RANGE || v < min || v > max)
+		return fail(p, VMCONFIG_E_VALUE, "%s: %s is out of range (%llu to %llu)",
+			    s->key, s->value, (unsigned long long)min,
+			    (unsigned long long)max);
+	*out = (uint32_t)v;
 	return 0;
+}
+
+/*
+ * Reads the decimal CPU number at s[*i], leaving *i after it. Returns
+ * false when there is no digit there; *cpu saturates past the last CPU,
+ * so any number of digits is safe and still out of range.
+ */
+static bool read_cpu(const char *s, size_t *i, unsigned int *cpu)
+{
+	size_t start = *i;
+
+	*cpu = 0;
+	for (; is_digit(s[*i]); (*i)++) {
+		if (*cpu < VMCONFIG_AFFINITY_CPUS)
+			*cpu = *cpu * 10 + (unsigned int)(s[*i] - '0');
+	}
+	return *i > start;
+}
+
+/*
+ * A CPU list: items "N" or "A-B" separated by commas, with nothing else
+ * (no blanks, no empty items). Items may overlap: the set is their union.
+ */
+static int set_affinity(struct vm_parse *p, const struct vm_setting *s, uint64_t *out)
+{
+	uint64_t mask = 0;
+	size_t i = 0;
+
+	if (s->too_long)
+		return fail(p, VMCONFIG_E_VALUE, "%s: far too long to be a CPU list",
+			    s->key);
+	for (;;) {
+		unsigned int first, last;
+
+		if (!read_cpu(s->value, &i, &first))
+			break;
+		last = first;
+		if (s->value[i] == '-') {
+			i++;
+			if (!read_cpu(s->value, &i, &last))
+				break;
+		}
+		if (first >= VMCONFIG_AFFINITY_CPUS || last >= VMCONFIG_AFFINITY_CPUS)
+			return fail(p, VMCONFIG_E_VALUE,
+				    "%s: '%s' names a CPU out of range (0 to %d)", s->key,
+				    s->value, VMCONFIG_AFFINITY_CPUS - 1);
+		if (last < first)
+			return fail(p, VMCONFIG_E_VALUE,
+				    "%s: '%s' has a range that runs backwards: %u-%u",
+				    s->key, s->value, first, last);
+		/* Bits first..last, without a shift by 64 when the range is all. */
+		mask |= (~0ull >> (VMCONFIG_AFFINITY_CPUS - 1 - (last - first))) << first;
+		if (!s->value[i]) {
+			*out = mask;
+			return 0;
+		}
+		if (s->value[i] != ',')
+			break;
+		i++;
+	}
+	return fail(p, VMCONFIG_E_VALUE,
+		    "%s: '%s' is not a CPU list (CPUs N or ranges A-B, 0 to %d, "
+		    "separated by commas)",
+		    s->key, s->value, VMCONFIG_AFFINITY_CPUS - 1);
 }
 
 static int set_cmdline(struct vm_parse *p, const struct vm_setting *s, char *out)
@@ -257,7 +324,13 @@ static int apply(struct vm_parse *p, const struct vm_setting *s)
 	if (!strcmp(f, "mem"))
 		return set_mem(p, s, &vm->mem);
 	if (!strcmp(f, "cpus"))
-		return set_cpus(p, s, &vm->cpus);
+		return set_number(p, s, 1, VMCONFIG_MAX_CPUS, &vm->cpus);
+	if (!strcmp(f, "shares"))
+		return set_number(p, s, 1, VMCONFIG_SHARES_MAX, &vm->shares);
+	if (!strcmp(f, "affinity"))
+		return set_affinity(p, s, &vm->affinity);
+	if (!strcmp(f, "pinned"))
+		return set_flag(p, s, "off", "on", &vm->pinned);
 	if (!strcmp(f, "cmdline"))
 		return set_cmdline(p, s, vm->cmdline);
 	if (!strcmp(f, "ecam"))
@@ -332,6 +405,7 @@ int vmconfig_parse(const char *text, size_t len, struct vm_config *vms,
 		memset(&vms[i], 0, sizeof(vms[i]));
 		vms[i].mem = VMCONFIG_MEM_DEFAULT;
 		vms[i].cpus = 1;
+		vms[i].shares = VMCONFIG_SHARES_DEFAULT;
 	}
 	for (;;) {
 		ret = config_next(text, len, &cursor, key, sizeof(key), value,

@@ -14,7 +14,22 @@
  *                             optional K, M or G; a multiple of 2 MiB
  *                             from 4 MiB (the last 2 MiB hold the DT) to
  *                             64 GiB
- *   vmN.cpus = COUNT          optional, default 1; 1 to 8
+ *   vmN.cpus = COUNT          optional, default 1; 1 to 16 vCPUs, which
+ *                             may be more than the machine's CPUs
+ *   vmN.shares = WEIGHT       optional, default 1000; 1 to 100000: the
+ *                             weight of each of the VM's vCPUs when vCPUs
+ *                             share CPUs (a vCPU with twice the shares
+ *                             gets twice the CPU time under contention)
+ *   vmN.affinity = CPUS       optional, default: any CPU; the CPUs the
+ *                             VM's vCPUs may run on, as a list of CPU
+ *                             numbers N and ranges A-B (A <= B) from 0 to
+ *                             63, separated by commas, without blanks or
+ *                             empty items: "0", "0-1,3". Items may overlap;
+ *                             the set is their union. Whether the machine
+ *                             has those CPUs is the hypervisor's to check
+ *   vmN.pinned = on           optional, default off: each vCPU owns one
+ *                             CPU that runs nothing else; whether there
+ *                             are enough CPUs is the hypervisor's to check
  *   vmN.cmdline = TEXT        optional; at most 511 bytes
  *   vmN.guestinfo.KEY = TEXT  optional, at most 32 per VM; KEY from
  *                             a-z 0-9 . _ -, values at most 255 bytes
@@ -50,7 +65,13 @@
 #include <lib/image/config.h>
 
 #define VMCONFIG_MAX_VMS 8
-#define VMCONFIG_MAX_CPUS 8
+/* vCPUs of one VM; a VM may have more vCPUs than the machine has CPUs. */
+#define VMCONFIG_MAX_CPUS 16
+/* vmN.shares: the weight of each of the VM's vCPUs (docs/BOOT_IMAGE.md). */
+#define VMCONFIG_SHARES_DEFAULT 1000
+#define VMCONFIG_SHARES_MAX 100000
+/* vmN.affinity names CPUs 0..63: one bit each in a uint64_t. */
+#define VMCONFIG_AFFINITY_CPUS 64
 #define VMCONFIG_NAME_MAX 31 /* a VM name, as a payload name */
 #define VMCONFIG_CMDLINE_MAX 511
 #define VMCONFIG_GUESTINFO_MAX 32 /* guestinfo keys per VM */
@@ -96,6 +117,9 @@ struct vm_config {
 	uint64_t kernel_offset; /* its value */
 	uint64_t mem;		/* bytes */
 	unsigned int cpus;
+	uint32_t shares;   /* 1..VMCONFIG_SHARES_MAX, per vCPU */
+	uint64_t affinity; /* bit n: may run on CPU n; 0: on any CPU */
+	bool pinned;	   /* vmN.pinned = on: each vCPU owns a CPU */
 	char cmdline[VMCONFIG_CMDLINE_MAX + 1];
 	unsigned int guestinfo_count;
 	struct vm_guestinfo guestinfo[VMCONFIG_GUESTINFO_MAX]; /* in text order */

@@ -102,6 +102,8 @@ static void check_vms(const char *text, size_t len)
 			   "vm%u mem 0x%llx", i, (unsigned long long)v->mem);
 		FUZZ_CHECK(v->cpus >= 1 && v->cpus <= VMCONFIG_MAX_CPUS, "vm%u cpus %u",
 			   i, v->cpus);
+		FUZZ_CHECK(v->shares >= 1 && v->shares <= VMCONFIG_SHARES_MAX,
+			   "vm%u shares %u", i, v->shares);
 		FUZZ_CHECK(fz_terminated(v->cmdline, sizeof(v->cmdline)), "vm%u cmdline",
 			   i);
 		FUZZ_CHECK(v->guestinfo_count <= VMCONFIG_GUESTINFO_MAX,

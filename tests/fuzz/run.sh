@@ -79,7 +79,8 @@ seed() {
 		printf '%s\n' 'name = seed' 'mode = hypervisor' 'vm0.name = a' 'vm0.kernel = k' \
 			'vm0.initrd = i' 'vm0.mem = 64M' 'vm0.cpus = 2' 'vm0.cmdline = console=ttyAMA0' \
 			'vm0.guestinfo.color = blue' 'vm1.kernel = k2 # comment' 'vm1.ecam = passthrough' \
-			'vm1.identity = on' >"$dir/seed-vms"
+			'vm1.identity = on' 'vm1.shares = 2000' 'vm1.affinity = 0-1,3' \
+			'vm1.pinned = on' >"$dir/seed-vms"
 		printf '%s\n' 'mode = native' 'native.kernel = k' 'native.initrd = i' \
 			'native.cmdline = root=/dev/vda' >"$dir/seed-native"
 		;;

@@ -145,6 +145,42 @@ mk_refuses mkbootimg_refuses_raw_without_flag \
 	"^mkbootimg: vm0 --kernel: '.*faults-raw.bin' is not an arm64 Image: no \"ARM\\\\x64\" magic at offset 0x38 \(give --raw for a raw image\)$" \
 	--vm --kernel "$raw_guest"
 
+# Scheduling options (docs/BOOT_IMAGE.md): the values the configuration
+# parser refuses, refused before an image is written.
+mk_refuses mkbootimg_refuses_shares_0 \
+	'^mkbootimg: vm0.shares: 0 is out of range \(1 to 100000\)$' \
+	--vm --kernel "$guest" --shares 0
+mk_refuses mkbootimg_refuses_shares_100001 \
+	'^mkbootimg: vm0.shares: 100001 is out of range \(1 to 100000\)$' \
+	--vm --kernel "$guest" --shares 100001
+mk_refuses mkbootimg_refuses_affinity_backwards \
+	"^mkbootimg: vm1.affinity: '2-1' has a range that runs backwards: 2-1$" \
+	--vm --kernel "$guest" --vm --kernel "$guest" --affinity 2-1
+mk_refuses mkbootimg_refuses_affinity_cpu_64 \
+	"^mkbootimg: vm0.affinity: '64' names a CPU out of range \(0 to 63\)$" \
+	--vm --kernel "$guest" --affinity 64
+mk_refuses mkbootimg_refuses_affinity_empty '^mkbootimg: --affinity: empty argument for vm0$' \
+	--vm --kernel "$guest" --affinity ''
+mk_refuses mkbootimg_refuses_cpus_17 '^mkbootimg: vm0.cpus: 17 is out of range \(1 to 16\)$' \
+	--vm --kernel "$guest" --cpus 17
+mk_refuses mkbootimg_refuses_set_vm_shares \
+	"^mkbootimg: --set: 'vm0.shares' is a VM key; use --vm and its options$" \
+	--set vm0.shares=2000 --vm --kernel "$guest"
+
+# And the values it accepts go into the configuration as given.
+rm -f "$work/mk.img"
+if "$mkbootimg" -o "$work/mk.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+	--vm --kernel "$guest" --shares 2000 --affinity 0-1,3 --pinned --cpus 16 \
+	--print-config >"$work/sched_opts.cfg" 2>&1 && [ -s "$work/mk.img" ] &&
+	grep -qx 'vm0.shares = 2000' "$work/sched_opts.cfg" &&
+	grep -qx 'vm0.affinity = 0-1,3' "$work/sched_opts.cfg" &&
+	grep -qx 'vm0.pinned = on' "$work/sched_opts.cfg" &&
+	grep -qx 'vm0.cpus = 16' "$work/sched_opts.cfg"; then
+	pass mkbootimg_takes_sched_options
+else
+	echo "not ok - mkbootimg_takes_sched_options: $(cat "$work/sched_opts.cfg")"
+fi
+
 # The same at boot, for images built without mkbootimg's checks (mkbundle
 # and a hand-written configuration). 2 MiB of RAM with an initrd once put
 # the initrd below the VM's RAM and the kernel past it, over the

@@ -226,6 +226,13 @@ static void cpus_eight(void)
 	check_cpus(8);
 }
 
+/* The most a VM may have (VMCONFIG_MAX_CPUS): cpu@0 to cpu@f. */
+static void cpus_sixteen(void)
+{
+	check_cpus(16);
+	CHECK_EQ(GUEST_DT_MAX_CPUS, 16);
+}
+
 static void psci_hvc(void)
 {
 	struct guest_dt_params p = defaults(2);
@@ -373,6 +380,7 @@ static void gic_reg(void)
 	check_gic(1);
 	check_gic(4);
 	check_gic(8);
+	check_gic(16); /* up to 0x082a0000, below the UART at 0x09000000 */
 }
 
 static void timer_interrupts(void)
@@ -452,7 +460,7 @@ static void dt_queries_agree(void)
  * exactly that size, so ASan reports any write past it. */
 static void too_small(void)
 {
-	struct guest_dt_params p = defaults(8);
+	struct guest_dt_params p = defaults(16);
 	uint32_t total, n;
 
 	p.initrd_start = 0x48000000;
@@ -532,7 +540,7 @@ static void bad_params(void)
 	build(&p); /* the baseline is accepted */
 
 	REJECT(cpus, 0);
-	REJECT(cpus, 9);
+	REJECT(cpus, 17);
 	REJECT(ram_size, 0);
 	REJECT(ram_base, 0x40100000);		   /* 1 MiB aligned */
 	REJECT(ram_size, (256ull << 20) + 0x1000); /* not 2 MiB */
@@ -568,6 +576,7 @@ int main(void)
 	RUN(cpus_one);
 	RUN(cpus_four);
 	RUN(cpus_eight);
+	RUN(cpus_sixteen);
 	RUN(psci_hvc);
 	RUN(chosen_stdout_pl011);
 	RUN(chosen_bootargs);

@@ -963,6 +963,58 @@ static void test_pending_mask(void)
 	CHECK_EQ(vgic_pending_mask(&g), 0x2);
 }
 
+/* A VM with the most vCPUs (16): the last one is reachable by its
+ * redistributor frame, by SGI target list bit 15 and by IROUTER Aff0 15,
+ * and nothing reaches the 17th that is not there. */
+static void test_sixteen_vcpus(void)
+{
+	uint64_t v;
+	unsigned c;
+
+	CHECK_EQ(VGIC_MAX_VCPUS, 16);
+	fresh(16);
+	CHECK_EQ(g.nr_vcpus, 16);
+	v = rr(15, GICR_TYPER, 8);
+	CHECK_EQ(GICR_TYPER_Affinity_Value(v), 15);
+	CHECK_EQ(GICR_TYPER_Processor_Number(v), 15);
+	CHECK(v & GICR_TYPER_Last);
+	CHECK(!(rr(14, GICR_TYPER, 8) & GICR_TYPER_Last));
+	CHECK(!vgic_redist_read(&g, 16 * STRIDE + GICR_TYPER, 8, &v));
+
+	/* SGI 5 from vCPU 0 to TargetList bit 15 only. */
+	arm_irq(15, 5, 0x80);
+	vgic_send_sgi(&g, 0, SGI1R_INTID(5) | 1u << 15);
+	for (c = 0; c < 16; c++)
+		CHECK_EQ(rr(c, GICR_ISPENDR0, 4), c == 15 ? 1u << 5 : 0);
+	CHECK_EQ(vgic_pending_mask(&g), 1u << 15);
+	CHECK_EQ(next(15), 5);
+	CHECK(vgic_deliver(&g, 15, 5));
+	vgic_lr_update(&g, 15, 5, false, false);
+	CHECK_EQ(vgic_pending_mask(&g), 0);
+
+	/* RS = 1 names Aff0 16..31: no vCPU has those. */
+	vgic_send_sgi(&g, 0, SGI1R_INTID(5) | SGI1R_RS(1) | 0xffff);
+	CHECK_EQ(vgic_pending_mask(&g), 0);
+
+	/* From vCPU 15 to all others. */
+	vgic_send_sgi(&g, 15, SGI1R_IRM | SGI1R_INTID(6));
+	for (c = 0; c < 16; c++)
+		CHECK_EQ(rr(c, GICR_ISPENDR0, 4), c == 15 ? 0 : 1u << 6);
+
+	/* An SPI routed to Aff0 15, then to Aff0 16, which no vCPU has. */
+	fresh(16);
+	arm_irq(0, 40, 0x80);
+	dw(GICD_IROUTER(40), 8, 15);
+	CHECK_EQ(dr(GICD_IROUTER(40), 8), 15);
+	vgic_set_level(&g, 0, 40, true);
+	CHECK_EQ(vgic_pending_mask(&g), 1u << 15);
+	CHECK_EQ(next(0), SPURIOUS);
+	CHECK_EQ(next(15), 40);
+	dw(GICD_IROUTER(40), 8, 16);
+	CHECK_EQ(g.spis[40 - VGIC_FIRST_SPI].target_vcpu, VGIC_NO_VCPU);
+	CHECK_EQ(vgic_pending_mask(&g), 0);
+}
+
 /* ---- hostile guests ----------------------------------------------------------- */
 
 static void test_hostile_accesses(void)
@@ -1276,6 +1328,7 @@ int main(void)
 	RUN(test_send_sgi);
 	RUN(test_lr_unload);
 	RUN(test_pending_mask);
+	RUN(test_sixteen_vcpus);
 	RUN(test_hostile_accesses);
 	RUN(test_fuzz);
 	RUN(test_linux_probe);

@@ -110,6 +110,9 @@ static void test_defaults(void)
 	CHECK_EQ(vms[0].initrd[0], 0);
 	CHECK_EQ(vms[0].mem, 128ull << 20);
 	CHECK_EQ(vms[0].cpus, 1);
+	CHECK_EQ(vms[0].shares, 1000);
+	CHECK_EQ(vms[0].affinity, 0); /* any CPU */
+	CHECK(!vms[0].pinned);
 	CHECK_EQ(vms[0].cmdline[0], 0);
 	CHECK_EQ(vms[0].guestinfo_count, 0);
 }
@@ -130,6 +133,9 @@ static void test_full(void)
 			"vm0.guestinfo.a_b = x = y\n"
 			"vm1.mem = 0x4000000\n"
 			"vm1.cpus = 8\n"
+			"vm1.shares = 250\n"
+			"vm1.affinity = 1,2-9\n"
+			"vm1.pinned = on\n"
 			"vm1.name = db.1\n";
 
 	ok(s, 2);
@@ -152,6 +158,12 @@ static void test_full(void)
 	CHECK_EQ(vms[1].initrd[0], 0);
 	CHECK_EQ(vms[1].mem, 64ull << 20);
 	CHECK_EQ(vms[1].cpus, 8);
+	CHECK_EQ(vms[1].shares, 250);
+	CHECK_EQ(vms[1].affinity, 0x3fe);
+	CHECK(vms[1].pinned);
+	CHECK_EQ(vms[0].shares, VMCONFIG_SHARES_DEFAULT);
+	CHECK_EQ(vms[0].affinity, 0);
+	CHECK(!vms[0].pinned);
 	CHECK_EQ(vms[1].guestinfo_count, 0);
 }
 
@@ -321,21 +333,145 @@ static void test_cpus(void)
 	CHECK_EQ(vms[0].cpus, 1);
 	ok(VM0 "vm0.cpus = 8\n", 1);
 	CHECK_EQ(vms[0].cpus, 8);
+	/* More vCPUs than any machine here has CPUs: they share. */
+	ok(VM0 "vm0.cpus = 16\n", 1);
+	CHECK_EQ(vms[0].cpus, 16);
 	fails(VM0 "vm0.cpus = 0\n", VMCONFIG_E_VALUE,
-	      "vm0.cpus: 0 is out of range (1 to 8)");
-	fails(VM0 "vm0.cpus = 9\n", VMCONFIG_E_VALUE,
-	      "vm0.cpus: 9 is out of range (1 to 8)");
+	      "vm0.cpus: 0 is out of range (1 to 16)");
+	fails(VM0 "vm0.cpus = 17\n", VMCONFIG_E_VALUE,
+	      "vm0.cpus: 17 is out of range (1 to 16)");
 	fails(VM0 "vm0.cpus = 1K\n", VMCONFIG_E_VALUE,
-	      "vm0.cpus: 1K is out of range (1 to 8)");
+	      "vm0.cpus: 1K is out of range (1 to 16)");
 	fails(VM0 "vm0.cpus = 4294967297\n", VMCONFIG_E_VALUE,
-	      "vm0.cpus: 4294967297 is out of range (1 to 8)");
+	      "vm0.cpus: 4294967297 is out of range (1 to 16)");
 	fails(VM0 "vm0.cpus = 99999999999999999999\n", VMCONFIG_E_VALUE,
-	      "vm0.cpus: 99999999999999999999 is out of range (1 to 8)");
+	      "vm0.cpus: 99999999999999999999 is out of range (1 to 16)");
 	fails(VM0 "vm0.cpus = two\n", VMCONFIG_E_VALUE,
 	      "vm0.cpus: 'two' is not a number");
 	fails(VM0 "vm0.cpus = -1\n", VMCONFIG_E_VALUE, "vm0.cpus: '-1' is not a number");
 	fails(TEXT(VM0 "vm0.cpus = %s\n", repeat('1', 512)), VMCONFIG_E_VALUE,
 	      "vm0.cpus: far too long to be a number");
+}
+
+static void test_shares(void)
+{
+	ok(VM0 "vm0.shares = 1\n", 1);
+	CHECK_EQ(vms[0].shares, 1);
+	ok(VM0 "vm0.shares = 2000\n", 1);
+	CHECK_EQ(vms[0].shares, 2000);
+	ok(VM0 "vm0.shares = 100000\n", 1);
+	CHECK_EQ(vms[0].shares, VMCONFIG_SHARES_MAX);
+	ok(VM0 "vm0.shares = 0x3e8\n", 1);
+	CHECK_EQ(vms[0].shares, 1000);
+	/* Each VM has its own; the others keep the default. */
+	ok(VM0 "vm1.kernel = b\nvm1.shares = 500\n", 2);
+	CHECK_EQ(vms[0].shares, VMCONFIG_SHARES_DEFAULT);
+	CHECK_EQ(vms[1].shares, 500);
+	fails(VM0 "vm0.shares = 0\n", VMCONFIG_E_VALUE,
+	      "vm0.shares: 0 is out of range (1 to 100000)");
+	fails(VM0 "vm0.shares = 100001\n", VMCONFIG_E_VALUE,
+	      "vm0.shares: 100001 is out of range (1 to 100000)");
+	/* Past 32 bits: never truncated into range. */
+	fails(VM0 "vm0.shares = 4294968296\n", VMCONFIG_E_VALUE,
+	      "vm0.shares: 4294968296 is out of range (1 to 100000)");
+	fails(VM0 "vm0.shares = 99999999999999999999\n", VMCONFIG_E_VALUE,
+	      "vm0.shares: 99999999999999999999 is out of range (1 to 100000)");
+	fails(VM0 "vm0.shares = high\n", VMCONFIG_E_VALUE,
+	      "vm0.shares: 'high' is not a number");
+	fails(VM0 "vm0.shares = -5\n", VMCONFIG_E_VALUE,
+	      "vm0.shares: '-5' is not a number");
+	fails(VM0 "vm0.shares = 1 000\n", VMCONFIG_E_VALUE,
+	      "vm0.shares: '1 000' is not a number");
+	fails(TEXT(VM0 "vm0.shares = %s\n", repeat('1', 512)), VMCONFIG_E_VALUE,
+	      "vm0.shares: far too long to be a number");
+}
+
+#define NOT_A_LIST \
+	"' is not a CPU list (CPUs N or ranges A-B, 0 to 63, separated by commas)"
+
+static void test_affinity(void)
+{
+	ok(VM0 "vm0.affinity = 0\n", 1);
+	CHECK_EQ(vms[0].affinity, 1);
+	ok(VM0 "vm0.affinity = 0-1,3\n", 1);
+	CHECK_EQ(vms[0].affinity, 0xb);
+	ok(VM0 "vm0.affinity = 3,0-1\n", 1);
+	CHECK_EQ(vms[0].affinity, 0xb);
+	ok(VM0 "vm0.affinity = 5-5\n", 1);
+	CHECK_EQ(vms[0].affinity, 0x20);
+	/* Overlapping items: the set is their union. */
+	ok(VM0 "vm0.affinity = 0-3,2-5,4,4\n", 1);
+	CHECK_EQ(vms[0].affinity, 0x3f);
+	/* The top bit, alone and at the end of ranges. */
+	ok(VM0 "vm0.affinity = 63\n", 1);
+	CHECK_EQ(vms[0].affinity, 1ull << 63);
+	ok(VM0 "vm0.affinity = 62-63\n", 1);
+	CHECK_EQ(vms[0].affinity, 3ull << 62);
+	ok(VM0 "vm0.affinity = 0-63\n", 1);
+	CHECK_EQ(vms[0].affinity, UINT64_MAX);
+	ok(VM0 "vm0.affinity = 1-63\n", 1);
+	CHECK_EQ(vms[0].affinity, UINT64_MAX - 1);
+	ok(VM0 "vm0.affinity = 0,63\n", 1);
+	CHECK_EQ(vms[0].affinity, (1ull << 63) | 1);
+	/* Leading zeros are still decimal. */
+	ok(VM0 "vm0.affinity = 010\n", 1);
+	CHECK_EQ(vms[0].affinity, 1ull << 10);
+
+	fails(VM0 "vm0.affinity = 64\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '64' names a CPU out of range (0 to 63)");
+	fails(VM0 "vm0.affinity = 0-64\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '0-64' names a CPU out of range (0 to 63)");
+	fails(VM0 "vm0.affinity = 1,99999999999999999999999\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '1,99999999999999999999999' names a CPU out of range "
+	      "(0 to 63)");
+	fails(VM0 "vm0.affinity = 2-1\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '2-1' has a range that runs backwards: 2-1");
+	fails(VM0 "vm0.affinity = 0,63-62\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '0,63-62' has a range that runs backwards: 63-62");
+	fails(VM0 "vm0.affinity = ,\n", VMCONFIG_E_VALUE, "vm0.affinity: '," NOT_A_LIST);
+	fails(VM0 "vm0.affinity = 0,\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '0," NOT_A_LIST);
+	fails(VM0 "vm0.affinity = ,0\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: ',0" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = 0,,1\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '0,,1" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = 0, 1\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '0, 1" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = 0 - 1\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '0 - 1" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = 1-\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '1-" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = -1\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '-1" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = 1-2-3\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '1-2-3" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = 0x3\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: '0x3" NOT_A_LIST);
+	fails(VM0 "vm0.affinity = any\n", VMCONFIG_E_VALUE,
+	      "vm0.affinity: 'any" NOT_A_LIST);
+	/* An empty value is the configuration syntax's to refuse. */
+	CHECK_EQ(parse(VM0 "vm0.affinity =\n"), CONFIG_E_SYNTAX);
+	CHECK_EQ(count, 0);
+	fails(TEXT(VM0 "vm0.affinity = %s\n", repeat('1', 512)), VMCONFIG_E_VALUE,
+	      "vm0.affinity: far too long to be a CPU list");
+}
+
+static void test_pinned(void)
+{
+	ok(VM0 "vm0.pinned = on\n", 1);
+	CHECK(vms[0].pinned);
+	ok(VM0 "vm0.pinned = off\n", 1);
+	CHECK(!vms[0].pinned);
+	fails(VM0 "vm0.pinned = yes\n", VMCONFIG_E_VALUE,
+	      "vm0.pinned: 'yes' is neither off nor on");
+	fails(VM0 "vm0.pinned = ON\n", VMCONFIG_E_VALUE,
+	      "vm0.pinned: 'ON' is neither off nor on");
+	/* Any order; how many CPUs a pinned VM gets is the hypervisor's to
+	 * check, against the CPUs the machine has. */
+	ok(VM0 "vm0.pinned = on\nvm0.affinity = 0-1,3\nvm0.cpus = 16\n", 1);
+	CHECK(vms[0].pinned);
+	CHECK_EQ(vms[0].affinity, 0xb);
+	CHECK_EQ(vms[0].cpus, 16);
 }
 
 static void test_cmdline(void)
@@ -526,6 +662,9 @@ int main(void)
 	RUN(test_mem);
 	RUN(test_kernel_offset);
 	RUN(test_cpus);
+	RUN(test_shares);
+	RUN(test_affinity);
+	RUN(test_pinned);
 	RUN(test_cmdline);
 	RUN(test_ecam_and_identity);
 	RUN(test_backdoor_el0);

@@ -211,6 +211,7 @@ static void finish_all(void)
 	for (unsigned i = 0; i < nr_vcpus; i++)
 		failed += state[i].failed;
 	gprintf("sched-%s: %u vcpus, %u failed\n", mode, nr_vcpus, failed);
+	guest_failures += failed;
 	guest_finish("sched");
 }
 
@@ -594,12 +595,18 @@ static unsigned count_vcpus(void)
 	return n;
 }
 
+/* Starts vCPUs 1 up; the first that does not start ends the count (the
+ * reports wait for every started vCPU, and for none other). */
 static void start_all(void)
 {
 	for (unsigned i = 1; i < nr_vcpus; i++) {
 		int64_t r = psci(PSCI_CPU_ON_64, i, (uint64_t)guest_secondary_entry, i);
 
 		GCHECK(r == PSCI_SUCCESS, "CPU_ON of vcpu %u: %ld", i, (long)r);
+		if (r != PSCI_SUCCESS) {
+			nr_vcpus = i;
+			break;
+		}
 	}
 }
 

@@ -168,6 +168,14 @@ if run sched_many_vcpus; then
 	stats sched_many_vcpus 1 many0:8 many1:8
 fi
 
+# One VM of 16 vCPUs (the limit) on 2 CPUs: every redistributor frame,
+# SGI target and stack of the guest's in use.
+vm sixteen fp 16 --guestinfo seed=5 --guestinfo ms=1000
+if run sched_one_vm_16_vcpus; then
+	mapfile -t lines < <(fp_ok_lines sixteen 16)
+	expect sched_one_vm_16_vcpus "${lines[@]}" "$(ended_ok sixteen)" "$powered_off"
+fi
+
 # A vCPU blocked in WFI wakes for an SGI from another vCPU and for its
 # own timer's deadline, also when both vCPUs share the only CPU (figures
 # under icount: scripts' benchmark; here only that every wake-up comes).

@@ -267,6 +267,9 @@ $(B)/guests/%.elf: $(B)/guests/%.o $(GUEST_RT_OBJS) $(B)/guests/rt/guest.ld
 	@echo "  ld       $@"
 	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/guests/rt/guest.ld -o $@ $< $(GUEST_RT_OBJS) -lgcc
 
+# The linker scripts have no dependency files: the header they include.
+$(B)/guests/rt/guest.ld $(B)/guests/rt/guest-raw.ld: guests/rt/stacks.h
+
 $(B)/guests/rt/start-raw.o: guests/rt/start.S
 	@mkdir -p $(dir $@)
 	@echo "  cc       $@"

@@ -485,38 +485,6 @@ bool guest_unexpected(struct frame *f, unsigned vector, uint64_t esr)
 	return false;
 }
 
-static uint64_t parse_u64(const char *s)
-{
-	uint64_t v = 0;
-	unsigned base = 10;
-
-	if (s[0] == '0' && s[1] == 'x') {
-		base = 16;
-		s += 2;
-	}
-	for (; *s; s++) {
-		unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
-			     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
-						      : 99;
-
-		if (d >= base)
-			break;
-		v = v * base + d;
-	}
-	return v;
-}
-
-/* guestinfo.KEY as a number, or dflt. */
-static uint64_t guestinfo_u64(const char *key, uint64_t dflt)
-{
-	char req[64], reply[64];
-
-	fmt_snprintf(req, sizeof(req), "info-get guestinfo.%s", key);
-	if (rpci_exchange(BD_DCC, req, reply, sizeof(reply)) < 3 || reply[0] != '1')
-		return dflt;
-	return parse_u64(reply + 2);
-}
-
 void guest_main(uint64_t dt)
 {
 	uint64_t seed = guestinfo_u64("seed", 1),

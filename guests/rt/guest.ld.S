@@ -9,8 +9,7 @@
 #else
 #define GUEST_LINK 0x40000000
 #endif
-#define GUEST_STACKS 4
-#define GUEST_STACK_SIZE 0x4000
+#include "stacks.h"
 
 OUTPUT_ARCH(aarch64)
 ENTRY(_start)

@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <lib/fmt.h>
+
 #include "rpci.h"
 
 static uint32_t status_of(const struct bdcall *c)
@@ -105,4 +107,54 @@ int rpci_exchange(enum bd_entry how, const char *request, char *reply, size_t si
 	if (!rpci_close(&ch))
 		return -1;
 	return n;
+}
+
+int guestinfo_get(const char *key, char *val, size_t size)
+{
+	char req[80], reply[128];
+	int n;
+
+	if (!size)
+		return -1;
+	fmt_snprintf(req, sizeof(req), "info-get guestinfo.%s", key);
+	n = rpci_exchange(BD_DCC, req, reply, sizeof(reply));
+	/* "1 VALUE" on success, "0 ..." when there is no such key. */
+	if (n < 2 || reply[0] != '1' || reply[1] != ' ')
+		return -1;
+	n -= 2;
+	if ((size_t)n >= size)
+		n = (int)size - 1;
+	memcpy(val, reply + 2, (size_t)n);
+	val[n] = '\0';
+	return n;
+}
+
+static uint64_t parse_u64(const char *s)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+
+	if (s[0] == '0' && s[1] == 'x') {
+		base = 16;
+		s += 2;
+	}
+	for (; *s; s++) {
+		unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
+			     : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
+						      : 99;
+
+		if (d >= base)
+			break;
+		v = v * base + d;
+	}
+	return v;
+}
+
+uint64_t guestinfo_u64(const char *key, uint64_t dflt)
+{
+	char val[32];
+
+	if (guestinfo_get(key, val, sizeof(val)) < 1)
+		return dflt;
+	return parse_u64(val);
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rt.h"
 
@@ -18,5 +19,11 @@ int rpci_receive(struct rpci *ch, char *buf, size_t size); /* length or -1 */
 bool rpci_close(struct rpci *ch);
 /* open, send, receive, close: the reply's length, or -1. */
 int rpci_exchange(enum bd_entry how, const char *request, char *reply, size_t size);
+
+/* guestinfo.KEY (mkbootimg --guestinfo KEY=VALUE) into val, NUL-ended:
+ * its length, or -1 when the VM has no such key. */
+int guestinfo_get(const char *key, char *val, size_t size);
+/* The same as a number (decimal, or hex after "0x"), or dflt. */
+uint64_t guestinfo_u64(const char *key, uint64_t dflt);
 
 #endif

@@ -3,8 +3,7 @@
  * MMU off, x0 = DT on the first CPU; CPUs started with PSCI CPU_ON arrive
  * at guest_secondary_entry with x0 = the context they were given.
  */
-#define GUEST_STACK_SIZE 0x4000
-#define GUEST_STACKS 4
+#include "stacks.h"
 
 	.section .head, "ax"
 	.global _start

@@ -10,7 +10,7 @@
  *                 later vCPU 0 calls PSCI SYSTEM_OFF, which it must never
  *                 get to: the VM ends once, at the first call (2 vCPUs)
  *   end-together  vCPU 1 calls SYSTEM_RESET as vCPU 0 calls SYSTEM_OFF
- *                 (2 vCPUs)
+ *                 (2 vCPUs); the VM restarted, it is a heartbeat
  *   cpu-cycle     200 rounds of CPU_OFF (by vCPU 1), AFFINITY_INFO until
  *                 OFF, CPU_ON: every CPU_ON succeeds (2 vCPUs)
  *   lr-off        vCPU 1 turns itself off with an SGI and its virtual
@@ -18,6 +18,12 @@
  *                 another SGI acknowledged but not ended; after CPU_ON
  *                 the pending SGI is delivered, and new SGIs and a
  *                 re-armed timer arrive (2 vCPUs)
+ *
+ *   reset-once    vCPU 0 starts vCPU 1 (which spins), writes a mark in
+ *                 its RAM, sets guestinfo.boots and calls SYSTEM_RESET;
+ *                 booted again (guestinfo.boots set), it finds the mark
+ *                 gone and vCPU 1 off (CPU_ON succeeds), and exits 0
+ *                 (2 vCPUs)
  *
  * Interrupts are taken by polling ICC_IAR1_EL1 with PSTATE.I set: the
  * runtime has no interrupt handler, and the list registers are what is
@@ -50,6 +56,10 @@ static volatile uint64_t got[4];   /* lr-off: what vCPU 1 saw after CPU_ON */
 static volatile uint64_t arrived;  /* cpu-cycle: vCPU 1's entries */
 static volatile uint64_t together; /* end-together: both are ready */
 static char mode[64];
+/* reset-once: a word of RAM the image does not cover (its VM has 32 MiB
+ * at 0x40000000). */
+#define RESET_MARK_PA 0x41000000ull
+#define RESET_MARK 0x5245534554ull /* "RESET" */
 
 static void sleep_ms(uint64_t ms)
 {
@@ -268,8 +278,38 @@ static void cpu_cycle(void)
 		rounds, failures);
 }
 
+/* reset-once, on each boot; guestinfo says which. */
+static void reset_once(void)
+{
+	uint64_t entry = (uint64_t)guest_secondary_entry;
+	volatile uint64_t *mark = (volatile uint64_t *)RESET_MARK_PA;
+	char reply[16];
+	int n = rpci_exchange(BD_DCC, "info-get guestinfo.boots", reply,
+			      sizeof(reply) - 1);
+	bool again = n > 2 && reply[0] == '1' && reply[2] == '1';
+
+	if (!again) {
+		GCHECK(psci(PSCI_CPU_ON_64, 1, entry, 0) == PSCI_SUCCESS, "CPU_ON");
+		*mark = RESET_MARK;
+		n = rpci_exchange(BD_DCC, "info-set guestinfo.boots 1", reply,
+				  sizeof(reply) - 1);
+		GCHECK(n >= 1 && reply[0] == '1', "info-set guestinfo.boots");
+		gprintf("guest lifecycle: first boot, resetting with vcpu 1 running\n");
+		psci(PSCI_SYSTEM_RESET, 0, 0, 0);
+		gprintf("guest lifecycle: vcpu 0 still running\n");
+		return;
+	}
+	GCHECK(*mark == 0, "RAM kept 0x%lx across the reset", (unsigned long)*mark);
+	GCHECK(psci(PSCI_CPU_ON_64, 1, entry, 0) == PSCI_SUCCESS,
+	       "CPU_ON of vcpu 1 after the reset");
+	gprintf("guest lifecycle: booted again, RAM zeroed, vcpu 1 off\n");
+}
+
 void guest_secondary(uint64_t ctx)
 {
+	if (!strcmp(mode, "reset-once"))
+		for (;;) /* running when its VM resets */
+			__asm__ volatile("yield");
 	if (!strcmp(mode, "cpu-cycle")) {
 		arrived = arrived + 1;
 		psci(PSCI_CPU_OFF, 0, 0, 0);
@@ -282,6 +322,11 @@ void guest_secondary(uint64_t ctx)
 		gprintf("guest lifecycle: vcpu 1 ends the VM\n");
 		guest_exit(3);
 	} else if (!strcmp(mode, "end-together")) {
+		char reply[8];
+
+		/* If the reset wins, the VM restarts: as a heartbeat. */
+		rpci_exchange(BD_DCC, "info-set guestinfo.lifecycle heartbeat", reply,
+			      sizeof(reply));
 		together = 1;
 		psci(PSCI_SYSTEM_RESET, 0, 0, 0);
 	}
@@ -319,6 +364,8 @@ void guest_main(uint64_t dt)
 		cpu_cycle();
 	} else if (!strcmp(mode, "lr-off")) {
 		lr_off();
+	} else if (!strcmp(mode, "reset-once")) {
+		reset_once();
 	} else {
 		GCHECK(false, "unknown mode '%s'", mode);
 	}

@@ -212,6 +212,21 @@ static bool find_initrd(unsigned n, const struct vm_config *c,
 	return true;
 }
 
+/* What a VM finds in its RAM at power-on: zeroes, its kernel and initrd
+ * where the plan l puts them, and its DT. */
+static int load_image(struct vm *vm, const struct vm_config *c,
+		      const struct handoff_payload *kernel,
+		      const struct handoff_payload *initrd, const struct vm_layout *l)
+{
+	zero_ram(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
+	vm->dt_ipa = vm->ram_ipa + l->dt_offset;
+	vm->entry_ipa = vm->ram_ipa + l->kernel_offset;
+	copy_in(vm, l->kernel_offset, kernel);
+	if (initrd)
+		copy_in(vm, l->initrd_offset, initrd);
+	return build_dt(vm, c, vm->ram_ipa + l->initrd_offset, l->initrd_size);
+}
+
 static bool create_vm(struct vm *vm, const struct vm_config *c)
 {
 	const struct handoff_payload *kernel = find_payload(BUNDLE_KERNEL, c->kernel);
@@ -264,13 +279,7 @@ static bool create_vm(struct vm *vm, const struct vm_config *c)
 	if (vm_add_mapped(vm, vm->ram_ipa, vm->ram_size, "RAM") || vuart_vm_init(vm) ||
 	    vgic_vm_init(vm) || debug_vm_devices(vm, n))
 		goto release;
-	zero_ram(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
-	vm->dt_ipa = vm->ram_ipa + l.dt_offset;
-	vm->entry_ipa = vm->ram_ipa + l.kernel_offset;
-	copy_in(vm, l.kernel_offset, kernel);
-	if (initrd)
-		copy_in(vm, l.initrd_offset, initrd);
-	if (build_dt(vm, c, vm->ram_ipa + l.initrd_offset, l.initrd_size))
+	if (load_image(vm, c, kernel, initrd, &l))
 		goto release;
 	backdoor_vm_init(vm, c);
 	vm->vcpus[0].state = VCPU_ON_PENDING; /* sched_start() starts it */
@@ -393,6 +402,7 @@ static void end_claimed(struct vm *vm, const char *why)
 	}
 	sched_print_stats(vm);
 	if (__atomic_sub_fetch(&live_vms, 1, __ATOMIC_ACQ_REL) == 0) {
+		sched_print_cpu_stats();
 		log_printf("hyp: no VM left: powering off\n");
 		power(PSCI_SYSTEM_OFF);
 	}
@@ -412,8 +422,62 @@ void vm_exit(struct vm *vm, int code)
 	end_claimed(vm, "test exit requested");
 }
 
+/*
+ * A reset of one VM among several: it starts again as at power-on, in the
+ * RAM and with the stage-2 tables and devices it has, its vCPU 0 at its
+ * kernel's entry and the others off; what the guest set in its guestinfo
+ * stays (as VMware keeps a VM's guestinfo across a guest's reboot). The
+ * other VMs run on. self is the caller's vCPU, of this VM, on this CPU.
+ */
+static const char *restart_claimed(struct vm *vm, struct vcpu *self)
+{
+	const struct vm_config *c = &configs[vm->config_index];
+	const struct handoff_payload *kernel = find_payload(BUNDLE_KERNEL, c->kernel);
+	const struct handoff_payload *initrd;
+	struct vm_layout l;
+
+	/* Devices passed through may be in the middle of DMA, and their
+	 * mappings are made once: such a VM ends instead. */
+	if (c->ecam_passthrough)
+		return "reset (it cannot restart: it has devices passed through)";
+	/* Planned at creation with the same inputs: this cannot fail. */
+	if (!kernel || !find_initrd(vm->config_index, c, &initrd) ||
+	    !plan_vm(vm->config_index, vm, c, kernel, initrd, &l))
+		return "reset (it cannot restart: its image no longer fits)";
+	watchdog_stop(); /* zeroing the RAM takes a while, masked */
+	vm_console_end(vm);
+	log_printf("hyp: vm%u '%s' reset: restarting it\n", vm->id, vm->name);
+	if (!sched_vm_stop(vm))
+		return "reset (it cannot restart: a vCPU did not stop)";
+	/* The caller's list registers go back to the model, which starts
+	 * afresh below; the others' were saved as they left and are reset
+	 * as they start. */
+	vgic_vcpu_unload(self);
+	/* No translation of the old contents survives (this CPU runs the
+	 * VM's VMID). */
+	__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish" ::: "memory");
+	if (load_image(vm, c, kernel, initrd, &l))
+		return "reset (it cannot restart: its device tree)";
+	spin_lock(&vm->vgic_lock);
+	vgic_init(&vm->vgic, vm->vcpu_count);
+	__atomic_store_n(&vm->vgic_gen, vm->vgic_gen + 1, __ATOMIC_RELEASE);
+	spin_unlock(&vm->vgic_lock);
+	vuart_reset(vm);
+	backdoor_vm_restart(vm);
+	vm->exit_code = -1;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		__atomic_store_n(&vm->vcpus[i].state, VCPU_OFF, __ATOMIC_RELEASE);
+	vm->vcpus[0].state = VCPU_ON_PENDING;
+	__atomic_store_n(&vm->live, true, __ATOMIC_RELEASE);
+	sched_vm_restart(self, &vm->vcpus[0], vm->entry_ipa, vm->dt_ipa);
+	return NULL;
+}
+
 void vm_reset(struct vm *vm)
 {
+	struct vcpu *self = current_vcpu();
+	const char *why;
+
 	if (!claim_end(vm))
 		return;
 	if (vm_count == 1) {
@@ -421,5 +485,7 @@ void vm_reset(struct vm *vm)
 			   vm->name);
 		power(PSCI_SYSTEM_RESET);
 	}
-	end_claimed(vm, "reset (restarting one VM of several is not supported yet)");
+	why = restart_claimed(vm, self);
+	if (why)
+		end_claimed(vm, why);
 }

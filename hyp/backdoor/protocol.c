@@ -199,6 +199,13 @@ void bd_vm_init(struct bd_vm *vm, const struct bd_ops *ops, void *ctx)
 	vm->cookie_state = 0x6a09e667f3bcc908ull ^ (uint64_t)(uintptr_t)vm;
 }
 
+void bd_vm_close_channels(struct bd_vm *vm)
+{
+	spin_lock(&vm->lock);
+	memset(vm->chan, 0, sizeof(vm->chan));
+	spin_unlock(&vm->lock);
+}
+
 void bd_vm_seed(struct bd_vm *vm, uint64_t seed)
 {
 	if (vm)

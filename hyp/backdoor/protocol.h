@@ -94,7 +94,11 @@
 #define BD_SEND_MAX 512
 #define BD_REPLY_MAX (2 + BD_VALUE_MAX + 3) /* "1 " + value, rounded to 4 */
 #define BD_CONSOLE_MAX 12		    /* bytes per CONSOLE_WRITE: w1, w4, w5 */
-#define BD_STATS_COUNT 4
+#define BD_STATS_COUNT 7
+/* The STATS values of the calling vCPU (0 to 3: exit counts, docs/ABI.md). */
+#define BD_STAT_RUN_NS 4
+#define BD_STAT_WAIT_NS 5
+#define BD_STAT_SWITCHES 6
 /*
  * How long a channel must go without a call from its owner before an OPEN
  * that finds no free channel may take it over. A guest process that dies
@@ -230,6 +234,9 @@ struct bd_caller {
 /* Empties the store, closes every channel, and sets the policy to its
  * defaults: own commands from EL1 only, no channel ever reclaimed. */
 void bd_vm_init(struct bd_vm *vm, const struct bd_ops *ops, void *ctx);
+/* Closes every channel (the guest that had them open was reset); the
+ * guestinfo store stays. */
+void bd_vm_close_channels(struct bd_vm *vm);
 /*
  * Mixes entropy (e.g. RNDR or the counter at boot) into the cookies. The
  * cookies keep one guest process from driving another's channel; without

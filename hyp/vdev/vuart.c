@@ -87,14 +87,23 @@ static bool uart_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
 
 static const struct mmio_ops uart_ops = {uart_read, uart_write};
 
-int vuart_vm_init(struct vm *vm)
+/* The UART as at power-on (a VM's reset: its line goes low too). */
+void vuart_reset(struct vm *vm)
 {
+	spin_lock(&vm->uart_lock);
 	pl011_emu_init(&vm->uart, &ops, vm);
 	pl011_emu_set_clock(&vm->uart, read_sysreg(cntfrq_el0));
 	console_escape_init(&vm->console_esc);
 	/* As boot firmware leaves it: enabled, 115200 8N1 with FIFOs, so an
 	 * early console that writes without setting it up works. */
 	pl011_emu_fw_setup(&vm->uart, GUEST_DT_UART_CLK_HZ, 115200);
+	vm->uart_line = false;
+	spin_unlock(&vm->uart_lock);
+}
+
+int vuart_vm_init(struct vm *vm)
+{
+	vuart_reset(vm);
 	return vm_add_mmio(vm, GUEST_UART_BASE, VUART_SIZE, &uart_ops, vm, "UART");
 }
 

@@ -57,10 +57,20 @@ boot vm_ends_once_apart SMP=3 BOOTIMG="$work/apart.img" --
 victim_lives vm_ends_once_apart "^hyp: vm1 'hostile' ended: test exit requested, exit code 3$"
 
 # Both vCPUs at the same moment, one with SYSTEM_RESET, one with
-# SYSTEM_OFF: one end, through whichever call came first.
+# SYSTEM_OFF: one end, through whichever call came first (a reset
+# restarts the VM, which then beats and exits).
 hostile_image "$work/together.img" end-together
 boot vm_ends_once_together SMP=3 BOOTIMG="$work/together.img" --
-victim_lives vm_ends_once_together "^hyp: vm1 'hostile' ended: (system off|reset)"
+victim_lives vm_ends_once_together \
+	"^hyp: vm1 'hostile' ended: (system off|test exit requested, exit code 0)$"
+
+# SYSTEM_RESET restarts that VM alone, vCPU 1 stopped wherever it was:
+# zeroed RAM, vCPU 1 off, its guestinfo kept; the victim beats on.
+hostile_image "$work/reset.img" reset-once
+boot vm_reset_alone SMP=3 BOOTIMG="$work/reset.img" --
+expect vm_reset_alone "^hyp: vm1 'hostile' reset: restarting it$" \
+	'^\[hostile\] guest lifecycle: booted again, RAM zeroed, vcpu 1 off$'
+victim_lives vm_reset_alone "^hyp: vm1 'hostile' ended: test exit requested, exit code 0$"
 
 # CPU_OFF, AFFINITY_INFO until OFF, CPU_ON, 200 times: no CPU_ON fails.
 run_guest lifecycle_cpu_cycle lifecycle --cpus 2 --guestinfo lifecycle=cpu-cycle

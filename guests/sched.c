@@ -16,7 +16,10 @@
  *   work  each vCPU counts iterations of a fixed integer loop for
  *         guestinfo.ms (default 4000) of its virtual counter and prints
  *         "sched-work vcpu I: N iterations". The counter runs on while a
- *         vCPU is off its CPU, so N measures its share of a CPU.
+ *         vCPU is off its CPU, so N measures its share of a CPU. Then what
+ *         the hypervisor says of it through the STATS backdoor service
+ *         (values 4 to 6): "sched-stats vcpu I: run R ms, wait W ms, S
+ *         switches".
  *   wake  (2 vCPUs) wake-up latency of a vCPU blocked in WFI, from an SGI
  *         vCPU 0 sends it and from its own virtual timer's deadline, to
  *         its interrupt handler: the median of 50 of each in nanoseconds
@@ -434,20 +437,39 @@ static void fp_run(unsigned me)
 
 /* ---- work ----------------------------------------------------------------- */
 
+/* A STATS value of the calling vCPU (docs/ABI.md): w1 low, w4 high. */
+static uint64_t bd_stat(unsigned index)
+{
+	struct bdcall c = bd_request(BD_CMD_STATS, index);
+
+	bd_invoke(BD_DCC, &c);
+	if ((uint32_t)c.x[0] != 0)
+		return UINT64_MAX;
+	return (c.x[1] & 0xffffffffu) | c.x[4] << 32;
+}
+
 static void work_run(unsigned me)
 {
 	volatile struct vcpu_state *s = &state[me];
 	uint64_t end = now() + us_ticks(window_ms * 1000), n = 0, x = me + 1;
+	uint64_t run, wait, switches;
 
 	do {
 		for (unsigned i = 0; i < WORK_STEPS; i++)
 			x = x * 6364136223846793005ull + 1442695040888963407ull;
 		n++;
 	} while (now() < end);
+	run = bd_stat(BD_STAT_RUN_NS);
+	wait = bd_stat(BD_STAT_WAIT_NS);
+	switches = bd_stat(BD_STAT_SWITCHES);
+
 	sink[me] = x;
 	s->iterations = n;
 	await_turn(me);
 	gprintf("sched-work vcpu %u: %lu iterations\n", me, (unsigned long)n);
+	gprintf("sched-stats vcpu %u: run %lu ms, wait %lu ms, %lu switches\n", me,
+		(unsigned long)(run / 1000000), (unsigned long)(wait / 1000000),
+		(unsigned long)switches);
 	pass_turn(me);
 }
 

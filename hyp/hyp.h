@@ -25,6 +25,15 @@ static inline uint64_t counter_ms_to_ticks(uint64_t ms)
 	return read_sysreg(cntfrq_el0) / 1000 * ms;
 }
 
+/* ... and back: the nanoseconds in ticks counter ticks, for any count
+ * (whole seconds first: ticks * 10^9 would overflow after 18 s at 1 GHz). */
+static inline uint64_t counter_ticks_to_ns(uint64_t ticks)
+{
+	uint64_t hz = read_sysreg(cntfrq_el0);
+
+	return ticks / hz * 1000000000 + ticks % hz * 1000000000 / hz;
+}
+
 /* main.c */
 extern struct handoff *handoff;
 void hyp_main(struct handoff *h);

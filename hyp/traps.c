@@ -82,9 +82,16 @@ static void wfx(struct vcpu *v, struct frame *f, uint64_t esr)
  * frame; the one that runs next gets its interrupts. */
 static void exit_to_guest(struct frame *f)
 {
+	struct pcpu *p = this_pcpu();
+
 	sched_exit_path(f);
 	vgic_flush(current_vcpu());
 	hyp_context_leave();
+	if (p->switched) {
+		p->switched = false;
+		p->switches++;
+		p->switch_ticks += read_sysreg(cntpct_el0) - p->exit_at;
+	}
 }
 
 void guest_sync(struct frame *f, unsigned vector)
@@ -92,6 +99,7 @@ void guest_sync(struct frame *f, unsigned vector)
 	struct vcpu *v = current_vcpu();
 	uint64_t esr = read_sysreg(esr_el2);
 
+	this_pcpu()->exit_at = read_sysreg(cntpct_el0);
 	hyp_context_enter();
 	v->exits++;
 	switch (ESR_EC(esr)) {
@@ -134,6 +142,7 @@ void guest_sync(struct frame *f, unsigned vector)
 
 void guest_async(struct frame *f, unsigned vector)
 {
+	this_pcpu()->exit_at = read_sysreg(cntpct_el0);
 	if (vector == VECTOR_LOWER_IRQ)
 		hyp_irq(f, true);
 	else

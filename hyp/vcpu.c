@@ -255,7 +255,7 @@ void vcpu_reset(struct vcpu *v, uint64_t pc, uint64_t x0)
  */
 void vcpu_put(struct vcpu *v, const struct frame *f)
 {
-	v->ctx.regs = *f;
+	frame_copy(&v->ctx.regs, f);
 	el1_save(&v->ctx.el1);
 	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(cntp_ctl_el0, 0);
@@ -291,7 +291,7 @@ void vcpu_load(struct vcpu *v, struct frame *f)
 	pauth_load(&v->ctx.pauth);
 	debug_load(v);
 	ptimer_load(v); /* its deadline is in the VM's count */
-	*f = v->ctx.regs;
+	frame_copy(f, &v->ctx.regs);
 }
 
 /*

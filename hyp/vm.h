@@ -65,6 +65,7 @@ struct debug_state {
 	uint64_t mdscr; /* shadow: the real one runs with TDCC clear */
 	uint64_t oslsr; /* OS lock status as the guest set it */
 	uint64_t bvr[16], bcr[16], wvr[16], wcr[16];
+	bool bp_wp_set; /* one of the four arrays holds a value other than 0 */
 };
 
 /* The PMU registers a guest owns (MDCR_EL2.HPMN gives it every counter). */
@@ -86,6 +87,7 @@ struct vgic_cpu_state {
 	uint64_t lr[16];
 	uint32_t ap0r[4], ap1r[4];
 	uint64_t vmcr;
+	uint64_t hcr; /* ICH_HCR_EL2: UIE when more wait than fit in the LRs */
 };
 
 struct vcpu_context {
@@ -108,6 +110,7 @@ struct vcpu {
 	/* Scheduling (hyp/sched/sched.c, under its lock). */
 	struct sched_entity se;
 	bool pinned;		    /* owns CPU se.cpu exclusively */
+	bool restart_request;	    /* leaving at its VM's reset, it starts again */
 	bool need_reset;	    /* started by CPU_ON: reset at its next load */
 	bool off_request;	    /* CPU_OFF: leave the CPU, powered off */
 	bool wfi_request;	    /* WFI: leave the CPU until an interrupt */
@@ -193,6 +196,16 @@ struct pcpu {
 	bool reserved;		      /* a pinned vCPU owns it */
 	uint64_t next_wake;	      /* the next deadline of a vCPU blocked here */
 	uint64_t timer[CPU_TIMER_NR]; /* deadlines, 0 = none */
+	uint64_t timer_armed;	      /* the one CNTHP is programmed for, 0 = off */
+	uint32_t lr_zero; /* list registers known to hold 0 (hyp/vdev/vgic.c) */
+	/* The cost of vCPU switches: when the running exit began, whether it
+	 * switched vCPUs, and the switching exits' count and total time. */
+	uint64_t exit_at;
+	bool switched;
+	uint64_t switches, switch_ticks;
+	/* The breakpoint and watchpoint registers are known to hold 0s (their
+	 * reset values are UNKNOWN: false until a vCPU's load wrote them). */
+	bool bp_wp_clean;
 	/* Returns to the guest through the slow path (hyp/pnmi/mask.h): the lockup
 	 * detector's measure of progress. */
 	uint64_t guest_entries;
@@ -336,6 +349,7 @@ struct vm *ecam_spi_owner(uint32_t intid);
 
 /* hyp/vdev/vuart.c, hyp/drivers/console_mux.c */
 int vuart_vm_init(struct vm *vm);
+void vuart_reset(struct vm *vm);
 void vuart_input(struct vm *vm, uint8_t c);
 void vuart_input_idle(struct vm *vm);
 void vm_console_out(struct vm *vm, const char *s, size_t n);
@@ -372,6 +386,8 @@ bool debug_bp_wp_access(struct vcpu *v, unsigned op2, unsigned n, bool read,
 
 /* hyp/backdoor/services.c: the backdoor for a vCPU. */
 void backdoor_vm_init(struct vm *vm, const struct vm_config *c);
+/* A VM's reset: its channels closed, its guestinfo kept. */
+void backdoor_vm_restart(struct vm *vm);
 bool backdoor_try(struct vcpu *v, struct frame *f);
 void backdoor_call(struct vcpu *v, struct frame *f);
 

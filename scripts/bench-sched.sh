@@ -62,6 +62,52 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# ---- instructions, under -icount shift=0,sleep=off -------------------------
+# The test guest guests/sched.c (its yield and wake modes) times itself on
+# its virtual counter, which under icount counts instructions at every EL.
+#   vcpu_switch       two VMs on CPU 0 in the work mode, switched at each
+#                     5 ms slice's end: the hypervisor's mean time from
+#                     the EL2 timer's exit to the return into the other
+#                     VM (its "hyp: cpu0: N vCPU switches" line);
+#   wake_sgi/_timer   a vCPU blocked in WFI, to its handler, from another
+#                     vCPU's SGI or from its own timer's deadline: on a CPU
+#                     of its own (-smp 2) and sharing the sender's (-smp 1).
+sched_guest() { # OUT SMP NAME:MODE...
+	local out=$1 smp=$2 spec args=()
+	shift 2
+	for spec in "$@"; do
+		args+=(--vm --name "${spec%%:*}" --kernel "$build/guests/sched.bin" --mem 32M
+			--cpus "$([ "${spec#*:}" = wake ] && echo 2 || echo 1)"
+			--guestinfo "sched=${spec#*:}" --guestinfo ms=1000)
+		[ "${spec#*:}" = wake ] || args+=(--affinity 0)
+	done
+	"$top/build/host/mkbootimg" -o "$work/micro.img" --boot "$build/boot.bin" \
+		--hyp "$build/hyp.bin" --name micro "${args[@]}" >/dev/null
+	SMP=$smp BOOTIMG=$work/micro.img timeout -k 5 120 "$top/scripts/run-virt.sh" -no-reboot \
+		-icount shift=0,sleep=off -cpu "$cpu" </dev/null 2>&1 | tr -d '\r' >"$out" || true
+}
+insns() { # LOG NAME [VM]: the guest's "bench: NAME insns=N"
+	sed -nE "s/^(\\[${3:-[a-z0-9]+}\\] )?bench: $2 insns=([0-9]+)\$/\\2/p" "$1" | head -n 1
+}
+[ -f "$build/guests/sched.bin" ] || die "$build/guests/sched.bin is missing (run make first)"
+sched_guest "$work/pair.log" 2 a:work b:work
+sched_guest "$work/wake2.log" 2 w:wake
+sched_guest "$work/wake1.log" 1 w:wake
+# The hypervisor's own measure of the pair's switches (slice ends: the EL2
+# timer's interrupt, schedule, save, restore, back to the guest).
+switch=$(sed -nE 's/^hyp: cpu0: [0-9]+ vCPU switches, ([0-9]+) ns each from the exit to the return to the guest$/\1/p' "$work/pair.log")
+[ -n "$switch" ] || die "the work pair gave no switch figure: $(tail -n 3 "$work/pair.log")"
+echo "bench: sched_vcpu_switch insns=$switch"
+for smp in 2 1; do
+	for k in sgi timer; do
+		v=$(insns "$work/wake$smp.log" "wake_$k")
+		[ -n "$v" ] || die "wake_$k (-smp $smp) gave no figure"
+		echo "bench: sched_wake_${k}_smp$smp insns=$v"
+	done
+done
+echo "bench: target sched_vcpu_switch <= 1500 $([ "$switch" -le 1500 ] && echo ok || echo MISSED)"
+[ -z "${MICRO_ONLY:-}" ] || exit 0
+
 "$top/scripts/guest-linux.sh" >"$work/guest-build.log" 2>&1 ||
 	die "scripts/guest-linux.sh failed: $(tail -n 3 "$work/guest-build.log")"
 

@@ -144,6 +144,10 @@ bool debug_bp_wp_access(struct vcpu *v, unsigned op2, unsigned n, bool read,
 		*shadow = *val;
 		write_bp_wp(op2, n, *val);
 		isb();
+		if (*val) {
+			v->dbg.bp_wp_set = true;
+			this_pcpu()->bp_wp_clean = false;
+		}
 	}
 	return true;
 }
@@ -151,6 +155,15 @@ bool debug_bp_wp_access(struct vcpu *v, unsigned op2, unsigned n, bool read,
 /* Puts a vCPU's debug state into the hardware when it starts on a CPU. */
 void debug_load(struct vcpu *v)
 {
+	struct pcpu *p = this_pcpu();
+
+	/* Most guests never set one: then, if the CPU's registers hold 0s
+	 * too, there are 64 register writes less in a vCPU switch. */
+	if (!v->dbg.bp_wp_set && p->bp_wp_clean) {
+		debug_apply(v);
+		return;
+	}
+	p->bp_wp_clean = !v->dbg.bp_wp_set;
 	for (unsigned n = 0; n < implemented(DBG_OP2_BVR); n++) {
 		write_bp_wp(DBG_OP2_BVR, n, v->dbg.bvr[n]);
 		write_bp_wp(DBG_OP2_BCR, n, v->dbg.bcr[n]);

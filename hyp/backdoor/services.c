@@ -12,6 +12,7 @@
 #include <lib/image/vmconfig.h>
 
 #include <hyp/hyp.h>
+#include <hyp/sched/sched.h>
 #include <hyp/vm.h>
 
 static void console_write(void *ctx, const char *s, size_t n)
@@ -39,6 +40,7 @@ static void stats(void *ctx, uint64_t *out)
 	out[1] = current_vcpu()->exits + current_vcpu()->fast_exits + fast_now;
 	out[2] = vm->vcpu_count;
 	out[3] = vm->id;
+	sched_vcpu_figures(current_vcpu(), &out[4], &out[5], &out[6]);
 }
 
 static int debug(void *ctx, uint32_t op, uint32_t arg, uint64_t *result)
@@ -49,6 +51,11 @@ static int debug(void *ctx, uint32_t op, uint32_t arg, uint64_t *result)
 /* Without debug calls compiled in (hyp/test/debug_calls.c), debug_call() refuses
  * every operation and the command fails as an unknown one would. */
 static const struct bd_ops ops = {console_write, test_exit, stats, debug};
+
+void backdoor_vm_restart(struct vm *vm)
+{
+	bd_vm_close_channels(&vm->backdoor);
+}
 
 void backdoor_vm_init(struct vm *vm, const struct vm_config *c)
 {

@@ -11,7 +11,9 @@
  *
  * Setting a deadline may race with the PNMI on the same CPU; the worst
  * outcome is a deadline already handled armed again, which fires at once
- * and finds nothing to do.
+ * and finds nothing to do. The timer is written only when the earliest
+ * deadline changes, except in the PNMI, which always writes it: a stale
+ * deadline left by the race is replaced there, never kept.
  */
 #include <arch/sysreg.h>
 
@@ -19,7 +21,8 @@
 #include <hyp/sched/sched.h>
 #include <hyp/vm.h>
 
-static void program(struct pcpu *p)
+/* force: write the timer even if it seems programmed already. */
+static void program(struct pcpu *p, bool force)
 {
 	uint64_t first = 0;
 
@@ -29,6 +32,9 @@ static void program(struct pcpu *p)
 		if (d && (!first || d < first))
 			first = d;
 	}
+	if (first == p->timer_armed && !force)
+		return; /* as the timer is programmed already */
+	p->timer_armed = first;
 	if (first) {
 		write_sysreg(cnthp_cval_el2, first);
 		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
@@ -43,7 +49,7 @@ void cpu_timer_set(unsigned kind, uint64_t deadline)
 	struct pcpu *p = this_pcpu();
 
 	__atomic_store_n(&p->timer[kind], deadline, __ATOMIC_RELAXED);
-	program(p);
+	program(p, false);
 }
 
 void cpu_timer_fired(const void *pnmi_ctx)
@@ -65,5 +71,5 @@ void cpu_timer_fired(const void *pnmi_ctx)
 	}
 	if (sched)
 		sched_timer_expired();
-	program(p);
+	program(p, true);
 }

@@ -40,7 +40,7 @@
 static spinlock_t lock;
 static struct runqueue rq;
 static bool rq_ready;
-static uint64_t slice_ticks;
+static uint64_t slice_ticks, wakeup_gran_ticks;
 /* CPUs the VMs may run on: started by sched_start(). */
 static uint64_t cpus_used;
 /* Pinned VMs' CPUs, by the VM's number in the configuration. */
@@ -114,6 +114,7 @@ int sched_vm_setup(struct vm *vm, const struct vm_config *c, unsigned n)
 	if (!rq_ready) {
 		rq_init(&rq);
 		slice_ticks = counter_ms_to_ticks(SCHED_SLICE_MS);
+		wakeup_gran_ticks = counter_ms_to_ticks(SCHED_WAKEUP_GRAN_US) / 1000;
 		rq_ready = true;
 	}
 	if (want & ~cpus_present()) {
@@ -174,8 +175,8 @@ static void resched_cpu(unsigned cpu)
 /* Under the lock: v was just queued. A CPU of its affinity that waits for
  * work takes it (the one it last ran on first, whose caches may still hold
  * its data); else it preempts the vCPU furthest ahead in vruntime, if that
- * one is ahead by more than half a slice, for a prompt wake-up. */
-static void place(struct vcpu *v)
+ * one is ahead by more than the wake-up granularity, for a prompt wake-up. */
+static void place(struct vcpu *v, uint64_t now)
 {
 	uint64_t aff = v->se.affinity;
 	unsigned last = v->se.cpu, victim = MAX_PCPUS;
@@ -196,12 +197,17 @@ static void place(struct vcpu *v)
 			resched_cpu(i);
 			return;
 		}
-		if (c && !c->pinned && (!worst || c->se.vruntime > worst->se.vruntime)) {
+		if (!c || c->pinned)
+			continue;
+		/* Its runtime up to now, not to its last charge (up to a slice
+		 * ago), so that the comparison is fair. */
+		se_charge(&c->se, now);
+		if (!worst || c->se.vruntime > worst->se.vruntime) {
 			worst = c;
 			victim = i;
 		}
 	}
-	if (worst && se_should_preempt(&worst->se, &v->se, slice_ticks / 2))
+	if (worst && se_should_preempt(&worst->se, &v->se, wakeup_gran_ticks))
 		resched_cpu(victim);
 }
 
@@ -210,7 +216,7 @@ static void make_runnable(struct vcpu *v, uint64_t now)
 {
 	rq_enqueue(&rq, &v->se, now, true, SLEEPER_CREDIT_SLICES * slice_ticks);
 	v->wake_at = 0;
-	place(v);
+	place(v, now);
 }
 
 /* Under the lock: the blocked vCPUs whose timers are due run again; the
@@ -328,6 +334,12 @@ static bool cur_continues(struct pcpu *p, struct vcpu *cur, uint64_t now, bool *
 	if (cur->off_request) {
 		cur->off_request = false;
 		cur->se.state = SE_OFF;
+		if (cur->restart_request) { /* its VM's reset: it starts again */
+			cur->restart_request = false;
+			cur->need_reset = true;
+			make_runnable(cur, now);
+			return false;
+		}
 		__atomic_store_n(&cur->state, VCPU_OFF, __ATOMIC_RELEASE);
 		return false;
 	}
@@ -350,7 +362,10 @@ static void schedule(struct pcpu *p, struct frame *f)
 	struct vcpu *cur = p->vcpu, *next = NULL;
 	struct sched_entity *best;
 	bool keep = false, yield = false;
-	uint64_t now;
+	/* Its slice over (the timer's deadline passed and was cleared), the
+	 * running vCPU gives way to any that has run less; within its slice,
+	 * only to one that has run less by the wake-up granularity. */
+	uint64_t now, gran = p->timer[CPU_TIMER_SLICE] ? wakeup_gran_ticks : 0;
 
 	__atomic_store_n(&p->resched, false, __ATOMIC_RELAXED);
 	spin_lock(&lock);
@@ -361,11 +376,10 @@ static void schedule(struct pcpu *p, struct frame *f)
 		keep = cur_continues(p, cur, now, &yield);
 	best = rq_best(&rq, p->index);
 	/* A yield (WFE) gives way to any vCPU that may run here. */
-	if (keep &&
-	    (!best || (!yield && !se_should_preempt(&cur->se, best, slice_ticks / 2)))) {
+	if (keep && (!best || (!yield && !se_should_preempt(&cur->se, best, gran)))) {
 		rq_update_min(&rq, &cur->se);
 		spin_unlock(&lock);
-		if (!cur->pinned)
+		if (!cur->pinned && !gran) /* a new slice */
 			cpu_timer_set(CPU_TIMER_SLICE, now + slice_ticks);
 		return;
 	}
@@ -374,6 +388,9 @@ static void schedule(struct pcpu *p, struct frame *f)
 	if (best) {
 		rq_take(&rq, best, p->index, now);
 		next = vcpu_of_se(best);
+		/* A switch from one vCPU to the next with no wait between:
+		 * what it cost is counted as the exit returns (hyp/traps.c). */
+		p->switched = cur && next != cur;
 	}
 	p->vcpu = next;
 	rq_update_min(&rq, best);
@@ -407,6 +424,29 @@ void sched_vcpu_start(struct vcpu *v, uint64_t pc, uint64_t x0)
 		make_runnable(v, read_sysreg(cntpct_el0));
 	}
 	spin_unlock(&lock);
+}
+
+void sched_vm_restart(struct vcpu *self, struct vcpu *boot, uint64_t pc, uint64_t x0)
+{
+	spin_lock(&lock);
+	for (unsigned i = 0; i < self->vm->vcpu_count; i++) {
+		struct vcpu *t = &self->vm->vcpus[i];
+
+		t->wake_pending = false;
+		t->wfi_request = false;
+		t->yield_request = false;
+		t->wake_at = 0;
+	}
+	self->off_request = true;
+	boot->start_pc = pc;
+	boot->start_x0 = x0;
+	boot->need_reset = true;
+	if (boot == self)
+		self->restart_request = true;
+	else
+		make_runnable(boot, read_sysreg(cntpct_el0));
+	spin_unlock(&lock);
+	this_pcpu()->resched = true;
 }
 
 /* The deadline of v's enabled, unmasked timers, in the physical count;
@@ -529,6 +569,29 @@ bool sched_vm_stop(struct vm *vm)
 	return all;
 }
 
+void sched_vcpu_figures(const struct vcpu *v, uint64_t *run_ns, uint64_t *wait_ns,
+			uint64_t *switches)
+{
+	struct se_stats s;
+	uint64_t since, now;
+	enum se_state state;
+
+	spin_lock(&lock);
+	s = v->se.stats;
+	since = v->se.since;
+	state = v->se.state;
+	now = read_sysreg(cntpct_el0);
+	spin_unlock(&lock);
+	/* The time in its current state, not yet charged to it. */
+	if (now > since && state == SE_RUNNING)
+		s.run += now - since;
+	else if (now > since && state == SE_RUNNABLE)
+		s.wait += now - since;
+	*run_ns = counter_ticks_to_ns(s.run);
+	*wait_ns = counter_ticks_to_ns(s.wait);
+	*switches = s.switches;
+}
+
 void sched_print_stats(const struct vm *vm)
 {
 	uint64_t ms = counter_ms_to_ticks(1);
@@ -540,6 +603,19 @@ void sched_print_stats(const struct vm *vm)
 			"hyp: vm%u '%s' vcpu%u: run %lu ms, wait %lu ms, %lu switches\n",
 			vm->id, vm->name, i, se->stats.run / ms, se->stats.wait / ms,
 			se->stats.switches);
+	}
+}
+
+void sched_print_cpu_stats(void)
+{
+	for (unsigned i = 0; i < pcpu_count; i++) {
+		const struct pcpu *p = &pcpus[i];
+
+		if (p->switches)
+			log_printf("hyp: cpu%u: %lu vCPU switches, %lu ns each from the "
+				   "exit to the return to the guest\n",
+				   i, p->switches,
+				   counter_ticks_to_ns(p->switch_ticks / p->switches));
 	}
 }
 

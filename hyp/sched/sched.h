@@ -23,6 +23,10 @@
 /* The time slice: the tick preempts a vCPU that has run this long when
  * another with less weighted runtime waits. */
 #define SCHED_SLICE_MS 5
+/* A vCPU woken from WFI preempts the running one at once if it has run
+ * less by this much (Linux CFS's wake-up granularity), else it waits for
+ * the slice's end. */
+#define SCHED_WAKEUP_GRAN_US 1000
 
 struct vm;
 struct vcpu;
@@ -52,6 +56,10 @@ void sched_exit_path(struct frame *f);
 
 /* PSCI CPU_ON (and a VM's start): the vCPU runnable at pc with x0. */
 void sched_vcpu_start(struct vcpu *v, uint64_t pc, uint64_t x0);
+/* A VM's restart (hyp/vm.c): the caller's vCPU self leaves its CPU, and
+ * boot, the VM's vCPU 0 (self or another, stopped), starts afresh at pc
+ * with x0. */
+void sched_vm_restart(struct vcpu *self, struct vcpu *boot, uint64_t pc, uint64_t x0);
 /* The running vCPU executed WFI, or WFE. */
 void sched_wfi(struct vcpu *v);
 /* WFIT: as WFI, with a deadline in the vCPU's virtual count. */
@@ -67,6 +75,13 @@ bool sched_vm_stop(struct vm *vm);
 void sched_timer_expired(void);
 /* A VM's per-vCPU figures, one line each. */
 void sched_print_stats(const struct vm *vm);
+/* v's run and wait time to now, in nanoseconds, and its switch count (the
+ * STATS backdoor service's values 4 to 6). */
+void sched_vcpu_figures(const struct vcpu *v, uint64_t *run_ns, uint64_t *wait_ns,
+			uint64_t *switches);
+/* Each CPU's count of vCPU switches and their mean cost (under -icount
+ * shift=0, nanoseconds are instructions). */
+void sched_print_cpu_stats(void);
 
 /* hyp/sched/cpu_timer.c: the EL2 physical timer multiplexed. */
 void cpu_timer_set(unsigned kind, uint64_t deadline); /* 0: none */

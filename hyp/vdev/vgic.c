@@ -166,6 +166,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 	v->lr_used = 0;
 	v->timers_held = 0;
 	memset(&v->ctx.vgic, 0, sizeof(v->ctx.vgic));
+	v->vgic_seen = v->vm->vgic_gen - 1; /* its first flush looks at the model */
 }
 
 /* clang-format off */
@@ -215,31 +216,43 @@ void vgic_save(struct vcpu *v)
 		}
 	}
 	s->vmcr = read_sysreg(ich_vmcr_el2);
+	s->hcr = read_sysreg(ich_hcr_el2);
 	write_sysreg(ich_hcr_el2, 0);
 	isb();
+	/* Its list registers stay as they are (the virtual CPU interface is
+	 * off); the others are 0, as sync_lrs() leaves every one it frees. */
+	this_pcpu()->lr_zero = ~v->lr_used;
 	if (v->timers_held)
 		gic_clear_active_private(v->timers_held);
 }
 
-/* ... and comes back, on this CPU or another. The first flush on the way
- * in looks at the model afresh (vgic_seen one behind). */
+/* ... and comes back, on this CPU or another. */
 void vgic_restore(struct vcpu *v)
 {
 	const struct vgic_cpu_state *s = &v->ctx.vgic;
 	unsigned n = nr_lrs(), a = nr_aprs();
 
+	struct pcpu *p = this_pcpu();
+
 	if (v->timers_held)
 		gic_set_active_private(v->timers_held);
-	for (unsigned i = 0; i < n; i++)
-		write_lr(i, (v->lr_used & (1u << i)) ? s->lr[i] : 0);
+	/* Its own list registers, and 0 in those the last vCPU here left
+	 * with an interrupt (or that hold what they held at reset). */
+	for (unsigned i = 0; i < n; i++) {
+		if (v->lr_used & (1u << i))
+			write_lr(i, s->lr[i]);
+		else if (!(p->lr_zero & (1u << i)))
+			write_lr(i, 0);
+	}
 	for (unsigned i = 0; i < a; i++) {
 		switch (i) {
 			APR_CASES(LOAD_APR)
 		}
 	}
 	write_sysreg(ich_vmcr_el2, s->vmcr);
-	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
-	v->vgic_seen = v->vm->vgic_gen - 1;
+	write_sysreg(ich_hcr_el2, s->hcr | ICH_HCR_EN);
+	/* What changed in the model while it was away bumped vgic_gen: the
+	 * next flush sees it, and otherwise has nothing to do. */
 	isb();
 }
 

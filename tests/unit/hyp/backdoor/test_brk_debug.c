@@ -39,11 +39,14 @@ bool backdoor_try(struct vcpu *v, struct frame *f)
 static struct vm vm;
 static struct vcpu *v = &vm.vcpus[0];
 static struct frame f;
+static struct pcpu cpu;
 
 static void setup(uint64_t spsr)
 {
 	fake_arch_reset();
 	memset(&vm, 0, sizeof(vm));
+	memset(&cpu, 0, sizeof(cpu));
+	fake_sysregs.tpidr_el2 = (uint64_t)(uintptr_t)&cpu;
 	v->vm = &vm;
 	memset(&f, 0, sizeof(f));
 	f.elr = PC;
@@ -195,6 +198,33 @@ static void bp_wp_registers(void)
 	CHECK(!debug_bp_wp_access(v, DBG_OP2_WCR, 4, false, &val));
 }
 
+/* A vCPU switch writes the breakpoint registers only when one of the
+ * two vCPUs set some: the one that did gets its values back, the next
+ * one that did not finds 0s, and between two that never did, the
+ * registers are left alone. */
+static void bp_wp_switch(void)
+{
+	struct vcpu *w = &vm.vcpus[1];
+	uint64_t val = 0x40002000;
+
+	setup(SPSR_M_EL1H);
+	w->vm = &vm;
+	fake_sysregs.id_aa64dfr0_el1 = (5ull << 12) | (3ull << 20); /* 6 BRPs, 4 WRPs */
+	fake_sysregs.dbgbcr2_el1 = 0x1e7; /* what reset left: UNKNOWN */
+	debug_load(w);
+	CHECK_EQ(fake_sysregs.dbgbcr2_el1, 0); /* the first load writes them all */
+	CHECK(debug_bp_wp_access(v, DBG_OP2_BVR, 1, false, &val));
+	debug_load(w);
+	CHECK_EQ(fake_sysregs.dbgbvr1_el1, 0);
+	debug_load(v);
+	CHECK_EQ(fake_sysregs.dbgbvr1_el1, 0x40002000);
+	debug_load(w);
+	CHECK_EQ(fake_sysregs.dbgbvr1_el1, 0);
+	fake_sysregs.dbgbvr1_el1 = 0x77; /* a marker: no write expected */
+	debug_load(w);
+	CHECK_EQ(fake_sysregs.dbgbvr1_el1, 0x77);
+}
+
 int main(void)
 {
 	RUN(brk_backdoor_is_a_call);
@@ -206,5 +236,6 @@ int main(void)
 	RUN(watchpoint_from_el0_keeps_ec);
 	RUN(apply_mdscr);
 	RUN(bp_wp_registers);
+	RUN(bp_wp_switch);
 	UNIT_DONE();
 }

@@ -871,7 +871,9 @@ static void own_stats(void)
 	CHECK_EQ(r.x[0], 0);
 	CHECK_EQ(r.x[1], 0);
 	CHECK_EQ(r.x[4], 0);
-	r = own(BD_CMD_STATS, 0, 4, 0, 0);
+	r = own(BD_CMD_STATS, 0, 6, 0, 0);
+	CHECK_EQ(r.x[0], 0);
+	r = own(BD_CMD_STATS, 0, 7, 0, 0);
 	CHECK_EQ(r.x[0], BD_FAIL);
 	r = own(BD_CMD_STATS, 0, 0xffffffffu, 0, 0);
 	CHECK_EQ(r.x[0], BD_FAIL);

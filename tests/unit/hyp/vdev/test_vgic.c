@@ -326,14 +326,18 @@ static void save_restore_round_trip(void)
 	fake_sysregs.S3_4_C12_C9_0 = 1u << 8; /* ICH_AP1R0: its priority active */
 	fake_sysregs.ich_vmcr_el2 = 0xf0000003;
 	ppi_active = 1u << GIC_PPI_VTIMER;
+	/* More were waiting than fit: it wanted to know when LRs drain. */
+	fake_sysregs.ich_hcr_el2 = ICH_HCR_EN | ICH_HCR_UIE;
 
 	vgic_save(v);
 	CHECK_EQ(fake_sysregs.ich_hcr_el2, 0);
 	CHECK_EQ(ppi_active, 0);
 
-	/* Another vCPU ran here meanwhile. */
+	/* Another vCPU ran here meanwhile, and left every list register in
+	 * use (its vgic_save() says so). */
 	for (unsigned i = 0; i < NR_LRS; i++)
 		*lr(i) = 0x77;
+	pcpus[0].lr_zero = 0;
 	fake_sysregs.S3_4_C12_C9_0 = 0;
 	fake_sysregs.ich_vmcr_el2 = 0;
 
@@ -343,7 +347,7 @@ static void save_restore_round_trip(void)
 		CHECK_EQ(*lr(i), 0);
 	CHECK_EQ(fake_sysregs.S3_4_C12_C9_0, 1u << 8);
 	CHECK_EQ(fake_sysregs.ich_vmcr_el2, 0xf0000003);
-	CHECK_EQ(fake_sysregs.ich_hcr_el2, ICH_HCR_EN);
+	CHECK_EQ(fake_sysregs.ich_hcr_el2, ICH_HCR_EN | ICH_HCR_UIE);
 	CHECK_EQ(ppi_active, 1u << GIC_PPI_VTIMER);
 	CHECK_EQ(v->lr_used, 1);
 }

@@ -10,7 +10,8 @@
  *                 later vCPU 0 calls PSCI SYSTEM_OFF, which it must never
  *                 get to: the VM ends once, at the first call (2 vCPUs)
  *   end-together  vCPU 1 calls SYSTEM_RESET as vCPU 0 calls SYSTEM_OFF
- *                 (2 vCPUs); the VM restarted, it is a heartbeat
+ *                 (2 vCPUs); restarted, the VM is in mode exit
+ *   exit          exits 0 at once
  *   cpu-cycle     200 rounds of CPU_OFF (by vCPU 1), AFFINITY_INFO until
  *                 OFF, CPU_ON: every CPU_ON succeeds (2 vCPUs)
  *   lr-off        vCPU 1 turns itself off with an SGI and its virtual
@@ -324,8 +325,8 @@ void guest_secondary(uint64_t ctx)
 	} else if (!strcmp(mode, "end-together")) {
 		char reply[8];
 
-		/* If the reset wins, the VM restarts: as a heartbeat. */
-		rpci_exchange(BD_DCC, "info-set guestinfo.lifecycle heartbeat", reply,
+		/* If the reset wins, the VM restarts, and then only exits. */
+		rpci_exchange(BD_DCC, "info-set guestinfo.lifecycle exit", reply,
 			      sizeof(reply));
 		together = 1;
 		psci(PSCI_SYSTEM_RESET, 0, 0, 0);
@@ -366,6 +367,8 @@ void guest_main(uint64_t dt)
 		lr_off();
 	} else if (!strcmp(mode, "reset-once")) {
 		reset_once();
+	} else if (!strcmp(mode, "exit")) {
+		gprintf("guest lifecycle: exits\n");
 	} else {
 		GCHECK(false, "unknown mode '%s'", mode);
 	}

@@ -58,7 +58,7 @@ victim_lives vm_ends_once_apart "^hyp: vm1 'hostile' ended: test exit requested,
 
 # Both vCPUs at the same moment, one with SYSTEM_RESET, one with
 # SYSTEM_OFF: one end, through whichever call came first (a reset
-# restarts the VM, which then beats and exits).
+# restarts the VM, which then exits at once).
 hostile_image "$work/together.img" end-together
 boot vm_ends_once_together SMP=3 BOOTIMG="$work/together.img" --
 victim_lives vm_ends_once_together \

@@ -23,11 +23,12 @@ expect pnmi_refused_in_stock_build "^guest pnmi: mode 'refused'$" '^guest pnmi: 
 	'^hyp: lockup detector: every [0-9]+ ms on each CPU' '^monitor: psci: system off$'
 
 # A CPU spinning 1 s with regular interrupts masked, next to a VM that
-# ticks every 100 ms on the other CPU.
+# ticks every 100 ms on the other CPU (each VM's affinity keeps it on its
+# CPU, so the lines name cpu0).
 "$top/build/host/mkbootimg" -o "$work/lockup.img" --boot "$build/boot.bin" \
 	--hyp "$build/hyp-test.bin" --name lockup \
-	--vm --name spinner --kernel "$build/guests/pnmi.bin" --mem 32M --guestinfo pnmi=spin-masked \
-	--vm --name ticker --kernel "$build/guests/pnmi.bin" --mem 32M --guestinfo pnmi=ticker \
+	--vm --name spinner --kernel "$build/guests/pnmi.bin" --mem 32M --guestinfo pnmi=spin-masked --affinity 0 \
+	--vm --name ticker --kernel "$build/guests/pnmi.bin" --mem 32M --guestinfo pnmi=ticker --affinity 1 \
 	>/dev/null
 boot pnmi_lockup_masked BOOTIMG="$work/lockup.img" --
 spin='^hyp: cpu0: debug: spinning 1000 ms with regular interrupts masked$'
@@ -55,7 +56,7 @@ else
 fi
 
 # A long regular handler: the watchdog's PNMI gets in before it ends.
-pnmi_image "$work/irq.img" hyp-test spin-irq
+pnmi_image "$work/irq.img" hyp-test spin-irq --affinity 0
 boot pnmi_in_regular_handler BOOTIMG="$work/irq.img" --
 expect pnmi_in_regular_handler '^hyp: cpu0:   #0 0x[0-9a-f]+ debug_spin_in_irq\+0x' \
 	'^hyp: cpu0:   #[0-9]+ 0x[0-9a-f]+ hyp_irq\+0x' '^guest pnmi: 0 failures$' &&
@@ -63,8 +64,9 @@ expect pnmi_in_regular_handler '^hyp: cpu0:   #0 0x[0-9a-f]+ debug_spin_in_irq\+
 		'^hyp: cpu0: lockup: no progress with regular interrupts masked' \
 		'^hyp: cpu0: debug: regular handler done$' '^hyp: cpu0: lockup over after'
 
-# A panic on cpu0 while cpu1 is stuck in a masked section: both shown.
-pnmi_image "$work/panic.img" hyp-test panic --cpus 2
+# A panic on cpu0 while cpu1 is stuck in a masked section: both shown
+# (pinned: vCPU 0 on cpu0, vCPU 1 on cpu1).
+pnmi_image "$work/panic.img" hyp-test panic --cpus 2 --pinned
 boot pnmi_panic BOOTIMG="$work/panic.img" --
 expect pnmi_panic '^hyp: cpu1: debug: spinning 5000 ms' \
 	'^hyp: PANIC on cpu0: debug hypercall: panic requested by the guest$' \

@@ -35,18 +35,7 @@ die() {
 	exit 1
 }
 
-work=$(mktemp -d)
-qpid=
-cleanup() {
-	# The QEMU of a run still going (interrupted): stop it by its PID.
-	if [ -n "$qpid" ]; then
-		kill "$qpid" 2>/dev/null || true
-		wait "$qpid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$top/scripts/bench-common.sh"
 
 for f in "$build/boot.bin" "$build/hyp.bin" "$build/firmware.bin" "$top/build/host/mkbootimg"; do
 	[ -f "$f" ] || die "$f is missing (run make first)"

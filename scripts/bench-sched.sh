@@ -49,21 +49,10 @@ if [ -n "$affinity" ] && ! "$top/build/host/mkbootimg" --help 2>&1 | grep -q -- 
 	exit 0
 fi
 
-work=$(mktemp -d)
-qpid=
-cleanup() {
-	# The QEMU of a run still going (interrupted): stop it by its PID.
-	if [ -n "$qpid" ]; then
-		kill "$qpid" 2>/dev/null || true
-		wait "$qpid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$top/scripts/bench-common.sh"
 
 # ---- instructions, under -icount shift=0,sleep=off -------------------------
-# The test guest guests/sched.c (its yield and wake modes) times itself on
+# The test guest guests/sched.c (its work and wake modes) times itself on
 # its virtual counter, which under icount counts instructions at every EL.
 #   vcpu_switch       two VMs on CPU 0 in the work mode, switched at each
 #                     5 ms slice's end: the hypervisor's mean time from

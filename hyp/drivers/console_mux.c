@@ -158,6 +158,12 @@ void console_input(void)
 		struct vm *vm;
 
 		if (c == FOCUS_SWITCH_KEY && vm_count > 1) {
+			/* What the VM losing the keyboard got so far is all it
+			 * gets for now: its receive timeout, as at the end of a
+			 * burst (else a line typed just before the switch sits
+			 * in its FIFO unannounced). */
+			if (vms[focus].live)
+				vuart_input_idle(&vms[focus]);
 			/* The next VM still running. */
 			for (unsigned i = 0; i < vm_count; i++) {
 				focus = (focus + 1) % vm_count;

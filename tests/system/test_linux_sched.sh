@@ -168,3 +168,37 @@ else
 fi
 expect linux_idle_platform "^hyp: vm0 'linux' ended: system off$" '^monitor: psci: system off$'
 ended_cleanly linux_idle_bare && pass linux_idle_bare
+
+# ---- keyboard: a line typed just before Ctrl-] -------------------------------
+# Two shells sharing CPU 0; one burst of input ends a line for the first
+# (its Enter), then Ctrl-], a line for the second. The first VM's Enter
+# must not wait in its receive FIFO unannounced (its receive timeout comes
+# at the switch).
+args=()
+for n in a b; do
+	args+=(--vm --name "$n" --kernel "$kernel" --initrd "$initrd"
+		--cmdline "console=ttyAMA0 hvtest=shell" --mem "$vm_mem" --cpus 1 --affinity 0)
+done
+"$top/build/host/mkbootimg" -o "$work/keys.img" --boot "$build/boot.bin" \
+	--hyp "$build/hyp.bin" --name keys "${args[@]}" >/dev/null
+start_session linux_keys_before_switch BOOTIMG="$work/keys.img" SMP=2 MEM=768M -- \
+	-pidfile "$work/linux_keys_before_switch.pid"
+if wait_up linux_keys_before_switch '^\[a\] guest: shell$' 240 &&
+	wait_up linux_keys_before_switch '^\[b\] guest: shell$' 240; then
+	sleep 2
+	# The command first; then one burst: its lone Enter (one byte, below
+	# any receive FIFO trigger level), Ctrl-], the second VM's line.
+	send_keys 'echo a-$((20+22))'
+	sleep 1
+	send_keys '\r\035echo b-$((40+2)); poweroff\r'
+	# b's end gives the keyboard back to a.
+	wait_up linux_keys_before_switch "^hyp: vm1 'b' ended: system off$" 60
+	send_keys 'poweroff\r'
+	end_session linux_keys_before_switch
+	expect linux_keys_before_switch '^\[a\] a-42$' '^\[b\] b-42$' \
+		"^hyp: vm0 'a' ended: system off$"
+else
+	stop_qemu linux_keys_before_switch
+	end_session linux_keys_before_switch
+	fail linux_keys_before_switch "the two shells did not both come up"
+fi

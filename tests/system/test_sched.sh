@@ -46,17 +46,6 @@ run() {
 	boot "$name" SMP=2 "$@" BOOTIMG="$work/$name.img" --
 }
 
-# The options of issue 13's configuration keys: until mkbootimg has them,
-# the cases that need them report so.
-mkbootimg_help=$("$mkbootimg" --help 2>&1)
-need_opt() { # NAME OPTION
-	if grep -q -- "$2" <<<"$mkbootimg_help"; then
-		return 0
-	fi
-	echo "not ok - $1: mkbootimg has no $2 option (vmN.shares, affinity, pinned)"
-	return 1
-}
-
 # ---- reading the log -------------------------------------------------------
 
 # A guest line, with its VM's prefix when the image has several VMs.
@@ -234,21 +223,19 @@ if run sched_fairness_equal; then
 fi
 
 # Shares 2000 and 1000 on one CPU (affinity 0 both): work 2:1, ±0.2.
-if need_opt sched_shares_2_to_1 --shares && need_opt sched_shares_2_to_1 --affinity; then
-	vm heavy work 1 --guestinfo ms=$WORK_MS --affinity 0 --shares 2000
-	vm light work 1 --guestinfo ms=$WORK_MS --affinity 0 --shares 1000
-	if run sched_shares_2_to_1; then
-		expect sched_shares_2_to_1 "$(re heavy 'sched-work vcpu 0: [0-9]+ iterations')" \
-			"$(re light 'sched-work vcpu 0: [0-9]+ iterations')" \
-			"$(ended_ok heavy)" "$(ended_ok light)" "$powered_off"
-		h=$(work_count sched_shares_2_to_1 heavy 0)
-		l=$(work_count sched_shares_2_to_1 light 0)
-		echo "# shares 2000:1000 on one CPU: work $h : $l"
-		if ratio_within "$h" "$l" 1.8 2.2; then
-			pass sched_shares_2_to_1_ratio
-		else
-			echo "not ok - sched_shares_2_to_1_ratio: heavy ${h:-?}, light ${l:-?}: not 2.0 ± 0.2"
-		fi
+vm heavy work 1 --guestinfo ms=$WORK_MS --affinity 0 --shares 2000
+vm light work 1 --guestinfo ms=$WORK_MS --affinity 0 --shares 1000
+if run sched_shares_2_to_1; then
+	expect sched_shares_2_to_1 "$(re heavy 'sched-work vcpu 0: [0-9]+ iterations')" \
+		"$(re light 'sched-work vcpu 0: [0-9]+ iterations')" \
+		"$(ended_ok heavy)" "$(ended_ok light)" "$powered_off"
+	h=$(work_count sched_shares_2_to_1 heavy 0)
+	l=$(work_count sched_shares_2_to_1 light 0)
+	echo "# shares 2000:1000 on one CPU: work $h : $l"
+	if ratio_within "$h" "$l" 1.8 2.2; then
+		pass sched_shares_2_to_1_ratio
+	else
+		echo "not ok - sched_shares_2_to_1_ratio: heavy ${h:-?}, light ${l:-?}: not 2.0 ± 0.2"
 	fi
 fi
 
@@ -288,23 +275,21 @@ fi
 
 # Pinned as before: 2 vCPUs on 2 CPUs work; 3 pinned vCPUs on 2 CPUs are
 # refused with one line and the VM beside them runs.
-if need_opt sched_pinned --pinned; then
-	vm pin2 fp 2 --guestinfo ms=1000 --pinned
-	if run sched_pinned; then
-		mapfile -t lines < <(fp_ok_lines pin2 2)
-		expect sched_pinned "${lines[@]}" "$(ended_ok pin2)" "$powered_off"
-	fi
-	vm pin3 fp 3 --guestinfo ms=1000 --pinned
-	vm beside work 1 --guestinfo ms=500
-	if run sched_pinned_too_many; then
-		expect sched_pinned_too_many "$(re beside 'sched-work vcpu 0: [0-9]+ iterations')" \
-			"$(ended_ok beside)" "$powered_off"
-		n=$(grep -E "not started" "$work/sched_pinned_too_many.clean" | grep -cE "vm0|'pin3'")
-		if [ "$n" = 1 ] && ! grep -q '\[pin3\]' "$work/sched_pinned_too_many.clean"; then
-			pass sched_pinned_too_many_refused
-		else
-			echo "not ok - sched_pinned_too_many_refused: $n 'not started' lines for pin3, or it ran"
-		fi
+vm pin2 fp 2 --guestinfo ms=1000 --pinned
+if run sched_pinned; then
+	mapfile -t lines < <(fp_ok_lines pin2 2)
+	expect sched_pinned "${lines[@]}" "$(ended_ok pin2)" "$powered_off"
+fi
+vm pin3 fp 3 --guestinfo ms=1000 --pinned
+vm beside work 1 --guestinfo ms=500
+if run sched_pinned_too_many; then
+	expect sched_pinned_too_many "$(re beside 'sched-work vcpu 0: [0-9]+ iterations')" \
+		"$(ended_ok beside)" "$powered_off"
+	n=$(grep -E "not started" "$work/sched_pinned_too_many.clean" | grep -cE "vm0|'pin3'")
+	if [ "$n" = 1 ] && ! grep -q '\[pin3\]' "$work/sched_pinned_too_many.clean"; then
+		pass sched_pinned_too_many_refused
+	else
+		echo "not ok - sched_pinned_too_many_refused: $n 'not started' lines for pin3, or it ran"
 	fi
 fi
 
@@ -312,18 +297,16 @@ fi
 
 # An affinity naming CPU 5 on a 2-CPU machine: one line, the VM is not
 # started, the other runs.
-if need_opt sched_affinity_missing_cpu --affinity; then
-	vm far work 1 --guestinfo ms=500 --affinity 5
-	vm near work 1 --guestinfo ms=500
-	if run sched_affinity_missing_cpu; then
-		expect sched_affinity_missing_cpu "$(re near 'sched-work vcpu 0: [0-9]+ iterations')" \
-			"$(ended_ok near)" "$powered_off"
-		n=$(grep -E "vm0|'far'" "$work/sched_affinity_missing_cpu.clean" | grep -ciE 'affinity|cpu 5')
-		if [ "$n" = 1 ] && ! grep -q '\[far\]' "$work/sched_affinity_missing_cpu.clean"; then
-			pass sched_affinity_missing_cpu_refused
-		else
-			echo "not ok - sched_affinity_missing_cpu_refused: $n lines about far's affinity, or it ran"
-		fi
+vm far work 1 --guestinfo ms=500 --affinity 5
+vm near work 1 --guestinfo ms=500
+if run sched_affinity_missing_cpu; then
+	expect sched_affinity_missing_cpu "$(re near 'sched-work vcpu 0: [0-9]+ iterations')" \
+		"$(ended_ok near)" "$powered_off"
+	n=$(grep -E "vm0|'far'" "$work/sched_affinity_missing_cpu.clean" | grep -ciE 'affinity|cpu 5')
+	if [ "$n" = 1 ] && ! grep -q '\[far\]' "$work/sched_affinity_missing_cpu.clean"; then
+		pass sched_affinity_missing_cpu_refused
+	else
+		echo "not ok - sched_affinity_missing_cpu_refused: $n lines about far's affinity, or it ran"
 	fi
 fi
 

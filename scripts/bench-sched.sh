@@ -55,7 +55,7 @@ source "$top/scripts/bench-common.sh"
 # The test guest guests/sched.c (its work and wake modes) times itself on
 # its virtual counter, which under icount counts instructions at every EL.
 #   vcpu_switch       two VMs on CPU 0 in the work mode, switched at each
-#                     5 ms slice's end: the hypervisor's mean time from
+#                     slice's end: the hypervisor's mean time from
 #                     the EL2 timer's exit to the return into the other
 #                     VM (its "hyp: cpu0: N vCPU switches" line);
 #   wake_sgi/_timer   a vCPU blocked in WFI, to its handler, from another
@@ -67,7 +67,7 @@ sched_guest() { # OUT SMP NAME:MODE...
 	for spec in "$@"; do
 		args+=(--vm --name "${spec%%:*}" --kernel "$build/guests/sched.bin" --mem 32M
 			--cpus "$([ "${spec#*:}" = wake ] && echo 2 || echo 1)"
-			--guestinfo "sched=${spec#*:}" --guestinfo ms=1000)
+			--guestinfo "sched=${spec#*:}" --guestinfo ms=3000)
 		[ "${spec#*:}" = wake ] || args+=(--affinity 0)
 	done
 	"$top/build/host/mkbootimg" -o "$work/micro.img" --boot "$build/boot.bin" \

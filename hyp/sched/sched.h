@@ -21,8 +21,12 @@
 #include <arch/frame.h>
 
 /* The time slice: the tick preempts a vCPU that has run this long when
- * another with less weighted runtime waits. */
-#define SCHED_SLICE_MS 5
+ * another with less weighted runtime waits. 20 ms, as CFS's latency for a
+ * few tasks and below Xen credit1's 30: at 5 ms, two Linux VMs sharing a
+ * CPU under QEMU took 2.57 times one VM's time for the same work, at 20 ms
+ * 2.05 (QEMU flushes its TLB at each VTTBR change; docs/PERFORMANCE.md).
+ * A woken vCPU does not wait for it (SCHED_WAKEUP_GRAN_US). */
+#define SCHED_SLICE_MS 20
 /* A vCPU woken from WFI preempts the running one at once if it has run
  * less by this much (Linux CFS's wake-up granularity), else it waits for
  * the slice's end. */

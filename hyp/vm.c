@@ -458,10 +458,7 @@ static const char *restart_claimed(struct vm *vm, struct vcpu *self)
 	__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish" ::: "memory");
 	if (load_image(vm, c, kernel, initrd, &l))
 		return "reset (it cannot restart: its device tree)";
-	spin_lock(&vm->vgic_lock);
-	vgic_init(&vm->vgic, vm->vcpu_count);
-	__atomic_store_n(&vm->vgic_gen, vm->vgic_gen + 1, __ATOMIC_RELEASE);
-	spin_unlock(&vm->vgic_lock);
+	vgic_vm_reset(vm);
 	vuart_reset(vm);
 	backdoor_vm_restart(vm);
 	vm->exit_code = -1;

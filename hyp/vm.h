@@ -318,6 +318,7 @@ void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
 
 /* hyp/vdev/vgic.c */
 int vgic_vm_init(struct vm *vm);
+void vgic_vm_reset(struct vm *vm);
 void vgic_flush(struct vcpu *v);
 void vgic_vcpu_reset(struct vcpu *v);
 void vgic_vcpu_unload(struct vcpu *v);

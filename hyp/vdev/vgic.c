@@ -480,6 +480,16 @@ static bool frame_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
 
 static const struct mmio_ops frame_ops = {frame_read, frame_write};
 
+/* A VM's reset: its distributor and redistributors as at power-on; every
+ * vCPU sees the change at its next flush. */
+void vgic_vm_reset(struct vm *vm)
+{
+	spin_lock(&vm->vgic_lock);
+	vgic_init(&vm->vgic, vm->vcpu_count);
+	model_changed(vm);
+	spin_unlock(&vm->vgic_lock);
+}
+
 int vgic_vm_init(struct vm *vm)
 {
 	vgic_init(&vm->vgic, vm->vcpu_count);

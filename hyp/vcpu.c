@@ -97,17 +97,36 @@ void vcpu_configure_traps(const struct vcpu *v)
 	write_sysreg(cptr_el2, GUEST_CPTR);
 	write_sysreg(cnthctl_el2, GUEST_CNTHCTL);
 	write_sysreg(cntvoff_el2, vm->cntvoff);
-	write_sysreg(vtcr_el2, vm->vtcr);
+	/* As SCTLR_EL1 below: QEMU flushes its TLB at every VTCR_EL2 write. */
+	if (read_sysreg(vtcr_el2) != vm->vtcr)
+		write_sysreg(vtcr_el2, vm->vtcr);
 	write_sysreg(vttbr_el2, vm->vttbr);
 	write_sysreg(vmpidr_el2, MPIDR_RES1 | v->index);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
 }
 
+#define SAVE_REG(field, reg) s->field = read_sysreg(reg);
+#define LOAD_REG(field, reg) write_sysreg(reg, s->field);
+
+/*
+ * SCTLR_EL1 and TCR_EL1 (and VTCR_EL2 above) are written only when they change. The
+ * architecture does not ask for it, but QEMU's TCG flushes its whole
+ * softmmu TLB (and the CPU's TB jump cache) on every write of either,
+ * whatever the value: a vCPU that blocks in WFI and comes back to the same
+ * CPU, or a switch between two vCPUs of one VM, would otherwise cost a
+ * cold TLB for nothing (docs/PERFORMANCE.md, "Idle").
+ */
+#define LOAD_REG_IF_CHANGED(field, reg)             \
+	do {                                        \
+		if (read_sysreg(reg) != s->field)   \
+			write_sysreg(reg, s->field); \
+	} while (0);
 /* clang-format off */
-#define EL1_REGS(X)                                                   \
-	X(sctlr, sctlr_el1) X(actlr, actlr_el1) X(cpacr, cpacr_el1)   \
-	X(ttbr0, ttbr0_el1) X(ttbr1, ttbr1_el1) X(tcr, tcr_el1)       \
+#define EL1_REGS_FLUSHING(X) X(sctlr, sctlr_el1) X(tcr, tcr_el1)
+#define EL1_REGS_OTHER(X)                                             \
+	X(actlr, actlr_el1) X(cpacr, cpacr_el1)                       \
+	X(ttbr0, ttbr0_el1) X(ttbr1, ttbr1_el1)                       \
 	X(mair, mair_el1) X(amair, amair_el1) X(vbar, vbar_el1)       \
 	X(contextidr, contextidr_el1) X(tpidr_el0, tpidr_el0)         \
 	X(tpidrro_el0, tpidrro_el0) X(tpidr_el1, tpidr_el1)           \
@@ -118,18 +137,17 @@ void vcpu_configure_traps(const struct vcpu *v)
 	X(cntv_cval, cntv_cval_el0) X(cntv_ctl, cntv_ctl_el0)
 /* clang-format on */
 
-#define SAVE_REG(field, reg) s->field = read_sysreg(reg);
-#define LOAD_REG(field, reg) write_sysreg(reg, s->field);
+static void el1_load(const struct el1_sysregs *s)
+{
+	EL1_REGS_FLUSHING(LOAD_REG_IF_CHANGED)
+	EL1_REGS_OTHER(LOAD_REG)
+	isb();
+}
 
 static void el1_save(struct el1_sysregs *s)
 {
-	EL1_REGS(SAVE_REG)
-}
-
-static void el1_load(const struct el1_sysregs *s)
-{
-	EL1_REGS(LOAD_REG)
-	isb();
+	EL1_REGS_FLUSHING(SAVE_REG)
+	EL1_REGS_OTHER(SAVE_REG)
 }
 
 /* clang-format off */

@@ -197,6 +197,7 @@ struct pcpu {
 	uint64_t next_wake;	      /* the next deadline of a vCPU blocked here */
 	uint64_t timer[CPU_TIMER_NR]; /* deadlines, 0 = none */
 	uint64_t timer_armed;	      /* the one CNTHP is programmed for, 0 = off */
+	bool timer_held;	      /* deadlines noted, programmed at the release */
 	uint32_t lr_zero; /* list registers known to hold 0 (hyp/vdev/vgic.c) */
 	/* The cost of vCPU switches: when the running exit began, whether it
 	 * switched vCPUs, and the switching exits' count and total time. */

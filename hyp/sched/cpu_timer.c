@@ -32,8 +32,8 @@ static void program(struct pcpu *p, bool force)
 		if (d && (!first || d < first))
 			first = d;
 	}
-	if (first == p->timer_armed && !force)
-		return; /* as the timer is programmed already */
+	if (!force && (p->timer_held || first == p->timer_armed))
+		return; /* held, or programmed as it should be already */
 	p->timer_armed = first;
 	if (first) {
 		write_sysreg(cnthp_cval_el2, first);
@@ -49,6 +49,19 @@ void cpu_timer_set(unsigned kind, uint64_t deadline)
 	struct pcpu *p = this_pcpu();
 
 	__atomic_store_n(&p->timer[kind], deadline, __ATOMIC_RELAXED);
+	program(p, false);
+}
+
+void cpu_timer_hold(void)
+{
+	this_pcpu()->timer_held = true;
+}
+
+void cpu_timer_release(void)
+{
+	struct pcpu *p = this_pcpu();
+
+	p->timer_held = false;
 	program(p, false);
 }
 

@@ -291,6 +291,7 @@ static struct vcpu *idle_wait(struct pcpu *p)
 {
 	watchdog_stop();
 	cpu_timer_set(CPU_TIMER_SLICE, 0);
+	cpu_timer_release(); /* the wake-up deadlines must be armed */
 	for (;;) {
 		struct sched_entity *best;
 		uint64_t now;
@@ -305,6 +306,7 @@ static struct vcpu *idle_wait(struct pcpu *p)
 			p->vcpu = vcpu_of_se(best);
 			p->idle = false;
 			spin_unlock(&lock);
+			cpu_timer_hold(); /* until the vCPU is loaded */
 			return p->vcpu;
 		}
 		p->idle = true;
@@ -368,6 +370,7 @@ static void schedule(struct pcpu *p, struct frame *f)
 	uint64_t now, gran = p->timer[CPU_TIMER_SLICE] ? wakeup_gran_ticks : 0;
 
 	__atomic_store_n(&p->resched, false, __ATOMIC_RELAXED);
+	cpu_timer_hold();
 	spin_lock(&lock);
 	now = read_sysreg(cntpct_el0);
 	if (p->next_wake && now >= p->next_wake)
@@ -381,6 +384,7 @@ static void schedule(struct pcpu *p, struct frame *f)
 		spin_unlock(&lock);
 		if (!cur->pinned && !gran) /* a new slice */
 			cpu_timer_set(CPU_TIMER_SLICE, now + slice_ticks);
+		cpu_timer_release();
 		return;
 	}
 	if (keep)
@@ -400,6 +404,7 @@ static void schedule(struct pcpu *p, struct frame *f)
 	if (!next)
 		next = idle_wait(p);
 	load(p, next, f);
+	cpu_timer_release();
 }
 
 void sched_exit_path(struct frame *f)
@@ -626,8 +631,10 @@ void sched_cpu_run(void)
 	struct vcpu *v;
 
 	hyp_context_enter();
+	cpu_timer_hold();
 	v = idle_wait(p);
 	load(p, v, f);
+	cpu_timer_release();
 	vgic_flush(v);
 	hyp_context_leave();
 	guest_enter(f);

@@ -89,6 +89,12 @@ void sched_print_cpu_stats(void);
 
 /* hyp/sched/cpu_timer.c: the EL2 physical timer multiplexed. */
 void cpu_timer_set(unsigned kind, uint64_t deadline); /* 0: none */
+/* Between cpu_timer_hold() and cpu_timer_release() on a CPU, the deadlines
+ * set are noted and the timer is programmed once, at the release: a
+ * scheduling decision changes up to four of them, and under QEMU each
+ * timer write that moves the deadline earlier wakes its main loop. */
+void cpu_timer_hold(void);
+void cpu_timer_release(void);
 void cpu_timer_fired(const void *pnmi_ctx);
 
 #endif

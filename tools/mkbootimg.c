@@ -41,6 +41,7 @@ struct vm_opts {
 	const char *cpus;
 	const char *shares;
 	const char *affinity;
+	const char *disk; /* the vmN.disk list, as given */
 	const char *backdoor_el0;
 	const char *guestinfo[VMCONFIG_GUESTINFO_MAX]; /* "KEY=VALUE" */
 	unsigned int guestinfo_count;
@@ -80,7 +81,8 @@ static void usage(FILE *f)
 		"SIZE]\n"
 		"                 [--cpus N] [--shares WEIGHT] [--affinity CPUS] "
 		"[--pinned]\n"
-		"                 [--name NAME] [--guestinfo KEY=VALUE]...\n"
+		"                 [--name NAME] [--guestinfo KEY=VALUE]... [--disk "
+		"DISKS]\n"
 		"                 [--ecam-passthrough] [--identity] [--backdoor-el0 "
 		"vmware|all]\n"
 		"                 [--raw] [--raw-offset OFF]]...\n"
@@ -98,7 +100,9 @@ static void usage(FILE *f)
 		"the machine's CPUs: vCPUs then share CPUs. WEIGHT: 1 to %d (default\n"
 		"%d), each vCPU's share of the CPUs it competes for. CPUS: the CPUs\n"
 		"the VM's vCPUs may run on, such as 0 or 0-1,3 (0 to %d; default any).\n"
-		"--pinned gives each vCPU a CPU of its own. Errors about the generated\n"
+		"--pinned gives each vCPU a CPU of its own. DISKS: the VM's virtio\n"
+		"disks, datastore partitions by label, LABEL or LABEL:ro, separated\n"
+		"by commas (at most %d). Errors about the generated\n"
 		"configuration name its key: vm0.mem is --mem of the first VM.\n"
 		"--ecam-passthrough gives the VM the monitor's emulated ECAM window and\n"
 		"its devices; --identity puts its RAM at the physical addresses backing\n"
@@ -115,7 +119,7 @@ static void usage(FILE *f)
 		"--print-config prints the configuration; without -o, nothing is "
 		"built.\n",
 		tool_name, tool_name, tool_name, VMCONFIG_MAX_CPUS, VMCONFIG_SHARES_MAX,
-		VMCONFIG_SHARES_DEFAULT, VMCONFIG_AFFINITY_CPUS - 1);
+		VMCONFIG_SHARES_DEFAULT, VMCONFIG_AFFINITY_CPUS - 1, VMCONFIG_MAX_DISKS);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void usage_error(const char *fmt,
@@ -302,6 +306,7 @@ static bool takes_argument(const char *opt)
 		"-o",	    "--boot",	  "--hyp",	 "--name",	   "--set",
 		"--kernel", "--initrd",	  "--cmdline",	 "--mem",	   "--cpus",
 		"--shares", "--affinity", "--guestinfo", "--backdoor-el0", "--raw-offset",
+		"--disk",
 	};
 	size_t i;
 
@@ -411,6 +416,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			check_value(opt, arg);
 		} else if (!strcmp(opt, "--affinity")) {
 			set_once(o, &current_vm(o, opt)->affinity, opt, arg);
+			check_value(opt, arg);
+		} else if (!strcmp(opt, "--disk")) {
+			set_once(o, &current_vm(o, opt)->disk, opt, arg);
 			check_value(opt, arg);
 		} else if (!strcmp(opt, "--backdoor-el0")) {
 			/* The value is checked with the configuration it makes. */
@@ -531,6 +539,8 @@ static void gen_config(const struct opts *o, struct text *t)
 			append(t, "vm%u.shares = %s\n", i, vm->shares);
 		if (vm->affinity)
 			append(t, "vm%u.affinity = %s\n", i, vm->affinity);
+		if (vm->disk)
+			append(t, "vm%u.disk = %s\n", i, vm->disk);
 		if (vm->pinned)
 			append(t, "vm%u.pinned = on\n", i);
 		if (vm->ecam_passthrough)

@@ -60,7 +60,7 @@ static bool str_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-static bool name_char_ok(char c)
+bool bundle_name_char_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '+';
@@ -73,7 +73,7 @@ bool bundle_name_valid(const char *name)
 	if (!name || !name[0])
 		return false;
 	for (i = 0; name[i]; i++) {
-		if (i >= BUNDLE_NAME_SIZE - 1 || !name_char_ok(name[i]))
+		if (i >= BUNDLE_NAME_SIZE - 1 || !bundle_name_char_ok(name[i]))
 			return false;
 	}
 	return true;
@@ -138,7 +138,7 @@ static int check_name(struct bundle *b, uint32_t i, const char *name)
 	if (len == 0)
 		return fail(b, BUNDLE_E_NAME, "payload %u has an empty name", i);
 	for (k = 0; k < len; k++) {
-		if (!name_char_ok(name[k]))
+		if (!bundle_name_char_ok(name[k]))
 			return fail(b, BUNDLE_E_NAME,
 				    "payload %u name has invalid byte 0x%02x", i,
 				    (unsigned int)(uint8_t)name[k]);

@@ -114,5 +114,7 @@ const char *bundle_type_name(uint32_t type);
  * set excludes anything that could garble or forge them.
  */
 bool bundle_name_valid(const char *name);
+/* One character of that set (VM names and disk labels share it). */
+bool bundle_name_char_ok(char c);
 
 #endif

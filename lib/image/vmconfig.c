@@ -279,6 +279,68 @@ static int set_flag(struct vm_parse *p, const struct vm_setting *s, const char *
 	return 0;
 }
 
+/*
+ * The disk list: items LABEL or LABEL:ro separated by commas, nothing
+ * else (no blanks, no empty items), each label once.
+ */
+static int set_disks(struct vm_parse *p, const struct vm_setting *s, struct vm_config *vm)
+{
+	const char *v = s->value;
+	unsigned int n = 0;
+
+	if (s->too_long)
+		return fail(p, VMCONFIG_E_VALUE, "%s: far too long to be a disk list",
+			    s->key);
+	for (;;) {
+		struct vm_disk *d;
+		size_t len = 0;
+
+		while (v[len] && v[len] != ',' && v[len] != ':')
+			len++;
+		if (len == 0 || len > VMCONFIG_DISK_LABEL_MAX)
+			return fail(p, VMCONFIG_E_VALUE,
+				    "%s: '%s' is not a disk list (labels of 1 to %d "
+				    "characters, each optionally followed by :ro, "
+				    "separated by commas)",
+				    s->key, s->value, VMCONFIG_DISK_LABEL_MAX);
+		if (n == VMCONFIG_MAX_DISKS)
+			return fail(p, VMCONFIG_E_LIMIT, "%s: more than %d disks", s->key,
+				    VMCONFIG_MAX_DISKS);
+		d = &vm->disks[n];
+		for (size_t i = 0; i < len; i++) {
+			if (!bundle_name_char_ok(v[i]))
+				return fail(p, VMCONFIG_E_VALUE,
+					    "%s: disk label in '%s' has characters "
+					    "outside A-Z a-z 0-9 . _ + -",
+					    s->key, s->value);
+			d->label[i] = v[i];
+		}
+		d->label[len] = 0;
+		d->read_only = false;
+		v += len;
+		if (*v == ':') {
+			if (strncmp(v, ":ro", 3) || (v[3] && v[3] != ','))
+				return fail(p, VMCONFIG_E_VALUE,
+					    "%s: in '%s', a label may only be followed "
+					    "by :ro",
+					    s->key, s->value);
+			d->read_only = true;
+			v += 3;
+		}
+		for (unsigned int i = 0; i < n; i++)
+			if (!strcmp(vm->disks[i].label, d->label))
+				return fail(p, VMCONFIG_E_VALUE,
+					    "%s: disk '%s' named twice", s->key,
+					    d->label);
+		n++;
+		if (!*v)
+			break;
+		v++; /* the comma: an item must follow */
+	}
+	vm->disk_count = n;
+	return 0;
+}
+
 /* gkey is the part after "guestinfo."; config_check vetted its characters. */
 static int add_guestinfo(struct vm_parse *p, const struct vm_setting *s, const char *gkey,
 			 struct vm_config *vm)
@@ -339,6 +401,8 @@ static int apply(struct vm_parse *p, const struct vm_setting *s)
 		return set_flag(p, s, "off", "on", &vm->identity);
 	if (!strcmp(f, "backdoor_el0"))
 		return set_flag(p, s, "vmware", "all", &vm->backdoor_el0_all);
+	if (!strcmp(f, "disk"))
+		return set_disks(p, s, vm);
 	if (starts_with(f, "guestinfo."))
 		return add_guestinfo(p, s, f + strlen("guestinfo."), vm);
 	return fail(p, VMCONFIG_E_KEY, "%s: unknown key", s->key);

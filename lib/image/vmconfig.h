@@ -44,6 +44,16 @@
  *                             commands the VM's EL0 may call; vmware: only
  *                             VMware's (GETVERSION, MESSAGE), all: the
  *                             project's own too (console, test exit, ...)
+ *   vmN.disk = DISKS          optional: the VM's virtio disks, in order
+ *                             (/dev/vda, vdb, ...), as a list of items
+ *                             LABEL or LABEL:ro separated by commas, at
+ *                             most VMCONFIG_MAX_DISKS; LABEL names a
+ *                             partition of the datastore (its GPT name,
+ *                             1 to 36 characters from A-Z a-z 0-9 . _ + -),
+ *                             :ro makes it read-only; a label at most once
+ *                             per VM. Whether the disk has it, and whether
+ *                             another VM writes it, is the hypervisor's
+ *                             to check
  *
  * N runs from 0 to 7, and the VMs present must be numbered consecutively
  * from 0. No VMs at all is valid: the hypervisor then has nothing to run.
@@ -73,6 +83,10 @@
 /* vmN.affinity names CPUs 0..63: one bit each in a uint64_t. */
 #define VMCONFIG_AFFINITY_CPUS 64
 #define VMCONFIG_NAME_MAX 31 /* a VM name, as a payload name */
+/* vmN.disk: disks per VM, and a label's length (a GPT partition name
+ * holds 36 UTF-16 code units, UEFI 2.10 section 5.3.3). */
+#define VMCONFIG_MAX_DISKS 4
+#define VMCONFIG_DISK_LABEL_MAX 36
 #define VMCONFIG_CMDLINE_MAX 511
 #define VMCONFIG_GUESTINFO_MAX 32 /* guestinfo keys per VM */
 /*
@@ -108,6 +122,12 @@ struct vm_guestinfo {
 	char value[VMCONFIG_GUESTINFO_VALUE_MAX + 1];
 };
 
+/* A virtio disk of a VM: a datastore partition by its label. */
+struct vm_disk {
+	char label[VMCONFIG_DISK_LABEL_MAX + 1];
+	bool read_only;
+};
+
 /* One VM; strings are NUL-terminated, "" when not given. About 10 KiB. */
 struct vm_config {
 	char name[VMCONFIG_NAME_MAX + 1];
@@ -126,6 +146,8 @@ struct vm_config {
 	bool ecam_passthrough; /* vmN.ecam = passthrough */
 	bool identity;	       /* vmN.identity = on */
 	bool backdoor_el0_all; /* vmN.backdoor_el0 = all */
+	unsigned int disk_count;
+	struct vm_disk disks[VMCONFIG_MAX_DISKS]; /* vmN.disk, in order */
 };
 
 /*

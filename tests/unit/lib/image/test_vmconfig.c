@@ -389,6 +389,48 @@ static void test_shares(void)
 #define NOT_A_LIST \
 	"' is not a CPU list (CPUs N or ranges A-B, 0 to 63, separated by commas)"
 
+static void test_disks(void)
+{
+	ok(VM0, 1);
+	CHECK_EQ(vms[0].disk_count, 0);
+	ok(VM0 "vm0.disk = debian-root\n", 1);
+	CHECK_EQ(vms[0].disk_count, 1);
+	CHECK(!strcmp(vms[0].disks[0].label, "debian-root"));
+	CHECK(!vms[0].disks[0].read_only);
+	ok(VM0 "vm0.disk = root,data:ro,a.b_c+d,x:ro\n", 1);
+	CHECK_EQ(vms[0].disk_count, 4);
+	CHECK(!strcmp(vms[0].disks[1].label, "data"));
+	CHECK(vms[0].disks[1].read_only);
+	CHECK(!vms[0].disks[2].read_only);
+	CHECK(!strcmp(vms[0].disks[3].label, "x"));
+	CHECK(vms[0].disks[3].read_only);
+	/* 36 characters: a GPT name's length. */
+	ok(VM0 "vm0.disk = abcdefghijabcdefghijabcdefghijabcdef\n", 1);
+	CHECK_EQ(strlen(vms[0].disks[0].label), 36);
+
+	fails(VM0 "vm0.disk = abcdefghijabcdefghijabcdefghijabcdefg\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: 'abcdefghijabcdefghijabcdefghijabcdefg' is not a disk list "
+	      "(labels of 1 to 36 characters, each optionally followed by :ro, "
+	      "separated by commas)");
+	fails(VM0 "vm0.disk = a,,b\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: 'a,,b' is not a disk list (labels of 1 to 36 characters, "
+	      "each optionally followed by :ro, separated by commas)");
+	fails(VM0 "vm0.disk = a,\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: 'a,' is not a disk list (labels of 1 to 36 characters, "
+	      "each optionally followed by :ro, separated by commas)");
+	fails(VM0 "vm0.disk = :ro\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: ':ro' is not a disk list (labels of 1 to 36 characters, "
+	      "each optionally followed by :ro, separated by commas)");
+	fails(VM0 "vm0.disk = a:rw\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'a:rw', a label may only be followed by :ro");
+	fails(VM0 "vm0.disk = a:rox\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'a:rox', a label may only be followed by :ro");
+	fails(VM0 "vm0.disk = a b\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: disk label in 'a b' has characters outside A-Z a-z 0-9 . _ + -");
+	fails(VM0 "vm0.disk = a,b,c,d,e\n", VMCONFIG_E_LIMIT, "vm0.disk: more than 4 disks");
+	fails(VM0 "vm0.disk = a,b:ro,a\n", VMCONFIG_E_VALUE, "vm0.disk: disk 'a' named twice");
+}
+
 static void test_affinity(void)
 {
 	ok(VM0 "vm0.affinity = 0\n", 1);
@@ -668,6 +710,7 @@ int main(void)
 	RUN(test_cmdline);
 	RUN(test_ecam_and_identity);
 	RUN(test_backdoor_el0);
+	RUN(test_disks);
 	RUN(test_name);
 	RUN(test_guestinfo);
 	RUN(test_config_errors);

@@ -117,9 +117,9 @@ void vcpu_configure_traps(const struct vcpu *v)
  * CPU, or a switch between two vCPUs of one VM, would otherwise cost a
  * cold TLB for nothing (docs/PERFORMANCE.md, "Idle").
  */
-#define LOAD_REG_IF_CHANGED(field, reg)             \
-	do {                                        \
-		if (read_sysreg(reg) != s->field)   \
+#define LOAD_REG_IF_CHANGED(field, reg)              \
+	do {                                         \
+		if (read_sysreg(reg) != s->field)    \
 			write_sysreg(reg, s->field); \
 	} while (0);
 /* clang-format off */

@@ -303,10 +303,10 @@ static void set_file(const char **slot, const char *opt, const char *arg)
 static bool takes_argument(const char *opt)
 {
 	static const char *const opts[] = {
-		"-o",	    "--boot",	  "--hyp",	 "--name",	   "--set",
-		"--kernel", "--initrd",	  "--cmdline",	 "--mem",	   "--cpus",
-		"--shares", "--affinity", "--guestinfo", "--backdoor-el0", "--raw-offset",
-		"--disk",
+		"-o",	       "--boot",	 "--hyp",	 "--name",
+		"--set",       "--kernel",	 "--initrd",	 "--cmdline",
+		"--mem",       "--cpus",	 "--shares",	 "--affinity",
+		"--guestinfo", "--backdoor-el0", "--raw-offset", "--disk",
 	};
 	size_t i;
 

@@ -54,6 +54,12 @@ static int params_ok(const struct guest_dt_params *p)
 		return 0;
 	if (add_overflows(p->uart_base, GUEST_DT_UART_SIZE))
 		return 0;
+	if (p->virtio_count > GUEST_DT_MAX_VIRTIO ||
+	    (p->virtio_count &&
+	     (add_overflows(p->virtio_base,
+			    (uint64_t)p->virtio_count * GUEST_DT_VIRTIO_SIZE) ||
+	      p->virtio_spi > DT_GIC_MAX_SPI + 1 - p->virtio_count)))
+		return 0;
 	return 1;
 }
 
@@ -168,6 +174,34 @@ static void add_uart(struct dtw *s, const struct guest_dt_params *p, const char 
 		  GUEST_DT_UART_CLK_HZ, PHANDLE_PCLK, "clk24mhz");
 }
 
+/*
+ * The virtio-mmio transports (Linux's binding,
+ * Documentation/devicetree/bindings/virtio/mmio.yaml: compatible
+ * "virtio,mmio", reg, interrupts). The writer keeps the order it is given
+ * and Linux creates the devices in the tree's order, so the first
+ * transport (the VM's first disk) becomes vda. dma-coherent as on QEMU
+ * virt: the device, here the hypervisor, reaches the guest's memory
+ * through the caches.
+ */
+static void add_virtio(struct dtw *s, const struct guest_dt_params *p)
+{
+	for (unsigned i = 0; i < p->virtio_count; i++) {
+		uint64_t base = p->virtio_base + (uint64_t)i * GUEST_DT_VIRTIO_SIZE;
+		const uint64_t reg[2] = {base, GUEST_DT_VIRTIO_SIZE};
+		const uint32_t irq[3] = {DT_GIC_SPI, p->virtio_spi + i,
+					 DT_IRQ_TYPE_LEVEL_HIGH};
+		char node[32];
+
+		dtw_node_name(node, sizeof(node), "virtio_mmio", base);
+		dtw_begin(s, node);
+		dtw_str(s, "compatible", "virtio,mmio");
+		dtw_reg64(s, reg, 1);
+		dtw_cells(s, "interrupts", irq, 3);
+		dtw_empty(s, "dma-coherent");
+		dtw_end(s);
+	}
+}
+
 int guest_dt_build(void *buf, size_t size, const struct guest_dt_params *p)
 {
 	struct dtw s = {buf, 0};
@@ -207,6 +241,7 @@ int guest_dt_build(void *buf, size_t size, const struct guest_dt_params *p)
 	add_timer(&s);
 	add_gic(&s, p);
 	add_uart(&s, p, uart);
+	add_virtio(&s, p);
 	dtw_end(&s);
 
 	if (!s.err)

@@ -35,6 +35,11 @@
 #define GUEST_DT_UART_CLK_HZ 24000000u
 #define GUEST_DT_UART_SIZE 0x1000u
 
+/* virtio-mmio transports, where QEMU virt puts its own: 0x200 bytes each,
+ * one after the other, on consecutive SPIs. */
+#define GUEST_DT_VIRTIO_SIZE 0x200u
+#define GUEST_DT_MAX_VIRTIO 32
+
 struct guest_dt_params {
 	uint64_t ram_base, ram_size; /* IPA; both 2 MiB aligned, size > 0 */
 	unsigned cpus;		     /* 1..GUEST_DT_MAX_CPUS; MPIDR Aff0 = 0..cpus-1 */
@@ -45,6 +50,11 @@ struct guest_dt_params {
 	uint64_t gicd_base, gicd_size;	   /* distributor */
 	uint64_t gicr_base, gicr_size;	   /* redistributors; gicr_size is per cpu */
 	uint64_t rng_seed; /* /chosen/rng-seed and kaslr-seed; 0 = neither */
+	/* virtio-mmio transports: virtio_count of them (0..GUEST_DT_MAX_VIRTIO)
+	 * from virtio_base, GUEST_DT_VIRTIO_SIZE apart, SPIs from virtio_spi. */
+	unsigned virtio_count;
+	uint64_t virtio_base;
+	unsigned virtio_spi;
 };
 
 /*

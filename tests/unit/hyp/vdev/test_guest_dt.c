@@ -438,6 +438,49 @@ static void pl011_clocks(void)
 	      prop_u32(fdt, 0, "interrupt-parent"));
 }
 
+/* --- virtio-mmio transports ------------------------------------------------- */
+
+static void virtio_nodes(void)
+{
+	struct guest_dt_params p = defaults(2);
+	const void *fdt;
+	int first = -1, second = -1, n;
+
+	/* None by default. */
+	fdt = build(&p);
+	CHECK(fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio") < 0);
+
+	p.virtio_count = 2;
+	p.virtio_base = 0x0a000000;
+	p.virtio_spi = 16;
+	fdt = build(&p);
+	first = node_at(fdt, "/virtio_mmio@a000000");
+	second = node_at(fdt, "/virtio_mmio@a000200");
+	for (int i = 0, node = first; i < 2; i++, node = second) {
+		const void *reg = prop_len(fdt, node, "reg", 16);
+		const void *irq = prop_len(fdt, node, "interrupts", 12);
+
+		CHECK_EQ(fdt_node_check_compatible(fdt, node, "virtio,mmio"), 0);
+		if (reg) {
+			CHECK_EQ(cell(reg, 1), 0x0a000000 + 0x200 * i);
+			CHECK_EQ(cell(reg, 3), 0x200);
+		}
+		if (irq) {
+			CHECK_EQ(cell(irq, 0), 0);	/* SPI */
+			CHECK_EQ(cell(irq, 1), 16 + i); /* INTID 48 + i */
+			CHECK_EQ(cell(irq, 2), 4);	/* level, high */
+		}
+		CHECK(fdt_getprop(fdt, node, "dma-coherent", NULL) != NULL);
+	}
+	/* The first transport comes first in the tree: Linux's vda. */
+	n = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+	CHECK_EQ(n, first);
+	CHECK_EQ(fdt_node_offset_by_compatible(fdt, n, "virtio,mmio"), second);
+
+	p.virtio_count = 32;
+	build(&p);
+}
+
 /* --- the platform's own DT reader agrees ------------------------------------- */
 
 static void dt_queries_agree(void)
@@ -525,6 +568,15 @@ static void rejected(const struct guest_dt_params *p, int line)
 		rejected(&q_, __LINE__);                 \
 	} while (0)
 
+#define REJECT_VIRTIO(count, base, spi)                  \
+	do {                                             \
+		struct guest_dt_params q_ = defaults(2); \
+		q_.virtio_count = count;                 \
+		q_.virtio_base = base;                   \
+		q_.virtio_spi = spi;                     \
+		rejected(&q_, __LINE__);                 \
+	} while (0)
+
 #define REJECT_INITRD(start, end)                        \
 	do {                                             \
 		struct guest_dt_params q_ = defaults(2); \
@@ -549,12 +601,15 @@ static void bad_params(void)
 	REJECT(gicd_size, 0);
 	REJECT(gicr_size, 0);
 	REJECT(gicr_size, 0x8000000000000000ull); /* x cpus wraps */
-	REJECT_INITRD(0x3ff00000, 0x40100000);	  /* starts below RAM */
-	REJECT_INITRD(0x4ff00000, 0x50000001);	  /* ends past RAM */
-	REJECT_INITRD(0x48000000, 0x48000000);	  /* empty */
-	REJECT_INITRD(0x48000000, 0x47000000);	  /* reversed */
-	REJECT_INITRD(0x48000000, 0);		  /* only a start */
-	REJECT_INITRD(0, 0x48000000);		  /* only an end */
+	REJECT_VIRTIO(33, 0x0a000000, 16);
+	REJECT_VIRTIO(2, 0x0a000000, 987);	     /* the second past INTID 1019 */
+	REJECT_VIRTIO(2, 0xfffffffffffffe00ull, 16); /* wraps */
+	REJECT_INITRD(0x3ff00000, 0x40100000);	     /* starts below RAM */
+	REJECT_INITRD(0x4ff00000, 0x50000001);	     /* ends past RAM */
+	REJECT_INITRD(0x48000000, 0x48000000);	     /* empty */
+	REJECT_INITRD(0x48000000, 0x47000000);	     /* reversed */
+	REJECT_INITRD(0x48000000, 0);		     /* only a start */
+	REJECT_INITRD(0, 0x48000000);		     /* only an end */
 
 	/* The initrd may fill RAM exactly. */
 	p.initrd_start = 0x40000000;
@@ -587,6 +642,7 @@ int main(void)
 	RUN(timer_interrupts);
 	RUN(interrupt_parent_is_gic);
 	RUN(pl011_clocks);
+	RUN(virtio_nodes);
 	RUN(dt_queries_agree);
 	RUN(too_small);
 	RUN(bad_params);

@@ -427,8 +427,10 @@ static void test_disks(void)
 	      "vm0.disk: in 'a:rox', a label may only be followed by :ro");
 	fails(VM0 "vm0.disk = a b\n", VMCONFIG_E_VALUE,
 	      "vm0.disk: disk label in 'a b' has characters outside A-Z a-z 0-9 . _ + -");
-	fails(VM0 "vm0.disk = a,b,c,d,e\n", VMCONFIG_E_LIMIT, "vm0.disk: more than 4 disks");
-	fails(VM0 "vm0.disk = a,b:ro,a\n", VMCONFIG_E_VALUE, "vm0.disk: disk 'a' named twice");
+	fails(VM0 "vm0.disk = a,b,c,d,e\n", VMCONFIG_E_LIMIT,
+	      "vm0.disk: more than 4 disks");
+	fails(VM0 "vm0.disk = a,b:ro,a\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: disk 'a' named twice");
 }
 
 static void test_affinity(void)

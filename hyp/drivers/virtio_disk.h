@@ -7,7 +7,8 @@
  *
  * disk_init() probes once at boot, on the boot CPU, before any VM runs.
  * After that the calls below may come from any CPU, in the hypervisor's
- * context or on behalf of a vCPU: one spinlock makes them one at a time.
+ * context or on behalf of a vCPU (not from a pseudo-NMI handler): one
+ * spinlock makes them one at a time.
  * They are synchronous and polled: a call returns when the device has
  * finished with the memory it was given (or has been reset after a time-out
  * of DISK_TIMEOUT_MS, after which the disk is no longer used and every call
@@ -72,13 +73,14 @@ struct disk_span {
 int disk_init(const void *fdt);
 
 /*
- * Reads (write false) or writes the sectors [sector, sector + total/512)
- * from or into the n spans, in order. 0 when the device reported every
- * part done; otherwise one of the DISK_E* codes, and after an error the
- * data in a read's spans, or on the disk for a write, is undefined. The
- * request is checked whole before anything is sent: an overflowing or
- * out-of-range sector, or bad spans, send nothing. A request longer than
- * one descriptor chain can carry goes as several, in order.
+ * Reads the sectors [sector, sector + total/512) into the n spans, in
+ * order (write false), or writes them from the spans (write true). 0 when
+ * the device reported every part done; otherwise one of the DISK_E* codes,
+ * and after an error the data in a read's spans, or on the disk for a
+ * write, is undefined. The request is checked whole before anything is
+ * sent: an overflowing or out-of-range sector, or bad spans, send nothing.
+ * A request longer than one descriptor chain can carry goes as several, in
+ * order.
  */
 int disk_rw(bool write, uint64_t sector, const struct disk_span *spans, unsigned n);
 

@@ -66,6 +66,7 @@ void selftest_run(const char *test, const void *fdt);
 void selftest_psci(const void *fdt);
 void selftest_read_monitor_memory(const void *fdt);
 void selftest_ecam(void);
+void selftest_disk(void);
 
 /* head.S */
 extern char hyp_cpu_probe_entry[];

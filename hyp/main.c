@@ -18,6 +18,7 @@
 #include <lib/psci.h>
 
 #include <hyp/drivers/gic.h>
+#include <hyp/drivers/virtio_disk.h>
 #include <hyp/hyp.h>
 #include <hyp/vm.h>
 
@@ -116,6 +117,7 @@ void hyp_main(struct handoff *h)
 	}
 	smp_init(fdt);
 	gic_init(fdt);
+	disk_init(fdt);
 	hyp_ecam_scan(fdt);
 	if (vms_create() > 0) {
 		console_mux_init(fdt, h->uart_pa);

@@ -158,6 +158,8 @@ void selftest_run(const char *test, const void *fdt)
 		selftest_read_monitor_memory(fdt);
 	} else if (strcmp(test, "ecam") == 0) {
 		selftest_ecam();
+	} else if (strcmp(test, "disk") == 0) {
+		selftest_disk();
 	} else if (strcmp(test, "reset") == 0) {
 		log_printf("hyp: resetting\n");
 		smc_call(PSCI_SYSTEM_RESET, 0, 0, 0);

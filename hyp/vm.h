@@ -297,6 +297,9 @@ void hyp_panic_frame(const char *why, struct frame *f) __attribute__((noreturn))
 
 /* hyp/pnmi/watchdog.c */
 void watchdog_start(void);
+/* Counts as progress for the lockup detector: for work that is meant to
+ * keep regular interrupts masked for a while (a polled disk request). */
+void watchdog_touch(void);
 void watchdog_stop(void);
 void watchdog_tick(const struct pnmi_ctx *c);
 

@@ -75,6 +75,7 @@
 #include <hyp/drivers/virtio_disk.h>
 #include <hyp/drivers/virtq_drv.h>
 #include <hyp/hyp.h>
+#include <hyp/vm.h>
 
 /* virtio-mmio registers (section 4.2.2; legacy-only ones from 4.2.4). */
 #define VIRTIO_MMIO_MAGIC_VALUE 0x000
@@ -527,6 +528,8 @@ static int wait_used(char *why, size_t len)
 			return 0;
 		t = now();
 		if (t >= next_check) {
+			/* Waiting on the device, masked on purpose: not a lockup. */
+			watchdog_touch();
 			if (rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET) {
 				fmt_snprintf(why, len, "the device needs a reset");
 				return DISK_EIO;

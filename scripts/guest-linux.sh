@@ -3,7 +3,9 @@
 #   cache/guest/Image             the raw arm64 Image of the newest
 #                                 linux-image-6.1.0-N-arm64-unsigned,
 #   cache/guest/initrd.cpio.gz    busybox-static, the kernel modules the disk
-#                                 and USB tests need, vmware-checkvm and
+#                                 and USB tests need and those of virtio-mmio
+#                                 (block, console, net) and ext4 (a root on a
+#                                 virtio disk), vmware-checkvm and
 #                                 vmware-rpctool with their shared libraries,
 #                                 a BRK test program and guests/linux/init.
 # Packages are resolved and downloaded by name with the machine's own apt
@@ -155,15 +157,22 @@ config_of() {
 kfacts=()
 for opt in SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE ARM_GIC_V3 ARM_ARCH_TIMER \
 	DEVTMPFS BLK_DEV_INITRD RD_GZIP MODULE_SIG_FORCE ATA SATA_AHCI SCSI BLK_DEV_SD \
-	USB_COMMON USB USB_XHCI_HCD USB_XHCI_PCI; do
+	USB_COMMON USB USB_XHCI_HCD USB_XHCI_PCI EFI_PARTITION VIRTIO VIRTIO_MMIO VIRTIO_BLK \
+	VIRTIO_CONSOLE VIRTIO_NET EXT4_FS CRYPTO_CRC32C; do
 	kfacts+=("CONFIG_$opt=$(config_of "$opt")")
 done
-for need in SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE ARM_GIC_V3 ARM_ARCH_TIMER DEVTMPFS BLK_DEV_INITRD RD_GZIP; do
+# EFI_PARTITION: the partitions of a datastore disk (GPT) are /dev/vdaN.
+for need in SERIAL_AMBA_PL011 SERIAL_AMBA_PL011_CONSOLE ARM_GIC_V3 ARM_ARCH_TIMER DEVTMPFS \
+	BLK_DEV_INITRD RD_GZIP EFI_PARTITION; do
 	[ "$(config_of "$need")" = y ] || die "$kconfig: CONFIG_$need is not built in"
 done
 
-# --- kernel modules: the wanted ones and what their modinfo depends= names --
-want_mods=(ahci libahci libata sd_mod xhci-pci xhci-hcd usbcore)
+# --- kernel modules: the wanted ones and what their modinfo names -------
+# The PCI tests' AHCI disk and xHCI drivers; the virtio-mmio transport with
+# its block, console and network drivers; and ext4, for a root filesystem on
+# a virtio disk (root=/dev/vdX, guests/linux/init).
+want_mods=(ahci libahci libata sd_mod xhci-pci xhci-hcd usbcore
+	virtio_mmio virtio_blk virtio_console virtio_net ext4)
 modroot="$kdir/lib/modules/$kver"
 declare -A modpath moddeps modseen
 while IFS= read -r p; do
@@ -175,18 +184,46 @@ done < <(cd "$modroot" && find kernel -name '*.ko')
 tmpd=$(mktemp -d)
 trap 'rm -rf "$tmpd" "$image.tmp" "$initrd.tmp"' EXIT
 
-modinfo_field() { # FILE FIELD
-	"${cross}objcopy" -O binary --only-section=.modinfo "$1" "$tmpd/modinfo"
-	tr '\0' '\n' <"$tmpd/modinfo" | sed -n "s/^$2=//p" | head -n1
+modinfo_of() { # NAME: the module's .modinfo, one "key=value" a line
+	"${cross}objcopy" -O binary --only-section=.modinfo "$modroot/${modpath[$1]}" "$tmpd/modinfo"
+	tr '\0' '\n' <"$tmpd/modinfo"
 }
 
+# soft_pre SOFTDEP: the modules a "softdep=pre: a b post: c" asks to load
+# first, as far as they are needed and in the package. Only the crypto-NAME
+# aliases are followed, to crypto/NAME_generic.ko when that module says it
+# is crypto-NAME (alias=): ext4 and jbd2 ask for crypto-crc32c, without
+# which (CONFIG_CRYPTO_CRC32C=m) a filesystem with metadata_csum, as mke2fs
+# makes it by default, does not mount. The others name optional
+# accelerations (crc-t10dif's crct10dif) or what depends= has already
+# (crc64-rocksoft's crc64) and are left out.
+soft_pre() {
+	local a g
+	awk '{ for (i = 1; i <= NF; i++) {
+		if ($i == "pre:") on = 1; else if ($i ~ /:$/) on = 0; else if (on) print $i } }' <<<"$1" |
+		while read -r a; do
+			case $a in crypto-*) ;; *) continue ;; esac
+			g=${a#crypto-}_generic
+			g=${g//-/_}
+			if [ -n "${modpath[$g]:-}" ] && modinfo_of "$g" | grep -qx "alias=$a"; then
+				echo "$g"
+			fi
+		done
+}
+
+# visit_mod NAME: NAME after everything it needs, into modorder; moddeps
+# gets what to load before it: the softdep pre: modules, then depends=.
 modorder=()
 visit_mod() {
-	local n=${1//-/_} d deps
+	local n=${1//-/_} d info deps
 	[ -n "${modseen[$n]:-}" ] && return
 	modseen[$n]=1
 	[ -n "${modpath[$n]:-}" ] || die "module $1 is not in $kpkg"
-	deps=$(modinfo_field "$modroot/${modpath[$n]}" depends)
+	info=$(modinfo_of "$n")
+	deps=$({
+		soft_pre "$(sed -n 's/^softdep=//p' <<<"$info")"
+		sed -n 's/^depends=//p' <<<"$info" | head -n1 | tr , '\n'
+	} | sed '/^$/d' | awk '!seen[$0]++' | paste -sd,)
 	moddeps[$n]=$deps
 	for d in ${deps//,/ }; do
 		visit_mod "$d"

@@ -5,7 +5,9 @@
 #     granule protection needs),
 #   - Debian's arm64 libfdt (libfdt.a), unpacked into the ignored cache folder,
 #   - clang with libFuzzer and the sanitizer runtimes (libclang-rt-14-dev,
-#     only recommended by clang, so named here) for the fuzz targets.
+#     only recommended by clang, so named here) for the fuzz targets,
+#   - sfdisk (util-linux, in Debian's fdisk package) and e2fsprogs for
+#     scripts/make-datastore.sh.
 # bookworm-backports is enabled by reusing the URI the machine's apt
 # configuration already holds; no package host is named here.
 set -euo pipefail
@@ -25,6 +27,8 @@ have_tools() {
 	[ -f /usr/include/libfdt.h ] || return 1
 	command -v clang-format >/dev/null 2>&1 || return 1
 	command -v clang >/dev/null 2>&1 || return 1
+	PATH=$PATH:/sbin:/usr/sbin command -v sfdisk >/dev/null 2>&1 || return 1
+	PATH=$PATH:/sbin:/usr/sbin command -v mke2fs >/dev/null 2>&1 || return 1
 	compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a' >/dev/null ||
 		return 1
 	return 0
@@ -75,7 +79,7 @@ as_root apt-get update -q
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu make gcc libc6-dev \
 	device-tree-compiler python3 ca-certificates libfdt-dev clang-format git \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev fdisk e2fsprogs
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	-t bookworm-backports qemu-system-arm
 

@@ -56,7 +56,7 @@ expect native_linux_at_el2_on_both_cpus '^\[ *[0-9.]+\] CPU: All CPU\(s\) starte
 	'CPU1: Booted secondary processor' 'smp: Brought up 1 node, 2 CPUs' \
 	'kvm \[1\]: VHE mode initialized successfully' \
 	'psci: PSCIv1.1 detected in firmware' '^guest: init reached$'
-expect native_pci_ahci_and_xhci '^guest: modules loaded=15 failed=0$' \
+expect native_pci_ahci_and_xhci '^guest: modules loaded=26 failed=0$' \
 	'^guest: pci [0-9a-f:.]+ class=0x010601 id=8086:2922 driver=ahci$' \
 	'^guest: pci [0-9a-f:.]+ class=0x0c0330 id=1b36:000d driver=xhci_hcd$' \
 	'^guest: usb roots=2$'

@@ -29,7 +29,7 @@ disk=(-drive "if=ide,file=$work/disk.img,format=raw")
 # What the guest must see in both cases.
 pci_lines=('^monitor: ecam: emulated window 0x60120000-0x6021ffff, 2 shim function\(s\)$'
 	'pci-host-generic 60120000.pcie: ECAM at \[mem 0x60120000-0x6021ffff\] for \[bus 00\]'
-	'^guest: modules loaded=15 failed=0$'
+	'^guest: modules loaded=26 failed=0$'
 	'^guest: pci 0000:00:01.0 class=0x010601 id=8086:2922 driver=ahci$'
 	'^guest: pci 0000:00:02.0 class=0x0c0330 id=1b36:000d driver=xhci_hcd$'
 	'^guest: pci devices=2$' '^guest: usb roots=2$'

@@ -118,6 +118,7 @@ void hyp_main(struct handoff *h)
 	smp_init(fdt);
 	gic_init(fdt);
 	disk_init(fdt);
+	datastore_init();
 	hyp_ecam_scan(fdt);
 	if (vms_create() > 0) {
 		console_mux_init(fdt, h->uart_pa);

@@ -173,6 +173,9 @@ static int build_dt(struct vm *vm, const struct vm_config *c, uint64_t initrd_ip
 		.initrd_end = initrd_size ? initrd_ipa + initrd_size : 0,
 		.uart_base = GUEST_UART_BASE,
 		.uart_spi = GUEST_UART_SPI,
+		.virtio_count = c->disk_count,
+		.virtio_base = GUEST_VIRTIO_BASE,
+		.virtio_spi = GUEST_VIRTIO_SPI,
 		.gicd_base = GUEST_GICD_BASE,
 		.gicd_size = GUEST_GICD_SIZE,
 		.gicr_base = GUEST_GICR_BASE,
@@ -277,7 +280,7 @@ static bool create_vm(struct vm *vm, const struct vm_config *c)
 	 * UART first: hyp/vdev/mmio.c searches the devices in order, and a
 	 * console polling it is the most frequent device access. */
 	if (vm_add_mapped(vm, vm->ram_ipa, vm->ram_size, "RAM") || vuart_vm_init(vm) ||
-	    vgic_vm_init(vm) || debug_vm_devices(vm, n))
+	    vgic_vm_init(vm) || debug_vm_devices(vm, n) || vblk_vm_init(vm, c, n))
 		goto release;
 	if (load_image(vm, c, kernel, initrd, &l))
 		goto release;
@@ -294,6 +297,7 @@ static bool create_vm(struct vm *vm, const struct vm_config *c)
 	/* A VM that cannot start gives back what it took, for the next one
 	 * (its stage-2 table pages excepted: they are not tracked). */
 release:
+	vblk_vm_release(vm);
 	memmap_release(&handoff->memmap, vm->ram_pa, vm->ram_size, MEM_GUEST);
 unschedule:
 	sched_vm_release(vm);
@@ -400,6 +404,7 @@ static void end_claimed(struct vm *vm, const char *why)
 		__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish" ::: "memory");
 		release_ram(vm);
 	}
+	vblk_vm_release(vm);
 	sched_print_stats(vm);
 	if (__atomic_sub_fetch(&live_vms, 1, __ATOMIC_ACQ_REL) == 0) {
 		sched_print_cpu_stats();
@@ -460,6 +465,7 @@ static const char *restart_claimed(struct vm *vm, struct vcpu *self)
 		return "reset (it cannot restart: its device tree)";
 	vgic_vm_reset(vm);
 	vuart_reset(vm);
+	vblk_vm_reset(vm);
 	backdoor_vm_restart(vm);
 	vm->exit_code = -1;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)

@@ -23,6 +23,7 @@
 #include <hyp/vdev/vgic_model.h>
 #include <hyp/drivers/console_escape.h>
 #include <hyp/sched/runqueue.h>
+#include <hyp/vdev/vblk.h>
 #include <lib/image/vmconfig.h>
 
 #define MAX_VMS 8
@@ -148,6 +149,8 @@ struct vm {
 	struct vcpu vcpus[MAX_VCPUS_PER_VM];
 	struct bd_vm backdoor;
 	struct mmio_table mmio; /* its devices, added with vm_add_mmio() */
+	unsigned disk_count;	/* its virtio disks (hyp/vdev/vblk.c) */
+	struct vblk disks[VMCONFIG_MAX_DISKS];
 	spinlock_t vgic_lock;
 	uint32_t vgic_gen; /* bumped on each model change, under vgic_lock */
 	struct vgic vgic;

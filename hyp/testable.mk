@@ -9,4 +9,5 @@ TESTABLE_hyp := hyp/drivers/console_escape.c hyp/vdev/mmio_table.c hyp/vdev/vgic
 	hyp/vdev/pl011_model.c hyp/vdev/timer_model.c hyp/vdev/guest_dt.c \
 	hyp/backdoor/protocol.c hyp/pnmi/prio.c hyp/pnmi/lockup.c \
 	hyp/pnmi/backtrace.c hyp/pnmi/symtab.c \
-	hyp/sysregs.c hyp/traps_inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c hyp/sched/runqueue.c
+	hyp/sysregs.c hyp/traps_inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c hyp/sched/runqueue.c \
+	hyp/virtio/virtq.c

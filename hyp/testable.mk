@@ -12,3 +12,5 @@ TESTABLE_hyp := hyp/drivers/console_escape.c hyp/vdev/mmio_table.c hyp/vdev/vgic
 	hyp/sysregs.c hyp/traps_inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c hyp/sched/runqueue.c
 # The machine's disk driver's request cutting and split-ring driver side.
 TESTABLE_hyp += hyp/drivers/disk_req.c hyp/drivers/virtq_drv.c
+# The virtio devices the VMs get: the split ring's device side.
+TESTABLE_hyp += hyp/virtio/virtq.c

@@ -141,9 +141,11 @@ struct gpt_disk_info {
  * protective record not starting at LBA 1 or of the wrong size are
  * accepted): the GPT headers describe the disk, not the MBR.
  *
- * Returns GPT_DISK_OK, or the reason the table is refused: the primary's
- * if neither copy is usable (info->backup has the backup's). parts[] is
- * then undefined and info->count 0.
+ * Returns GPT_DISK_OK, or the reason the table is refused: the fault in
+ * the partitions of the copy read (primary, or backup when the primary is
+ * unusable), or else the primary's reason when neither copy's header and
+ * array are valid (info->backup has the backup's). parts[] is then
+ * undefined and info->count 0.
  */
 enum gpt_disk_err gpt_disk_read(gpt_disk_read_fn read, void *ctx, uint64_t disk_sectors,
 				void *scratch, size_t scratch_size,

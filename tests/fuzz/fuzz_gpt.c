@@ -7,6 +7,8 @@
  * asks, so the checks past the CRCs are reached as often as those before.
  * A read may be made to fail at one LBA; the scratch buffer is 0 to 4 KiB
  * (an exact-size heap block) and the partition array 0 to 16 entries.
+ * Header fields can also be set relative to the disk's end, before the
+ * bytes are overwritten.
  *
  * What must hold:
  * - every read is inside the disk, non-empty, into the scratch and no
@@ -104,6 +106,35 @@ static bool template(struct fz *f, struct img *m, unsigned *nparts)
 	return true;
 }
 
+/*
+ * Up to 7 header fields set to a small value or to the disk's size less a
+ * small value (wrapping when larger), in either copy: the LBAs that are
+ * only wrong relative to the disk's end (an array running off it, a usable
+ * range past it) are rarely reached by bytes written blindly.
+ */
+static bool edit_headers(struct fz *f, struct img *m)
+{
+	static const struct {
+		unsigned off, width;
+	} fields[8] = {{24, 8}, {32, 8}, {40, 8}, {48, 8},
+		       {72, 8}, {80, 4}, {84, 4}, {12, 4}};
+	unsigned n = (unsigned)fz_take(f, 1) % 8;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned e = (unsigned)fz_take(f, 1);
+		uint8_t *h = img_at(m, e & 8 ? m->sectors - 1 : 1) + fields[e % 8].off;
+		uint64_t v = fz_take(f, 1);
+
+		if (e & 16)
+			v = m->sectors - v;
+		if (fields[e % 8].width == 8)
+			le_put64(h, v);
+		else
+			le_put32(h, (uint32_t)v);
+	}
+	return n != 0;
+}
+
 static void check_ok(const struct img *m, const struct gpt_disk_part *parts,
 		     const struct gpt_disk_info *info, unsigned max_parts)
 {
@@ -177,13 +208,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			  false, 0};
 	struct gpt_disk_info info;
 	unsigned nparts = 0;
-	bool pristine = false, patched = false;
+	bool pristine = false, patched = false, edited = false;
 	enum gpt_disk_err err;
 
 	if (!parts || !d.scratch)
 		abort();
 	if (flags & F_TEMPLATE)
 		pristine = template(&f, &m, &nparts);
+	if (m.sectors > 1)
+		edited = edit_headers(&f, &m);
 	if (flags & F_FAIL_READ) {
 		d.fail = true;
 		d.fail_lba = fz_take(&f, 2) % (m.sectors + 1);
@@ -217,7 +250,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!info.count && !info.used_backup,
 			   "error %d with %u partitions", err, info.count);
 	}
-	if (pristine && !patched && !d.fail && !nparts && scratch_size >= IMG_SECTOR)
+	if (pristine && !patched && !edited && !d.fail && !nparts &&
+	    scratch_size >= IMG_SECTOR)
 		FUZZ_CHECK(err == GPT_DISK_OK && !info.used_backup &&
 				   info.backup == GPT_DISK_OK,
 			   "a valid empty table read as %d (backup %d)", err,

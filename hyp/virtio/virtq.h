@@ -1,8 +1,9 @@
 /*
  * The device side of a virtio split virtqueue (virtio 1.x, section 2.7,
- * "Split Virtqueues"): what a device the hypervisor emulates for a VM does
- * with the rings its driver set up in the VM's RAM. Pure logic, host-tested
- * (tests/unit/hyp/virtio/test_virtq.c) and fuzzed (tests/fuzz/fuzz_virtq.c).
+ * "Split Virtqueues", numbered as in virtio 1.2): what a device the
+ * hypervisor emulates for a VM does with the rings its driver set up in
+ * the VM's RAM. Pure logic, host-tested (tests/unit/hyp/virtio/test_virtq.c)
+ * and fuzzed (tests/fuzz/fuzz_virtq.c).
  *
  * Everything in the rings is the guest's and may change under us while we
  * read it (another vCPU, or a hostile driver): each ring index and each
@@ -81,8 +82,8 @@ struct virtq {
 	/* Set by virtq_start(): the rings in the hypervisor's address space. */
 	bool ready;
 	volatile uint8_t *desc, *avail, *used;
-	uint16_t last_avail; /* the next available entry to take */
-	uint16_t used_idx;   /* the device's used index (never read back) */
+	uint16_t last_avail;	 /* the next available entry to take */
+	uint16_t used_idx;	 /* the device's used index (never read back) */
 	uint16_t signalled_used; /* used_idx at the last virtq_should_interrupt() */
 };
 
@@ -132,7 +133,10 @@ enum virtq_err {
 /* Validates num (against max, the device's QueueNumMax) and the three
  * ring addresses for the queue's size, and translates them: afterwards
  * the queue is ready and empty (last_avail = used_idx = 0, as after a
- * reset). On an error the queue stays not ready. */
+ * reset), and the used ring's flags and idx (and avail_event with
+ * EVENT_IDX) hold 0 in the guest's memory too. A ring's host address must
+ * keep its alignment (true of any page-aligned mapping). On an error the
+ * queue stays not ready and the guest's memory is not touched. */
 enum virtq_err virtq_start(struct virtq *q, const struct guest_ram *ram, uint32_t max);
 
 /* Forgets the queue's configuration and state (a device or queue reset). */
@@ -143,8 +147,12 @@ void virtq_reset(struct virtq *q);
  * caller). VIRTQ_EMPTY: nothing new. Any other error leaves last_avail
  * where it was. The available index is read with acquire semantics, so
  * the ring entry and descriptors the driver wrote before it are seen.
+ * With EVENT_IDX, avail_event is set to last_avail after a chain is taken
+ * and before VIRTQ_EMPTY is returned (the driver notifies at the next
+ * entry we have not taken, 2.7.10).
  */
-enum virtq_err virtq_pop(struct virtq *q, const struct guest_ram *ram, struct virtq_chain *c);
+enum virtq_err virtq_pop(struct virtq *q, const struct guest_ram *ram,
+			 struct virtq_chain *c);
 
 /*
  * Returns chain head to the driver with len bytes written into its
@@ -155,8 +163,9 @@ enum virtq_err virtq_push(struct virtq *q, uint16_t head, uint32_t len);
 
 /*
  * Whether the driver wants an interrupt for what was pushed since the last
- * call that returned true: VIRTQ_AVAIL_F_NO_INTERRUPT, or with EVENT_IDX
- * the used_event field (2.7.10). Call after a batch of virtq_push().
+ * call (false if nothing was): VIRTQ_AVAIL_F_NO_INTERRUPT clear, or with
+ * EVENT_IDX one of those elements placed at used index used_event
+ * (2.7.7). Call after a batch of virtq_push().
  */
 bool virtq_should_interrupt(struct virtq *q);
 

@@ -100,6 +100,25 @@ else:
 open(d + '/seed-valid', 'wb').write(data)
 PY
 		;;
+	fuzz_virtq)
+		python3 - "$dir" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def desc(op, where, addr, ln, flags, nxt):  # write_desc(): relative addr
+    return bytes([op]) + struct.pack('<HHH', where, addr, ln) + bytes([flags, nxt])
+# RAM 1 KiB at 0x40000000, num 4, rings at 0, 0x100, 0x200, cap 10;
+# setup 0x4c + 1 (EVENT_IDX) + 2 (INDIRECT)
+cfg = bytes([0x4f, 0, 3]) + struct.pack('<HHH', 0, 0x100, 0x200) + bytes([10])
+head = bytes([0]) + struct.pack('<H', 1024) + cfg.ljust(31, b'\0') + bytes(1024)
+# a readable header and a writable status, then an indirect table of 3
+ops = desc(0x0c, 0, 0x300, 16, 1, 1) + desc(0x0c, 1, 0x310, 1, 2, 0)
+ops += desc(0x0c, 2, 0x380, 48, 4, 0)
+ops += desc(0x04, 0x380, 0x320, 8, 1, 1) + desc(0x04, 0x390, 0x330, 64, 3, 2)
+ops += desc(0x04, 0x3a0, 0x370, 2, 2, 0)
+ops += bytes([5, 0, 5, 2, 0, 0, 2, 0, 2, 0, 0x0e, 0, 128, 6])
+open(d + '/seed-chains', 'wb').write(head + ops)
+PY
+		;;
 	esac
 }
 

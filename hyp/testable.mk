@@ -1,12 +1,13 @@
 # The hypervisor's sources that also build for the host (-DHOST_BUILD) and
 # are unit-tested there (tests/unit/hyp/): the device table, the device
-# models, the backdoor protocol, the pseudo-NMI rules; and the trap
-# handlers, on the host double of the arch layer (arch/fake/sysreg.h): the
-# DCC trap and MDSCR_EL1 shadow, BRK reflection, the MMIO access decode,
-# the list-register filling. The Makefile archives them as
-# build/host/hyp-host.a.
+# models, the virtio transport and block device, the backdoor protocol,
+# the pseudo-NMI rules; and the trap handlers, on the host double of the
+# arch layer (arch/fake/sysreg.h): the DCC trap and MDSCR_EL1 shadow, BRK
+# reflection, the MMIO access decode, the list-register filling. The
+# Makefile archives them as build/host/hyp-host.a.
 TESTABLE_hyp := hyp/drivers/console_escape.c hyp/vdev/mmio_table.c hyp/vdev/vgic_model.c \
 	hyp/vdev/pl011_model.c hyp/vdev/timer_model.c hyp/vdev/guest_dt.c \
 	hyp/backdoor/protocol.c hyp/pnmi/prio.c hyp/pnmi/lockup.c \
 	hyp/pnmi/backtrace.c hyp/pnmi/symtab.c \
-	hyp/sysregs.c hyp/traps_inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c hyp/sched/runqueue.c
+	hyp/sysregs.c hyp/traps_inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c hyp/sched/runqueue.c \
+	hyp/virtio/mmio_dev.c hyp/virtio/blk.c

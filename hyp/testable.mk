@@ -12,7 +12,8 @@ TESTABLE_hyp := hyp/drivers/console_escape.c hyp/vdev/mmio_table.c hyp/vdev/vgic
 	hyp/sysregs.c hyp/traps_inject.c hyp/backdoor/brk_debug.c hyp/vdev/mmio.c hyp/vdev/vgic.c hyp/sched/runqueue.c
 # The machine's disk driver's request cutting and split-ring driver side.
 TESTABLE_hyp += hyp/drivers/disk_req.c hyp/drivers/virtq_drv.c
-# The virtio devices the VMs get: the split ring's device side.
-TESTABLE_hyp += hyp/virtio/virtq.c
+# The virtio devices the VMs get: the split ring's device side, the
+# virtio-mmio transport, the block device.
+TESTABLE_hyp += hyp/virtio/virtq.c hyp/virtio/mmio_dev.c hyp/virtio/blk.c
 # The datastore's partition table.
 TESTABLE_hyp += hyp/disk/gpt.c

@@ -23,16 +23,9 @@
 
 #include <hyp/drivers/virtio_disk.h>
 #include <hyp/drivers/virtq_drv.h>
+#include <hyp/virtio/blk_proto.h>
 
 struct memmap;
-
-/* virtio-blk request types and status values (section 5.2.6). */
-#define VIRTIO_BLK_T_IN 0u
-#define VIRTIO_BLK_T_OUT 1u
-#define VIRTIO_BLK_T_FLUSH 4u
-#define VIRTIO_BLK_S_OK 0u
-#define VIRTIO_BLK_S_IOERR 1u
-#define VIRTIO_BLK_S_UNSUPP 2u
 
 /* The request header the device reads first (struct virtio_blk_req's
  * fixed part; `reserved` was the legacy ioprio, 5.2.6.3). */

@@ -75,63 +75,12 @@
 #include <hyp/drivers/virtio_disk.h>
 #include <hyp/drivers/virtq_drv.h>
 #include <hyp/hyp.h>
+#include <hyp/virtio/blk_proto.h>
+#include <hyp/virtio/mmio_regs.h>
 #include <hyp/vm.h>
 
-/* virtio-mmio registers (section 4.2.2; legacy-only ones from 4.2.4). */
-#define VIRTIO_MMIO_MAGIC_VALUE 0x000
-#define VIRTIO_MMIO_VERSION 0x004
-#define VIRTIO_MMIO_DEVICE_ID 0x008
-#define VIRTIO_MMIO_DEVICE_FEATURES 0x010
-#define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014
-#define VIRTIO_MMIO_DRIVER_FEATURES 0x020
-#define VIRTIO_MMIO_DRIVER_FEATURES_SEL 0x024
-#define VIRTIO_MMIO_GUEST_PAGE_SIZE 0x028 /* legacy */
-#define VIRTIO_MMIO_QUEUE_SEL 0x030
-#define VIRTIO_MMIO_QUEUE_NUM_MAX 0x034
-#define VIRTIO_MMIO_QUEUE_NUM 0x038
-#define VIRTIO_MMIO_QUEUE_ALIGN 0x03c /* legacy */
-#define VIRTIO_MMIO_QUEUE_PFN 0x040   /* legacy */
-#define VIRTIO_MMIO_QUEUE_READY 0x044
-#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
-#define VIRTIO_MMIO_STATUS 0x070
-#define VIRTIO_MMIO_QUEUE_DESC_LOW 0x080
-#define VIRTIO_MMIO_QUEUE_DESC_HIGH 0x084
-#define VIRTIO_MMIO_QUEUE_DRIVER_LOW 0x090
-#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH 0x094
-#define VIRTIO_MMIO_QUEUE_DEVICE_LOW 0x0a0
-#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH 0x0a4
-#define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
-#define VIRTIO_MMIO_CONFIG 0x100
-
-#define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
-#define VIRTIO_MMIO_VERSION_LEGACY 1
-#define VIRTIO_MMIO_VERSION_1X 2
-#define VIRTIO_ID_BLOCK 2 /* section 5.2.1 */
-
-/* Device status bits (section 2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE 1u
-#define VIRTIO_STATUS_DRIVER 2u
-#define VIRTIO_STATUS_DRIVER_OK 4u
-#define VIRTIO_STATUS_FEATURES_OK 8u
-#define VIRTIO_STATUS_NEEDS_RESET 64u
-#define VIRTIO_STATUS_FAILED 128u
-
-/* Feature bits: the block device's (5.2.3) and the transport's (6). */
-#define VIRTIO_BLK_F_SIZE_MAX 1
-#define VIRTIO_BLK_F_SEG_MAX 2
-#define VIRTIO_BLK_F_RO 5
-#define VIRTIO_BLK_F_BLK_SIZE 6
-#define VIRTIO_BLK_F_FLUSH 9
-#define VIRTIO_F_ORDER_PLATFORM 36
-
-/* struct virtio_blk_config (section 5.2.4): the fields read here. */
-#define VIRTIO_BLK_CFG_CAPACITY 0
-#define VIRTIO_BLK_CFG_SIZE_MAX 8
-#define VIRTIO_BLK_CFG_SEG_MAX 12
-#define VIRTIO_BLK_CFG_BLK_SIZE 20
-#define VIRTIO_BLK_CFG_READ_END 24
-/* A transport's window must reach the last config field read. */
-#define VIRTIO_MMIO_MIN_SIZE (VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_READ_END)
+/* A transport's window must reach the last config field read (blk_size). */
+#define VIRTIO_MMIO_MIN_SIZE (VIRTIO_MMIO_Config + VIRTIO_BLK_CFG_blk_size + 4)
 
 /* Queue memory: the legacy page size (GuestPageSize, QueueAlign) for both
  * versions; entries: enough for a header, 62 data pieces and a status. */
@@ -205,8 +154,8 @@ static bool device_reset(void)
 {
 	uint64_t end = now() + counter_ms_to_ticks(DISK_RESET_MS);
 
-	wr(VIRTIO_MMIO_STATUS, 0);
-	while (rd(VIRTIO_MMIO_STATUS) != 0)
+	wr(VIRTIO_MMIO_Status, 0);
+	while (rd(VIRTIO_MMIO_Status) != 0)
 		if (now() > end)
 			return false;
 	return true;
@@ -216,7 +165,7 @@ static bool device_reset(void)
  * accesses for 32- and 64-bit fields). */
 static uint32_t cfg32(uint32_t off)
 {
-	return rd(VIRTIO_MMIO_CONFIG + off);
+	return rd(VIRTIO_MMIO_Config + off);
 }
 
 /* A 64-bit field read as two halves that belong together: inside an
@@ -227,12 +176,12 @@ static bool cfg64(uint32_t off, uint64_t *v)
 	uint64_t prev = 0;
 
 	for (int i = 0; i < DISK_CONFIG_TRIES; i++) {
-		uint32_t gen = disk.legacy ? 0 : rd(VIRTIO_MMIO_CONFIG_GENERATION);
+		uint32_t gen = disk.legacy ? 0 : rd(VIRTIO_MMIO_ConfigGeneration);
 		uint64_t lo = cfg32(off), hi = cfg32(off + 4);
 		uint64_t val = hi << 32 | lo;
 
 		if (!disk.legacy) {
-			if (rd(VIRTIO_MMIO_CONFIG_GENERATION) == gen) {
+			if (rd(VIRTIO_MMIO_ConfigGeneration) == gen) {
 				*v = val;
 				return true;
 			}
@@ -254,11 +203,11 @@ static const char *queue_setup(char *why, size_t len)
 	uint8_t *mem;
 
 	if (disk.legacy)
-		wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, DISK_PAGE_SIZE);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	if (rd(disk.legacy ? VIRTIO_MMIO_QUEUE_PFN : VIRTIO_MMIO_QUEUE_READY) != 0)
+		wr(VIRTIO_MMIO_GuestPageSize, DISK_PAGE_SIZE);
+	wr(VIRTIO_MMIO_QueueSel, 0);
+	if (rd(disk.legacy ? VIRTIO_MMIO_QueuePFN : VIRTIO_MMIO_QueueReady) != 0)
 		return "queue 0 is already in use";
-	max = rd(VIRTIO_MMIO_QUEUE_NUM_MAX);
+	max = rd(VIRTIO_MMIO_QueueNumMax);
 	while (num > max)
 		num /= 2;
 	if (num < DISK_QUEUE_MIN) {
@@ -287,22 +236,22 @@ static const char *queue_setup(char *why, size_t len)
 	to_device(mem, disk.mem_size);
 	dsb(sy);
 
-	wr(VIRTIO_MMIO_QUEUE_NUM, num);
+	wr(VIRTIO_MMIO_QueueNum, num);
 	if (disk.legacy) {
 		/* The used ring on its page boundary (section 2.7.2). */
-		wr(VIRTIO_MMIO_QUEUE_ALIGN, DISK_PAGE_SIZE);
-		wr(VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(disk.mem_pa >> 12));
+		wr(VIRTIO_MMIO_QueueAlign, DISK_PAGE_SIZE);
+		wr(VIRTIO_MMIO_QueuePFN, (uint32_t)(disk.mem_pa >> 12));
 	} else {
 		uint64_t d = virtq_drv_desc_pa(&disk.q), a = virtq_drv_avail_pa(&disk.q),
 			 u = virtq_drv_used_pa(&disk.q);
 
-		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)d);
-		wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(d >> 32));
-		wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)a);
-		wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(a >> 32));
-		wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)u);
-		wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(u >> 32));
-		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+		wr(VIRTIO_MMIO_QueueDescLow, (uint32_t)d);
+		wr(VIRTIO_MMIO_QueueDescHigh, (uint32_t)(d >> 32));
+		wr(VIRTIO_MMIO_QueueDriverLow, (uint32_t)a);
+		wr(VIRTIO_MMIO_QueueDriverHigh, (uint32_t)(a >> 32));
+		wr(VIRTIO_MMIO_QueueDeviceLow, (uint32_t)u);
+		wr(VIRTIO_MMIO_QueueDeviceHigh, (uint32_t)(u >> 32));
+		wr(VIRTIO_MMIO_QueueReady, 1);
 	}
 	return NULL;
 }
@@ -314,11 +263,11 @@ static const char *negotiate(char *why, size_t len)
 	uint64_t offered, want, taken;
 	unsigned max_segs = DISK_QUEUE_SIZE - 2;
 
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	offered = rd(VIRTIO_MMIO_DEVICE_FEATURES);
+	wr(VIRTIO_MMIO_DeviceFeaturesSel, 0);
+	offered = rd(VIRTIO_MMIO_DeviceFeatures);
 	if (!disk.legacy) {
-		wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-		offered |= (uint64_t)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+		wr(VIRTIO_MMIO_DeviceFeaturesSel, 1);
+		offered |= (uint64_t)rd(VIRTIO_MMIO_DeviceFeatures) << 32;
 		if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 			return "no VIRTIO_F_VERSION_1 on a version 2 transport";
 	}
@@ -331,7 +280,7 @@ static const char *negotiate(char *why, size_t len)
 
 	/* Configuration read before accepting (3.1.1 step 4 allows it). */
 	if (taken & BIT(VIRTIO_BLK_F_BLK_SIZE)) {
-		uint32_t blk = cfg32(VIRTIO_BLK_CFG_BLK_SIZE);
+		uint32_t blk = cfg32(VIRTIO_BLK_CFG_blk_size);
 
 		if (blk != DISK_SECTOR_SIZE) {
 			fmt_snprintf(why, len, "%u-byte blocks (only 512 supported)",
@@ -341,14 +290,14 @@ static const char *negotiate(char *why, size_t len)
 	}
 	disk.limits.max_seg_len = UINT32_MAX;
 	if (taken & BIT(VIRTIO_BLK_F_SIZE_MAX)) {
-		uint32_t size_max = cfg32(VIRTIO_BLK_CFG_SIZE_MAX);
+		uint32_t size_max = cfg32(VIRTIO_BLK_CFG_size_max);
 
 		/* 0 says nothing: no limit taken from it. */
 		if (size_max)
 			disk.limits.max_seg_len = size_max;
 	}
 	if (taken & BIT(VIRTIO_BLK_F_SEG_MAX)) {
-		uint32_t seg_max = cfg32(VIRTIO_BLK_CFG_SEG_MAX);
+		uint32_t seg_max = cfg32(VIRTIO_BLK_CFG_seg_max);
 
 		/* seg_max counts the data pieces; 0 taken as 1, as Linux does. */
 		if (seg_max < max_segs)
@@ -359,15 +308,15 @@ static const char *negotiate(char *why, size_t len)
 	disk.ro = taken & BIT(VIRTIO_BLK_F_RO);
 	disk.flush = taken & BIT(VIRTIO_BLK_F_FLUSH);
 
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)taken);
+	wr(VIRTIO_MMIO_DriverFeaturesSel, 0);
+	wr(VIRTIO_MMIO_DriverFeatures, (uint32_t)taken);
 	if (disk.legacy)
 		return NULL; /* no FEATURES_OK on the legacy interface (3.1.2) */
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(taken >> 32));
-	wr(VIRTIO_MMIO_STATUS,
+	wr(VIRTIO_MMIO_DriverFeaturesSel, 1);
+	wr(VIRTIO_MMIO_DriverFeatures, (uint32_t)(taken >> 32));
+	wr(VIRTIO_MMIO_Status,
 	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
+	if (!(rd(VIRTIO_MMIO_Status) & VIRTIO_STATUS_FEATURES_OK)) {
 		fmt_snprintf(why, len, "it refused features 0x%lx", taken);
 		return why;
 	}
@@ -383,8 +332,8 @@ static const char *device_init(char *why, size_t len)
 
 	if (!device_reset())
 		return "it did not reset";
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, ok);
+	wr(VIRTIO_MMIO_Status, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_Status, ok);
 	err = negotiate(why, len);
 	if (err)
 		return err;
@@ -396,10 +345,11 @@ static const char *device_init(char *why, size_t len)
 	/* A chain is the header, the data pieces and the status. */
 	if (disk.limits.max_segs > disk.q.num - 2)
 		disk.limits.max_segs = disk.q.num - 2;
-	if (!cfg64(VIRTIO_BLK_CFG_CAPACITY, &disk.capacity))
+	if (!cfg64(VIRTIO_BLK_CFG_capacity, &disk.capacity))
 		return "its capacity never read the same twice";
-	wr(VIRTIO_MMIO_STATUS, ok | VIRTIO_STATUS_DRIVER_OK);
-	if (rd(VIRTIO_MMIO_STATUS) & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED))
+	wr(VIRTIO_MMIO_Status, ok | VIRTIO_STATUS_DRIVER_OK);
+	if (rd(VIRTIO_MMIO_Status) &
+	    (VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED))
 		return "it needs a reset right after DRIVER_OK";
 	return NULL;
 }
@@ -408,7 +358,7 @@ static const char *device_init(char *why, size_t len)
 static void device_fail(void)
 {
 	device_reset();
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_FAILED);
+	wr(VIRTIO_MMIO_Status, VIRTIO_STATUS_FAILED);
 }
 
 /* One transport: true when it is the disk now. */
@@ -437,7 +387,7 @@ static bool probe(const void *fdt, int node)
 	disk.regs = (uintptr_t)hyp_phys_to_virt(base);
 	/* 4.2.3.1.1: magic and version first; a placeholder (DeviceID 0)
 	 * is left at that, quietly (4.2.2.2). */
-	if (!hyp_probe(hyp_probe_load32, disk.regs + VIRTIO_MMIO_MAGIC_VALUE, &magic,
+	if (!hyp_probe(hyp_probe_load32, disk.regs + VIRTIO_MMIO_MagicValue, &magic,
 		       &esr)) {
 		log_printf(
 			"hyp: disk: virtio-mmio at 0x%08lx ignored: reading it faulted "
@@ -445,16 +395,16 @@ static bool probe(const void *fdt, int node)
 			base, esr);
 		return false;
 	}
-	version = rd(VIRTIO_MMIO_VERSION);
-	if (magic != VIRTIO_MMIO_MAGIC || (version != VIRTIO_MMIO_VERSION_LEGACY &&
-					   version != VIRTIO_MMIO_VERSION_1X)) {
+	version = rd(VIRTIO_MMIO_Version);
+	if (magic != VIRTIO_MMIO_MAGIC ||
+	    (version != VIRTIO_MMIO_VERSION_LEGACY && version != VIRTIO_MMIO_VERSION)) {
 		log_printf(
 			"hyp: disk: virtio-mmio at 0x%08lx ignored: magic 0x%lx, version "
 			"%u\n",
 			base, magic, version);
 		return false;
 	}
-	id = rd(VIRTIO_MMIO_DEVICE_ID);
+	id = rd(VIRTIO_MMIO_DeviceID);
 	if (id != VIRTIO_ID_BLOCK)
 		return false;
 	disk.base = base;
@@ -530,7 +480,7 @@ static int wait_used(char *why, size_t len)
 		if (t >= next_check) {
 			/* Waiting on the device, masked on purpose: not a lockup. */
 			watchdog_touch();
-			if (rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET) {
+			if (rd(VIRTIO_MMIO_Status) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) {
 				fmt_snprintf(why, len, "the device needs a reset");
 				return DISK_EIO;
 			}
@@ -589,7 +539,7 @@ static int submit(uint32_t type, uint64_t sector, unsigned k, uint32_t bytes)
 	dsb(sy); /* 2.7.13.4.1: the index out before the flags are read */
 	from_device(disk.q.used, sizeof(*disk.q.used));
 	if (virtq_drv_needs_notify(&disk.q))
-		wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0); /* 4.2.3.3: the queue's index */
+		wr(VIRTIO_MMIO_QueueNotify, 0); /* 4.2.3.3: the queue's index */
 
 	err = wait_used(line, sizeof(line));
 	if (err) {

@@ -28,10 +28,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Feature bits of the ring (virtio 1.x, section 6). */
+/* Feature bits of the ring and the transport (virtio 1.2, section 6). */
 #define VIRTIO_F_RING_INDIRECT_DESC 28
 #define VIRTIO_F_RING_EVENT_IDX 29
 #define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_ORDER_PLATFORM 36
 
 /* A split queue holds at most 32768 descriptors (section 2.7). */
 #define VIRTQ_MAX_SIZE 32768u

@@ -91,11 +91,19 @@ static void notify(void *priv, unsigned queue)
  * interrupt line told to the vGIC when it changed. */
 static void after_access(struct vblk *d)
 {
-	const char *fault = virtio_mmio_new_fault(&d->mmio);
+	const struct virtio_mmio_fault *f = virtio_mmio_new_fault(&d->mmio);
 	bool level = virtio_mmio_irq_level(&d->mmio);
 
-	if (fault)
-		say(d, fault);
+	/* The device's own faults (notify() below) were said as they came. */
+	if (f && f->why == VIRTIO_MMIO_FAULT_QUEUE_START) {
+		char what[96];
+
+		fmt_snprintf(what, sizeof(what), "queue %u: %s", f->queue,
+			     virtq_strerror(f->qerr));
+		say(d, what);
+	} else if (f && f->why != VIRTIO_MMIO_FAULT_DEVICE) {
+		say(d, virtio_mmio_strfault(f->why));
+	}
 	if (level != d->line) {
 		d->line = level;
 		vgic_line(d->vm, GIC_SPI_BASE + GUEST_VIRTIO_SPI + d->index, level);

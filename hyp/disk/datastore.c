@@ -38,7 +38,8 @@ static int read_sectors(void *ctx, uint64_t lba, unsigned count, void *buf)
 
 	(void)ctx;
 	/* gpt_disk_read() reads only into the scratch buffer (gpt.h). */
-	if (buf != hyp_phys_to_virt(scratch_pa) || count > SCRATCH_SIZE / DISK_SECTOR_SIZE)
+	if (buf != hyp_phys_to_virt(scratch_pa) ||
+	    count > SCRATCH_SIZE / DISK_SECTOR_SIZE)
 		return -1;
 	return disk_rw(false, lba, &span, 1);
 }
@@ -57,8 +58,9 @@ void datastore_init(void)
 		log_printf("hyp: datastore: no memory to read the partition table\n");
 		return;
 	}
-	err = gpt_disk_read(read_sectors, NULL, disk_sectors(), hyp_phys_to_virt(scratch_pa),
-			    SCRATCH_SIZE, parts, DATASTORE_MAX_PARTS, &info);
+	err = gpt_disk_read(read_sectors, NULL, disk_sectors(),
+			    hyp_phys_to_virt(scratch_pa), SCRATCH_SIZE, parts,
+			    DATASTORE_MAX_PARTS, &info);
 	memmap_release(&handoff->memmap, scratch_pa, SCRATCH_SIZE, MEM_HYP_DATA);
 	if (err != GPT_DISK_OK) {
 		log_printf("hyp: datastore: no usable partition table: %s\n",
@@ -69,14 +71,16 @@ void datastore_init(void)
 	part_count = info.count;
 	log_printf("hyp: datastore: %u partitions (%s table)%s\n", part_count,
 		   info.used_backup ? "backup" : "primary",
-		   !info.used_backup && info.backup != GPT_DISK_OK ? ", backup table unusable"
-								   : "");
+		   !info.used_backup && info.backup != GPT_DISK_OK
+			   ? ", backup table unusable"
+			   : "");
 	for (unsigned i = 0; i < part_count; i++) {
 		const struct gpt_disk_part *p = &parts[i];
 
-		log_printf("hyp: datastore: partition %u '%s': sectors %lu-%lu (%lu MiB)\n",
-			   p->index + 1, p->label, p->first_lba, p->last_lba,
-			   (p->last_lba - p->first_lba + 1) >> 11);
+		log_printf(
+			"hyp: datastore: partition %u '%s': sectors %lu-%lu (%lu MiB)\n",
+			p->index + 1, p->label, p->first_lba, p->last_lba,
+			(p->last_lba - p->first_lba + 1) >> 11);
 	}
 }
 

@@ -124,7 +124,8 @@ static bool vblk_read(struct vcpu *v, void *priv, uint64_t off, unsigned size,
 	return ok;
 }
 
-static bool vblk_write(struct vcpu *v, void *priv, uint64_t off, unsigned size, uint64_t val)
+static bool vblk_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
+		       uint64_t val)
 {
 	struct vblk *d = priv;
 	bool ok;
@@ -174,7 +175,7 @@ int vblk_vm_init(struct vm *vm, const struct vm_config *c, unsigned n)
 		/* GET_ID: the partition's label, as a disk's serial number. */
 		memcpy(d->be.serial, cd->label,
 		       strlen(cd->label) < sizeof(d->be.serial) ? strlen(cd->label)
-								 : sizeof(d->be.serial));
+								: sizeof(d->be.serial));
 		d->blk = (struct blk_dev){.be = &d->be, .ram = &d->ram};
 		d->ops = (struct virtio_mmio_dev_ops){
 			.device_id = VIRTIO_ID_BLOCK,
@@ -187,11 +188,12 @@ int vblk_vm_init(struct vm *vm, const struct vm_config *c, unsigned n)
 		};
 		if (!virtio_mmio_init(&d->mmio, &d->ops, d, &d->ram))
 			goto refuse;
-		if (vm_add_mmio(vm, GUEST_VIRTIO_BASE + (uint64_t)i * GUEST_DT_VIRTIO_SIZE,
+		if (vm_add_mmio(vm,
+				GUEST_VIRTIO_BASE + (uint64_t)i * GUEST_DT_VIRTIO_SIZE,
 				GUEST_DT_VIRTIO_SIZE, &vblk_mmio_ops, d, "virtio-blk"))
 			goto refuse;
-		log_printf("hyp: %s: disk vd%c: '%s', %lu MiB%s\n", who, 'a' + i, cd->label,
-			   d->extent.sectors >> 11, ro ? ", read-only" : "");
+		log_printf("hyp: %s: disk vd%c: '%s', %lu MiB%s\n", who, 'a' + i,
+			   cd->label, d->extent.sectors >> 11, ro ? ", read-only" : "");
 	}
 	return 0;
 refuse:

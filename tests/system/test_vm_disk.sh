@@ -49,25 +49,26 @@ sha_range() {
 # ---- root on the disk, across two boots ------------------------------------
 linux_image "$work/root.img" "console=ttyAMA0 root=/dev/vda hvtest=shell" --mem 256M \
 	--cpus 2 --disk debian-root
-start_session vm_disk_root_write BOOTIMG="$work/root.img" MEM=1G -- "${disk_args[@]}"
-if wait_for vm_disk_root_write '^guest: shell$' 120; then
-	send_keys 'head -c 262144 /dev/urandom >/keep.bin; sync; sha256sum /keep.bin; echo written\r'
-	wait_for vm_disk_root_write '^written' 30
-	send_keys 'poweroff\r'
-fi
-end_session vm_disk_root_write
+# root_session NAME COMMAND MARKER: boots the VM with its root on the disk,
+# types COMMAND at its shell, waits for MARKER, powers it off; sets sum to
+# the sha256 of /keep.bin the session printed.
+root_session() {
+	start_session "$1" BOOTIMG="$work/root.img" MEM=1G -- "${disk_args[@]}"
+	if wait_for "$1" '^guest: shell$' 120; then
+		send_keys "$2\r"
+		wait_for "$1" "$3" 30
+		send_keys 'poweroff\r'
+	fi
+	end_session "$1"
+	sum=$(grep -oE '^[0-9a-f]{64}  /keep.bin' "$work/$1.clean" | cut -d' ' -f1)
+}
+root_session vm_disk_root_write \
+	'head -c 262144 /dev/urandom >/keep.bin; sync; sha256sum /keep.bin; echo written' '^written'
 expect vm_disk_root_write "^hyp: vm0 'linux': disk vda: 'debian-root', 96 MiB$" \
 	'^guest: init on root /dev/vda \(ext4\)$' "^hyp: vm0 'linux' ended: system off$"
-sum1=$(grep -oE '^[0-9a-f]{64}  /keep.bin' "$work/vm_disk_root_write.clean" | cut -d' ' -f1)
-
-start_session vm_disk_root_read BOOTIMG="$work/root.img" MEM=1G -- "${disk_args[@]}"
-if wait_for vm_disk_root_read '^guest: shell$' 120; then
-	send_keys 'sha256sum /keep.bin; echo read\r'
-	wait_for vm_disk_root_read '^read' 30
-	send_keys 'poweroff\r'
-fi
-end_session vm_disk_root_read
-sum2=$(grep -oE '^[0-9a-f]{64}  /keep.bin' "$work/vm_disk_root_read.clean" | cut -d' ' -f1)
+sum1=$sum
+root_session vm_disk_root_read 'sha256sum /keep.bin; echo read' '^read'
+sum2=$sum
 if [ -n "$sum1" ] && [ "$sum1" = "$sum2" ]; then
 	pass vm_disk_root_persists
 else

@@ -131,6 +131,9 @@ struct vcpu {
 	 * for this vCPU until the guest's EOI, or until its line falls
 	 * first (hyp/vdev/vgic.c). */
 	uint32_t timers_held;
+	/* A device's mmio_ops handler asks for the trapped access to be
+	 * made again: the PC stays (hyp/vdev/mmio.c, which clears it). */
+	bool mmio_repeat;
 };
 
 struct vm {

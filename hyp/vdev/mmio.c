@@ -2,7 +2,8 @@
  * Emulated devices: a guest's access to an IPA where a device is emulated
  * is a stage-2 fault whose syndrome (ISV = 1) describes the load or store:
  * size, register, sign extension, direction. The access is performed on the
- * device model and the guest continues after the instruction. Accesses the
+ * device model and the guest continues after the instruction (or at it,
+ * when the device asks for the access again: v->mmio_repeat). Accesses the
  * syndrome cannot describe (pairs, writeback, SIMD) and those a device
  * refuses get the external abort a bus error would give.
  *
@@ -57,10 +58,16 @@ bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 	const struct mmio_region *r = mmio_table_find(&v->vm->mmio, ipa);
 	unsigned rt = ESR_ISS_SRT(esr);
 
-	if (!r || !(esr & ESR_ISS_ISV) ||
-	    !access(v, r, esr, ipa, rt == REG_ZR ? NULL : &f->x[rt]))
+	if (!r || !(esr & ESR_ISS_ISV))
 		return false;
-	f->elr += exc_insn_len(esr); /* 2 for a 16-bit T32 load/store */
+	v->mmio_repeat = false;
+	if (!access(v, r, esr, ipa, rt == REG_ZR ? NULL : &f->x[rt]))
+		return false;
+	/* The device may ask for the access again (struct mmio_ops): the
+	 * guest comes back to the same instruction, and the hypervisor
+	 * takes its pending interrupts on the way. */
+	if (!v->mmio_repeat)
+		f->elr += exc_insn_len(esr); /* 2 for a 16-bit T32 load/store */
 	return true;
 }
 
@@ -79,9 +86,13 @@ bool guest_mmio_fast(struct caller_frame *ff)
 		return false; /* x19..x29 are in the full frame only */
 	ipa = stage2_fault_ipa(read_sysreg(far_el2));
 	r = mmio_table_find(&v->vm->mmio, ipa);
-	if (!r || !access(v, r, esr, ipa, reg))
+	if (!r)
 		return false;
-	write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));
+	v->mmio_repeat = false;
+	if (!access(v, r, esr, ipa, reg))
+		return false;
+	if (!v->mmio_repeat)
+		write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));
 	v->exits++;
 	vgic_flush(v);
 	return true;

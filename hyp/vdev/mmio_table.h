@@ -33,7 +33,11 @@ struct vcpu;
  * value holds only the size's bytes; a read sets *val to them (the caller
  * extends and truncates for the register). false refuses the access (an
  * offset or size the device does not decode): nothing changes and the
- * guest gets a synchronous external abort.
+ * guest gets a synchronous external abort. A handler that accepts an
+ * access but has done only part of what it asks (more than one trap
+ * should hold the CPU for) sets v->mmio_repeat: the guest's PC is not
+ * advanced, the guest makes the same access again, and the hypervisor
+ * takes its interrupts and may schedule in between.
  */
 struct mmio_ops {
 	bool (*read)(struct vcpu *v, void *priv, uint64_t off, unsigned size,

@@ -52,21 +52,40 @@ static void say(struct vblk *d, const char *what)
 		   d->vm->name, 'a' + d->index, what);
 }
 
-/* Available buffers on the queue: each request served, answered, and the
+/*
+ * Available buffers on the queue: each request served, answered, and the
  * driver interrupted once for the batch if it wants to be. A ring the
- * driver broke stops the device until it resets it. */
+ * driver broke stops the device until it resets it.
+ *
+ * At most a queue's worth of chains (num) per call: all a driver can have
+ * made available when it notified (virtq_pop() refuses more than num
+ * pending). Another vCPU of the VM may keep adding chains while these are
+ * served, and a loop until the ring is empty would then hold this CPU in
+ * the hypervisor, interrupts masked, for as long as the guest likes. Past
+ * the budget the notification is not finished: d->again asks for the
+ * QueueNotify write to be made again (vblk_write()), so the rest is
+ * served in the next trap, after the hypervisor has taken its interrupts,
+ * and no chain waits for a notification the driver will not send (with
+ * EVENT_IDX it sends none for entries behind avail_event, 2.7.10).
+ */
 static void notify(void *priv, unsigned queue)
 {
 	struct vblk *d = priv;
 	struct virtq *q = virtio_mmio_queue(&d->mmio, queue);
+	uint32_t budget = q ? q->num : 0;
 	bool used = false;
 
 	while (q) {
 		struct virtq_chain c = {.segs = d->segs, .cap = BLK_CHAIN_SEGS};
 		struct blk_done done;
-		enum virtq_err qerr = virtq_pop(q, &d->ram, &c);
+		enum virtq_err qerr;
 		enum blk_err berr;
 
+		if (!budget--) {
+			d->again = true;
+			break;
+		}
+		qerr = virtq_pop(q, &d->ram, &c);
 		if (qerr == VIRTQ_EMPTY)
 			break;
 		if (qerr != VIRTQ_OK) {
@@ -130,10 +149,14 @@ static bool vblk_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
 	struct vblk *d = priv;
 	bool ok;
 
-	(void)v;
 	spin_lock(&d->lock);
 	ok = virtio_mmio_write(&d->mmio, off, size, val);
 	after_access(d);
+	/* notify() stopped at its budget: the same write again, later. */
+	if (d->again) {
+		d->again = false;
+		v->mmio_repeat = ok;
+	}
 	spin_unlock(&d->lock);
 	return ok;
 }

@@ -31,7 +31,8 @@ struct vblk {
 	struct vm *vm;
 	unsigned index; /* the VM's disk number: vda = 0 */
 	spinlock_t lock;
-	bool line; /* the interrupt line as last told to the vGIC */
+	bool line;  /* the interrupt line as last told to the vGIC */
+	bool again; /* notify() left chains for the repeated write (vblk.c) */
 	struct datastore_extent extent;
 	struct guest_ram ram;
 	struct virtio_mmio_dev_ops ops;

@@ -4,7 +4,9 @@
  * SSE, SRT, SF, WnR) becomes one access to a device model, the loaded
  * value sign- or zero-extended into Rt as the instruction would have,
  * XZR read as zero and written to nowhere; an access the syndrome does
- * not describe (ISV = 0) or the device refuses changes nothing. Both ways
+ * not describe (ISV = 0) or the device refuses changes nothing; a device
+ * that asks for the access again (v->mmio_repeat) leaves the PC on the
+ * instruction. Both ways
  * in: mmio_emulate() on the full frame, guest_mmio_fast() on the short
  * one with the syndrome and address from ESR_EL2, FAR_EL2 and HPFAR_EL2.
  */
@@ -51,6 +53,10 @@ static bool dev_read(struct vcpu *vc, void *priv, uint64_t off, unsigned size,
 	return true;
 }
 
+/* Writes the device asks to have made again: that many, then done (as
+ * hyp/vdev/vblk.c's QueueNotify with more chains than one trap serves). */
+static unsigned dev_repeats;
+
 static bool dev_write(struct vcpu *vc, void *priv, uint64_t off, unsigned size,
 		      uint64_t val)
 {
@@ -60,6 +66,10 @@ static bool dev_write(struct vcpu *vc, void *priv, uint64_t off, unsigned size,
 	last_off = off;
 	last_size = size;
 	last_val = val;
+	if (dev_repeats) {
+		dev_repeats--;
+		vc->mmio_repeat = true;
+	}
 	return off < 0xff0;
 }
 
@@ -92,7 +102,7 @@ static void setup(void)
 	for (unsigned i = 0; i < 31; i++)
 		f.x[i] = 0x1111111111111100ull + i;
 	dev_value = 0;
-	dev_reads = dev_writes = flushes = 0;
+	dev_reads = dev_writes = flushes = dev_repeats = 0;
 	last_off = last_val = 0;
 	last_size = 0;
 	last_vcpu = NULL;
@@ -254,6 +264,50 @@ static void fast_path(void)
 	CHECK_EQ(dev_reads, 1);
 }
 
+/* A device asking for the access again: the PC stays on the store, on
+ * both paths, until the device is done; the access is made each time. A
+ * request left over from a refused access does not hold the next one. */
+static void repeated_access(void)
+{
+	struct caller_frame cf;
+
+	setup();
+	dev_repeats = 2;
+	f.x[1] = 7;
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, 1, false, true), DEV_BASE + 0x50));
+	CHECK_EQ(f.elr, PC);
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, 1, false, true), DEV_BASE + 0x50));
+	CHECK_EQ(f.elr, PC);
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, 1, false, true), DEV_BASE + 0x50));
+	CHECK_EQ(f.elr, PC + 4);
+	CHECK_EQ(dev_writes, 3);
+	CHECK_EQ(last_val, 7);
+	CHECK(!v->mmio_repeat);
+
+	memset(&cf, 0, sizeof(cf));
+	cf.x[1] = 9;
+	fake_sysregs.esr_el2 = esr_access(2, false, 1, false, true); /* str w1 */
+	fake_sysregs.hpfar_el2 = (DEV_BASE >> 12) << HPFAR_FIPA_SHIFT;
+	fake_sysregs.far_el2 = 0x50;
+	fake_sysregs.elr_el2 = PC;
+	dev_repeats = 1;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(fake_sysregs.elr_el2, PC);
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(fake_sysregs.elr_el2, PC + 4);
+	CHECK_EQ(dev_writes, 5);
+	CHECK_EQ(last_val, 9);
+
+	/* Refused, with a repeat asked: false, and the next access steps. */
+	dev_repeats = 1;
+	f.elr = PC;
+	CHECK(!mmio_emulate(v, &f, esr_access(2, false, 1, false, true),
+			    DEV_BASE + 0xff0));
+	CHECK_EQ(f.elr, PC);
+	CHECK(mmio_emulate(v, &f, esr_access(2, false, 1, false, false), DEV_BASE));
+	CHECK_EQ(f.elr, PC + 4);
+}
+
 int main(void)
 {
 	RUN(ldrsb_64);
@@ -264,5 +318,6 @@ int main(void)
 	RUN(t32_steps_two);
 	RUN(refusals_change_nothing);
 	RUN(fast_path);
+	RUN(repeated_access);
 	UNIT_DONE();
 }

@@ -20,44 +20,20 @@ done
 export PATH=$PATH:/sbin:/usr/sbin
 mkds=$top/scripts/make-datastore.sh
 
-# --- bare QEMU, one boot at a time, its console input from a FIFO on fd 7 --
-qemu_pid=
+# --- bare QEMU, one boot at a time: lib.sh's sessions (console input from a
+# FIFO on fd 7, QEMU stopped by its time-out) with QEMU itself as the runner.
+runner=qemu-system-aarch64
 qemu_opts=(-M virt,gic-version=3 -cpu max,pauth=off,sve=off,sme=off -smp 2 -m 512M
-	-nographic -net none -no-reboot -kernel "$kernel" -initrd "$initrd"
+	-nographic -net none -kernel "$kernel" -initrd "$initrd"
 	-global virtio-mmio.force-legacy=false)
 qemu_start() { # NAME DISK CMDLINE
-	rm -f "$work/$1.in"
-	mkfifo "$work/$1.in"
-	qemu-system-aarch64 "${qemu_opts[@]}" -append "console=ttyAMA0 $3" \
-		-drive if=none,file="$2",format=raw,id=d0 -device virtio-blk-device,drive=d0 \
-		<"$work/$1.in" >"$work/$1.log" 2>&1 &
-	qemu_pid=$!
+	start_session "$1" -- "${qemu_opts[@]}" -append "console=ttyAMA0 $3" \
+		-drive if=none,file="$2",format=raw,id=d0 -device virtio-blk-device,drive=d0
 	date +%s.%N >"$work/$1.t0"
-	exec 7>"$work/$1.in"
 }
-# qemu_end NAME: waits up to BOOT_TIMEOUT s from the start for QEMU to power
-# off by itself, then stops it by its PID; leaves NAME.status (the exit
-# status or "timeout") and NAME.clean as lib.sh's boot does.
-qemu_end() {
-	local name=$1 st t0
-	exec 7>&-
-	t0=$(cut -d. -f1 "$work/$name.t0")
-	while kill -0 "$qemu_pid" 2>/dev/null && [ $(($(date +%s) - t0)) -lt "$BOOT_TIMEOUT" ]; do
-		sleep 0.1
-	done
-	if kill -0 "$qemu_pid" 2>/dev/null; then
-		kill "$qemu_pid" 2>/dev/null
-		wait "$qemu_pid" 2>/dev/null
-		st=timeout
-	else
-		st=0
-		wait "$qemu_pid" || st=$?
-	fi
-	qemu_pid=
-	echo "$st" >"$work/$name.status"
-	tr -d '\r' <"$work/$name.log" >"$work/$name.clean"
-}
-trap '[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# qemu_end NAME: waits for QEMU to power off by itself (stopped at
+# BOOT_TIMEOUT); leaves NAME.status and NAME.clean as lib.sh's boot does.
+qemu_end() { end_session "$1"; }
 
 # shell NAME CMD MARKER-REGEX: types CMD into the guest's shell and waits
 # (20 s at most) for a line matching MARKER-REGEX; 1 when none came.

@@ -148,6 +148,7 @@ bench: setup
 	scripts/bench-pnmi.sh
 	scripts/bench-linux.sh
 	scripts/bench-sched.sh
+	scripts/bench-disk.sh
 
 # libFuzzer targets (tests/fuzz), with clang, FUZZ_SECONDS (default 60) each;
 # make test runs each for 20 s (tests/system/test_fuzz.sh).

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Virtual disk benchmark (docs/PERFORMANCE.md, "Virtual disks"), a first
+# version: sequential read and write of 256 MiB with busybox dd, 1 MiB
+# blocks, O_DIRECT, timed by the guest's /proc/uptime, side by side:
+#   A  bare QEMU, the Debian kernel at EL1, the datastore as its
+#      virtio-blk-device, on the raw partition "bench" (/dev/vda2),
+#   B  the platform, a VM given that partition (vmN.disk = bench, /dev/vda),
+# the same datastore file, QEMU's drive with cache=none,aio=threads, RUNS
+# runs each (default 2), A and B interleaved. Prints "bench-disk: A|B
+# read|write SECONDS" lines. Not yet here: 4 KiB random reads, the
+# hypervisor's instructions per request, the virtio console.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-2}
+# The system tests' session helpers: boot in the background, type at the
+# console, wait for a line (tests/system/lib.sh).
+source "$top/tests/system/lib.sh"
+BOOT_TIMEOUT=300
+export PATH=$PATH:/sbin:/usr/sbin
+kernel=$top/cache/guest/Image
+initrd=$top/cache/guest/initrd.cpio.gz
+"$top/scripts/guest-linux.sh" >/dev/null
+
+ds=$work/ds.img
+"$top/scripts/make-datastore.sh" -o "$ds" --root-size 8M --data-size 0 \
+	--part bench:256M:raw --tree "$work" >/dev/null
+drive=(-global virtio-mmio.force-legacy=false
+	-drive if=none,file="$ds",format=raw,id=d0,cache=none,aio=threads
+	-device virtio-blk-device,drive=d0)
+cmdline="console=ttyAMA0 hvtest=shell hvmod=virtio_mmio,virtio_blk"
+# The marker is typed as bench-do""ne, so that only the output matches.
+cmds='a=$(cut -d" " -f1 /proc/uptime); dd if=/dev/DEV of=/dev/null bs=1M count=256 iflag=direct 2>/dev/null; b=$(cut -d" " -f1 /proc/uptime); dd if=/dev/zero of=/dev/DEV bs=1M count=256 oflag=direct 2>/dev/null; c=$(cut -d" " -f1 /proc/uptime); echo "times $a $b $c"; echo bench-do""ne'
+
+measure() { # NAME DEVICE
+	if wait_for "$1" '^(\[[a-z]+\] )?guest: shell$' 200; then
+		sleep 2
+		send_keys "${cmds//DEV/$2}\r"
+		wait_for "$1" '^(\[[a-z]+\] )?bench-done' 300 || true
+		send_keys 'poweroff\r'
+	fi
+	end_session "$1"
+	grep -oE 'times [0-9.]+ [0-9.]+ [0-9.]+' "$work/$1.clean" |
+		awk -v n="$1" '{ printf "bench-disk: %s read %.2f\nbench-disk: %s write %.2f\n", n, $3 - $2, n, $4 - $3 }'
+}
+
+"$top/build/host/mkbootimg" -o "$work/b.img" --boot "$build/boot.bin" --hyp "$build/hyp.bin" \
+	--name bench --vm --name linux --kernel "$kernel" --initrd "$initrd" \
+	--cmdline "$cmdline" --mem 512M --cpus 2 --disk bench >/dev/null
+for _ in $(seq "$runs"); do
+	runner=qemu-system-aarch64
+	start_session A -- -M virt,gic-version=3 -cpu max,pauth=off -smp 2 -m 512M \
+		-nographic -net none -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		"${drive[@]}"
+	measure A vda2
+	runner=$top/scripts/run-virt.sh
+	start_session B BOOTIMG="$work/b.img" MEM=2G -- "${drive[@]}"
+	measure B vda
+done

@@ -183,6 +183,21 @@ linux_guest_ready() {
 	initrd=$top/cache/guest/initrd.cpio.gz
 }
 
+# need_tools CHECK TOOL...: 0 when every TOOL is on the PATH (with /sbin and
+# /usr/sbin, where Debian puts sfdisk and mke2fs, added to it); else prints
+# "not ok - CHECK: TOOL is missing" for the first missing one and returns 1.
+need_tools() {
+	local check=$1 t
+	shift
+	export PATH=$PATH:/sbin:/usr/sbin
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null; then
+			echo "not ok - $check: $t is missing (scripts/setup.sh installs it)"
+			return 1
+		fi
+	done
+}
+
 linux_image() {
 	local out=$1 cmdline=$2
 	shift 2

@@ -11,13 +11,7 @@ source "$(dirname "$0")/lib.sh"
 BOOT_TIMEOUT=${DISK_BOOT_TIMEOUT:-60}
 
 linux_guest_ready || exit 0
-for t in sfdisk debugfs dumpe2fs python3 sha256sum; do
-	if ! PATH=$PATH:/sbin:/usr/sbin command -v "$t" >/dev/null; then
-		echo "not ok - guest_disk_tools: $t is missing (scripts/setup.sh installs it)"
-		exit 0
-	fi
-done
-export PATH=$PATH:/sbin:/usr/sbin
+need_tools guest_disk_tools sfdisk debugfs dumpe2fs python3 sha256sum || exit 0
 mkds=$top/scripts/make-datastore.sh
 
 # --- bare QEMU, one boot at a time: lib.sh's sessions (console input from a

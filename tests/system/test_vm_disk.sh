@@ -17,13 +17,7 @@ source "$(dirname "$0")/lib.sh"
 BOOT_TIMEOUT=${VM_DISK_BOOT_TIMEOUT:-150}
 
 linux_guest_ready || exit 0
-export PATH=$PATH:/sbin:/usr/sbin
-for t in sfdisk mke2fs python3 sha256sum; do
-	if ! command -v "$t" >/dev/null; then
-		echo "not ok - vm_disk_tools: $t is missing (scripts/setup.sh installs it)"
-		exit 0
-	fi
-done
+need_tools vm_disk_tools sfdisk mke2fs python3 sha256sum || exit 0
 
 ds=$work/ds.img
 if ! "$top/scripts/make-datastore.sh" -o "$ds" --root-size 96M --data-size 8M \

@@ -33,13 +33,7 @@ source "$(dirname "$0")/lib.sh"
 # not_ok CHECK WHY: a check that has no log of its own to show.
 not_ok() { echo "not ok - $1: $2"; }
 
-export PATH=$PATH:/sbin:/usr/sbin
-for t in sfdisk mke2fs python3 sha256sum; do
-	if ! command -v "$t" >/dev/null; then
-		echo "not ok - vm_disk_hostile_tools: $t is missing (scripts/setup.sh installs it)"
-		exit 0
-	fi
-done
+need_tools vm_disk_hostile_tools sfdisk mke2fs python3 sha256sum || exit 0
 reader_s=${READER_SECONDS:-10}
 
 # --- the datastore -----------------------------------------------------

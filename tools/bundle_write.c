@@ -33,7 +33,7 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, 
 
 static bool type_known(uint32_t type)
 {
-	return type >= BUNDLE_HYP && type <= BUNDLE_BLOB;
+	return type >= BUNDLE_HYP && type <= BUNDLE_DISK;
 }
 
 /* One payload on its own: name, type, data. */

@@ -92,6 +92,8 @@ const char *bundle_type_name(uint32_t type)
 		return "initrd";
 	case BUNDLE_BLOB:
 		return "blob";
+	case BUNDLE_DISK:
+		return "disk";
 	default:
 		return "unknown";
 	}
@@ -99,7 +101,7 @@ const char *bundle_type_name(uint32_t type)
 
 static bool type_known(uint32_t type)
 {
-	return type >= BUNDLE_HYP && type <= BUNDLE_BLOB;
+	return type >= BUNDLE_HYP && type <= BUNDLE_DISK;
 }
 
 /*

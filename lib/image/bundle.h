@@ -50,6 +50,7 @@ enum bundle_type {
 	BUNDLE_KERNEL = 3,
 	BUNDLE_INITRD = 4,
 	BUNDLE_BLOB = 5,
+	BUNDLE_DISK = 6, /* a RAM disk's image: VMs name it as image:NAME */
 };
 
 /* Error codes, all negative; b->error carries the details. */
@@ -105,7 +106,7 @@ int bundle_get(const struct bundle *b, uint32_t index, struct bundle_payload *ou
 int bundle_find(const struct bundle *b, uint32_t type, const char *name,
 		struct bundle_payload *out);
 
-/* "hyp", "config", "kernel", "initrd", "blob", or "unknown". */
+/* "hyp", "config", "kernel", "initrd", "blob", "disk", or "unknown". */
 const char *bundle_type_name(uint32_t type);
 
 /*

@@ -280,8 +280,10 @@ static int set_flag(struct vm_parse *p, const struct vm_setting *s, const char *
 }
 
 /*
- * The disk list: items LABEL or LABEL:ro separated by commas, nothing
- * else (no blanks, no empty items), each label once.
+ * The disk list: items LABEL, LABEL:ro, image:NAME or image:NAME:ro
+ * separated by commas, nothing else (no blanks, no empty items), each
+ * disk once. "image:" is looked for first, so it always introduces a RAM
+ * disk and never a partition labelled "image".
  */
 static int set_disks(struct vm_parse *p, const struct vm_setting *s, struct vm_config *vm)
 {
@@ -292,12 +294,23 @@ static int set_disks(struct vm_parse *p, const struct vm_setting *s, struct vm_c
 		return fail(p, VMCONFIG_E_VALUE, "%s: far too long to be a disk list",
 			    s->key);
 	for (;;) {
+		const size_t prefix = sizeof(VMCONFIG_DISK_IMAGE_PREFIX) - 1;
+		bool image = !strncmp(v, VMCONFIG_DISK_IMAGE_PREFIX, prefix);
+		/* An image is a payload: its name fits a bundle entry's. */
+		size_t max = image ? BUNDLE_NAME_SIZE - 1 : VMCONFIG_DISK_LABEL_MAX;
 		struct vm_disk *d;
 		size_t len = 0;
 
+		if (image)
+			v += prefix;
 		while (v[len] && v[len] != ',' && v[len] != ':')
 			len++;
-		if (len == 0 || len > VMCONFIG_DISK_LABEL_MAX)
+		if (image && (len == 0 || len > max))
+			return fail(p, VMCONFIG_E_VALUE,
+				    "%s: in '%s', image: wants a payload name of 1 to "
+				    "%d characters",
+				    s->key, s->value, BUNDLE_NAME_SIZE - 1);
+		if (len == 0 || len > max)
 			return fail(p, VMCONFIG_E_VALUE,
 				    "%s: '%s' is not a disk list (labels of 1 to %d "
 				    "characters, each optionally followed by :ro, "
@@ -310,13 +323,15 @@ static int set_disks(struct vm_parse *p, const struct vm_setting *s, struct vm_c
 		for (size_t i = 0; i < len; i++) {
 			if (!bundle_name_char_ok(v[i]))
 				return fail(p, VMCONFIG_E_VALUE,
-					    "%s: disk label in '%s' has characters "
+					    "%s: disk %s in '%s' has characters "
 					    "outside A-Z a-z 0-9 . _ + -",
-					    s->key, s->value);
+					    s->key, image ? "image name" : "label",
+					    s->value);
 			d->label[i] = v[i];
 		}
 		d->label[len] = 0;
 		d->read_only = false;
+		d->image = image;
 		v += len;
 		if (*v == ':') {
 			if (strncmp(v, ":ro", 3) || (v[3] && v[3] != ','))
@@ -328,9 +343,11 @@ static int set_disks(struct vm_parse *p, const struct vm_setting *s, struct vm_c
 			v += 3;
 		}
 		for (unsigned int i = 0; i < n; i++)
-			if (!strcmp(vm->disks[i].label, d->label))
+			if (vm->disks[i].image == d->image &&
+			    !strcmp(vm->disks[i].label, d->label))
 				return fail(p, VMCONFIG_E_VALUE,
-					    "%s: disk '%s' named twice", s->key,
+					    "%s: disk '%s%s' named twice", s->key,
+					    d->image ? VMCONFIG_DISK_IMAGE_PREFIX : "",
 					    d->label);
 		n++;
 		if (!*v)

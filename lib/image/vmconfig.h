@@ -46,14 +46,19 @@
  *                             project's own too (console, test exit, ...)
  *   vmN.disk = DISKS          optional: the VM's virtio disks, in order
  *                             (/dev/vda, vdb, ...), as a list of items
- *                             LABEL or LABEL:ro separated by commas, at
- *                             most VMCONFIG_MAX_DISKS; LABEL names a
- *                             partition of the datastore (its GPT name,
- *                             1 to 36 characters from A-Z a-z 0-9 . _ + -),
- *                             :ro makes it read-only; a label at most once
- *                             per VM. Whether the disk has it, and whether
- *                             another VM writes it, is the hypervisor's
- *                             to check
+ *                             LABEL, LABEL:ro, image:NAME or
+ *                             image:NAME:ro separated by commas, at most
+ *                             VMCONFIG_MAX_DISKS; LABEL names a partition
+ *                             of the datastore (its GPT name, 1 to 36
+ *                             characters from A-Z a-z 0-9 . _ + -),
+ *                             image:NAME a RAM disk, the BUNDLE_DISK
+ *                             payload NAME (a payload name); :ro makes it
+ *                             read-only; a disk at most once per VM. The
+ *                             prefix "image:" always means a RAM disk, so
+ *                             "image:ro" is the image "ro", read-write.
+ *                             Whether the disk or the bundle has it, and
+ *                             whether another VM writes it, is the
+ *                             hypervisor's to check
  *
  * N runs from 0 to 7, and the VMs present must be numbered consecutively
  * from 0. No VMs at all is valid: the hypervisor then has nothing to run.
@@ -87,6 +92,8 @@
  * holds 36 UTF-16 code units, UEFI 2.10 section 5.3.3). */
 #define VMCONFIG_MAX_DISKS 4
 #define VMCONFIG_DISK_LABEL_MAX 36
+/* vmN.disk's prefix for a RAM disk (image:NAME). */
+#define VMCONFIG_DISK_IMAGE_PREFIX "image:"
 #define VMCONFIG_CMDLINE_MAX 511
 #define VMCONFIG_GUESTINFO_MAX 32 /* guestinfo keys per VM */
 /*
@@ -122,10 +129,12 @@ struct vm_guestinfo {
 	char value[VMCONFIG_GUESTINFO_VALUE_MAX + 1];
 };
 
-/* A virtio disk of a VM: a datastore partition by its label. */
+/* A virtio disk of a VM: a datastore partition by its label, or (image)
+ * a RAM disk by its BUNDLE_DISK payload's name. */
 struct vm_disk {
 	char label[VMCONFIG_DISK_LABEL_MAX + 1];
 	bool read_only;
+	bool image; /* image:NAME: label is the payload's name */
 };
 
 /* One VM; strings are NUL-terminated, "" when not given. About 10 KiB. */

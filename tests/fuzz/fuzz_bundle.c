@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fz_terminated(q->name, sizeof(q->name)) &&
 				   bundle_name_valid(q->name),
 			   "payload %u name", i);
-		FUZZ_CHECK(q->type >= BUNDLE_HYP && q->type <= BUNDLE_BLOB,
+		FUZZ_CHECK(q->type >= BUNDLE_HYP && q->type <= BUNDLE_DISK,
 			   "payload %u type %u", i, q->type);
 		/* Reads every byte: ASan says if any is outside the buffer. */
 		FUZZ_CHECK(crc32(0, q->data, (size_t)q->size) ==

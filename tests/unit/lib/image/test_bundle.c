@@ -210,7 +210,8 @@ static void test_valid(void)
 	CHECK(strcmp(bundle_type_name(BUNDLE_INITRD), "initrd") == 0);
 	CHECK(strcmp(bundle_type_name(BUNDLE_BLOB), "blob") == 0);
 	CHECK(strcmp(bundle_type_name(0), "unknown") == 0);
-	CHECK(strcmp(bundle_type_name(6), "unknown") == 0);
+	CHECK(strcmp(bundle_type_name(BUNDLE_DISK), "disk") == 0);
+	CHECK(strcmp(bundle_type_name(7), "unknown") == 0);
 	free(img);
 }
 
@@ -461,6 +462,7 @@ static void test_misaligned(void)
 
 static void test_unknown_type(void)
 {
+	struct bundle b;
 	size_t len;
 	uint8_t *img = build_std(&len);
 
@@ -470,6 +472,13 @@ static void test_unknown_type(void)
 	le_put32(ent(img, 3, 0), 0);
 	reseal(img);
 	expect_fail(img, len, BUNDLE_E_TYPE, "unknown type 0");
+	/* The last type known, and the first past it. */
+	le_put32(ent(img, 3, 0), BUNDLE_DISK);
+	reseal(img);
+	CHECK_EQ(bundle_open(&b, img, len), 0);
+	le_put32(ent(img, 3, 0), BUNDLE_DISK + 1);
+	reseal(img);
+	expect_fail(img, len, BUNDLE_E_TYPE, "payload 3 'rootfs' has unknown type 7");
 	free(img);
 }
 

@@ -433,6 +433,69 @@ static void test_disks(void)
 	      "vm0.disk: disk 'a' named twice");
 }
 
+/* RAM disks: image:NAME[:ro], a BUNDLE_DISK payload by name. */
+static void test_disk_images(void)
+{
+	ok(VM0 "vm0.disk = image:scratch\n", 1);
+	CHECK_EQ(vms[0].disk_count, 1);
+	CHECK(vms[0].disks[0].image);
+	CHECK(!vms[0].disks[0].read_only);
+	CHECK(!strcmp(vms[0].disks[0].label, "scratch"));
+	/* Mixed with partitions; a partition and an image may share a name. */
+	ok(VM0 "vm0.disk = root,image:root:ro,image:b.c+d_e-f,data:ro\n", 1);
+	CHECK_EQ(vms[0].disk_count, 4);
+	CHECK(!vms[0].disks[0].image);
+	CHECK(!strcmp(vms[0].disks[0].label, "root"));
+	CHECK(vms[0].disks[1].image);
+	CHECK(vms[0].disks[1].read_only);
+	CHECK(!strcmp(vms[0].disks[1].label, "root"));
+	CHECK(vms[0].disks[2].image);
+	CHECK(!vms[0].disks[2].read_only);
+	CHECK(!strcmp(vms[0].disks[2].label, "b.c+d_e-f"));
+	CHECK(!vms[0].disks[3].image);
+	CHECK(vms[0].disks[3].read_only);
+	/* The prefix always means an image: "image:ro" is the image "ro". */
+	ok(VM0 "vm0.disk = image:ro\n", 1);
+	CHECK(vms[0].disks[0].image);
+	CHECK(!vms[0].disks[0].read_only);
+	CHECK(!strcmp(vms[0].disks[0].label, "ro"));
+	ok(VM0 "vm0.disk = image:ro:ro\n", 1);
+	CHECK(vms[0].disks[0].read_only);
+	/* Without its colon it is a partition's label. */
+	ok(VM0 "vm0.disk = image,images:ro\n", 1);
+	CHECK(!vms[0].disks[0].image);
+	CHECK(!strcmp(vms[0].disks[0].label, "image"));
+	CHECK(!vms[0].disks[1].image);
+	CHECK(!strcmp(vms[0].disks[1].label, "images"));
+	/* 31 characters: a payload name's longest. */
+	ok(VM0 "vm0.disk = image:abcdefghijabcdefghijabcdefghija\n", 1);
+	CHECK_EQ(strlen(vms[0].disks[0].label), 31);
+
+	fails(VM0 "vm0.disk = image:abcdefghijabcdefghijabcdefghijab\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'image:abcdefghijabcdefghijabcdefghijab', image: wants a "
+	      "payload name of 1 to 31 characters");
+	fails(VM0 "vm0.disk = image:\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'image:', image: wants a payload name of 1 to 31 "
+	      "characters");
+	fails(VM0 "vm0.disk = image::ro\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'image::ro', image: wants a payload name of 1 to 31 "
+	      "characters");
+	fails(VM0 "vm0.disk = a,image:,b\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'a,image:,b', image: wants a payload name of 1 to 31 "
+	      "characters");
+	fails(VM0 "vm0.disk = image:a:rw\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'image:a:rw', a label may only be followed by :ro");
+	fails(VM0 "vm0.disk = image:a:ro:ro\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: in 'image:a:ro:ro', a label may only be followed by :ro");
+	fails(VM0 "vm0.disk = image:a/b\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: disk image name in 'image:a/b' has characters outside A-Z "
+	      "a-z 0-9 . _ + -");
+	fails(VM0 "vm0.disk = image:a,image:b:ro,image:a:ro\n", VMCONFIG_E_VALUE,
+	      "vm0.disk: disk 'image:a' named twice");
+	fails(VM0 "vm0.disk = image:a,b,image:c,d,image:e\n", VMCONFIG_E_LIMIT,
+	      "vm0.disk: more than 4 disks");
+}
+
 static void test_affinity(void)
 {
 	ok(VM0 "vm0.affinity = 0\n", 1);
@@ -713,6 +776,7 @@ int main(void)
 	RUN(test_ecam_and_identity);
 	RUN(test_backdoor_el0);
 	RUN(test_disks);
+	RUN(test_disk_images);
 	RUN(test_name);
 	RUN(test_guestinfo);
 	RUN(test_config_errors);

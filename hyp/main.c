@@ -119,6 +119,7 @@ void hyp_main(struct handoff *h)
 	gic_init(fdt);
 	disk_init(fdt);
 	datastore_init();
+	ramdisk_init();
 	hyp_ecam_scan(fdt);
 	if (vms_create() > 0) {
 		console_mux_init(fdt, h->uart_pa);

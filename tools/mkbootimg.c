@@ -2,7 +2,8 @@
  * mkbootimg: builds a complete boot image for guests in one command: the
  * bootloader followed by a bundle holding the hypervisor, a configuration
  * generated from the options, and each VM's kernel and initrd
- * (docs/BOOT_IMAGE.md, "Building a boot image for a guest"). With --native,
+ * (docs/BOOT_IMAGE.md, "Building a boot image for a guest"), and the RAM
+ * disks' images (--disk-image, BUNDLE_DISK). With --native,
  * the image starts one Linux kernel at EL2 in place of the hypervisor
  * ("Native mode" there).
  *
@@ -50,6 +51,16 @@ struct vm_opts {
 	const char *raw_offset; /* --raw-offset, as given */
 };
 
+/* The most --disk-image: what the bundle has room for besides the
+ * hypervisor, the configuration and a kernel and an initrd per VM. */
+#define MAX_DISK_IMAGES (BUNDLE_MAX_ENTRIES - 2 - 2 * VMCONFIG_MAX_VMS)
+
+/* A --disk-image NAME=FILE, split. */
+struct disk_image {
+	char name[BUNDLE_NAME_SIZE];
+	const char *path;
+};
+
 struct opts {
 	const char *out;
 	const char *boot;
@@ -64,6 +75,8 @@ struct opts {
 	 * VMs use (name, mem, cpus and guestinfo stay unset). */
 	bool native;
 	struct vm_opts native_opts;
+	struct disk_image images[MAX_DISK_IMAGES];
+	unsigned int image_count;
 };
 
 /* A file read whole. */
@@ -86,7 +99,7 @@ static void usage(FILE *f)
 		"                 [--ecam-passthrough] [--identity] [--backdoor-el0 "
 		"vmware|all]\n"
 		"                 [--raw] [--raw-offset OFF]]...\n"
-		"           [--print-config]\n"
+		"           [--disk-image NAME=FILE]... [--print-config]\n"
 		"       %s -o OUT --boot FILE --hyp FILE [--name NAME] --native --kernel "
 		"FILE\n"
 		"           [--initrd FILE] [--cmdline TEXT] [--print-config]\n"
@@ -107,6 +120,9 @@ static void usage(FILE *f)
 		"--ecam-passthrough gives the VM the monitor's emulated ECAM window and\n"
 		"its devices; --identity puts its RAM at the physical addresses backing\n"
 		"it, so those devices can DMA to it.\n"
+		"DISKS may also name RAM disks, image:NAME or image:NAME:ro, whose\n"
+		"content --disk-image NAME=FILE carries in the boot image (FILE a\n"
+		"non-zero multiple of 512 bytes; writes to it are lost at power-off).\n"
 		"--backdoor-el0 all lets the VM's user programs (EL0) call the\n"
 		"project's own backdoor commands (console, test exit, ...); by default\n"
 		"(vmware) they get only VMware's (docs/ABI.md).\n"
@@ -233,6 +249,37 @@ static void add_set(struct opts *o, const char *spec)
 	o->sets[o->set_count++] = spec;
 }
 
+/* --disk-image NAME=FILE: its name is a payload name, given once. */
+static void add_disk_image(struct opts *o, const char *spec)
+{
+	const char *path;
+	size_t namelen;
+	unsigned int i;
+
+	if (o->native)
+		usage_error("--disk-image: native mode runs no VMs to use it");
+	path = split_eq("--disk-image", spec, &namelen);
+	if (!namelen || namelen >= BUNDLE_NAME_SIZE)
+		tool_die("--disk-image: '%.*s' is not a name of 1 to %d characters",
+			 (int)namelen, spec, BUNDLE_NAME_SIZE - 1);
+	if (!path[0])
+		tool_die("--disk-image: no file given for '%.*s'", (int)namelen, spec);
+	for (i = 0; i < o->image_count; i++) {
+		if (strlen(o->images[i].name) == namelen &&
+		    !strncmp(o->images[i].name, spec, namelen))
+			tool_die("--disk-image: '%.*s' given twice", (int)namelen, spec);
+	}
+	if (o->image_count == MAX_DISK_IMAGES)
+		tool_die("--disk-image: at most %d", MAX_DISK_IMAGES);
+	memcpy(o->images[o->image_count].name, spec, namelen);
+	o->images[o->image_count].name[namelen] = 0;
+	if (!bundle_name_valid(o->images[o->image_count].name))
+		tool_die("--disk-image: name '%s' has characters outside A-Z a-z 0-9 . _ "
+			 "+ -",
+			 o->images[o->image_count].name);
+	o->images[o->image_count++].path = path;
+}
+
 static void add_guestinfo(struct vm_opts *vm, unsigned int index, const char *spec)
 {
 	const char *value;
@@ -303,10 +350,11 @@ static void set_file(const char **slot, const char *opt, const char *arg)
 static bool takes_argument(const char *opt)
 {
 	static const char *const opts[] = {
-		"-o",	       "--boot",	 "--hyp",	 "--name",
-		"--set",       "--kernel",	 "--initrd",	 "--cmdline",
-		"--mem",       "--cpus",	 "--shares",	 "--affinity",
-		"--guestinfo", "--backdoor-el0", "--raw-offset", "--disk",
+		"-o",		"--boot",	  "--hyp",	  "--name",
+		"--set",	"--kernel",	  "--initrd",	  "--cmdline",
+		"--mem",	"--cpus",	  "--shares",	  "--affinity",
+		"--guestinfo",	"--backdoor-el0", "--raw-offset", "--disk",
+		"--disk-image",
 	};
 	size_t i;
 
@@ -338,6 +386,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		if (!strcmp(opt, "--native")) {
 			if (o->native)
 				usage_error("--native given twice");
+			if (o->image_count)
+				usage_error("--disk-image: native mode runs no VMs to "
+					    "use it");
 			if (o->vm_count)
 				usage_error(
 					"--native and --vm cannot be combined: native "
@@ -424,6 +475,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			/* The value is checked with the configuration it makes. */
 			set_once(o, &current_vm(o, opt)->backdoor_el0, opt, arg);
 			check_value(opt, arg);
+		} else if (!strcmp(opt, "--disk-image")) {
+			add_disk_image(o, arg);
 		} else if (!strcmp(opt, "--guestinfo")) {
 			add_guestinfo(current_vm(o, opt), o->vm_count - 1, arg);
 		} else if (!strcmp(opt, "--raw-offset")) {
@@ -561,8 +614,29 @@ static void gen_config(const struct opts *o, struct text *t)
 	}
 }
 
+/* Each image:NAME a VM names must be a --disk-image: the hypervisor
+ * would refuse the VM. */
+static void check_disk_names(const struct opts *o, const struct vm_config *vms,
+			     unsigned int count)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		for (unsigned int d = 0; d < vms[i].disk_count; d++) {
+			const struct vm_disk *vd = &vms[i].disks[d];
+			unsigned int k = 0;
+
+			while (vd->image && k < o->image_count &&
+			       strcmp(o->images[k].name, vd->label))
+				k++;
+			if (vd->image && k == o->image_count)
+				tool_die("vm%u --disk: image:%s: no --disk-image %s=FILE",
+					 i, vd->label, vd->label);
+		}
+	}
+}
+
 /* Checks the configuration as the platform will; the VMs into vms. */
-static void check_config(const struct text *t, struct vm_config *vms)
+static void check_config(const struct opts *o, const struct text *t,
+			 struct vm_config *vms)
 {
 	static struct bootmode_config mode;
 	unsigned int count;
@@ -580,6 +654,7 @@ static void check_config(const struct text *t, struct vm_config *vms)
 			 err);
 	if (ret)
 		tool_die("%s", err);
+	check_disk_names(o, vms, count);
 	/* What the bootloader reads: the mode, and --set keys that clash with it. */
 	if (bootmode_parse(t->p, t->len, &mode, err, sizeof(err)))
 		tool_die("%s", err);
@@ -691,9 +766,9 @@ static void check_vm_fits(const struct opts *o, unsigned int i, const struct vm_
 static void make(const struct opts *o, const struct text *config,
 		 const struct vm_config *vms)
 {
-	struct bundle_input in[2 + 2 * VMCONFIG_MAX_VMS];
+	struct bundle_input in[2 + 2 * VMCONFIG_MAX_VMS + MAX_DISK_IMAGES];
 	char names[2 * VMCONFIG_MAX_VMS][BUNDLE_NAME_SIZE];
-	struct blob boot, hyp, files[2 * VMCONFIG_MAX_VMS];
+	struct blob boot, hyp, files[2 * VMCONFIG_MAX_VMS + MAX_DISK_IMAGES];
 	const struct blob *kernels[VMCONFIG_MAX_VMS], *initrds[VMCONFIG_MAX_VMS];
 	char what[64];
 	uint32_t n = 0, nf = 0;
@@ -752,6 +827,19 @@ static void make(const struct opts *o, const struct text *config,
 	}
 	for (i = 0; i < o->vm_count; i++)
 		check_vm_fits(o, i, &vms[i], kernels[i], initrds[i]);
+	for (i = 0; i < o->image_count; i++) {
+		snprintf(what, sizeof(what), "--disk-image %s", o->images[i].name);
+		files[nf] = load(what, o->images[i].path);
+		/* A disk is whole 512-byte sectors (virtio 1.2, 5.2.4); the
+		 * hypervisor refuses any other size too. */
+		if (!files[nf].size || files[nf].size % 512)
+			tool_die("%s: '%s' is %llu bytes, not a non-zero multiple of 512",
+				 what, o->images[i].path,
+				 (unsigned long long)files[nf].size);
+		in[n++] = (struct bundle_input){BUNDLE_DISK, o->images[i].name,
+						files[nf].data, files[nf].size};
+		nf++;
+	}
 	write_image(o->out, &boot, in, n);
 	free(boot.data);
 	free(hyp.data);
@@ -776,7 +864,7 @@ int main(int argc, char **argv)
 	if (o.out && !o.hyp)
 		usage_error("no hypervisor (--hyp FILE)");
 	gen_config(&o, &config);
-	check_config(&config, vms);
+	check_config(&o, &config, vms);
 	if (o.print_config)
 		fwrite(config.p, 1, config.len, stdout);
 	if (o.out)

@@ -180,12 +180,15 @@ int vblk_vm_init(struct vm *vm, const struct vm_config *c, unsigned n)
 	for (unsigned i = 0; i < c->disk_count; i++) {
 		const struct vm_disk *cd = &c->disks[i];
 		struct vblk *d = &vm->disks[i];
-		bool ro = cd->read_only || disk_read_only();
+		/* A RAM disk is not on the machine's disk: its drive's
+		 * read-only state is not its own. */
+		bool ro = cd->read_only || (!cd->image && disk_read_only());
 
 		memset(d, 0, sizeof(*d));
 		d->vm = vm;
 		d->index = i;
-		if (datastore_claim(vm->id, who, cd->label, ro, &d->extent))
+		if (cd->image ? ramdisk_vm_claim(vm->id, who, cd->label, ro, &d->rd)
+			      : datastore_claim(vm->id, who, cd->label, ro, &d->extent))
 			goto refuse;
 		vm->disk_count = i + 1;
 		d->ram = (struct guest_ram){vm->ram_ipa, vm->ram_size, vm->ram_pa,
@@ -195,6 +198,12 @@ int vblk_vm_init(struct vm *vm, const struct vm_config *c, unsigned n)
 					     .ctx = d,
 					     .rw = be_rw,
 					     .flush = be_flush};
+		/* Writes to RAM are as stable as they will be once copied. */
+		if (cd->image)
+			d->be = (struct blk_backend){.sectors = d->rd.sectors,
+						     .read_only = ro,
+						     .ctx = &d->rd,
+						     .rw = ramdisk_rw};
 		/* GET_ID: the partition's label, as a disk's serial number. */
 		memcpy(d->be.serial, cd->label,
 		       strlen(cd->label) < sizeof(d->be.serial) ? strlen(cd->label)
@@ -215,8 +224,14 @@ int vblk_vm_init(struct vm *vm, const struct vm_config *c, unsigned n)
 				GUEST_VIRTIO_BASE + (uint64_t)i * GUEST_DT_VIRTIO_SIZE,
 				GUEST_DT_VIRTIO_SIZE, &vblk_mmio_ops, d, "virtio-blk"))
 			goto refuse;
-		log_printf("hyp: %s: disk vd%c: '%s', %lu MiB%s\n", who, 'a' + i,
-			   cd->label, d->extent.sectors >> 11, ro ? ", read-only" : "");
+		if (cd->image)
+			log_printf("hyp: %s: disk vd%c: image '%s', %lu KiB in RAM%s\n",
+				   who, 'a' + i, cd->label, d->rd.sectors >> 1,
+				   ro ? ", read-only" : "");
+		else
+			log_printf("hyp: %s: disk vd%c: '%s', %lu MiB%s\n", who, 'a' + i,
+				   cd->label, d->extent.sectors >> 11,
+				   ro ? ", read-only" : "");
 	}
 	return 0;
 refuse:
@@ -238,5 +253,6 @@ void vblk_vm_reset(struct vm *vm)
 void vblk_vm_release(struct vm *vm)
 {
 	datastore_release(vm->id);
+	ramdisk_vm_release(vm->id);
 	vm->disk_count = 0;
 }

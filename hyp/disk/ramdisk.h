@@ -46,9 +46,9 @@
 /* An image in the boot image, and who holds it. */
 struct ramdisk_image {
 	char name[BUNDLE_NAME_SIZE];
-	uint8_t *data; /* the payload, where the hypervisor reaches it */
-	uint64_t size; /* bytes, as the bundle says */
-	uint8_t writer; /* the VM writing it, RAMDISK_MAX_VMS: none */
+	uint8_t *data;	  /* the payload, where the hypervisor reaches it */
+	uint64_t size;	  /* bytes, as the bundle says */
+	uint8_t writer;	  /* the VM writing it, RAMDISK_MAX_VMS: none */
 	uint32_t readers; /* bit n: VM n reads it */
 };
 

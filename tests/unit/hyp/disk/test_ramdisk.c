@@ -212,8 +212,12 @@ static void refused_ranges(void)
 	struct blk_span s[BLK_SEG_MAX + 1];
 	static const uint64_t bad[] = {
 		IMG_SECTORS - 1, /* one sector past the end, with 2 */
-		IMG_SECTORS,	 IMG_SECTORS + 1, UINT64_MAX, UINT64_MAX - 1,
-		UINT64_MAX / RAMDISK_SECTOR_SIZE, UINT64_MAX / RAMDISK_SECTOR_SIZE + 1,
+		IMG_SECTORS,
+		IMG_SECTORS + 1,
+		UINT64_MAX,
+		UINT64_MAX - 1,
+		UINT64_MAX / RAMDISK_SECTOR_SIZE,
+		UINT64_MAX / RAMDISK_SECTOR_SIZE + 1,
 		(1ull << 55), /* * 512 wraps to 0 */
 	};
 

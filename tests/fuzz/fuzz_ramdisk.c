@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		       (unsigned __int128)isize &&
 	       !(write && ro);
 	got = ramdisk_rw(&r, write, sector, spans, n);
-	FUZZ_CHECK((got == 0) == want, "got %d, the model says %s (n %u, sector %lu, "
+	FUZZ_CHECK((got == 0) == want,
+		   "got %d, the model says %s (n %u, sector %lu, "
 		   "total %lu, sectors %u, write %d ro %d)",
 		   got, want ? "accept" : "refuse", n, (unsigned long)sector,
 		   (unsigned long)total, sectors, write, ro);
@@ -84,7 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (unsigned i = 0; i < n; i++) {
 			FUZZ_CHECK(!memcmp(write ? img + off : spans[i].host,
-					   write ? copies[i] : before + off, spans[i].len),
+					   write ? copies[i] : before + off,
+					   spans[i].len),
 				   "span %u's bytes are not the image's at %zu", i, off);
 			if (write)
 				memcpy(before + off, copies[i], spans[i].len);

@@ -83,9 +83,11 @@
 #define VIRTIO_MMIO_MIN_SIZE (VIRTIO_MMIO_Config + VIRTIO_BLK_CFG_blk_size + 4)
 
 /* Queue memory: the legacy page size (GuestPageSize, QueueAlign) for both
- * versions; entries: enough for a header, 62 data pieces and a status. */
+ * versions; entries: a header, up to 254 data pieces and a status, as
+ * QEMU's own queue: one chain carries any request a VM's device takes
+ * (BLK_SEG_MAX pieces, hyp/virtio/blk.h), so none is cut in two. */
 #define DISK_PAGE_SIZE 4096u
-#define DISK_QUEUE_SIZE 64u
+#define DISK_QUEUE_SIZE 256u
 #define DISK_QUEUE_MIN 4u /* header, one data piece, status: 3, rounded up */
 /* The header and status byte follow the rings in their own page, 2 KiB
  * apart: never in one cache line, whatever the line size (at most 2 KiB,

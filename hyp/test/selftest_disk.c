@@ -10,9 +10,9 @@
  * - writes a pattern to the last 8 sectors from a scatter list of two
  *   spans whose boundary is not on a sector boundary (1000 + 3096 bytes,
  *   the second not even 8-byte aligned in memory);
- * - reads them back into other memory through 74 spans of 56 bytes (and
- *   one of 8), more than one request holds, so the driver cuts it in two
- *   inside a span, and compares;
+ * - reads them back into other memory through 342 spans of 12 bytes (the
+ *   last of 4), more than one request holds (the driver's queue has 256
+ *   entries), so the driver cuts it in two inside a span, and compares;
  * - flushes.
  * On a read-only disk the write must be refused instead, and the rest is
  * skipped. Ends with "hyp: disk test: ok" or "hyp: disk test: FAILED: why".
@@ -30,8 +30,8 @@
 #define AREA_BYTES (AREA_SECTORS * DISK_SECTOR_SIZE)
 #define SPAN_A 1000u /* bytes of the first write span; the second has the rest */
 #define SPAN_B_OFF 3u
-#define READ_SPAN 56u
-#define READ_STRIDE 64u
+#define READ_SPAN 12u
+#define READ_STRIDE 16u
 #define READ_SPANS ((AREA_BYTES + READ_SPAN - 1) / READ_SPAN)
 
 static uint8_t sector[DISK_SECTOR_SIZE] __attribute__((aligned(64)));
@@ -110,7 +110,7 @@ static bool write_pattern(uint64_t first)
 
 static bool read_back(uint64_t first)
 {
-	struct disk_span spans[READ_SPANS];
+	static struct disk_span spans[READ_SPANS];
 	int err;
 
 	memset(readback, 0, sizeof(readback));

@@ -138,7 +138,7 @@ static void one_chain_when_it_fits(void)
 	pieces_are_the_spans(s, 2, seg, 2);
 }
 
-/* The self-test's read-back: 74 spans, 62 pieces per chain. */
+/* A cut inside a span: 74 spans, 62 pieces per chain. */
 static void cut_inside_a_span(void)
 {
 	struct disk_span s[74];

@@ -115,7 +115,8 @@ struct vcons {
 /* The device as at power-on: the transport reset, no input held, on the
  * VM's RAM (kept) with output to out(ctx, ...). Always succeeds (false
  * only if the transport refused its constant ops). */
-bool vcons_init(struct vcons *c, const struct guest_ram *ram, vcons_out_fn out, void *ctx);
+bool vcons_init(struct vcons *c, const struct guest_ram *ram, vcons_out_fn out,
+		void *ctx);
 
 /*
  * Console input for the guest: up to n bytes from p held, and as much as

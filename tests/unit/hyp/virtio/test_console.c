@@ -198,8 +198,8 @@ static void tx_one(unsigned i, uint64_t off, const char *text)
 
 static void refill(void)
 {
-	tx_one(avail_idx[VCONS_TRANSMITQ] % NUM, 0x100 * (avail_idx[VCONS_TRANSMITQ] % NUM),
-	       "x");
+	tx_one(avail_idx[VCONS_TRANSMITQ] % NUM,
+	       0x100 * (avail_idx[VCONS_TRANSMITQ] % NUM), "x");
 }
 
 /* A receive buffer: descriptor i, len writable bytes at BUF + off. */
@@ -250,8 +250,8 @@ static void identifies_itself(void)
 	wr(VIRTIO_MMIO_DriverFeatures, 1u << VIRTIO_F_RING_INDIRECT_DESC);
 	wr(VIRTIO_MMIO_DriverFeaturesSel, 1);
 	wr(VIRTIO_MMIO_DriverFeatures, 1);
-	wr(VIRTIO_MMIO_Status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				       VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_Status,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	CHECK(!(rd(VIRTIO_MMIO_Status) & VIRTIO_STATUS_FEATURES_OK));
 }
 
@@ -321,7 +321,8 @@ static void output_refusals(void)
 	CHECK_EQ(used_idx(VCONS_TRANSMITQ), 0);
 	CHECK(needs_reset());
 	CHECK(rd(VIRTIO_MMIO_InterruptStatus) & VIRTIO_MMIO_INT_CONFIG);
-	CHECK(!strcmp(vcons_strerror(&dev), "device-writable buffer in a transmitq chain"));
+	CHECK(!strcmp(vcons_strerror(&dev),
+		      "device-writable buffer in a transmitq chain"));
 	/* Nothing more happens until the reset... */
 	tx_one(2, 0x200, "late");
 	wr(VIRTIO_MMIO_QueueNotify, VCONS_TRANSMITQ);
@@ -414,7 +415,8 @@ static void input_to_posted_buffers(void)
 	CHECK(virtio_mmio_irq_level(&dev.mmio));
 	/* A chain of two writable buffers is filled across both. */
 	ack();
-	desc(VCONS_RECEIVEQ, 2, BUF + 0x200, 2, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 3);
+	desc(VCONS_RECEIVEQ, 2, BUF + 0x200, 2, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT,
+	     3);
 	desc(VCONS_RECEIVEQ, 3, BUF + 0x300, 8, VIRTQ_DESC_F_WRITE, 0);
 	publish(VCONS_RECEIVEQ, 2);
 	wr(VIRTIO_MMIO_QueueNotify, VCONS_RECEIVEQ);
@@ -515,7 +517,8 @@ static void input_refusals(void)
 	CHECK(!needs_reset()); /* nothing to put in it yet */
 	CHECK_EQ(input("abc"), 3);
 	CHECK(needs_reset());
-	CHECK(!strcmp(vcons_strerror(&dev), "device-readable buffer in a receiveq chain"));
+	CHECK(!strcmp(vcons_strerror(&dev),
+		      "device-readable buffer in a receiveq chain"));
 	CHECK_EQ(used_idx(VCONS_RECEIVEQ), 0);
 	CHECK_EQ(at(BUF + 0x100)[0], 0);
 	/* The input stays held for the device after its reset. */

@@ -88,7 +88,8 @@ static void bring_up(struct fz *f)
 	wr(VIRTIO_MMIO_Status, st);
 	for (unsigned q = 0; q < 2; q++) {
 		uint32_t num = CANON_NUM;
-		uint64_t desc = RAM_IPA + CANON(q), avail = desc + 0x400, used = desc + 0x800;
+		uint64_t desc = RAM_IPA + CANON(q), avail = desc + 0x400,
+			 used = desc + 0x800;
 
 		/* Mostly the canonical layout; else anything. */
 		if (feat & 2) {
@@ -159,10 +160,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t i = 0; i < n; i++)
 				inbuf[i] = (uint8_t)(i + steps);
 			take = vcons_input(&dev, inbuf, n);
-			FUZZ_CHECK(take == (n < room ? n : room), "took %zu of %zu, room %zu",
-				   take, n, room);
-			FUZZ_CHECK(vcons_held(&dev) <= held + take, "held %u from %u + %zu",
-				   vcons_held(&dev), held, take);
+			FUZZ_CHECK(take == (n < room ? n : room),
+				   "took %zu of %zu, room %zu", take, n, room);
+			FUZZ_CHECK(vcons_held(&dev) <= held + take,
+				   "held %u from %u + %zu", vcons_held(&dev), held, take);
 			refused += n - take;
 			break;
 		}
@@ -199,14 +200,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unsigned q = op >> 7;
 			uint16_t head = (uint16_t)(fz_take(&f, 1) % (CANON_NUM + 1));
 
-			put16(CANON(q) + 0x400 + 4 + 2 * (avail_idx[q] % CANON_NUM), head);
+			put16(CANON(q) + 0x400 + 4 + 2 * (avail_idx[q] % CANON_NUM),
+			      head);
 			put16(CANON(q) + 0x400 + 2, ++avail_idx[q]);
 			notify_write = true;
 			wr(VIRTIO_MMIO_QueueNotify, q);
 			break;
 		}
 		}
-		FUZZ_CHECK(vcons_held(&dev) <= VCONS_INPUT_SIZE, "held %u", vcons_held(&dev));
+		FUZZ_CHECK(vcons_held(&dev) <= VCONS_INPUT_SIZE, "held %u",
+			   vcons_held(&dev));
 		if (vcons_take_again(&dev))
 			FUZZ_CHECK(notify_write, "again without a QueueNotify write");
 		if (dev.mmio.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET &&
@@ -216,7 +219,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "device fault without a reason");
 		got = vcons_input_dropped(&dev);
 		if (got)
-			FUZZ_CHECK(!vcons_held(&dev), "reported %u while input is held", got);
+			FUZZ_CHECK(!vcons_held(&dev), "reported %u while input is held",
+				   got);
 		reported += got;
 		FUZZ_CHECK(reported <= refused, "reported %llu of %llu refused",
 			   (unsigned long long)reported, (unsigned long long)refused);

@@ -60,7 +60,8 @@ const char *vc_init(struct vc_dev *d, uintptr_t base, struct vb_rings r[2])
 			return "queue smaller than the driver's";
 		wr(d, VIRTIO_MMIO_QueueNum, VC_QSIZE);
 		wr(d, VIRTIO_MMIO_QueueDescLow, (uint32_t)(uintptr_t)rq->desc);
-		wr(d, VIRTIO_MMIO_QueueDescHigh, (uint32_t)((uint64_t)(uintptr_t)rq->desc >> 32));
+		wr(d, VIRTIO_MMIO_QueueDescHigh,
+		   (uint32_t)((uint64_t)(uintptr_t)rq->desc >> 32));
 		wr(d, VIRTIO_MMIO_QueueDriverLow, (uint32_t)(uintptr_t)&rq->avail);
 		wr(d, VIRTIO_MMIO_QueueDriverHigh,
 		   (uint32_t)((uint64_t)(uintptr_t)&rq->avail >> 32));
@@ -95,7 +96,8 @@ void vc_notify(const struct vc_dev *d, unsigned q)
 
 uint16_t vc_used_new(const struct vc_dev *d, unsigned q)
 {
-	return (uint16_t)(((volatile struct vb_used *)&d->r[q].used)->idx - d->used_seen[q]);
+	return (uint16_t)(((volatile struct vb_used *)&d->r[q].used)->idx -
+			  d->used_seen[q]);
 }
 
 uint32_t vc_take_used(struct vc_dev *d, unsigned q)

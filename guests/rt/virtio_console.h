@@ -34,8 +34,7 @@ struct vc_dev {
 const char *vc_init(struct vc_dev *d, uintptr_t base, struct vb_rings r[2]);
 /* Buffer [buf, buf + len) as descriptor 0 of queue q, device-writable or
  * not, made available (2.7.13), without a notification. */
-void vc_publish(struct vc_dev *d, unsigned q, uintptr_t buf, uint32_t len,
-		bool writable);
+void vc_publish(struct vc_dev *d, unsigned q, uintptr_t buf, uint32_t len, bool writable);
 /* QueueNotify with q (4.2.3.3). */
 void vc_notify(const struct vc_dev *d, unsigned q);
 /* Used elements of q not taken yet. */

@@ -15,5 +15,7 @@ TESTABLE_hyp += hyp/drivers/disk_req.c hyp/drivers/virtq_drv.c
 # The virtio devices the VMs get: the split ring's device side, the
 # virtio-mmio transport, the block device.
 TESTABLE_hyp += hyp/virtio/virtq.c hyp/virtio/mmio_dev.c hyp/virtio/blk.c
+# The console device.
+TESTABLE_hyp += hyp/virtio/console.c
 # The datastore's partition table; RAM disks' claims and copies.
 TESTABLE_hyp += hyp/disk/gpt.c hyp/disk/ramdisk.c

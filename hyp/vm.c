@@ -174,6 +174,7 @@ static int build_dt(struct vm *vm, const struct vm_config *c, uint64_t initrd_ip
 		.uart_base = GUEST_UART_BASE,
 		.uart_spi = GUEST_UART_SPI,
 		.virtio_count = c->disk_count,
+		.virtio_slots = 1u << VCONSOLE_SLOT,
 		.virtio_base = GUEST_VIRTIO_BASE,
 		.virtio_spi = GUEST_VIRTIO_SPI,
 		.gicd_base = GUEST_GICD_BASE,
@@ -280,7 +281,8 @@ static bool create_vm(struct vm *vm, const struct vm_config *c)
 	 * UART first: hyp/vdev/mmio.c searches the devices in order, and a
 	 * console polling it is the most frequent device access. */
 	if (vm_add_mapped(vm, vm->ram_ipa, vm->ram_size, "RAM") || vuart_vm_init(vm) ||
-	    vgic_vm_init(vm) || debug_vm_devices(vm, n) || vblk_vm_init(vm, c, n))
+	    vgic_vm_init(vm) || debug_vm_devices(vm, n) || vblk_vm_init(vm, c, n) ||
+	    vconsole_vm_init(vm, c))
 		goto release;
 	if (load_image(vm, c, kernel, initrd, &l))
 		goto release;
@@ -466,6 +468,7 @@ static const char *restart_claimed(struct vm *vm, struct vcpu *self)
 	vgic_vm_reset(vm);
 	vuart_reset(vm);
 	vblk_vm_reset(vm);
+	vconsole_vm_reset(vm);
 	backdoor_vm_restart(vm);
 	vm->exit_code = -1;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)

@@ -24,6 +24,7 @@
 #include <hyp/drivers/console_escape.h>
 #include <hyp/sched/runqueue.h>
 #include <hyp/vdev/vblk.h>
+#include <hyp/vdev/vconsole.h>
 #include <lib/image/vmconfig.h>
 
 #define MAX_VMS 8
@@ -154,6 +155,7 @@ struct vm {
 	struct mmio_table mmio; /* its devices, added with vm_add_mmio() */
 	unsigned disk_count;	/* its virtio disks (hyp/vdev/vblk.c) */
 	struct vblk disks[VMCONFIG_MAX_DISKS];
+	struct vconsole vconsole; /* its virtio console (hyp/vdev/vconsole.c) */
 	spinlock_t vgic_lock;
 	uint32_t vgic_gen; /* bumped on each model change, under vgic_lock */
 	struct vgic vgic;

@@ -13,7 +13,9 @@
 #   2. wall-clock, median of RUNS runs each, A and B interleaved, without
 #      icount: QEMU start to "guest: init reached", and the hvtest=bench
 #      workload ("guest: bench start" to "guest: bench done");
-#   3. instructions per character written to the PL011 (hvtest=count).
+#   3. instructions per character written to the PL011 (hvtest=count), and
+#      to the virtio console, hvc0 (A: QEMU's virtio-serial-device with a
+#      virtconsole on a null chardev).
 #
 # Prints "bench: NAME VALUE" lines, then a table with the targets.
 # Usage: scripts/bench-linux.sh      (RUNS=n, default 5; GUEST_MEM, default 512M)
@@ -127,6 +129,10 @@ counts() { # LOG SIDE: checks a count run and sets init, again, chars, pticks, e
 	empty=$(field "$log" '^guest: count pl011 .* empty=([0-9]+) .*')
 	tx=$(field "$log" '^guest: count pl011 .* tx=([0-9]+)$')
 	idle=$(field "$log" '^guest: count idle (.*)$')
+	hchars=$(field "$log" '^guest: count hvc chars=([0-9]+) .*')
+	hticks=$(field "$log" '^guest: count hvc .* ticks=([0-9]+) .*')
+	hempty=$(field "$log" '^guest: count hvc .* empty=([0-9]+) .*')
+	hirqs=$(field "$log" '^guest: count hvc .* irqs=([0-9]+)$')
 	if [ -z "$init" ] || [ -z "$pticks" ] || [ -z "$idle" ]; then
 		die "$side: no counts in its log"
 	fi
@@ -140,6 +146,7 @@ say "instructions (-icount shift=0,sleep=off): B, the platform"
 run_b "$work/count-b.log" "$work/count.img" "${icount[@]}"
 counts "$work/count-b.log" B
 b_init=$init b_again=$again b_chars=$chars b_pticks=$pticks b_empty=$empty
+b_hchars=$hchars b_hticks=$hticks b_hempty=$hempty b_hirqs=$hirqs
 # The device tree the kernel got from the hypervisor, for A': bare QEMU
 # booting the same devices (QEMU's own tree has PCIe, virtio-mmio, fw_cfg,
 # RTC, GPIO... which the kernel probes too).
@@ -147,9 +154,11 @@ field "$work/count-b.log" '^guest: count fdt ([0-9a-f]+)$' |
 	python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))' >"$work/vm.dtb"
 
 say "instructions: A, QEMU alone"
-run_a "$work/count-a.log" count "${icount[@]}"
+run_a "$work/count-a.log" count "${icount[@]}" -device virtio-serial-device \
+	-chardev null,id=hvc -device virtconsole,chardev=hvc
 counts "$work/count-a.log" A
 a_init=$init a_again=$again a_chars=$chars a_pticks=$pticks a_empty=$empty
+a_hchars=$hchars a_hticks=$hticks a_hempty=$hempty
 
 ad_init=''
 if [ -s "$work/vm.dtb" ]; then
@@ -203,6 +212,14 @@ ok() { # VALUE TARGET: "ok" when VALUE <= TARGET
 a_pc=$(per "$a_pticks" "$a_empty" "$a_chars")
 b_pc=$(per "$b_pticks" "$b_empty" "$b_chars")
 added_pc=$(awk -v a="$a_pc" -v b="$b_pc" 'BEGIN { printf "%.1f", b - a }')
+a_hc='' b_hc='' have_hc=''
+if [ -n "$a_hchars" ] && [ -n "$b_hchars" ]; then
+	a_hc=$(per "$a_hticks" "$a_hempty" "$a_hchars")
+	b_hc=$(per "$b_hticks" "$b_hempty" "$b_hchars")
+	have_hc=1
+else
+	say "warning: no hvc0 counts (A: '${a_hchars:-}', B: '${b_hchars:-}')"
+fi
 r_insns=$(ratio "$a_init" "$b_init")
 a_bm=$(median "${a_boot[@]}") b_bm=$(median "${b_boot[@]}")
 a_wm=$(median "${a_work[@]}") b_wm=$(median "${b_work[@]}")
@@ -223,6 +240,11 @@ echo "bench: linux_insns_counter_read_platform $((b_again - b_init))"
 echo "bench: linux_pl011_insns_per_char_qemu $a_pc"
 echo "bench: linux_pl011_insns_per_char_platform $b_pc"
 echo "bench: linux_pl011_insns_per_char_added $added_pc"
+if [ -n "$have_hc" ]; then
+	echo "bench: linux_hvc_insns_per_char_qemu $a_hc"
+	echo "bench: linux_hvc_insns_per_char_platform $b_hc"
+	echo "bench: linux_hvc_chains_platform $b_hirqs"
+fi
 echo "bench: linux_ms_to_init_qemu $a_bm"
 echo "bench: linux_ms_to_init_platform $b_bm"
 echo "bench: linux_ms_to_init_ratio $r_boot"
@@ -247,6 +269,13 @@ printf '| %-44s | %13s | %13s | %7s | %6s | %s\n' "ms, bench workload (median of
 	"$a_wm" "$b_wm" "$r_work" "1.1" "$(ok "$r_work" 1.1)"
 printf '| %-44s | %13s | %13s | %7s | %6s | %s\n' "instructions per PL011 character" \
 	"$a_pc" "$b_pc" "+$added_pc" "300" "$(ok "$b_pc" 300)"
+if [ -n "$have_hc" ]; then
+	# No B/A: A's driver spins while QEMU serves its chains on another
+	# thread, B's device serves them within the trap (docs/PERFORMANCE.md,
+	# "The virtio console"); the hypervisor's share is bench-calls.sh's.
+	printf '| %-44s | %13s | %13s | %7s | %6s | %s\n' "instructions per hvc0 (virtio) character" \
+		"$a_hc" "$b_hc" "-" "-" "(${b_hirqs:-?} chains in B)"
+fi
 echo
 echo "wall-clock runs (ms): to init A ${a_boot[*]}; B ${b_boot[*]} (of which to 'hyp: vm0' ${b_vm[*]})"
 echo "                      workload A ${a_work[*]}; B ${b_work[*]}"

@@ -44,6 +44,7 @@ struct vm_opts {
 	const char *affinity;
 	const char *disk; /* the vmN.disk list, as given */
 	const char *backdoor_el0;
+	const char *console;			       /* --console pl011|virtio */
 	const char *guestinfo[VMCONFIG_GUESTINFO_MAX]; /* "KEY=VALUE" */
 	unsigned int guestinfo_count;
 	bool ecam_passthrough, identity, pinned;
@@ -98,7 +99,8 @@ static void usage(FILE *f)
 		"DISKS]\n"
 		"                 [--ecam-passthrough] [--identity] [--backdoor-el0 "
 		"vmware|all]\n"
-		"                 [--raw] [--raw-offset OFF]]...\n"
+		"                 [--console pl011|virtio] [--raw] [--raw-offset "
+		"OFF]]...\n"
 		"           [--disk-image NAME=FILE]... [--print-config]\n"
 		"       %s -o OUT --boot FILE --hyp FILE [--name NAME] --native --kernel "
 		"FILE\n"
@@ -126,6 +128,8 @@ static void usage(FILE *f)
 		"--backdoor-el0 all lets the VM's user programs (EL0) call the\n"
 		"project's own backdoor commands (console, test exit, ...); by default\n"
 		"(vmware) they get only VMware's (docs/ABI.md).\n"
+		"--console virtio sends the keyboard's input to the VM's virtio console\n"
+		"(hvc0) instead of its PL011 (ttyAMA0, the default); both show output.\n"
 		"A VM's --kernel must be an arm64 Image unless --raw declares it a raw\n"
 		"image, loaded and entered at RAM base + 0x80000, or --raw-offset OFF\n"
 		"at RAM base + OFF (a multiple of 4K).\n"
@@ -358,6 +362,8 @@ static bool takes_argument(const char *opt)
 	};
 	size_t i;
 
+	if (!strcmp(opt, "--console"))
+		return true;
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		if (!strcmp(opt, opts[i]))
 			return true;
@@ -471,6 +477,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		} else if (!strcmp(opt, "--disk")) {
 			set_once(o, &current_vm(o, opt)->disk, opt, arg);
 			check_value(opt, arg);
+		} else if (!strcmp(opt, "--console")) {
+			/* The value is checked with the configuration it makes. */
+			set_once(o, &current_vm(o, opt)->console, opt, arg);
 		} else if (!strcmp(opt, "--backdoor-el0")) {
 			/* The value is checked with the configuration it makes. */
 			set_once(o, &current_vm(o, opt)->backdoor_el0, opt, arg);
@@ -602,6 +611,8 @@ static void gen_config(const struct opts *o, struct text *t)
 			append(t, "vm%u.identity = on\n", i);
 		if (vm->backdoor_el0)
 			append(t, "vm%u.backdoor_el0 = %s\n", i, vm->backdoor_el0);
+		if (vm->console)
+			append(t, "vm%u.console = %s\n", i, vm->console);
 		if (vm->cmdline)
 			append(t, "vm%u.cmdline = %s\n", i, vm->cmdline);
 		for (j = 0; j < vm->guestinfo_count; j++) {

@@ -7,6 +7,8 @@
  * control characters are shown escaped (hyp/drivers/console_escape.c), so that
  * none can pass for another VM's line or the hypervisor's. Input goes to
  * one VM at a time, the first at start; Ctrl-] moves it to the next VM.
+ * Within the VM it goes to its PL011 or, with `vmN.console = virtio`, to
+ * its virtio console (hyp/vdev/vconsole.c).
  */
 #include <string.h>
 
@@ -150,14 +152,30 @@ void console_mux_vm_ended(struct vm *vm)
 	}
 }
 
+/* Input for a VM whose virtio console takes it, gathered: the device
+ * fills a guest buffer per call, not per byte. */
+struct input_batch {
+	uint8_t b[64];
+	size_t n;
+};
+
+static void batch_flush(struct input_batch *in, struct vm *vm)
+{
+	if (in->n && vm->live)
+		vconsole_input(vm, in->b, in->n);
+	in->n = 0;
+}
+
 void console_input(void)
 {
+	struct input_batch in = {.n = 0};
 	int c;
 
 	while ((c = console_getc()) >= 0) {
 		struct vm *vm;
 
 		if (c == FOCUS_SWITCH_KEY && vm_count > 1) {
+			batch_flush(&in, &vms[focus]);
 			/* What the VM losing the keyboard got so far is all it
 			 * gets for now: its receive timeout, as at the end of a
 			 * burst (else a line typed just before the switch sits
@@ -177,9 +195,18 @@ void console_input(void)
 		vm = &vms[focus];
 		/* Whoever types sees the prompt they answer. */
 		vm_console_flush(vm);
-		if (vm->live)
+		if (!vm->live)
+			continue;
+		/* vmN.console says which of its consoles gets the keyboard. */
+		if (vconsole_takes_input(vm)) {
+			in.b[in.n++] = (uint8_t)c;
+			if (in.n == sizeof(in.b))
+				batch_flush(&in, vm);
+		} else {
 			vuart_input(vm, (uint8_t)c);
+		}
 	}
-	if (vms[focus].live)
+	batch_flush(&in, &vms[focus]);
+	if (vms[focus].live && !vconsole_takes_input(&vms[focus]))
 		vuart_input_idle(&vms[focus]);
 }

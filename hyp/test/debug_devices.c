@@ -2,8 +2,9 @@
  * Extra devices for a VM, in the test build only (hyp-test.bin; hyp/stock.c
  * adds none): `test.devices.vmN = COUNT` in the boot configuration adds
  * COUNT placeholder devices to VM N through vm_add_mmio(), after its UART
- * and vGIC, 0x200 bytes each from 0x0a00_0000 (where QEMU virt puts its
- * virtio-mmio transports, and where this hypervisor's will go). They
+ * and vGIC, 0x200 bytes each from 0x0a00_4000, just after the 32
+ * virtio-mmio transport slots (hyp/vdev/vblk.h, vconsole.h), which the
+ * VM's disks and console use. They
  * refuse every access (the guest gets an external abort). The system
  * tests fill a VM's device table with them: one more than fits is refused,
  * and the VM with it (tests/system/test_guests.sh).
@@ -16,7 +17,7 @@
 #include <hyp/hyp.h>
 #include <hyp/vm.h>
 
-#define DEBUG_DEVICES_BASE 0x0a000000ull
+#define DEBUG_DEVICES_BASE 0x0a004000ull
 #define DEBUG_DEVICE_SIZE 0x200ull
 
 static bool refuse_read(struct vcpu *v, void *priv, uint64_t off, unsigned size,

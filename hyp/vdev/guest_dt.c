@@ -26,9 +26,28 @@ static int add_overflows(uint64_t a, uint64_t b)
 	return a + b < a;
 }
 
+/* Whether transport i is described: one of the first virtio_count, or
+ * named in virtio_slots. */
+static bool virtio_slot(const struct guest_dt_params *p, unsigned i)
+{
+	return i < p->virtio_count || (i < 32 && (p->virtio_slots >> i & 1));
+}
+
+/* How many slots the described transports span, from slot 0. */
+static unsigned virtio_span(const struct guest_dt_params *p)
+{
+	unsigned n = p->virtio_count;
+
+	for (unsigned i = n; i < GUEST_DT_MAX_VIRTIO; i++)
+		if (virtio_slot(p, i))
+			n = i + 1;
+	return n;
+}
+
 static int params_ok(const struct guest_dt_params *p)
 {
 	uint64_t ram_end = p->ram_base + p->ram_size;
+	unsigned slots;
 
 	if (p->cpus < 1 || p->cpus > GUEST_DT_MAX_CPUS)
 		return 0;
@@ -54,11 +73,12 @@ static int params_ok(const struct guest_dt_params *p)
 		return 0;
 	if (add_overflows(p->uart_base, GUEST_DT_UART_SIZE))
 		return 0;
-	if (p->virtio_count > GUEST_DT_MAX_VIRTIO ||
-	    (p->virtio_count &&
-	     (add_overflows(p->virtio_base,
-			    (uint64_t)p->virtio_count * GUEST_DT_VIRTIO_SIZE) ||
-	      p->virtio_spi > DT_GIC_MAX_SPI + 1 - p->virtio_count)))
+	if (p->virtio_count > GUEST_DT_MAX_VIRTIO)
+		return 0;
+	slots = virtio_span(p);
+	if (slots &&
+	    (add_overflows(p->virtio_base, (uint64_t)slots * GUEST_DT_VIRTIO_SIZE) ||
+	     p->virtio_spi > DT_GIC_MAX_SPI + 1 - slots))
 		return 0;
 	return 1;
 }
@@ -179,19 +199,22 @@ static void add_uart(struct dtw *s, const struct guest_dt_params *p, const char 
  * Documentation/devicetree/bindings/virtio/mmio.yaml: compatible
  * "virtio,mmio", reg, interrupts). The writer keeps the order it is given
  * and Linux creates the devices in the tree's order, so the first
- * transport (the VM's first disk) becomes vda. dma-coherent as on QEMU
- * virt: the device, here the hypervisor, reaches the guest's memory
- * through the caches.
+ * transport (the VM's first disk) becomes vda. Slots not described
+ * (virtio_slot()) are left out: a VM with one disk and its console has
+ * transports 0 and 4. dma-coherent as on QEMU virt: the device, here
+ * the hypervisor, reaches the guest's memory through the caches.
  */
 static void add_virtio(struct dtw *s, const struct guest_dt_params *p)
 {
-	for (unsigned i = 0; i < p->virtio_count; i++) {
+	for (unsigned i = 0; i < GUEST_DT_MAX_VIRTIO; i++) {
 		uint64_t base = p->virtio_base + (uint64_t)i * GUEST_DT_VIRTIO_SIZE;
 		const uint64_t reg[2] = {base, GUEST_DT_VIRTIO_SIZE};
 		const uint32_t irq[3] = {DT_GIC_SPI, p->virtio_spi + i,
 					 DT_IRQ_TYPE_LEVEL_HIGH};
 		char node[32];
 
+		if (!virtio_slot(p, i))
+			continue;
 		dtw_node_name(node, sizeof(node), "virtio_mmio", base);
 		dtw_begin(s, node);
 		dtw_str(s, "compatible", "virtio,mmio");

@@ -55,6 +55,9 @@ struct guest_dt_params {
 	unsigned virtio_count;
 	uint64_t virtio_base;
 	unsigned virtio_spi;
+	/* Bit i: transport i is there too, beside 0..virtio_count-1 (a VM's
+	 * virtio console sits at a slot of its own after the disks'). */
+	uint32_t virtio_slots;
 };
 
 /*

@@ -420,6 +420,8 @@ static int apply(struct vm_parse *p, const struct vm_setting *s)
 		return set_flag(p, s, "vmware", "all", &vm->backdoor_el0_all);
 	if (!strcmp(f, "disk"))
 		return set_disks(p, s, vm);
+	if (!strcmp(f, "console"))
+		return set_flag(p, s, "pl011", "virtio", &vm->console_virtio);
 	if (starts_with(f, "guestinfo."))
 		return add_guestinfo(p, s, f + strlen("guestinfo."), vm);
 	return fail(p, VMCONFIG_E_KEY, "%s: unknown key", s->key);

@@ -59,6 +59,10 @@
  *                             Whether the disk or the bundle has it, and
  *                             whether another VM writes it, is the
  *                             hypervisor's to check
+ *   vmN.console = DEVICE      optional, default pl011: which of the VM's
+ *                             consoles gets the keyboard's input, pl011
+ *                             (ttyAMA0) or virtio (its virtio console,
+ *                             hvc0); the output of both is shown always
  *
  * N runs from 0 to 7, and the VMs present must be numbered consecutively
  * from 0. No VMs at all is valid: the hypervisor then has nothing to run.
@@ -157,6 +161,7 @@ struct vm_config {
 	bool backdoor_el0_all; /* vmN.backdoor_el0 = all */
 	unsigned int disk_count;
 	struct vm_disk disks[VMCONFIG_MAX_DISKS]; /* vmN.disk, in order */
+	bool console_virtio;			  /* vmN.console = virtio */
 };
 
 /*

@@ -81,18 +81,19 @@ expect refused_vm_releases_ram "^hyp: vm1 'refused': device .* refused: table fu
 	'^hyp: no VM left: powering off$'
 
 # A VM's device table (hyp/vdev/mmio_table.h) holds 16: the UART, the
-# GIC's two ranges and 13 more fit; a device beyond them is refused with a
-# line naming the VM, the device and its range, the VM is not started, and
-# the others run (the placeholders of `test.devices.vmN`, in hyp-test.bin).
+# GIC's two ranges, 12 more and the virtio console (added last) fit; a
+# device beyond them (with 13 placeholders of `test.devices.vmN`, in
+# hyp-test.bin, the console) is refused with a line naming the VM, the
+# device and its range, the VM is not started, and the others run.
 "$top/build/host/mkbootimg" -o "$work/devices.img" --boot "$build/boot.bin" \
 	--hyp "$build/hyp-test.bin" --name devices \
-	--set test.devices.vm0=13 --set test.devices.vm1=14 \
+	--set test.devices.vm0=12 --set test.devices.vm1=13 \
 	--vm --name full --kernel "$build/guests/faults.bin" --mem 32M \
 	--vm --name overfull --kernel "$build/guests/faults.bin" --mem 32M \
 	--vm --name after --kernel "$build/guests/faults.bin" --mem 32M >/dev/null
 boot device_table_full BOOTIMG="$work/devices.img" --
 expect device_table_full "^hyp: vm0 'full': 32 MiB .*, 1 vcpu, kernel" \
-	"^hyp: vm1 'overfull': device 'test placeholder' at 0xa001a00 size 0x200 refused: table full$" \
+	"^hyp: vm1 'overfull': device 'virtio-console' at 0xa000800 size 0x200 refused: table full$" \
 	"^hyp: vm1 'after': 32 MiB .*, 1 vcpu, kernel" '^\[full\] guest faults: 0 failures$' \
 	'^\[after\] guest faults: 0 failures$' '^hyp: no VM left: powering off$' &&
 	if grep -q "'overfull': 32 MiB" "$work/device_table_full.clean"; then

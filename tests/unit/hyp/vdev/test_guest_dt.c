@@ -481,6 +481,58 @@ static void virtio_nodes(void)
 	build(&p);
 }
 
+/* Slots named in virtio_slots, beside the first virtio_count: a VM with
+ * one disk and its console at slot 4 has transports 0 and 4, in that
+ * order, and nothing for slots 1 to 3. */
+static void virtio_slots(void)
+{
+	static char rej[4096] __attribute__((aligned(8)));
+	struct guest_dt_params p = defaults(2);
+	const void *fdt;
+	int disk, cons;
+
+	p.virtio_count = 1;
+	p.virtio_slots = 1u << 4;
+	p.virtio_base = 0x0a000000;
+	p.virtio_spi = 16;
+	fdt = build(&p);
+	disk = node_at(fdt, "/virtio_mmio@a000000");
+	cons = node_at(fdt, "/virtio_mmio@a000800");
+	for (unsigned i = 1; i < 4; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/virtio_mmio@a000%x00", 2 * i);
+		CHECK(fdt_path_offset(fdt, path) < 0);
+	}
+	if (cons >= 0) {
+		const void *irq = prop_len(fdt, cons, "interrupts", 12);
+
+		if (irq)
+			CHECK_EQ(cell(irq, 1), 20);
+	}
+	CHECK_EQ(fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio"), disk);
+	CHECK_EQ(fdt_node_offset_by_compatible(fdt, disk, "virtio,mmio"), cons);
+	CHECK(fdt_node_offset_by_compatible(fdt, cons, "virtio,mmio") < 0);
+
+	/* The console alone, no disks. */
+	p.virtio_count = 0;
+	fdt = build(&p);
+	CHECK(fdt_path_offset(fdt, "/virtio_mmio@a000000") < 0);
+	CHECK(fdt_path_offset(fdt, "/virtio_mmio@a000800") >= 0);
+
+	/* A slot counts in the range checks as the count does: slot 31's
+	 * SPI must exist, its frame must not wrap. */
+	p.virtio_slots = 1u << 31;
+	p.virtio_spi = 988 - 31; /* SPI 988 is INTID 1020: beyond */
+	CHECK_EQ(guest_dt_build(rej, sizeof(rej), &p), GUEST_DT_E_PARAM);
+	p.virtio_spi = 987 - 31;
+	build(&p);
+	p.virtio_base = 0xffffffffffffc000ull;
+	CHECK_EQ(guest_dt_build(rej, sizeof(rej), &p), GUEST_DT_E_PARAM);
+	p.virtio_slots = 0;
+	build(&p); /* no transport: the base is not used */
+}
+
 /* --- the platform's own DT reader agrees ------------------------------------- */
 
 static void dt_queries_agree(void)
@@ -643,6 +695,7 @@ int main(void)
 	RUN(interrupt_parent_is_gic);
 	RUN(pl011_clocks);
 	RUN(virtio_nodes);
+	RUN(virtio_slots);
 	RUN(dt_queries_agree);
 	RUN(too_small);
 	RUN(bad_params);

@@ -611,6 +611,23 @@ static void test_ecam_and_identity(void)
 	      "vm0.identity: '(a long value)' is neither off nor on");
 }
 
+static void test_console(void)
+{
+	/* Default: the keyboard goes to the PL011. */
+	ok(VM0 "vm1.kernel = k\n", 2);
+	CHECK(!vms[0].console_virtio);
+	CHECK(!vms[1].console_virtio);
+	ok(VM0 "vm0.console = virtio\nvm1.kernel = k\nvm1.console = pl011\n", 2);
+	CHECK(vms[0].console_virtio);
+	CHECK(!vms[1].console_virtio);
+	fails(VM0 "vm0.console = hvc0\n", VMCONFIG_E_VALUE,
+	      "vm0.console: 'hvc0' is neither pl011 nor virtio");
+	fails(VM0 "vm0.console = PL011\n", VMCONFIG_E_VALUE,
+	      "vm0.console: 'PL011' is neither pl011 nor virtio");
+	fails(VM0 "vm0.console = virtio\nvm0.console = pl011\n", CONFIG_E_DUPLICATE,
+	      "line 3: duplicate key 'vm0.console' (first set on line 2)");
+}
+
 static void test_backdoor_el0(void)
 {
 	/* Default: EL0 gets VMware's commands only. */
@@ -774,6 +791,7 @@ int main(void)
 	RUN(test_pinned);
 	RUN(test_cmdline);
 	RUN(test_ecam_and_identity);
+	RUN(test_console);
 	RUN(test_backdoor_el0);
 	RUN(test_disks);
 	RUN(test_disk_images);

@@ -308,6 +308,8 @@ void watchdog_start(void);
 /* Counts as progress for the lockup detector: for work that is meant to
  * keep regular interrupts masked for a while (a polled disk request). */
 void watchdog_touch(void);
+/* Whether this CPU's watchdog ticks (a PNMI every WATCHDOG_PERIOD_MS). */
+bool watchdog_running(void);
 void watchdog_stop(void);
 void watchdog_tick(const struct pnmi_ctx *c);
 

@@ -163,6 +163,33 @@ void gic_enable_spi(uint32_t intid, uint64_t target_mpidr)
 	wr32(gicd + GICD_ISENABLERn(intid), 1u << (intid % 32));
 }
 
+/* A device interrupt the hypervisor waits for in WFI (GIC_PRIO_IO),
+ * routed to this CPU; the route is written only when it changes. */
+void gic_enable_spi_io(uint32_t intid)
+{
+	uint64_t me = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK;
+	volatile uint64_t *route;
+
+	if (!gicd)
+		return;
+	route = (volatile uint64_t *)(gicd + GICD_IROUTERn(intid));
+	if (gicd[GICD_IPRIORITYRn(intid)] != prio.dist_io)
+		gicd[GICD_IPRIORITYRn(intid)] = prio.dist_io;
+	if (*route != me)
+		*route = me;
+	wr32(gicd + GICD_ISENABLERn(intid), 1u << (intid % 32));
+}
+
+/* Disabled, and its pending state cleared: an edge latched while it was
+ * waited for is not left to fire later. */
+void gic_disable_spi_clear(uint32_t intid)
+{
+	if (!gicd)
+		return;
+	wr32(gicd + GICD_ICENABLERn(intid), 1u << (intid % 32));
+	wr32(gicd + GICD_ICPENDRn(intid), 1u << (intid % 32));
+}
+
 void gic_cpu_init(void)
 {
 	sre_enable();

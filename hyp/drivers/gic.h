@@ -25,6 +25,8 @@ void gic_set_active_private(uint32_t mask);
 /* Any INTID: this CPU's SGI or PPI, or an SPI. */
 void gic_disable(uint32_t intid);
 void gic_enable_spi(uint32_t intid, uint64_t target_mpidr);
+void gic_enable_spi_io(uint32_t intid);
+void gic_disable_spi_clear(uint32_t intid);
 uint32_t gic_ack(void);
 void gic_priority_drop(uint32_t intid);
 void gic_deactivate(uint32_t intid);

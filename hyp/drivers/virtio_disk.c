@@ -27,11 +27,31 @@
  * is programmed), indirect descriptors and event indexes (one chain at a
  * time needs neither), and everything else.
  *
- * Requests are synchronous and polled, under one lock: the chain is built
- * in the queue's memory, published, the device notified, and the used
- * index polled until the device answers or DISK_TIMEOUT_MS pass. The
- * device's interrupt is not used (the available ring asks for none, and
- * its SPI is never enabled in the GIC).
+ * Requests are synchronous, under one lock: the chain is built in the
+ * queue's memory, published, the device notified, and the CPU waits until
+ * the used index moves or DISK_TIMEOUT_MS pass. One guest request is one
+ * chain: the queue has 256 entries, as QEMU's, so the 128 pieces a VM's
+ * request may have (hyp/virtio/blk.h) always fit.
+ *
+ * The wait. Spinning on the used index would keep the CPU (under
+ * emulation, a host thread) busy for the whole transfer, and take it from
+ * the threads doing the I/O. So where the device's SPI is known (the DT
+ * node's "interrupts") and this CPU's lockup watchdog ticks, the CPU
+ * sleeps in WFI instead: the ring asks for used-buffer interrupts, the SPI
+ * is enabled, routed to this CPU, at GIC_PRIO_IO (hyp/pnmi/prio.h), which
+ * the mask GIC_PMR_REGULAR_OFF lets end a WFI while regular interrupts
+ * (ticks, kicks, guests' devices) cannot, and PSTATE.I stays set so it is
+ * never taken. Each wake-up checks the index; the watchdog's PNMI every
+ * WATCHDOG_PERIOD_MS bounds the sleep, so the time-out is still seen. A
+ * PNMI is let in after the wake-up (the mask at GIC_PMR_IO_OFF, PSTATE.I
+ * opened for a moment) only where the caller had PSTATE.I clear: a VM's
+ * QueueNotify may come through the short exit path (hyp/vdev/mmio_fast.S),
+ * which keeps it set and has not saved what an interrupt handler would
+ * need; there a PNMI stays pending until the request is done, and the
+ * wait polls meanwhile (a pending interrupt ends every WFI at once).
+ * After the answer: InterruptACK (4.2.2), the SPI disabled and its pending
+ * state cleared. Without a known SPI or a watchdog (at boot, before any
+ * VM runs), the CPU polls.
  *
  * Memory ordering. The rings, header and status byte are in RAM the
  * hypervisor maps Normal, Write-Back, Inner Shareable; the transport's
@@ -62,6 +82,7 @@
 #include <libfdt.h>
 
 #include <arch/cache.h>
+#include <arch/gicv3.h>
 #include <arch/mmio.h>
 #include <arch/spinlock.h>
 #include <arch/sysreg.h>
@@ -72,9 +93,11 @@
 #include <lib/mm/memmap.h>
 
 #include <hyp/drivers/disk_req.h>
+#include <hyp/drivers/gic.h>
 #include <hyp/drivers/virtio_disk.h>
 #include <hyp/drivers/virtq_drv.h>
 #include <hyp/hyp.h>
+#include <hyp/pnmi/prio.h>
 #include <hyp/virtio/blk_proto.h>
 #include <hyp/virtio/mmio_regs.h>
 #include <hyp/vm.h>
@@ -83,9 +106,7 @@
 #define VIRTIO_MMIO_MIN_SIZE (VIRTIO_MMIO_Config + VIRTIO_BLK_CFG_blk_size + 4)
 
 /* Queue memory: the legacy page size (GuestPageSize, QueueAlign) for both
- * versions; entries: a header, up to 254 data pieces and a status, as
- * QEMU's own queue: one chain carries any request a VM's device takes
- * (BLK_SEG_MAX pieces, hyp/virtio/blk.h), so none is cut in two. */
+ * versions; entries: a header, up to 254 data pieces and a status. */
 #define DISK_PAGE_SIZE 4096u
 #define DISK_QUEUE_SIZE 256u
 #define DISK_QUEUE_MIN 4u /* header, one data piece, status: 3, rounded up */
@@ -105,7 +126,8 @@
 static struct disk {
 	spinlock_t lock;
 	bool present, ro, failed, legacy, coherent, flush;
-	uint64_t base; /* the transport's PA */
+	uint64_t base;	/* the transport's PA */
+	uint32_t intid; /* its SPI's INTID, 0 when the DT does not say */
 	uintptr_t regs;
 	unsigned version;
 	uint64_t capacity;
@@ -344,6 +366,8 @@ static const char *device_init(char *why, size_t len)
 	err = queue_setup(why, len);
 	if (err)
 		return err;
+	/* The wait sleeps for used-buffer interrupts where it can. */
+	virtq_drv_want_interrupts(&disk.q, disk.intid != 0);
 	/* A chain is the header, the data pieces and the status. */
 	if (disk.limits.max_segs > disk.q.num - 2)
 		disk.limits.max_segs = disk.q.num - 2;
@@ -361,6 +385,21 @@ static void device_fail(void)
 {
 	device_reset();
 	wr(VIRTIO_MMIO_Status, VIRTIO_STATUS_FAILED);
+}
+
+/* The INTID of the node's interrupt when it is a GIC SPI (the three-cell
+ * specifier of the arm,gic-v3 binding: type 0 = SPI, number, flags), or 0. */
+static uint32_t spi_of(const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	uint32_t n;
+
+	if (!irq || len != 3 * (int)sizeof(fdt32_t) || fdt32_to_cpu(irq[0]) != 0)
+		return 0;
+	n = fdt32_to_cpu(irq[1]);
+	/* SPIs are INTIDs 32..1019 (GICv3, 2.2.1). */
+	return n <= 1019 - GIC_SPI_BASE ? GIC_SPI_BASE + n : 0;
 }
 
 /* One transport: true when it is the disk now. */
@@ -413,6 +452,7 @@ static bool probe(const void *fdt, int node)
 	disk.version = version;
 	disk.legacy = version == VIRTIO_MMIO_VERSION_LEGACY;
 	disk.coherent = fdt_getprop(fdt, node, "dma-coherent", NULL) != NULL;
+	disk.intid = spi_of(fdt, node);
 	disk.mem_pa = 0;
 	err = device_init(why, sizeof(why));
 	if (!err)
@@ -465,18 +505,34 @@ static const char *req_name(uint32_t type)
 					  : "flush";
 }
 
-/* Waits for the used index to move: 0, DISK_ETIMEDOUT after
- * DISK_TIMEOUT_MS, or DISK_EIO as soon as the device says it needs a
- * reset (section 2.1.1: nothing it completes then can be relied on); why
- * says which. */
-static int wait_used(char *why, size_t len)
+static bool used_now(void)
+{
+	from_device(disk.q.used, disk.q.layout.size - disk.q.layout.used);
+	return virtq_drv_used_pending(&disk.q);
+}
+
+/* Until the next interrupt at GIC_PRIO_IO or a PNMI (see the top), then,
+ * when the caller takes PNMIs (pnmis), lets a pending one in. PSTATE.I is
+ * set on entry and on return. */
+static void sleep_once(bool pnmis)
+{
+	write_sysreg(icc_pmr_el1, GIC_PMR_REGULAR_OFF);
+	isb();
+	if (!used_now())
+		wfi();
+	write_sysreg(icc_pmr_el1, GIC_PMR_IO_OFF);
+	isb();
+	if (pnmis)
+		__asm__ volatile("msr daifclr, #2\n isb\n msr daifset, #2" ::: "memory");
+}
+
+static int wait_loop(bool sleep, bool pnmis, char *why, size_t len)
 {
 	uint64_t t = now(), end = t + counter_ms_to_ticks(DISK_TIMEOUT_MS);
 	uint64_t ms = counter_ms_to_ticks(1), next_check = t + ms;
 
 	for (;;) {
-		from_device(disk.q.used, disk.q.layout.size - disk.q.layout.used);
-		if (virtq_drv_used_pending(&disk.q))
+		if (used_now())
 			return 0;
 		t = now();
 		if (t >= next_check) {
@@ -493,8 +549,42 @@ static int wait_used(char *why, size_t len)
 				     DISK_TIMEOUT_MS);
 			return DISK_ETIMEDOUT;
 		}
-		__asm__ volatile("yield" ::: "memory");
+		if (sleep)
+			sleep_once(pnmis);
+		else
+			__asm__ volatile("yield" ::: "memory");
 	}
+}
+
+/* Waits for the used index to move: 0, DISK_ETIMEDOUT after
+ * DISK_TIMEOUT_MS, or DISK_EIO as soon as the device says it needs a
+ * reset (section 2.1.1: nothing it completes then can be relied on); why
+ * says which. */
+static int wait_used(char *why, size_t len)
+{
+	bool sleep = disk.intid && watchdog_running();
+	uint64_t daif = 0, pmr = 0;
+	int err;
+
+	if (sleep) {
+		daif = read_sysreg(daif);
+		pmr = read_sysreg(icc_pmr_el1);
+		__asm__ volatile("msr daifset, #2" ::: "memory");
+		gic_enable_spi_io(disk.intid);
+	}
+	/* PSTATE.I clear: the full exit path, which takes PNMIs. Set: the
+	 * short one (hyp/vdev/mmio_fast.S), which saved only the registers a
+	 * call may clobber and must not be interrupted. */
+	err = wait_loop(sleep, !(daif & DAIF_I), why, len);
+	if (sleep) {
+		/* Its line down, then nothing left pending (4.2.2). */
+		wr(VIRTIO_MMIO_InterruptACK, rd(VIRTIO_MMIO_InterruptStatus));
+		gic_disable_spi_clear(disk.intid);
+		write_sysreg(icc_pmr_el1, pmr);
+		isb();
+		write_sysreg(daif, daif);
+	}
+	return err;
 }
 
 /*

@@ -55,6 +55,11 @@ enum virtq_drv_err virtq_drv_init(struct virtq_drv *q, void *mem, uint64_t pa,
 	return VIRTQ_DRV_OK;
 }
 
+void virtq_drv_want_interrupts(struct virtq_drv *q, bool want)
+{
+	q->avail->flags = want ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
+}
+
 enum virtq_drv_err virtq_drv_add(struct virtq_drv *q, const struct virtq_drv_buf *b,
 				 unsigned n)
 {

@@ -114,9 +114,15 @@ enum virtq_drv_err virtq_drv_layout(unsigned num, uint64_t align,
 /* Sets q up on mem (layout.size bytes at physical address pa, both
  * aligned to align), which it zeroes (sections 2.7.10: used flags 0, and
  * 4.2.3.2 / 4.2.4: zeroed queue memory). The available ring's flags ask
- * for no used-buffer interrupts (section 2.7.7): the drivers poll. */
+ * for no used-buffer interrupts (section 2.7.7) until
+ * virtq_drv_want_interrupts(). */
 enum virtq_drv_err virtq_drv_init(struct virtq_drv *q, void *mem, uint64_t pa,
 				  unsigned num, uint64_t align);
+
+/* Whether the device is to interrupt when it uses a chain: the available
+ * ring's flags (section 2.7.7; no VIRTIO_F_EVENT_IDX here), cleared for
+ * yes. virtq_drv_init() leaves them asking for none. */
+void virtq_drv_want_interrupts(struct virtq_drv *q, bool want);
 
 /* The physical addresses the transport is told (QueueDesc/Driver/Device). */
 static inline uint64_t virtq_drv_desc_pa(const struct virtq_drv *q)

@@ -23,6 +23,7 @@ int gic_prio_layout(unsigned bits, bool ds, uint8_t probe_readback,
 	l.pmr_shifted = !ds && probe_readback == 0;
 	l.dist_pnmi = dist_value(&l, GIC_PRIO_PNMI);
 	l.dist_regular = dist_value(&l, GIC_PRIO_REGULAR);
+	l.dist_io = dist_value(&l, GIC_PRIO_IO);
 	*out = l;
 	return 0;
 }

@@ -32,8 +32,16 @@
 #include <stdint.h>
 
 #define GIC_PRIO_PNMI 0x80u
+/* A device the hypervisor waits for in WFI (the machine's disk,
+ * hyp/drivers/virtio_disk.c): above the regular ones, so that a WFI with
+ * the mask at GIC_PMR_REGULAR_OFF wakes for it and for PNMIs only, and
+ * below PNMIs. Never taken: it is enabled only around such a WFI, with
+ * PSTATE.I set, and the mask goes to GIC_PMR_IO_OFF before PSTATE.I
+ * opens for PNMIs. */
+#define GIC_PRIO_IO 0xa0u
 #define GIC_PRIO_REGULAR 0xc0u
 #define GIC_PMR_REGULAR_OFF GIC_PRIO_REGULAR
+#define GIC_PMR_IO_OFF GIC_PRIO_IO
 #define GIC_PMR_UNMASKED 0xe0u
 
 #define GIC_PRIO_MIN_BITS 4
@@ -44,6 +52,7 @@ struct gic_prio_layout {
 	bool pmr_shifted;     /* ... and PMR/RPR show the shifted view too */
 	uint8_t dist_pnmi;    /* what to write to IPRIORITYR for a PNMI */
 	uint8_t dist_regular; /* ... and for a regular interrupt */
+	uint8_t dist_io;      /* ... and for GIC_PRIO_IO */
 };
 
 /*

@@ -51,6 +51,11 @@ void watchdog_touch(void)
 	this_pcpu()->guest_entries++;
 }
 
+bool watchdog_running(void)
+{
+	return this_pcpu()->timer[CPU_TIMER_WATCHDOG] != 0;
+}
+
 /* Its deadline only: the timer may still serve the scheduler. */
 void watchdog_stop(void)
 {

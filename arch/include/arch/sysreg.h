@@ -204,6 +204,8 @@
 #define SPSR_A BIT(8)
 #define SPSR_D BIT(9)
 #define SPSR_DAIF (SPSR_D | SPSR_A | SPSR_I | SPSR_F)
+/* The DAIF register (as read with MRS) holds the mask bits where SPSR does. */
+#define DAIF_I SPSR_I
 
 /* ESR_ELx */
 #define ESR_EC_SHIFT 26

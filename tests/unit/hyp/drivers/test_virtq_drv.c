@@ -109,6 +109,21 @@ static void init_zeroes_and_places(void)
 	free(odd);
 }
 
+/* The flag the device reads before interrupting (2.7.7), and nothing
+ * else of the ring, follows the driver's wish. */
+static void interrupts_asked_for(void)
+{
+	struct virtq_drv q;
+
+	setup(&q, 64);
+	virtq_drv_want_interrupts(&q, true);
+	CHECK_EQ(q.avail->flags, 0);
+	for (unsigned i = 0; i < 8192; i++)
+		CHECK_EQ(mem[i], 0);
+	virtq_drv_want_interrupts(&q, false);
+	CHECK_EQ(q.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+}
+
 static void a_chain_as_the_device_sees_it(void)
 {
 	struct virtq_drv q;
@@ -239,6 +254,7 @@ int main(void)
 	RUN(layout_is_the_specifications);
 	RUN(layout_refusals);
 	RUN(init_zeroes_and_places);
+	RUN(interrupts_asked_for);
 	RUN(a_chain_as_the_device_sees_it);
 	RUN(chain_refusals_write_nothing);
 	RUN(a_device_that_breaks_the_ring);

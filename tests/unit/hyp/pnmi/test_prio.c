@@ -56,13 +56,15 @@ static void check_model(const struct model *m)
 {
 	struct gic_prio_layout l;
 	uint8_t probe = view(m, pmr_write(m, gic_prio_pmr_probe(m->bits)));
-	unsigned pnmi, regular, off, open;
+	unsigned pnmi, regular, io, off, io_off, open;
 
 	CHECK_EQ(gic_prio_layout(m->bits, m->ds, probe, &l), 0);
 	CHECK_EQ(l.pmr_shifted, pmr_view_shifted(m));
 	pnmi = dist_write(m, l.dist_pnmi);
 	regular = dist_write(m, l.dist_regular);
+	io = dist_write(m, l.dist_io);
 	off = pmr_write(m, GIC_PMR_REGULAR_OFF);
+	io_off = pmr_write(m, GIC_PMR_IO_OFF);
 	open = pmr_write(m, GIC_PMR_UNMASKED);
 
 	/* The layout's values exist on this GIC as the PMR view shows them. */
@@ -80,6 +82,14 @@ static void check_model(const struct model *m)
 	CHECK(!signalled(regular, open, regular));
 	/* Inside a PNMI handler, nothing else. */
 	CHECK(!signalled(pnmi, off, pnmi));
+	/* A wait for a device (hyp/drivers/virtio_disk.c): at the regular
+	 * mask its interrupt and PNMIs end a WFI, nothing regular does; at
+	 * GIC_PMR_IO_OFF only PNMIs get in. */
+	CHECK_EQ(view(m, io), GIC_PRIO_IO);
+	CHECK(signalled(io, off, NONE_RUNNING));
+	CHECK(!signalled(io, io_off, NONE_RUNNING));
+	CHECK(signalled(pnmi, io_off, NONE_RUNNING));
+	CHECK(!signalled(regular, io_off, NONE_RUNNING));
 	/* The handler tells the kinds apart by the running priority. */
 	CHECK(gic_prio_is_pnmi(view(m, pnmi)));
 	CHECK(!gic_prio_is_pnmi(view(m, regular)));
@@ -115,6 +125,7 @@ static void qemu_virt_values(void)
 	CHECK(l.dist_shifted && !l.pmr_shifted);
 	CHECK_EQ(l.dist_pnmi, 0x00);
 	CHECK_EQ(l.dist_regular, 0x80);
+	CHECK_EQ(l.dist_io, 0x40);
 }
 
 int main(void)

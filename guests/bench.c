@@ -46,19 +46,6 @@ static inline uint64_t count(void)
 	return v;
 }
 
-static uint64_t median(void)
-{
-	/* insertion sort: SAMPLES is small */
-	for (int i = 1; i < SAMPLES; i++)
-		for (int j = i; j > 0 && samples[j - 1] > samples[j]; j--) {
-			uint64_t t = samples[j];
-
-			samples[j] = samples[j - 1];
-			samples[j - 1] = t;
-		}
-	return samples[SAMPLES / 2];
-}
-
 /* Each case is one inlined round trip between two counter reads. */
 #define MEASURE(body)                                  \
 	({                                             \
@@ -67,7 +54,7 @@ static uint64_t median(void)
 			body;                          \
 			samples[i_] = count() - a_;    \
 		}                                      \
-		median();                              \
+		median_u64(samples, SAMPLES);          \
 	})
 
 /* The same with setup, untimed, before each round trip. */
@@ -80,7 +67,7 @@ static uint64_t median(void)
 			body;                          \
 			samples[i_] = count() - a_;    \
 		}                                      \
-		median();                              \
+		median_u64(samples, SAMPLES);          \
 	})
 
 #define BD_CALL(insn)                                                     \

@@ -51,18 +51,6 @@ static inline void counts(uint64_t *with_el2, uint64_t *guest)
 	*guest = b;
 }
 
-static uint64_t median(uint64_t *s)
-{
-	for (int i = 1; i < SAMPLES; i++)
-		for (int j = i; j > 0 && s[j - 1] > s[j]; j--) {
-			uint64_t t = s[j];
-
-			s[j] = s[j - 1];
-			s[j - 1] = t;
-		}
-	return s[SAMPLES / 2];
-}
-
 static uint64_t xorshift(uint64_t *x)
 {
 	*x ^= *x << 13;
@@ -91,7 +79,8 @@ static bool measure(const char *name, struct vb_dev *d, bool write)
 		st = vb_rw(d, write, sector, buf, BLOCK);
 		counts(&a1, &g1);
 		if (st != VIRTIO_BLK_S_OK) {
-			gprintf("disk_bench: %s: sector %lu: status %d\n", name, sector, st);
+			gprintf("disk_bench: %s: sector %lu: status %d\n", name, sector,
+				st);
 			return false;
 		}
 		all[i] = a1 - a0;
@@ -99,8 +88,8 @@ static bool measure(const char *name, struct vb_dev *d, bool write)
 		if (hyp[i] < least)
 			least = hyp[i];
 	}
-	gprintf("bench: %s insns=%lu hyp=%lu hyp_min=%lu\n", name, median(all),
-		median(hyp), least);
+	gprintf("bench: %s insns=%lu hyp=%lu hyp_min=%lu\n", name,
+		median_u64(all, SAMPLES), median_u64(hyp, SAMPLES), least);
 	return true;
 }
 

@@ -475,18 +475,6 @@ static void work_run(unsigned me)
 
 /* ---- wake ----------------------------------------------------------------- */
 
-static uint64_t median(void)
-{
-	for (int i = 1; i < WAKE_SAMPLES; i++)
-		for (int j = i; j > 0 && samples[j - 1] > samples[j]; j--) {
-			uint64_t t = samples[j];
-
-			samples[j] = samples[j - 1];
-			samples[j - 1] = t;
-		}
-	return samples[WAKE_SAMPLES / 2];
-}
-
 static void spin_us(uint64_t us)
 {
 	uint64_t end = now() + us_ticks(us);
@@ -552,7 +540,8 @@ static void wake_run(void)
 	}
 	GCHECK(r > WAKE_SAMPLES, "SGI round %lu: vcpu 1 did not wake", (unsigned long)r);
 	if (r > WAKE_SAMPLES)
-		gprintf("bench: wake_sgi insns=%lu\n", (unsigned long)median());
+		gprintf("bench: wake_sgi insns=%lu\n",
+			(unsigned long)median_u64(samples, WAKE_SAMPLES));
 	for (r = 1; r <= WAKE_SAMPLES; r++) {
 		uint64_t round = WAKE_SAMPLES + r;
 
@@ -564,7 +553,8 @@ static void wake_run(void)
 	GCHECK(r > WAKE_SAMPLES, "timer round %lu: vcpu 1 did not wake",
 	       (unsigned long)r);
 	if (r > WAKE_SAMPLES)
-		gprintf("bench: wake_timer insns=%lu\n", (unsigned long)median());
+		gprintf("bench: wake_timer insns=%lu\n",
+			(unsigned long)median_u64(samples, WAKE_SAMPLES));
 }
 
 /* ---- idle ----------------------------------------------------------------- */

@@ -37,6 +37,10 @@ extern unsigned guest_failures;
 			gprintf("\n");                                          \
 		}                                                               \
 	} while (0)
+/* The median of n samples, which it sorts in place (guests/rt/median.c);
+ * 0 for none. */
+uint64_t median_u64(uint64_t *s, unsigned n);
+
 /* Prints "guest: N failures" and exits with 0 (none) or 1. */
 void guest_finish(const char *name) __noreturn;
 

@@ -287,3 +287,15 @@ end_session() {
 	echo "$st" >"$work/$name.status"
 	tr -d '\r' <"$work/$name.log" >"$work/$name.clean"
 }
+
+# paste_text FILE: 2 000 characters to paste into a guest's shell, 25 lines
+# of 79, printable ASCII without the characters a terminal or the shell
+# would act on (no backslash, for printf's %b), so the paste is exactly
+# what the guest's cat gets.
+paste_text() {
+	awk 'BEGIN { a = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;-_=+/()[]{}<>!?@#%&*~"
+		n = length(a)
+		for (l = 0; l < 25; l++) { s = ""
+			for (j = 0; j < 79; j++) s = s substr(a, (l * 79 + j) * 7 % n + 1, 1)
+			print s } }' >"$1"
+}

@@ -86,13 +86,7 @@ fi
 # A 2 000-character paste at full speed into the Linux shell: 25 lines of
 # 79 characters, into cat; md5sum in the guest against the host's.
 linux_guest_ready || exit 0
-# Printable ASCII without the characters a terminal or the shell would act
-# on (no backslash, for printf's %b): the paste is exactly what cat gets.
-awk 'BEGIN { a = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;-_=+/()[]{}<>!?@#%&*~"
-	n = length(a)
-	for (l = 0; l < 25; l++) { s = ""
-		for (j = 0; j < 79; j++) s = s substr(a, (l * 79 + j) * 7 % n + 1, 1)
-		print s } }' >"$work/paste.txt"
+paste_text "$work/paste.txt"
 want=$(md5sum <"$work/paste.txt" | cut -d' ' -f1)
 linux_image "$work/shell.img" "console=ttyAMA0 hvtest=shell" --mem 512M --cpus 2
 BOOT_TIMEOUT=${LINUX_TIMEOUT:-240}

@@ -53,11 +53,7 @@ fi
 
 # --- Linux on hvc0 ------------------------------------------------------------
 linux_guest_ready || exit 0
-awk 'BEGIN { a = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;-_=+/()[]{}<>!?@#%&*~"
-	n = length(a)
-	for (l = 0; l < 25; l++) { s = ""
-		for (j = 0; j < 79; j++) s = s substr(a, (l * 79 + j) * 7 % n + 1, 1)
-		print s } }' >"$work/paste.txt"
+paste_text "$work/paste.txt"
 want=$(md5sum <"$work/paste.txt" | cut -d' ' -f1)
 name=vconsole_linux
 linux_image "$work/$name.img" "console=hvc0 hvtest=shell" --mem 256M --console virtio

@@ -83,6 +83,10 @@ GUEST_BINS := $(patsubst %,$(B)/guests/%.bin,$(GUEST_NAMES))
 GUEST_RAW_RT_OBJS := $(filter-out $(B)/guests/rt/start.o,$(GUEST_RT_OBJS)) \
 	$(B)/guests/rt/start-raw.o
 GUEST_RAW_BINS := $(B)/guests/faults-raw.bin
+# A program for the Linux guest, not a bare-metal guest (guests/linux/*.c is
+# outside GUEST_NAMES): the 4 KiB random-read benchmark scripts/bench-disk.sh
+# puts on the datastore.
+LINUX_GUEST_BINS := $(B)/guests/linux/randread
 
 # Host-testable sources, built with -DHOST_BUILD into one host archive per
 # program (as Hafnium's src_testable): all of lib/, and what each program's
@@ -125,7 +129,7 @@ include monitor/platform/$(PLATFORM)/platform.mk
 
 .PHONY: all setup run test unit unit-bins bench fuzz clean format
 all: $(FIRMWARE) $(BOOTIMG) $(PLAT_IMAGES) $(TOOLS) $(GUEST_BINS) $(GUEST_RAW_BINS) \
-	$(B)/hyp-test.bin
+	$(LINUX_GUEST_BINS) $(B)/hyp-test.bin
 
 setup:
 	@scripts/setup.sh
@@ -285,6 +289,18 @@ $(B)/guests/rt/guest-raw.ld: guests/rt/guest.ld.S
 $(B)/guests/%-raw.elf: $(B)/guests/%.o $(GUEST_RAW_RT_OBJS) $(B)/guests/rt/guest-raw.ld
 	@echo "  ld       $@"
 	$(Q)$(CC) $(TARGET_LDFLAGS) -T $(B)/guests/rt/guest-raw.ld -o $@ $< $(GUEST_RAW_RT_OBJS) -lgcc
+
+# A static Linux program with no C library (its own _start and system
+# calls): the cross compiler is all it needs, so the same on any platform.
+LINUX_GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -static -nostdlib -ffreestanding \
+	-fno-builtin -fno-stack-protector -fno-pie -no-pie \
+	-fno-tree-loop-distribute-patterns -mno-outline-atomics -Wl,--build-id=none \
+	-Wl,-z,noexecstack
+
+$(B)/guests/linux/%: guests/linux/%.c
+	@mkdir -p $(dir $@)
+	@echo "  cc       $@"
+	$(Q)$(CC) $(LINUX_GUEST_CFLAGS) -o $@ $<
 
 $(B)/%.bin: $(B)/%.elf
 	@echo "  objcopy  $@"

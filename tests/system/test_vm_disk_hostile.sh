@@ -176,6 +176,7 @@ write_not_512|
 used_idx_back|
 event_idx_junk|
 ring_refilled_while_served|
+notify_full_exit_path|
 EOF
 # What the log says: each case line with the reasons logged since the case
 # before (the hypervisor logs in the trap, before the guest goes on), ";"

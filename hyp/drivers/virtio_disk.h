@@ -9,7 +9,8 @@
  * After that the calls below may come from any CPU, in the hypervisor's
  * context or on behalf of a vCPU (not from a pseudo-NMI handler): one
  * spinlock makes them one at a time.
- * They are synchronous and polled: a call returns when the device has
+ * They are synchronous (the CPU sleeps in WFI on the device's interrupt,
+ * or polls where it cannot: virtio_disk.c): a call returns when the device has
  * finished with the memory it was given (or has been reset after a time-out
  * of DISK_TIMEOUT_MS, after which the disk is no longer used and every call
  * fails with DISK_EIO).

@@ -88,18 +88,32 @@ static uint64_t guest_mdcr(void)
  */
 #define GUEST_CNTHCTL 0ull
 
+#define WRITE_IF_CHANGED(reg, value)              \
+	do {                                      \
+		uint64_t want_ = (value);         \
+		if (read_sysreg(reg) != want_)    \
+			write_sysreg(reg, want_); \
+	} while (0)
+
 void vcpu_configure_traps(const struct vcpu *v)
 {
 	const struct vm *vm = v->vm;
 
-	write_sysreg(hcr_el2, v->pinned ? GUEST_HCR : GUEST_HCR_SHARED);
-	write_sysreg(mdcr_el2, guest_mdcr());
-	write_sysreg(cptr_el2, GUEST_CPTR);
-	write_sysreg(cnthctl_el2, GUEST_CNTHCTL);
-	write_sysreg(cntvoff_el2, vm->cntvoff);
-	/* As SCTLR_EL1 below: QEMU flushes its TLB at every VTCR_EL2 write. */
-	if (read_sysreg(vtcr_el2) != vm->vtcr)
-		write_sysreg(vtcr_el2, vm->vtcr);
+	/*
+	 * Each is written only when it changes, most often not at all: a
+	 * vCPU coming back from WFI to the CPU it left finds them as they
+	 * were. Under QEMU a write costs however equal the value: HCR_EL2
+	 * recomputes the virtual interrupt lines, MDCR_EL2 every PMU
+	 * counter, CNTHCTL_EL2 and CNTVOFF_EL2 the timers and their GIC
+	 * lines, VTCR_EL2 (as SCTLR_EL1 below) flushes the whole TLB
+	 * (docs/PERFORMANCE.md, "Idle").
+	 */
+	WRITE_IF_CHANGED(hcr_el2, v->pinned ? GUEST_HCR : GUEST_HCR_SHARED);
+	WRITE_IF_CHANGED(mdcr_el2, guest_mdcr());
+	WRITE_IF_CHANGED(cptr_el2, GUEST_CPTR);
+	WRITE_IF_CHANGED(cnthctl_el2, GUEST_CNTHCTL);
+	WRITE_IF_CHANGED(cntvoff_el2, vm->cntvoff);
+	WRITE_IF_CHANGED(vtcr_el2, vm->vtcr);
 	write_sysreg(vttbr_el2, vm->vttbr);
 	write_sysreg(vmpidr_el2, MPIDR_RES1 | v->index);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
@@ -117,11 +131,7 @@ void vcpu_configure_traps(const struct vcpu *v)
  * CPU, or a switch between two vCPUs of one VM, would otherwise cost a
  * cold TLB for nothing (docs/PERFORMANCE.md, "Idle").
  */
-#define LOAD_REG_IF_CHANGED(field, reg)              \
-	do {                                         \
-		if (read_sysreg(reg) != s->field)    \
-			write_sysreg(reg, s->field); \
-	} while (0);
+#define LOAD_REG_IF_CHANGED(field, reg) WRITE_IF_CHANGED(reg, s->field);
 /* clang-format off */
 #define EL1_REGS_FLUSHING(X) X(sctlr, sctlr_el1) X(tcr, tcr_el1)
 #define EL1_REGS_OTHER(X)                                             \
@@ -275,8 +285,13 @@ void vcpu_put(struct vcpu *v, const struct frame *f)
 {
 	frame_copy(&v->ctx.regs, f);
 	el1_save(&v->ctx.el1);
-	write_sysreg(cntv_ctl_el0, 0);
-	write_sysreg(cntp_ctl_el0, 0);
+	/* Its timers stopped, if they run: under QEMU each timer write
+	 * costs a recomputation of the timer and the GIC's state, so a
+	 * stopped one is left alone. */
+	if (v->ctx.el1.cntv_ctl & CNT_CTL_ENABLE)
+		write_sysreg(cntv_ctl_el0, 0);
+	if (read_sysreg(cntp_ctl_el0) & CNT_CTL_ENABLE)
+		write_sysreg(cntp_ctl_el0, 0);
 	isb();
 	fpsimd_save(&v->ctx.fp);
 	pmu_save(&v->ctx.pmu);
@@ -304,6 +319,7 @@ void vcpu_load(struct vcpu *v, struct frame *f)
 	vcpu_configure_traps(v);
 	vgic_restore(v);
 	el1_load(&v->ctx.el1);
+	vgic_timer_loaded(v); /* after its timer, with its line */
 	fpsimd_load(&v->ctx.fp);
 	pmu_load(&v->ctx.pmu);
 	pauth_load(&v->ctx.pauth);

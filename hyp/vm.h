@@ -345,6 +345,7 @@ void vgic_kick_others(struct vm *vm);
 void vgic_guest_sgi(struct vcpu *v, uint64_t value);
 void vgic_line(struct vm *vm, uint32_t intid, bool level);
 void vgic_timer_fired(struct vcpu *v, uint32_t intid);
+void vgic_timer_loaded(struct vcpu *v);
 
 /* hyp/vdev/vtimer.c: the emulated EL1 physical timer. */
 enum ptimer_reg { PTIMER_CTL, PTIMER_CVAL, PTIMER_TVAL, PTIMER_COUNT };

@@ -208,6 +208,9 @@ void gic_cpu_init(void)
 	gic_enable_private(GIC_PPI_MAINTENANCE, false);
 	gic_enable_private(GIC_PPI_VTIMER, false);
 	gic_enable_private(GIC_PPI_PTIMER, false);
+	/* CNTHP: the watchdog's period and the scheduler's deadlines
+	 * (hyp/sched/cpu_timer.c), a PNMI; off until programmed. */
+	gic_enable_private(GIC_PPI_HYP_TIMER, true);
 	pstate_irq_enable(); /* from now on, masking is by priority */
 }
 

@@ -39,7 +39,6 @@ void watchdog_start(void)
 		return; /* running already */
 	p->lockup = (struct lockup_cpu){.progress_seen = p->guest_entries};
 	arm();
-	gic_enable_private(GIC_PPI_HYP_TIMER, true);
 	if (!__atomic_exchange_n(&announced, true, __ATOMIC_RELAXED))
 		log_printf("hyp: lockup detector: every %u ms on each CPU, reports after "
 			   "%u ms masked\n",

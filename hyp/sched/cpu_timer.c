@@ -32,12 +32,18 @@ static void program(struct pcpu *p, bool force)
 		if (d && (!first || d < first))
 			first = d;
 	}
-	if (!force && (p->timer_held || first == p->timer_armed))
+	uint64_t was = p->timer_armed;
+
+	if (!force && (p->timer_held || first == was))
 		return; /* held, or programmed as it should be already */
 	p->timer_armed = first;
+	/* Each write of a timer register costs QEMU a recomputation of the
+	 * timer and of the GIC's state: the control is written only when
+	 * the timer goes on or off. */
 	if (first) {
 		write_sysreg(cnthp_cval_el2, first);
-		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+		if (force || !was)
+			write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
 	} else {
 		write_sysreg(cnthp_ctl_el2, 0);
 	}

@@ -287,11 +287,18 @@ static void load(struct pcpu *p, struct vcpu *v, struct frame *f)
  * (and lost) before the WFI: pending, it ends the WFI at once, and is
  * taken in the window after it.
  */
-static struct vcpu *idle_wait(struct pcpu *p)
+/* A CPU about to wait for work: no watchdog, no slice, and the wake-up
+ * deadlines of the vCPUs blocked here armed. */
+static void idle_timers(void)
 {
 	watchdog_stop();
 	cpu_timer_set(CPU_TIMER_SLICE, 0);
-	cpu_timer_release(); /* the wake-up deadlines must be armed */
+	cpu_timer_release();
+}
+
+static struct vcpu *idle_wait(struct pcpu *p)
+{
+	idle_timers();
 	for (;;) {
 		struct sched_entity *best;
 		uint64_t now;
@@ -399,6 +406,14 @@ static void schedule(struct pcpu *p, struct frame *f)
 	p->vcpu = next;
 	rq_update_min(&rq, best);
 	spin_unlock(&lock);
+	/* Going idle: the CPU's timer gets its idle deadlines (the earliest
+	 * wake-up of the vCPUs blocked here, cur's among them) before cur's
+	 * virtual timer stops in the put. Under QEMU this matters: a timer
+	 * set to the deadline of one still running goes in behind it, and
+	 * does not wake QEMU's main loop to recompute its own timeout
+	 * (docs/PERFORMANCE.md, "Idle"). */
+	if (!next)
+		idle_timers();
 	if (cur)
 		put(p, cur, f);
 	if (!next)

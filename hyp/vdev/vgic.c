@@ -60,9 +60,21 @@ static void write_lr(unsigned n, uint64_t v)
 	}
 }
 
+/* ICH_VTR_EL2, read once: every CPU of the machine implements the same
+ * virtual CPU interface (as KVM assumes too), and under QEMU each read is
+ * a call into its GIC model, several on every exit. */
+static uint64_t ich_vtr(void)
+{
+	static uint64_t vtr;
+
+	if (!vtr)
+		vtr = read_sysreg(ich_vtr_el2);
+	return vtr;
+}
+
 static unsigned nr_lrs(void)
 {
-	unsigned n = ICH_VTR_LISTREGS(read_sysreg(ich_vtr_el2));
+	unsigned n = ICH_VTR_LISTREGS(ich_vtr());
 
 	return n < MAX_LRS ? n : MAX_LRS;
 }
@@ -185,7 +197,7 @@ void vgic_vcpu_reset(struct vcpu *v)
  * the priority bits ICH_VTR_EL2.PREbits give (5, 6 or 7). */
 static unsigned nr_aprs(void)
 {
-	unsigned pre = ICH_VTR_PREBITS(read_sysreg(ich_vtr_el2));
+	unsigned pre = ICH_VTR_PREBITS(ich_vtr());
 
 	return pre >= 7 ? 4 : pre == 6 ? 2 : 1;
 }
@@ -535,6 +547,27 @@ void vgic_passthrough_fired(struct vm *vm, uint32_t intid)
 	model_changed(vm);
 	spin_unlock(&vm->vgic_lock);
 	vgic_kick_others(vm);
+}
+
+/*
+ * The vCPU was just loaded (vcpu_load) with its virtual timer's line
+ * already up: its deadline passed while it was off this CPU, the most
+ * common case being a vCPU woken from WFI by that very deadline. Its
+ * physical interrupt would fire as soon as the guest ran and bring it
+ * straight back here; instead it is made active now (a pending and
+ * active level interrupt is not signalled) and handled as if it had
+ * fired, so the guest enters with it in a list register. The guest's EOI
+ * deactivates it through the list register's HW link as usual. KVM does
+ * the same when it loads a vCPU whose timer should fire.
+ */
+void vgic_timer_loaded(struct vcpu *v)
+{
+	uint32_t bit = 1u << GIC_PPI_VTIMER;
+
+	if ((v->timers_held & bit) || !timer_ctl_line(read_sysreg(cntv_ctl_el0)))
+		return;
+	gic_set_active_private(bit);
+	vgic_timer_fired(v, GIC_PPI_VTIMER);
 }
 
 /* A timer's physical interrupt (virtual timer, or the EL1 physical timer

@@ -35,8 +35,8 @@ static void arm_hw(const struct vcpu *v)
 	if (ptimer_hw_deadline(&v->ctx.ptimer, v->vm->cntvoff, &cval)) {
 		write_sysreg(cntp_cval_el0, cval);
 		write_sysreg(cntp_ctl_el0, CNT_CTL_ENABLE);
-	} else {
-		write_sysreg(cntp_ctl_el0, 0);
+	} else if (read_sysreg(cntp_ctl_el0) & CNT_CTL_ENABLE) {
+		write_sysreg(cntp_ctl_el0, 0); /* only if on: see vcpu_put() */
 	}
 	isb();
 }

@@ -280,13 +280,6 @@ static void load(struct pcpu *p, struct vcpu *v, struct frame *f)
 		      v->pinned ? 0 : read_sysreg(cntpct_el0) + slice_ticks);
 }
 
-/*
- * Nothing to run here: waits in WFI, regular interrupts open, until a
- * vCPU of this CPU's affinity is runnable. PSTATE.I stays set across the
- * check and the WFI, so that a kick arriving between them is not taken
- * (and lost) before the WFI: pending, it ends the WFI at once, and is
- * taken in the window after it.
- */
 /* A CPU about to wait for work: no watchdog, no slice, and the wake-up
  * deadlines of the vCPUs blocked here armed. */
 static void idle_timers(void)
@@ -296,6 +289,13 @@ static void idle_timers(void)
 	cpu_timer_release();
 }
 
+/*
+ * Nothing to run here: waits in WFI, regular interrupts open, until a
+ * vCPU of this CPU's affinity is runnable. PSTATE.I stays set across the
+ * check and the WFI, so that a kick arriving between them is not taken
+ * (and lost) before the WFI: pending, it ends the WFI at once, and is
+ * taken in the window after it.
+ */
 static struct vcpu *idle_wait(struct pcpu *p)
 {
 	idle_timers();

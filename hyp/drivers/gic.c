@@ -211,6 +211,15 @@ void gic_cpu_init(void)
 	/* CNTHP: the watchdog's period and the scheduler's deadlines
 	 * (hyp/sched/cpu_timer.c), a PNMI; off until programmed. */
 	gic_enable_private(GIC_PPI_HYP_TIMER, true);
+	/* Physical IRQs (and SErrors) are taken to EL2 only with IMO (AMO)
+	 * set; without, one that comes at EL2 targets EL1 and is never
+	 * taken here. The vCPU's load writes them too, but a CPU that has
+	 * not loaded one yet (it waits idle from the start, as when every
+	 * vCPU's affinity names another CPU) must take its kicks, its timer
+	 * and the SPIs routed to it all the same. */
+	write_sysreg(hcr_el2,
+		     read_sysreg(hcr_el2) | HCR_EL2_IMO | HCR_EL2_FMO | HCR_EL2_AMO);
+	isb();
 	pstate_irq_enable(); /* from now on, masking is by priority */
 }
 

@@ -83,6 +83,20 @@ else
 	echo "not ok - console_input_full_one_line: $(grep -c 'bytes dropped' "$work/console_input_full.clean") drop lines"
 fi
 
+# The same guest on CPU 1 alone (vm0.affinity = 1): the UART's interrupt
+# goes to CPU 0, which never runs a vCPU and waits idle all along, and
+# must take it there (its exception routing set up at its start, not at
+# its first vCPU's load).
+guest_image "$work/input_cpu1.img" uart_input --affinity 1
+start_session console_input_idle_cpu BOOTIMG="$work/input_cpu1.img" --
+if wait_for console_input_idle_cpu '^uart-input: ready$' 60; then
+	awk 'BEGIN { for (i = 0; i < 6000; i++) printf "%c", 97 + i % 26 }' >&7
+	wait_for console_input_idle_cpu '^hyp: no VM left' 60
+fi
+end_session console_input_idle_cpu
+expect console_input_idle_cpu '^uart-input: 4128 bytes, 0 out of order$' \
+	'^guest uart_input: 0 failures$'
+
 # A 2 000-character paste at full speed into the Linux shell: 25 lines of
 # 79 characters, into cat; md5sum in the guest against the host's.
 linux_guest_ready || exit 0

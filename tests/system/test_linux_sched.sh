@@ -155,7 +155,7 @@ else
 	floor=$((1000 / hz))
 	ratio=$(awk -v p="$platform_ms" -v b="$bare_ms" -v f="$floor" \
 		'BEGIN { printf "%.2f", p / (b > f ? b : f) }')
-	# Issue 13's target is 1.5; measured here 1.77 to 1.92 (docs/PERFORMANCE.md,
+	# Issue 13's target is 1.5; measured here 1.42 to 1.64 (docs/PERFORMANCE.md,
 	# "Idle"). The test fails at 3: what a CPU that polled instead of
 	# sleeping in WFI, or a timer that woke the guest for nothing, costs
 	# (a spinning idle loop alone is a whole host CPU: ratio ~100).

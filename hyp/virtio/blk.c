@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <hyp/virtio/blk.h>
+#include <lib/le.h>
 
 /* ---- the features and configuration space (5.2.3, 5.2.4) ----------------- */
 
@@ -262,6 +263,22 @@ static bool simple_layout(const struct guest_ram *ram, const struct virtq_chain 
 	return r->hdr && r->data && r->status;
 }
 
+/* Copies a header from guest RAM, each byte read once: as two 64-bit
+ * loads when it is 8-aligned (Linux's always is), else by memcpy(). */
+static void read_hdr(uint8_t *dst, const uint8_t *src)
+{
+	if ((uintptr_t)src % 8 == 0) {
+		const volatile uint64_t *w =
+			(const volatile uint64_t *)(const volatile void *)src;
+		uint64_t lo = w[0], hi = w[1];
+
+		memcpy(dst, &lo, 8);
+		memcpy(dst + 8, &hi, 8);
+		return;
+	}
+	memcpy(dst, src, VIRTIO_BLK_HDR_SIZE);
+}
+
 /* IN or OUT whose data is the simple layout's one data buffer: what
  * read_write() does for a range that is one buffer. */
 static uint8_t simple_rw(struct blk_dev *b, bool write, uint64_t sector,
@@ -294,9 +311,9 @@ enum blk_err blk_handle(struct blk_dev *b, const struct virtq_chain *c,
 
 	if (simple_layout(b->ram, c, &r)) {
 		/* Read once, into our memory: the guest may change it. */
-		memcpy(hdr, r.hdr, sizeof(hdr));
-		type = (uint32_t)get_le(hdr, 4);
-		sector = get_le(hdr + 8, 8);
+		read_hdr(hdr, r.hdr);
+		type = le_get32(hdr);
+		sector = le_get64(hdr + 8);
 		if ((type == VIRTIO_BLK_T_IN && r.data_writable) ||
 		    (type == VIRTIO_BLK_T_OUT && !r.data_writable)) {
 			status = simple_rw(b, type == VIRTIO_BLK_T_OUT, sector, &r);

@@ -297,8 +297,16 @@ static uint8_t simple_rw(struct blk_dev *b, bool write, uint64_t sector,
 							   : VIRTIO_BLK_S_OK;
 }
 
-enum blk_err blk_handle(struct blk_dev *b, const struct virtq_chain *c,
-			struct blk_done *done)
+/*
+ * Any request, by the streams: the general path. known is the header if
+ * the caller has read it already (from the first readable buffer, of 16
+ * bytes), else NULL. Kept out of blk_handle() so that the short way does
+ * not pay for this one's registers and stack.
+ */
+static __attribute__((noinline)) enum blk_err handle_streams(struct blk_dev *b,
+							     const struct virtq_chain *c,
+							     struct blk_done *done,
+							     const uint8_t *known)
 {
 	const struct blk_backend *be = b->be;
 	uint8_t hdr[VIRTIO_BLK_HDR_SIZE];
@@ -306,33 +314,7 @@ enum blk_err blk_handle(struct blk_dev *b, const struct virtq_chain *c,
 	uint32_t type;
 	uint8_t status;
 	bool filled = false; /* the data before the status was written */
-	struct simple_req r;
 	enum blk_err err;
-
-	if (simple_layout(b->ram, c, &r)) {
-		/* Read once, into our memory: the guest may change it. */
-		read_hdr(hdr, r.hdr);
-		type = le_get32(hdr);
-		sector = le_get64(hdr + 8);
-		if ((type == VIRTIO_BLK_T_IN && r.data_writable) ||
-		    (type == VIRTIO_BLK_T_OUT && !r.data_writable)) {
-			status = simple_rw(b, type == VIRTIO_BLK_T_OUT, sector, &r);
-			/* Data a read did not fill is zeroed, as below. */
-			if (r.data_writable && status != VIRTIO_BLK_S_OK)
-				memset(r.data, 0, r.data_len);
-			*r.status = status;
-			done->status = status;
-			done->used_len = r.data_writable ? r.data_len + 1 : 1;
-			return BLK_OK;
-		}
-		/* Any other request in this layout: the general path, with
-		 * the header already read (it is the stream's first 16
-		 * bytes, the first buffer). */
-		readable = VIRTIO_BLK_HDR_SIZE + (r.data_writable ? 0 : r.data_len);
-		writable = 1 + (r.data_writable ? r.data_len : 0);
-		data_end = writable - 1;
-		goto request;
-	}
 
 	err = check_chain(b->ram, c, &readable, &writable);
 	if (err)
@@ -343,10 +325,12 @@ enum blk_err blk_handle(struct blk_dev *b, const struct virtq_chain *c,
 		goto answer;
 	}
 	/* Read once, into our memory: the guest may change it under us. */
-	copy_in(b->ram, c, 0, hdr, sizeof(hdr));
+	if (known)
+		memcpy(hdr, known, sizeof(hdr));
+	else
+		copy_in(b->ram, c, 0, hdr, sizeof(hdr));
 	type = (uint32_t)get_le(hdr, 4);
 	sector = get_le(hdr + 8, 8);
-request:
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		status = read_write(b, c, false, sector, 0, data_end);
@@ -380,6 +364,37 @@ answer:
 	fill_out(b->ram, c, data_end, writable, &status);
 	done->status = status;
 	done->used_len = (uint32_t)writable;
+	return BLK_OK;
+}
+
+enum blk_err blk_handle(struct blk_dev *b, const struct virtq_chain *c,
+			struct blk_done *done)
+{
+	uint8_t hdr[VIRTIO_BLK_HDR_SIZE];
+	struct simple_req r;
+	uint64_t sector;
+	uint32_t type;
+	uint8_t status;
+
+	if (!simple_layout(b->ram, c, &r))
+		return handle_streams(b, c, done, NULL);
+	/* Read once, into our memory: the guest may change it. */
+	read_hdr(hdr, r.hdr);
+	type = le_get32(hdr);
+	sector = le_get64(hdr + 8);
+	/* Any other request in this layout (a FLUSH, a GET_ID, data of the
+	 * other direction): the general path, with the header read here
+	 * (the first buffer is the readable stream's first 16 bytes). */
+	if (!(type == VIRTIO_BLK_T_IN && r.data_writable) &&
+	    !(type == VIRTIO_BLK_T_OUT && !r.data_writable))
+		return handle_streams(b, c, done, hdr);
+	status = simple_rw(b, type == VIRTIO_BLK_T_OUT, sector, &r);
+	/* Data a read did not fill is zeroed, as the general path does. */
+	if (r.data_writable && status != VIRTIO_BLK_S_OK)
+		memset(r.data, 0, r.data_len);
+	*r.status = status;
+	done->status = status;
+	done->used_len = r.data_writable ? r.data_len + 1 : 1;
 	return BLK_OK;
 }
 

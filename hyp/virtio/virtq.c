@@ -12,12 +12,16 @@
  *   mapping, and every field's offset keeps it. An index or event field
  *   read a byte at a time could tear against the driver's store and look
  *   like an index neither side ever wrote.
- * - Descriptors are copied a byte at a time into a local and decoded
- *   from there, little-endian: an indirect table need not be aligned at
- *   all (2.7.5.3 sets no alignment), and one path serves both tables. A
- *   descriptor the guest rewrites while we copy it can tear, but only our
- *   copy is checked and used, so a torn one is just another value the
+ * - Descriptors are copied into a local and decoded from there,
+ *   little-endian, each byte read once: with two 64-bit loads from the
+ *   queue's table (16-aligned) or an aligned indirect one, a byte at a
+ *   time from an indirect table that is not (2.7.5.3 sets no alignment).
+ *   A descriptor the guest rewrites while we copy it can tear, but only
+ *   our copy is checked and used, so a torn one is just another value the
  *   checks judge.
+ * - The usual chain, direct descriptors of the queue's table, is walked
+ *   by walk_direct(), the rest by walk(): the same checks in the same
+ *   order (the unit tests and fuzz_virtq compare the two).
  * Both work whatever the host's byte order (le16()/le32() below) and with
  * -mstrict-align.
  */

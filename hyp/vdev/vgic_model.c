@@ -101,26 +101,40 @@ static bool irq_pending(const struct vgic_irq *irq)
 	return irq->pending_latch || irq->lr_pending || (!irq->config_edge && irq->level);
 }
 
-/* The word and bit of the maybe-pending sets that track intid for vcpu. */
-static uint32_t *maybe_word(struct vgic *g, unsigned vcpu, uint32_t intid, uint32_t *bit)
+/* The word and bit of the ready sets that track intid for vcpu. */
+static uint32_t *ready_word(struct vgic *g, unsigned vcpu, uint32_t intid, uint32_t *bit)
 {
 	if (intid < VGIC_NR_PRIVATE) {
 		*bit = 1u << intid;
-		return &g->vcpu[vcpu].maybe_pending;
+		return &g->vcpu[vcpu].ready;
 	}
 	intid -= VGIC_FIRST_SPI;
 	*bit = 1u << (intid % 32);
-	return &g->maybe_pending_spis[intid / 32];
+	return &g->ready_spis[intid / 32];
 }
 
-/* Called after every change that can make intid pending. */
-static void note_pending(struct vgic *g, unsigned vcpu, uint32_t intid)
+/* Whether irq is one the distributor could forward, its group's enable
+ * and an SPI's route aside: pending, enabled, not active and not in a
+ * list register. */
+static bool irq_ready(const struct vgic_irq *irq)
+{
+	return irq->enabled && !irq->active && !irq->in_lr && irq_pending(irq);
+}
+
+/* Called after every change to intid's pending, enable, active or
+ * list-register state: its bit in the ready sets follows irq_ready(). */
+static void note_state(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
 	struct vgic_irq *irq = irq_at(g, vcpu, intid);
-	uint32_t bit;
+	uint32_t bit, *word;
 
-	if (irq && irq_pending(irq))
-		*maybe_word(g, vcpu, intid, &bit) |= bit;
+	if (!irq)
+		return;
+	word = ready_word(g, vcpu, intid, &bit);
+	if (irq_ready(irq))
+		*word |= bit;
+	else
+		*word &= ~bit;
 }
 
 static bool group_enabled(const struct vgic *g, const struct vgic_irq *irq)
@@ -324,7 +338,7 @@ static uint32_t bits_access(struct vgic *g, unsigned view, uint32_t first,
 			continue;
 		if (write) {
 			bit_put(irq, r, (val >> i) & 1u);
-			note_pending(g, view, first + i);
+			note_state(g, view, first + i);
 		} else
 			out |= bit_get(irq, r->bit) << i;
 	}
@@ -370,7 +384,7 @@ static uint32_t cfg_access(struct vgic *g, unsigned view, uint32_t first, bool w
 			out |= (uint32_t)irq->config_edge << shift;
 		else if (first + i >= SGI_COUNT) {
 			irq->config_edge = (val >> shift) & 1u;
-			note_pending(g, view, first + i); /* a high line now counts */
+			note_state(g, view, first + i); /* a high line now counts */
 		}
 	}
 	return out;
@@ -626,13 +640,13 @@ void vgic_set_level(struct vgic *g, unsigned vcpu, uint32_t intid, bool level)
 	if (irq->config_edge && level && !irq->level)
 		irq->pending_latch = 1;
 	irq->level = level;
-	note_pending(g, vcpu, intid);
+	note_state(g, vcpu, intid);
 }
 
 static void sgi_pend(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
 	g->vcpu[vcpu].private_irqs[intid].pending_latch = 1;
-	note_pending(g, vcpu, intid);
+	note_state(g, vcpu, intid);
 }
 
 /*
@@ -697,43 +711,49 @@ static bool listed(const uint32_t *set, unsigned n, uint32_t intid)
 }
 
 _Static_assert(VGIC_NR_PRIVATE == 32 && VGIC_FIRST_SPI == 32 && VGIC_NR_SPIS % 32 == 0,
-	       "one maybe-pending word per 32 INTIDs, private ones first");
+	       "one ready word per 32 INTIDs, private ones first");
 
-/* Highest priority first, then lowest INTID: visiting the maybe-pending
- * INTIDs upwards (private ones, then SPIs) and replacing only on a strictly
- * better priority. INTIDs found no longer pending leave the sets. */
+/* Visits the ready INTIDs of one word (INTIDs first..first + 31), keeping
+ * the best so far in *pick / *found: highest priority first, then lowest
+ * INTID, since the words are visited upwards and only a strictly better
+ * priority replaces. */
+static void best_in(struct vgic *g, unsigned vcpu, uint32_t bits, uint32_t first,
+		    const uint32_t *in_lr, unsigned n_in_lr, const struct vgic_irq **pick,
+		    uint32_t *found)
+{
+	while (bits) {
+		uint32_t intid = first + (unsigned)__builtin_ctz(bits);
+		const struct vgic_irq *irq = irq_at(g, vcpu, intid);
+
+		bits &= bits - 1;
+		/* The ready sets hold only INTIDs irq_ready() accepts; the
+		 * group and the route are checked here, and the caller's
+		 * list registers. */
+		if (!forwardable(g, irq, vcpu, intid) || listed(in_lr, n_in_lr, intid))
+			continue;
+		if (!*pick || irq->priority < (*pick)->priority) {
+			*pick = irq;
+			*found = intid;
+		}
+	}
+}
+
+/* The ready sets are kept exact by note_state() at every change, so an
+ * idle VM's search is four loads of zero (docs/PERFORMANCE.md,
+ * "Instructions per 4 KiB request"). */
 static uint32_t best(struct vgic *g, unsigned vcpu, const uint32_t *in_lr,
 		     unsigned n_in_lr, uint8_t *priority, uint8_t *group)
 {
-	uint32_t *words[1 + VGIC_NR_SPIS / 32];
 	uint32_t found = VGIC_SPURIOUS;
 	const struct vgic_irq *pick = NULL;
 	unsigned w;
 
-	words[0] = &g->vcpu[vcpu].maybe_pending;
-	for (w = 0; w < VGIC_NR_SPIS / 32; w++)
-		words[1 + w] = &g->maybe_pending_spis[w];
-	for (w = 0; w < 1 + VGIC_NR_SPIS / 32; w++) {
-		uint32_t bits = *words[w];
-
-		while (bits) {
-			unsigned n = (unsigned)__builtin_ctz(bits);
-			uint32_t intid = 32 * w + n;
-			const struct vgic_irq *irq = irq_at(g, vcpu, intid);
-
-			bits &= bits - 1;
-			if (!irq_pending(irq)) {
-				*words[w] &= ~(1u << n);
-				continue;
-			}
-			if (!forwardable(g, irq, vcpu, intid) ||
-			    listed(in_lr, n_in_lr, intid))
-				continue;
-			if (!pick || irq->priority < pick->priority) {
-				pick = irq;
-				found = intid;
-			}
-		}
+	if (g->vcpu[vcpu].ready)
+		best_in(g, vcpu, g->vcpu[vcpu].ready, 0, in_lr, n_in_lr, &pick, &found);
+	for (w = 0; w < VGIC_NR_SPIS / 32; w++) {
+		if (g->ready_spis[w])
+			best_in(g, vcpu, g->ready_spis[w], VGIC_FIRST_SPI + 32 * w, in_lr,
+				n_in_lr, &pick, &found);
 	}
 	if (pick) {
 		if (priority)
@@ -771,6 +791,7 @@ bool vgic_deliver(struct vgic *g, unsigned vcpu, uint32_t intid)
 	/* The latched pending state now lives in the list register; what
 	 * remains pending here is a level-sensitive line still high. */
 	irq->pending_latch = 0;
+	note_state(g, vcpu, intid); /* in a list register: no longer ready */
 	return true;
 }
 
@@ -785,7 +806,7 @@ void vgic_lr_update(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending,
 	irq->lr_pending = pending;
 	if (!pending && !active)
 		irq->in_lr = 0;
-	note_pending(g, vcpu, intid); /* a level line still high */
+	note_state(g, vcpu, intid); /* a level line still high */
 }
 
 void vgic_lr_unload(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending)
@@ -801,7 +822,7 @@ void vgic_lr_unload(struct vgic *g, unsigned vcpu, uint32_t intid, bool pending)
 	 * anything else pending in the list register keeps a latch. */
 	if (pending && (irq->config_edge || !irq->level))
 		irq->pending_latch = 1;
-	note_pending(g, vcpu, intid);
+	note_state(g, vcpu, intid);
 }
 
 uint32_t vgic_pending_mask(struct vgic *g)

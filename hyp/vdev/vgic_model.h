@@ -67,8 +67,8 @@ struct vgic_irq {
 
 struct vgic_vcpu {
 	struct vgic_irq private_irqs[VGIC_NR_PRIVATE];
-	uint32_t waker;		/* GICR_WAKER */
-	uint32_t maybe_pending; /* bit n: INTID n may be pending (see below) */
+	uint32_t waker; /* GICR_WAKER */
+	uint32_t ready; /* bit n: INTID n is ready (see below) */
 };
 
 struct vgic {
@@ -76,11 +76,13 @@ struct vgic {
 	unsigned nr_vcpus;
 	struct vgic_irq spis[VGIC_NR_SPIS];
 	struct vgic_vcpu vcpu[VGIC_MAX_VCPUS];
-	/* Bit n of word w: SPI INTID 32 + 32 * w + n may be pending. These
-	 * and vgic_vcpu.maybe_pending are a superset of the pending INTIDs,
-	 * set wherever an interrupt can become pending and cleared lazily by
-	 * the delivery scan, which so visits a few INTIDs instead of all. */
-	uint32_t maybe_pending_spis[VGIC_NR_SPIS / 32];
+	/* Bit n of word w: SPI INTID 32 + 32 * w + n is ready: pending,
+	 * enabled, not active and not in a list register. These and
+	 * vgic_vcpu.ready are exactly the INTIDs in that state, updated at
+	 * every change of it, so the delivery search visits those alone
+	 * and checks the rest (the group's enable, an SPI's route, the
+	 * caller's list registers) on them. */
+	uint32_t ready_spis[VGIC_NR_SPIS / 32];
 };
 
 /* Reset (nr_vcpus is clamped to 1..VGIC_MAX_VCPUS): everything disabled,

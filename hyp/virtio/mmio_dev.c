@@ -95,11 +95,6 @@ struct virtq *virtio_mmio_queue(struct virtio_mmio_dev *d, unsigned i)
 	return &d->queues[i];
 }
 
-bool virtio_mmio_irq_level(const struct virtio_mmio_dev *d)
-{
-	return d->int_status != 0;
-}
-
 void virtio_mmio_used(struct virtio_mmio_dev *d)
 {
 	if (d->status & VIRTIO_STATUS_DRIVER_OK)
@@ -116,14 +111,6 @@ void virtio_mmio_config_changed(struct virtio_mmio_dev *d)
 void virtio_mmio_needs_reset(struct virtio_mmio_dev *d)
 {
 	fail(d, VIRTIO_MMIO_FAULT_DEVICE, VIRTQ_OK, 0);
-}
-
-const struct virtio_mmio_fault *virtio_mmio_new_fault(struct virtio_mmio_dev *d)
-{
-	if (d->fault.why == VIRTIO_MMIO_FAULT_NONE || d->fault.reported)
-		return NULL;
-	d->fault.reported = true;
-	return &d->fault;
 }
 
 const char *virtio_mmio_strfault(enum virtio_mmio_why why)

@@ -177,8 +177,12 @@ bool virtio_mmio_read(struct virtio_mmio_dev *d, uint64_t off, unsigned size,
 bool virtio_mmio_write(struct virtio_mmio_dev *d, uint64_t off, unsigned size,
 		       uint64_t val);
 
-/* The interrupt line: any InterruptStatus bit set (4.2.3.4). */
-bool virtio_mmio_irq_level(const struct virtio_mmio_dev *d);
+/* The interrupt line: any InterruptStatus bit set (4.2.3.4). Inline, as
+ * virtio_mmio_new_fault(): both are asked after every access. */
+static inline bool virtio_mmio_irq_level(const struct virtio_mmio_dev *d)
+{
+	return d->int_status != 0;
+}
 
 /* Whether the device may process buffers: DRIVER_OK and not
  * DEVICE_NEEDS_RESET. */
@@ -203,7 +207,14 @@ void virtio_mmio_needs_reset(struct virtio_mmio_dev *d);
 
 /* The reason the device needs a reset, the first time it is asked after
  * the fault (so one log line says it); NULL otherwise. */
-const struct virtio_mmio_fault *virtio_mmio_new_fault(struct virtio_mmio_dev *d);
+static inline const struct virtio_mmio_fault *
+virtio_mmio_new_fault(struct virtio_mmio_dev *d)
+{
+	if (d->fault.why == VIRTIO_MMIO_FAULT_NONE || d->fault.reported)
+		return NULL;
+	d->fault.reported = true;
+	return &d->fault;
+}
 
 /* A short description of a fault reason, for that line. */
 const char *virtio_mmio_strfault(enum virtio_mmio_why why);

@@ -12,12 +12,16 @@
  *   mapping, and every field's offset keeps it. An index or event field
  *   read a byte at a time could tear against the driver's store and look
  *   like an index neither side ever wrote.
- * - Descriptors are copied a byte at a time into a local and decoded
- *   from there, little-endian: an indirect table need not be aligned at
- *   all (2.7.5.3 sets no alignment), and one path serves both tables. A
- *   descriptor the guest rewrites while we copy it can tear, but only our
- *   copy is checked and used, so a torn one is just another value the
+ * - Descriptors are copied into a local and decoded from there,
+ *   little-endian, each byte read once: with two 64-bit loads from the
+ *   queue's table (16-aligned) or an aligned indirect one, a byte at a
+ *   time from an indirect table that is not (2.7.5.3 sets no alignment).
+ *   A descriptor the guest rewrites while we copy it can tear, but only
+ *   our copy is checked and used, so a torn one is just another value the
  *   checks judge.
+ * - The usual chain, direct descriptors of the queue's table, is walked
+ *   by walk_direct(), the rest by walk(): the same checks in the same
+ *   order (the unit tests and fuzz_virtq compare the two).
  * Both work whatever the host's byte order (le16()/le32() below) and with
  * -mstrict-align.
  */
@@ -256,24 +260,45 @@ static enum virtq_err add_buffer(struct virtq_chain *c, const struct guest_ram *
 	return VIRTQ_OK;
 }
 
-/*
- * Follows the chain from head into c: zero or more descriptors of the
- * queue's table, the last of which may refer to an indirect table whose
- * own chain starts at its entry 0 (2.7.5.3, and 2.7.5.3.2: the device
- * MUST accept that layout). A table is walked by its own next fields,
- * bounded by its own size, and at most as many descriptors as it has: a
- * longer chain repeats one, so it is a loop (2.7.5: the table's size is
- * the longest chain; 2.7.5.2 forbids loops). Each step reads one
- * descriptor and either adds a buffer or, at most once, switches tables,
- * so a walk reads at most c->cap + 2 descriptors whatever the guest wrote.
- */
-static enum virtq_err walk_chain(const struct virtq *q, const struct guest_ram *ram,
-				 uint16_t head, struct virtq_chain *c)
+#ifdef HOST_BUILD
+bool virtq_general_only;
+#endif
+
+/* Checks an indirect descriptor d (2.7.5.3.1: only if negotiated, never
+ * inside an indirect table, never with F_NEXT; a table is len / 16
+ * descriptors, so len is a non-zero multiple of 16; its F_WRITE is
+ * ignored, 2.7.5.3.2) and finds its table, wholly in RAM. */
+static enum virtq_err indirect_table(const struct virtq *q, const struct guest_ram *ram,
+				     const struct desc *d, bool in_indirect,
+				     const volatile uint8_t **table, uint32_t *size)
 {
-	const volatile uint8_t *table = q->desc;
-	uint32_t size = q->num; /* descriptors in table */
-	uint32_t idx = head, seen = 0;
-	bool in_indirect = false;
+	if (!q->indirect || in_indirect || (d->flags & VIRTQ_DESC_F_NEXT) ||
+	    d->len == 0 || d->len % DESC_SIZE)
+		return VIRTQ_E_INDIRECT;
+	*table = guest_ram_ptr(ram, d->addr, d->len);
+	if (!*table)
+		return VIRTQ_E_INDIRECT;
+	*size = d->len / DESC_SIZE;
+	return VIRTQ_OK;
+}
+
+/*
+ * Follows a chain from entry idx of table (size descriptors; an indirect
+ * table if in_indirect) into c: zero or more descriptors of the queue's
+ * table, the last of which may refer to an indirect table whose own chain
+ * starts at its entry 0 (2.7.5.3, and 2.7.5.3.2: the device MUST accept
+ * that layout). A table is walked by its own next fields, bounded by its
+ * own size, and at most as many descriptors as it has: a longer chain
+ * repeats one, so it is a loop (2.7.5: the table's size is the longest
+ * chain; 2.7.5.2 forbids loops). Each step reads one descriptor and
+ * either adds a buffer or, at most once, switches tables, so a walk reads
+ * at most c->cap + 2 descriptors whatever the guest wrote.
+ */
+static enum virtq_err walk(const struct virtq *q, const struct guest_ram *ram,
+			   const volatile uint8_t *table, uint32_t size, uint32_t idx,
+			   bool in_indirect, struct virtq_chain *c)
+{
+	uint32_t seen = 0;
 	struct desc d;
 	enum virtq_err err;
 
@@ -282,19 +307,9 @@ static enum virtq_err walk_chain(const struct virtq *q, const struct guest_ram *
 			return VIRTQ_E_LOOP;
 		desc_read(table + (size_t)idx * DESC_SIZE, &d);
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
-			/* 2.7.5.3.1: only if negotiated, never inside an
-			 * indirect table, never with F_NEXT; a table is
-			 * len / 16 descriptors, so len is a non-zero
-			 * multiple of 16. Its F_WRITE is ignored
-			 * (2.7.5.3.2). */
-			if (!q->indirect || in_indirect ||
-			    (d.flags & VIRTQ_DESC_F_NEXT) || d.len == 0 ||
-			    d.len % DESC_SIZE)
-				return VIRTQ_E_INDIRECT;
-			table = guest_ram_ptr(ram, d.addr, d.len);
-			if (!table)
-				return VIRTQ_E_INDIRECT;
-			size = d.len / DESC_SIZE;
+			err = indirect_table(q, ram, &d, in_indirect, &table, &size);
+			if (err)
+				return err;
 			idx = 0;
 			seen = 0;
 			in_indirect = true;
@@ -309,6 +324,96 @@ static enum virtq_err walk_chain(const struct virtq *q, const struct guest_ram *
 			return VIRTQ_E_NEXT;
 		idx = d.next;
 	}
+}
+
+/*
+ * The usual chain, a few direct descriptors of the queue's own table,
+ * taken the short way: the table is 16-aligned (virtq_start()), so each
+ * descriptor is read once with two 64-bit loads, and the RAM's bounds,
+ * the totals and the count stay in registers instead of being reloaded
+ * through pointers the compiler must assume the segs[] stores change.
+ * The checks are walk()'s and add_buffer()'s, in the same order, with the
+ * same errors (tests/unit/hyp/virtio/test_virtq.c and
+ * tests/fuzz/fuzz_virtq.c compare the two). An indirect descriptor hands
+ * its table, and our copy of what came before, to walk().
+ */
+static enum virtq_err walk_direct(const struct virtq *q, const struct guest_ram *ram,
+				  uint16_t head, struct virtq_chain *c)
+{
+	const volatile uint64_t *table =
+		(const volatile uint64_t *)(const volatile void *)q->desc;
+	const struct guest_ram r = *ram;
+	struct virtq_seg *segs = c->segs;
+	uint32_t num = q->num, idx = head, seen = 0;
+	uint32_t readable = 0, writable = 0;
+	unsigned count = 0, cap = c->cap;
+	enum virtq_err err = VIRTQ_OK;
+
+	for (;;) {
+		uint64_t lo, hi;
+		struct desc d;
+		bool w;
+
+		if (++seen > num)
+			return VIRTQ_E_LOOP;
+		lo = le64(table[2 * (size_t)idx]);
+		hi = le64(table[2 * (size_t)idx + 1]);
+		d.addr = lo;
+		d.len = (uint32_t)hi;
+		d.flags = (uint16_t)(hi >> 32);
+		d.next = (uint16_t)(hi >> 48);
+		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+			const volatile uint8_t *itable;
+			uint32_t isize;
+
+			err = indirect_table(q, &r, &d, false, &itable, &isize);
+			if (err)
+				return err;
+			c->count = count;
+			c->readable = readable;
+			c->writable = writable;
+			return walk(q, ram, itable, isize, 0, true, c);
+		}
+		/* add_buffer(), on locals. */
+		w = d.flags & VIRTQ_DESC_F_WRITE;
+		if (!guest_ram_ptr(&r, d.addr, d.len))
+			return VIRTQ_E_BUF;
+		if (w) {
+			if (d.len > UINT32_MAX - writable)
+				return VIRTQ_E_LEN;
+		} else {
+			if (writable)
+				return VIRTQ_E_ORDER;
+			if (d.len > UINT32_MAX - readable)
+				return VIRTQ_E_LEN;
+		}
+		if (count >= cap)
+			return VIRTQ_E_TOO_LONG;
+		segs[count++] = (struct virtq_seg){d.addr, d.len, w};
+		if (w)
+			writable += d.len;
+		else
+			readable += d.len;
+		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+			break;
+		if (d.next >= num)
+			return VIRTQ_E_NEXT;
+		idx = d.next;
+	}
+	c->count = count;
+	c->readable = readable;
+	c->writable = writable;
+	return VIRTQ_OK;
+}
+
+static enum virtq_err walk_chain(const struct virtq *q, const struct guest_ram *ram,
+				 uint16_t head, struct virtq_chain *c)
+{
+#ifdef HOST_BUILD
+	if (virtq_general_only)
+		return walk(q, ram, q->desc, q->num, head, false, c);
+#endif
+	return walk_direct(q, ram, head, c);
 }
 
 enum virtq_err virtq_pop(struct virtq *q, const struct guest_ram *ram,

@@ -173,4 +173,11 @@ bool virtq_should_interrupt(struct virtq *q);
 /* A short description of an error, for the one log line. */
 const char *virtq_strerror(enum virtq_err err);
 
+#ifdef HOST_BUILD
+/* Tests and fuzzers only: true sends every chain through the general
+ * walker, never the short way for direct descriptors, so that the two can
+ * be compared on the same ring. */
+extern bool virtq_general_only;
+#endif
+
 #endif

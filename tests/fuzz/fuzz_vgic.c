@@ -6,8 +6,9 @@
  * side: asking vgic_next() what to deliver, putting it in one of four
  * list registers per vCPU, and reading them back with any pending/active
  * state. What must hold after every step:
- * - every interrupt that is pending has its bit in the maybe-pending sets
- *   (the delivery scan looks nowhere else);
+ * - an interrupt's bit in the ready sets is set exactly when it is
+ *   pending, enabled, not active and not in a list register (the
+ *   delivery search looks nowhere else);
  * - vgic_next() answers what a scan of every INTID's state answers (the
  *   highest priority, then lowest INTID, of the forwardable ones), or
  *   spurious while the redistributor sleeps; vgic_pending_mask() agrees;
@@ -87,9 +88,9 @@ static void check(struct vgic *g)
 			const struct vgic_irq *q = irq_of(g, v, id);
 			uint32_t word =
 				id < VGIC_NR_PRIVATE
-					? g->vcpu[v].maybe_pending
-					: g->maybe_pending_spis[(id - VGIC_FIRST_SPI) /
-								32];
+					? g->vcpu[v].ready
+					: g->ready_spis[(id - VGIC_FIRST_SPI) / 32];
+			bool ready = q->enabled && !q->active && !q->in_lr && pending(q);
 			bool listed = false;
 
 			if (id >= VGIC_FIRST_SPI && v)
@@ -102,10 +103,9 @@ static void check(struct vgic *g)
 			FUZZ_CHECK(id < VGIC_FIRST_SPI || q->target_vcpu < nv ||
 					   q->target_vcpu == VGIC_NO_VCPU,
 				   "INTID %u routed to vCPU %u", id, q->target_vcpu);
-			FUZZ_CHECK(!pending(q) || (word >> (id % 32) & 1),
-				   "INTID %u (vCPU %u) pending but not in the "
-				   "maybe-pending set",
-				   id, v);
+			FUZZ_CHECK(ready == (word >> (id % 32) & 1),
+				   "INTID %u (vCPU %u) %s the ready set", id, v,
+				   ready ? "ready but not in" : "in, not ready,");
 			FUZZ_CHECK(!q->lr_pending || q->in_lr,
 				   "INTID %u LR-pending outside an LR", id);
 			if (q->in_lr) {

@@ -20,6 +20,9 @@
  *   and the used index are in RAM;
  * - virtq_should_interrupt() agrees with the flags or virtq_need_event()
  *   (the spec's Appendix A);
+ * - each pop, taken the short way for the queue's own descriptors, gives
+ *   what the general walker gives from the same state (virtq_general_only):
+ *   the same result, buffers, totals, last_avail and avail_event;
  * and nothing is read or written outside the RAM buffer (an exact-size
  * heap copy, so ASan sees a byte past it), every buffer returned is
  * touched at both ends to prove it, and every step ends (libFuzzer's
@@ -150,15 +153,64 @@ static int overlaps2(const volatile uint8_t *a, const volatile uint8_t *b)
 	return a + 2 > b && b + 2 > a;
 }
 
+/* What the general walker makes of the ring as it is now, on a copy of
+ * the queue: the bytes its pop writes (avail_event) are put back, so the
+ * pop that follows starts from the same state. */
+static struct virtq_seg general_segs[MAX_CAP];
+
+static enum virtq_err pop_general(struct virtq_chain *c, struct virtq *after,
+				  uint16_t *event)
+{
+	struct virtq copy = q;
+	volatile uint8_t *ev = q.ready && q.event_idx ? q.used + 4 + 8 * q.num : NULL;
+	uint8_t saved[2] = {0, 0};
+	enum virtq_err err;
+
+	if (ev) {
+		saved[0] = ev[0];
+		saved[1] = ev[1];
+	}
+	*c = (struct virtq_chain){.segs = general_segs, .cap = cap};
+	virtq_general_only = true;
+	err = virtq_pop(&copy, &ram, c);
+	virtq_general_only = false;
+	*after = copy;
+	*event = ev ? rd16(ev) : 0;
+	if (ev) {
+		ev[0] = saved[0];
+		ev[1] = saved[1];
+	}
+	return err;
+}
+
 static void pop(void)
 {
-	struct virtq_chain c = {.segs = segs, .cap = cap, .count = 12345};
-	uint16_t last = q.last_avail, idx, pending;
+	struct virtq_chain c = {.segs = segs, .cap = cap, .count = 12345}, g;
+	uint16_t last = q.last_avail, idx, pending, g_event;
 	uint64_t sum[2] = {0, 0};
-	enum virtq_err err;
+	enum virtq_err err, g_err;
+	struct virtq g_q;
 	int idx_moved;
 
+	/* The short way for direct descriptors (the pop below) and the
+	 * general walker agree: result, chain, buffers, state. */
+	g_err = pop_general(&g, &g_q, &g_event);
 	err = virtq_pop(&q, &ram, &c);
+	FUZZ_CHECK(err == g_err, "pop: %s, the general walker %s", virtq_strerror(err),
+		   virtq_strerror(g_err));
+	FUZZ_CHECK(c.count == g.count && c.readable == g.readable &&
+			   c.writable == g.writable && q.last_avail == g_q.last_avail &&
+			   (!q.ready || !q.event_idx ||
+			    rd16(q.used + 4 + 8 * q.num) == g_event),
+		   "pop: %u buffers %u/%u, the general walker %u buffers %u/%u", c.count,
+		   c.readable, c.writable, g.count, g.readable, g.writable);
+	for (unsigned i = 0; err == VIRTQ_OK && i < c.count && i < g.count; i++)
+		FUZZ_CHECK(c.segs[i].ipa == g.segs[i].ipa &&
+				   c.segs[i].len == g.segs[i].len &&
+				   c.segs[i].writable == g.segs[i].writable,
+			   "buffer %u differs from the general walker's", i);
+	FUZZ_CHECK(err != VIRTQ_OK || c.head == g.head, "head %u, general %u", c.head,
+		   g.head);
 	if (!q.ready) {
 		FUZZ_CHECK(err == VIRTQ_E_NOT_READY, "pop on a stopped queue: %s",
 			   virtq_strerror(err));

@@ -1167,6 +1167,98 @@ static uint32_t ref_next(unsigned v, const uint32_t *in_lr, unsigned n_in_lr)
 	return found;
 }
 
+/* The ready sets (vgic_vcpu.ready, vgic.ready_spis), which the delivery
+ * search alone looks at, hold exactly the INTIDs that are pending,
+ * enabled, not active and not in a list register. */
+static bool ready_sets_exact(void)
+{
+	for (unsigned v = 0; v < g.nr_vcpus; v++) {
+		for (uint32_t id = 0; id < 32 + VGIC_NR_SPIS; id++) {
+			const struct vgic_irq *irq =
+				id < 32 ? &g.vcpu[v].private_irqs[id] : &g.spis[id - 32];
+			uint32_t word =
+				id < 32 ? g.vcpu[v].ready : g.ready_spis[(id - 32) / 32];
+			bool pending = irq->pending_latch || irq->lr_pending ||
+				       (!irq->config_edge && irq->level);
+			bool ready =
+				pending && irq->enabled && !irq->active && !irq->in_lr;
+
+			if (ready != ((word >> (id % 32)) & 1)) {
+				printf("  INTID %u of vCPU %u: ready %d, bit %u\n", id, v,
+				       ready, (word >> (id % 32)) & 1);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* Each change that makes an interrupt ready or not moves its bit: the
+ * line, ISENABLER/ICENABLER, ISACTIVER, ISPENDR/ICPENDR, delivery, the
+ * list register's end, a CPU_OFF, and the trigger mode. */
+static void test_ready_sets(void)
+{
+	const uint32_t spi = 40, ppi = 23;
+	uint32_t bit = 1u << ((spi - 32) % 32);
+
+	vgic_init(&g, 2);
+	dw(GICD_CTLR, 4, LINUX_GICD_CTLR);
+	CHECK_EQ(g.ready_spis[0] | g.vcpu[0].ready | g.vcpu[1].ready, 0);
+	/* A level SPI, line high, not yet enabled: not ready. */
+	vgic_set_level(&g, 0, spi, true);
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	dw(GICD_ISENABLER(1), 4, bit);
+	CHECK(g.ready_spis[0] & bit);
+	CHECK(ready_sets_exact());
+	dw(GICD_ICENABLER(1), 4, bit);
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	dw(GICD_ISENABLER(1), 4, bit);
+	dw(GICD_ISACTIVER(1), 4, bit);
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	dw(GICD_ICACTIVER(1), 4, bit);
+	CHECK(g.ready_spis[0] & bit);
+	/* Delivered: in a list register, out of the set; the guest's EOI
+	 * with the line still high: ready again; line low: not. */
+	CHECK_EQ(vgic_next(&g, 0, NULL, 0, NULL, NULL), spi);
+	CHECK(vgic_deliver(&g, 0, spi));
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	CHECK_EQ(vgic_next(&g, 0, NULL, 0, NULL, NULL), SPURIOUS);
+	vgic_lr_update(&g, 0, spi, false, true);
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	vgic_lr_update(&g, 0, spi, false, false);
+	CHECK(g.ready_spis[0] & bit);
+	vgic_set_level(&g, 0, spi, false);
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	CHECK(ready_sets_exact());
+	/* Edge: ISPENDR latches, ICPENDR clears; a CPU_OFF with the list
+	 * register pending makes it ready again. */
+	dw(GICD_ICFGR((spi) / 16), 4, 2u << (2 * (spi % 16)));
+	dw(GICD_ISPENDR(1), 4, bit);
+	CHECK(g.ready_spis[0] & bit);
+	dw(GICD_ICPENDR(1), 4, bit);
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	vgic_set_level(&g, 0, spi, true);
+	CHECK(vgic_deliver(&g, 0, spi));
+	CHECK_EQ(g.ready_spis[0] & bit, 0);
+	vgic_lr_unload(&g, 0, spi, true);
+	CHECK(g.ready_spis[0] & bit);
+	CHECK(ready_sets_exact());
+	/* A PPI of vCPU 1 is vCPU 1's bit alone; a level PPI switched to
+	 * edge is no longer pending by its line. */
+	rw(1, GICR_ISENABLER0, 4, 1u << ppi);
+	vgic_set_level(&g, 1, ppi, true);
+	CHECK(g.vcpu[1].ready & 1u << ppi);
+	CHECK_EQ(g.vcpu[0].ready & 1u << ppi, 0);
+	rw(1, GICR_ICFGR1, 4, 2u << (2 * (ppi - 16)));
+	CHECK_EQ(g.vcpu[1].ready & 1u << ppi, 0);
+	CHECK(ready_sets_exact());
+	/* An SGI to vCPU 1 (target list bit 1), enabled. */
+	rw(1, GICR_ISENABLER0, 4, 1u << 3);
+	vgic_send_sgi(&g, 0, 3ull << 24 | 2);
+	CHECK(g.vcpu[1].ready & 1u << 3);
+	CHECK(ready_sets_exact());
+}
+
 static void test_fuzz(void)
 {
 	static const unsigned sizes[] = {1, 2, 4, 8, 1, 2, 4, 8, 0, 3, 16};
@@ -1236,7 +1328,10 @@ static void test_fuzz(void)
 			break;
 		}
 		}
+		if (i % 64 == 0)
+			CHECK(ready_sets_exact());
 	}
+	CHECK(ready_sets_exact());
 	check_invariants();
 	/* Still the same GIC. */
 	CHECK_EQ(dr(GICD_TYPER, 4), 0x02480003u);
@@ -1330,6 +1425,7 @@ int main(void)
 	RUN(test_pending_mask);
 	RUN(test_sixteen_vcpus);
 	RUN(test_hostile_accesses);
+	RUN(test_ready_sets);
 	RUN(test_fuzz);
 	RUN(test_linux_probe);
 	UNIT_DONE();

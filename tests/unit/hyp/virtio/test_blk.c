@@ -695,6 +695,155 @@ static void buffers_the_ring_would_refuse(void)
 	CHECK(blk_strerror(BLK_E_BUF)[0]);
 }
 
+/* ---- the short way for header, data and status ----------------------------- */
+
+/*
+ * blk.c answers the usual three-buffer layout without its cursor. The same
+ * request with the header in two buffers of 8 takes the general path: for
+ * every type, direction, length, sector, read-only or not and backend
+ * result, both must give the same result, status, used length, backend
+ * calls (sector, spans), RAM and disk.
+ */
+struct outcome {
+	enum blk_err err;
+	struct blk_done done;
+	unsigned rw_calls, flush_calls, last_n;
+	bool last_write;
+	uint64_t last_sector;
+	struct blk_span span0;
+};
+
+static uint8_t ram_after[2][RAM_SIZE], disk_after[2][sizeof(disk)];
+
+static void one_way(bool split, uint32_t type, uint64_t sector, uint32_t data_len,
+		    bool data_writable, bool read_only, int result, struct outcome *o)
+{
+	uint8_t h[16];
+
+	fresh();
+	be.read_only = read_only;
+	rw_result = flush_result = result;
+	/* Something to see zeroed or kept in the data and status buffers. */
+	memset(at(DATA), 0x5a, data_len);
+	chain_new();
+	header(h, type, sector);
+	if (split) {
+		add_r(HDR, h, 8);
+		add_r(HDR + 8, h + 8, 8);
+	} else {
+		add_r(HDR, h, 16);
+	}
+	if (data_writable)
+		add_w(DATA, data_len);
+	else
+		add_r(DATA, NULL, data_len);
+	add_w(STATUS, 1);
+	o->err = handle();
+	o->done = done;
+	o->rw_calls = rw_calls;
+	o->flush_calls = flush_calls;
+	o->last_n = last_n;
+	o->last_write = last_write;
+	o->last_sector = rw_calls ? last_sector : 0;
+	o->span0 = last_n ? last_spans[0] : (struct blk_span){0};
+	memcpy(ram_after[split], ram_buf, sizeof(ram_buf));
+	memcpy(disk_after[split], disk, sizeof(disk));
+}
+
+static void simple_layout_agrees_with_the_cursor(void)
+{
+	static const uint32_t types[] = {VIRTIO_BLK_T_IN,      VIRTIO_BLK_T_OUT,
+					 VIRTIO_BLK_T_FLUSH,   VIRTIO_BLK_T_GET_ID,
+					 VIRTIO_BLK_T_DISCARD, 77};
+	static const uint32_t lens[] = {1, 20, 511, 512, 1024, 4096};
+	static const uint64_t sectors[] = {
+		0, 5, DISK_SECTORS - 8, DISK_SECTORS - 1, DISK_SECTORS, UINT64_MAX};
+	unsigned cases = 0, ok_rw = 0;
+
+	for (unsigned t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		for (unsigned l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+			for (unsigned s = 0; s < sizeof(sectors) / sizeof(sectors[0]);
+			     s++)
+				for (unsigned m = 0; m < 8; m++) {
+					bool w = m & 1, ro = m & 2;
+					int res = m & 4 ? -5 : 0;
+					struct outcome a, b;
+
+					one_way(false, types[t], sectors[s], lens[l], w,
+						ro, res, &a);
+					one_way(true, types[t], sectors[s], lens[l], w,
+						ro, res, &b);
+					cases++;
+					ok_rw += a.rw_calls && !res &&
+						 a.done.status == VIRTIO_BLK_S_OK;
+					CHECK_EQ(a.err, b.err);
+					CHECK_EQ(a.done.status, b.done.status);
+					CHECK_EQ(a.done.used_len, b.done.used_len);
+					CHECK_EQ(a.rw_calls, b.rw_calls);
+					CHECK_EQ(a.flush_calls, b.flush_calls);
+					CHECK_EQ(a.last_n, b.last_n);
+					CHECK_EQ(a.last_write, b.last_write);
+					CHECK_EQ(a.last_sector, b.last_sector);
+					CHECK_EQ(a.span0.pa, b.span0.pa);
+					CHECK(a.span0.host == b.span0.host);
+					CHECK_EQ(a.span0.len, b.span0.len);
+					/* The header buffers differ only in where the
+					 * split one's second half is: the same bytes. */
+					CHECK(!memcmp(ram_after[0], ram_after[1],
+						      RAM_SIZE));
+					CHECK(!memcmp(disk_after[0], disk_after[1],
+						      sizeof(disk)));
+				}
+	CHECK_EQ(cases, 6 * 6 * 6 * 8);
+	/* Reads and writes that reached the disk were among them. */
+	CHECK(ok_rw >= 20);
+}
+
+/* A RAM of 8 GiB whose bytes no refused request touches: only its first
+ * 256 KiB exist (ram_buf). */
+static const struct guest_ram huge_ram = {RAM_IPA, 8ull << 30, RAM_PA, ram_buf};
+
+static void simple_layout_refusals(void)
+{
+	/* Each buffer outside RAM, and an empty data buffer: BLK_E_BUF,
+	 * nothing written, no backend call, as in the general path. */
+	for (unsigned which = 0; which < 4; which++) {
+		fresh();
+		linux_req(which == 3 ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, 0, 512,
+			  which != 3);
+		if (which < 3)
+			segs[which].ipa = RAM_IPA + RAM_SIZE - (which == 2 ? 0 : 8);
+		else
+			segs[1].len = 0;
+		CHECK_EQ(handle(), BLK_E_BUF);
+		CHECK_EQ(done.status, 0xaa);
+		CHECK_EQ(rw_calls, 0);
+		CHECK(all(ram_buf + 0x1010, 0xee, RAM_SIZE - 0x1010));
+	}
+	/* A kind's total reaching 2^32 (16 + data readable, data + 1
+	 * writable), with every buffer inside a RAM big enough: BLK_E_BUF,
+	 * whichever way the chain goes. */
+	fresh();
+	dev.ram = &huge_ram;
+	linux_req(VIRTIO_BLK_T_OUT, 0, 512, false);
+	segs[1].len = UINT32_MAX - 15;
+	CHECK_EQ(handle(), BLK_E_BUF);
+	linux_req(VIRTIO_BLK_T_IN, 0, 512, true);
+	segs[1].len = UINT32_MAX;
+	CHECK_EQ(handle(), BLK_E_BUF);
+	CHECK_EQ(rw_calls, 0);
+	CHECK_EQ(*at(STATUS), 0xee);
+	/* One byte less: a total of 2^32 - 1 is a chain, answered (IOERR:
+	 * not a multiple of 512) without reaching the backend. */
+	linux_req(VIRTIO_BLK_T_OUT, 0, 512, false);
+	segs[1].len = UINT32_MAX - 16;
+	CHECK_EQ(handle(), BLK_OK);
+	CHECK_EQ(done.status, VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(done.used_len, 1);
+	CHECK_EQ(rw_calls, 0);
+	dev.ram = &ram;
+}
+
 int main(void)
 {
 	RUN(features_and_config);
@@ -715,5 +864,7 @@ int main(void)
 	RUN(bytes_of_the_other_direction);
 	RUN(too_many_pieces);
 	RUN(buffers_the_ring_would_refuse);
+	RUN(simple_layout_agrees_with_the_cursor);
+	RUN(simple_layout_refusals);
 	UNIT_DONE();
 }

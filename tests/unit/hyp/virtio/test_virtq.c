@@ -895,6 +895,191 @@ static void avail_event_follows_last_avail(void)
 	CHECK_EQ(used_flags(), 0);
 }
 
+/* ---- the short way against the general walker ------------------------------- */
+
+/* What one virtq_pop() did. */
+struct pop_result {
+	enum virtq_err err;
+	struct virtq_chain c;
+	struct virtq_seg segs[16];
+	uint16_t last_avail, avail_event;
+};
+
+static struct virtq_seg cmp_segs[16];
+
+static void pop_one(struct virtq *q, const struct guest_ram *r, unsigned cap,
+		    struct pop_result *out)
+{
+	out->c = (struct virtq_chain){.segs = cmp_segs, .cap = cap};
+	memset(cmp_segs, 0, sizeof(cmp_segs));
+	out->err = virtq_pop(q, r, &out->c);
+	memcpy(out->segs, cmp_segs, sizeof(cmp_segs));
+	out->last_avail = q->last_avail;
+	out->avail_event = avail_event();
+}
+
+static uint64_t rng_state = 0x7669727471ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+/*
+ * Random small tables, num 1..8, of descriptors whose every field is
+ * drawn from values around each check's edge (next within and beyond the
+ * table, buffers inside, straddling and outside RAM or empty, lengths
+ * whose sums reach 2^32, flags in any mix, indirect tables good and bad),
+ * popped once the short way and once by the general walker from the same
+ * state: the same result, chain, buffers, last_avail and avail_event.
+ * The RAM is said to be 8 GiB so that lengths near 2^32 are buffers in
+ * it; only the rings' and tables' bytes are read, in the real 16 MiB.
+ */
+static void direct_walk_agrees_with_the_general_one(void)
+{
+	static const uint16_t flag_sets[] = {0,
+					     F_NEXT,
+					     F_WRITE,
+					     F_NEXT | F_WRITE,
+					     F_INDIRECT,
+					     F_INDIRECT | F_NEXT,
+					     F_INDIRECT | F_WRITE,
+					     F_NEXT,
+					     F_NEXT | F_WRITE,
+					     0xfff8 | F_NEXT};
+	const uint64_t big = 8ull << 30;
+	const struct guest_ram big_ram = {RAM_IPA, big, RAM_IPA, ram_buf};
+	const uint64_t addrs[] = {
+		BUF_IPA,     RAM_IPA, RAM_IPA + big - 1, BUF_IPA, RAM_IPA + big - 16,
+		RAM_IPA - 1, BUF_IPA, UINT64_MAX - 3,	 IND_IPA};
+	const uint32_t lens[] = {1,	      16,	   4096,       1,  0,
+				 0x80000000u, 0x7fffffffu, UINT32_MAX, 32, 1};
+	unsigned seen_err[VIRTQ_E_USED + 1] = {0};
+
+	for (unsigned round = 0; round < 20000; round++) {
+		struct virtq q, saved;
+		struct pop_result fast, general;
+		uint32_t num = 1 + rnd(8);
+		unsigned cap = rnd(10);
+		uint16_t head = (uint16_t)(rnd(8) ? rnd(num) : num);
+
+		setup(&q, num, rnd(4) != 0, rnd(2));
+		for (unsigned i = 0; i < num; i++) {
+			uint16_t flags =
+				flag_sets[rnd(sizeof(flag_sets) / sizeof(flag_sets[0]))];
+			uint64_t addr = addrs[rnd(sizeof(addrs) / sizeof(addrs[0]))];
+			uint32_t len = lens[rnd(sizeof(lens) / sizeof(lens[0]))];
+
+			/* An indirect table is read: it is the real one at
+			 * IND_IPA (aligned or not), or one refused unread. */
+			if (flags & F_INDIRECT) {
+				static const uint64_t tables[] = {IND_IPA, IND_IPA + 8,
+								  RAM_IPA - 1,
+								  UINT64_MAX - 3};
+				static const uint32_t sizes[] = {64, 48, 0, 24, 16};
+
+				addr = tables[rnd(4)];
+				len = sizes[rnd(5)];
+			}
+			/* Mostly a chain going forwards, sometimes anywhere. */
+			desc(i, addr, len, flags,
+			     (uint16_t)(rnd(3) ? i + 1 : rnd(num + 2)));
+		}
+		/* An indirect table of 4 at IND_IPA, as random. */
+		for (unsigned i = 0; i < 4; i++)
+			desc_in(IND_IPA, i, addrs[rnd(4)], lens[rnd(4)],
+				flag_sets[rnd(4)], (uint16_t)rnd(5));
+		w16(AVAIL_IPA + 4, head);
+		set_avail_idx(1);
+		saved = q;
+		pop_one(&q, &big_ram, cap, &fast);
+		q = saved;
+		set_avail_event(0);
+		virtq_general_only = true;
+		pop_one(&q, &big_ram, cap, &general);
+		virtq_general_only = false;
+
+		CHECK_EQ(fast.err, general.err);
+		CHECK_EQ(fast.c.count, general.c.count);
+		CHECK_EQ(fast.c.readable, general.c.readable);
+		CHECK_EQ(fast.c.writable, general.c.writable);
+		CHECK_EQ(fast.last_avail, general.last_avail);
+		CHECK_EQ(fast.avail_event, general.avail_event);
+		if (fast.err == VIRTQ_OK) {
+			CHECK_EQ(fast.c.head, general.c.head);
+			for (unsigned i = 0; i < fast.c.count; i++)
+				CHECK(seg_is(&fast.segs[i], general.segs[i].ipa,
+					     general.segs[i].len,
+					     general.segs[i].writable));
+		}
+		if (fast.err <= VIRTQ_E_USED)
+			seen_err[fast.err]++;
+	}
+	/* Every outcome of a walk came up, each refusal many times. */
+	CHECK(seen_err[VIRTQ_OK] > 100);
+	CHECK(seen_err[VIRTQ_E_HEAD] > 100);
+	CHECK(seen_err[VIRTQ_E_NEXT] > 100);
+	CHECK(seen_err[VIRTQ_E_LOOP] > 100);
+	CHECK(seen_err[VIRTQ_E_BUF] > 100);
+	CHECK(seen_err[VIRTQ_E_INDIRECT] > 100);
+	CHECK(seen_err[VIRTQ_E_ORDER] > 100);
+	CHECK(seen_err[VIRTQ_E_LEN] > 100);
+	CHECK(seen_err[VIRTQ_E_TOO_LONG] > 100);
+}
+
+/* The refusals the brief names, each as a ring and both ways: a loop, a
+ * chain longer than the queue, totals that overflow, a buffer outside RAM. */
+static void direct_walk_refusals_both_ways(void)
+{
+	for (int general = 0; general < 2; general++) {
+		struct virtq q;
+
+		virtq_general_only = general;
+		setup(&q, 4, false, false);
+		/* 0 -> 1 -> 0: a loop. */
+		desc(0, BUF_IPA, 1, F_NEXT, 1);
+		desc(1, BUF_IPA, 1, F_NEXT, 0);
+		publish(0);
+		CHECK(refused(&q, VIRTQ_E_LOOP));
+		/* 0 -> 1 -> 2 -> 3 -> 0: num descriptors and one more. */
+		desc(1, BUF_IPA, 1, F_NEXT, 2);
+		desc(2, BUF_IPA, 1, F_NEXT, 3);
+		desc(3, BUF_IPA, 1, F_NEXT, 0);
+		CHECK(refused(&q, VIRTQ_E_LOOP));
+		/* Two writable buffers of 2^31 and 2^31 - 1 and one more
+		 * byte: 2^32 (RAM said to be 8 GiB; only the table is read). */
+		{
+			const struct guest_ram big_ram = {RAM_IPA, 8ull << 30, RAM_IPA,
+							  ram_buf};
+			struct virtq_chain c = chain(8);
+
+			desc(0, BUF_IPA, 0x80000000u, F_NEXT | F_WRITE, 1);
+			desc(1, BUF_IPA, 0x7fffffffu, F_NEXT | F_WRITE, 2);
+			desc(2, BUF_IPA, 1, F_WRITE, 0);
+			CHECK_EQ(virtq_pop(&q, &big_ram, &c), VIRTQ_E_LEN);
+			CHECK(c.count == 0 && c.writable == 0 && q.last_avail == 0);
+			desc(2, BUF_IPA, 1, 0, 0); /* readable after writable */
+			CHECK_EQ(virtq_pop(&q, &big_ram, &c), VIRTQ_E_ORDER);
+		}
+		/* A buffer starting inside RAM and ending past it. */
+		desc(0, BUF_IPA, 16, F_NEXT, 1);
+		desc(1, RAM_END - 8, 16, F_WRITE, 0);
+		CHECK(refused(&q, VIRTQ_E_BUF));
+		/* Mended: the buffer ends exactly at the end of RAM. */
+		desc(1, RAM_END - 16, 16, F_WRITE, 0);
+		{
+			struct virtq_chain c = chain(8);
+
+			CHECK(takes(&q, &c, 0, 2));
+			CHECK(seg_is(&c.segs[1], RAM_END - 16, 16, true));
+		}
+		virtq_general_only = false;
+	}
+}
+
 static void errors_have_names(void)
 {
 	for (int e = VIRTQ_OK; e <= VIRTQ_E_USED; e++) {
@@ -935,6 +1120,21 @@ int main(void)
 	RUN(interrupts_by_used_event);
 	RUN(avail_event_follows_last_avail);
 	RUN(errors_have_names);
+	RUN(direct_walk_agrees_with_the_general_one);
+	RUN(direct_walk_refusals_both_ways);
+	/* Everything again through the general walker alone. */
+	virtq_general_only = true;
+	RUN(takes_readable_then_writable);
+	RUN(takes_indirect_tables);
+	RUN(indexes_wrap);
+	RUN(refuses_bad_heads_and_nexts);
+	RUN(refuses_loops);
+	RUN(refuses_bad_indirect);
+	RUN(refuses_bad_buffers);
+	RUN(refuses_readable_after_writable);
+	RUN(refuses_totals_above_4g);
+	RUN(refuses_chains_longer_than_segs);
+	virtq_general_only = false;
 	free(ram_buf);
 	UNIT_DONE();
 }

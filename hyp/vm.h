@@ -25,6 +25,7 @@
 #include <hyp/sched/runqueue.h>
 #include <hyp/vdev/vblk.h>
 #include <hyp/vdev/vconsole.h>
+#include <lib/console.h>
 #include <lib/image/vmconfig.h>
 
 #define MAX_VMS 8
@@ -334,6 +335,20 @@ void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
 int vgic_vm_init(struct vm *vm);
 void vgic_vm_reset(struct vm *vm);
 void vgic_flush(struct vcpu *v);
+/* vgic_flush() only when it has something to do, by the same tests it
+ * makes first (hyp/vdev/vgic.c): most exits change no interrupt state,
+ * and a fast exit then pays a few loads, not a call. */
+static inline void vgic_flush_quick(struct vcpu *v)
+{
+	uint32_t used = v->lr_used;
+
+	if (!v->timers_held &&
+	    (!used || !(used & (uint32_t)(read_sysreg(ich_elrsr_el2) |
+					  read_sysreg(ich_eisr_el2)))) &&
+	    __atomic_load_n(&v->vm->vgic_gen, __ATOMIC_ACQUIRE) == v->vgic_seen)
+		return;
+	vgic_flush(v);
+}
 void vgic_vcpu_reset(struct vcpu *v);
 void vgic_vcpu_unload(struct vcpu *v);
 /* The virtual CPU interface out of this CPU into v's context, and in. */
@@ -368,7 +383,22 @@ int vuart_vm_init(struct vm *vm);
 void vuart_reset(struct vm *vm);
 void vuart_input(struct vm *vm, uint8_t c);
 void vuart_input_idle(struct vm *vm);
+/* The fast exit's way to the UART (hyp/vdev/mmio.c's guest_mmio_fast()
+ * for a load or a store at offset off of its frame; the same result). */
+bool vuart_fast_read(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg);
+bool vuart_fast_write(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg);
 void vm_console_out(struct vm *vm, const char *s, size_t n);
+/* vm_console_out() of one byte, the PL011's: with one VM, without the
+ * call and the stream's loop. */
+static inline void vm_console_putc(struct vm *vm, char c)
+{
+	if (vm_count != 1) {
+		vm_console_out(vm, &c, 1);
+		return;
+	}
+	console_putc_raw(c);
+	vm->console_mid_line = c != '\n';
+}
 void vm_console_flush(struct vm *vm);
 /* The VM ended: what it printed last goes out, a held \r included. */
 void vm_console_end(struct vm *vm);

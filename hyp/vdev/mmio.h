@@ -1,0 +1,66 @@
+/*
+ * What hyp/vdev/mmio.c's fast exit shares with a device that has a quick
+ * way in of its own (hyp/vdev/vuart.c): the access as the syndrome of a
+ * stage-2 data abort with ISV = 1 describes it (ESR_EL2.ISS, Arm ARM
+ * D17.2.40 "ISS encoding for an exception from a Data Abort": SAS the
+ * size, SSE sign extension, SF a 64-bit Rt), and the end of a fast exit.
+ */
+#ifndef HYP_VDEV_MMIO_H
+#define HYP_VDEV_MMIO_H
+
+#include <stdint.h>
+
+#include <arch/sysreg.h>
+#include <lib/exception.h>
+
+#include <hyp/vm.h>
+
+/* The access's size in bytes: 1, 2, 4 or 8. */
+static inline unsigned mmio_access_size(uint64_t esr)
+{
+	return 1u << ESR_ISS_SAS(esr);
+}
+
+/* What a store writes: the access's bytes of Rt (reg NULL: the zero
+ * register). */
+static inline uint64_t mmio_store_value(uint64_t esr, const uint64_t *reg)
+{
+	unsigned size = mmio_access_size(esr);
+	uint64_t val = reg ? *reg : 0;
+
+	if (size < 8)
+		val &= (1ull << (8 * size)) - 1;
+	return val;
+}
+
+/* What a load leaves in Rt, from the device's val (the access's bytes):
+ * sign-extended (SSE) and cut to a W register (SF clear) as the
+ * instruction would. */
+static inline uint64_t mmio_load_value(uint64_t esr, uint64_t val)
+{
+	unsigned size = mmio_access_size(esr);
+
+	if ((esr & ESR_ISS_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
+		val |= ~((1ull << (8 * size)) - 1);
+	if (!(esr & ESR_ISS_SF))
+		val &= 0xffffffffull;
+	return val;
+}
+
+/* A fast exit's access done: the guest goes on after the instruction (2
+ * bytes for a 16-bit T32 load or store, ESR_EL2.IL), counted, with what
+ * changed in its interrupts. */
+static inline void mmio_fast_done(struct vcpu *v, uint64_t esr)
+{
+	write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));
+	v->exits++;
+	vgic_flush_quick(v);
+}
+
+/* The fast exit's access at ipa by way of the VM's device table, for one
+ * that a quick way in declined; Rt is *reg (NULL: the zero register).
+ * true: done, the exit with it (mmio_fast_done()); false: nothing
+ * changed, and the full path takes the exit. */
+bool mmio_fast_table(struct vcpu *v, uint64_t esr, uint64_t ipa, uint64_t *reg);
+
+#endif

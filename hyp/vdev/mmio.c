@@ -74,12 +74,16 @@ bool mmio_fast_table(struct vcpu *v, uint64_t esr, uint64_t ipa, uint64_t *reg)
 	v->mmio_repeat = false;
 	if (!access(v, r, esr, ipa - r->base, reg))
 		return false;
-	if (v->mmio_repeat) { /* the PC stays: counted all the same */
+	if (v->mmio_repeat) /* the PC stays: counted all the same */
 		v->exits++;
-		vgic_flush_quick(v);
-	} else {
-		mmio_fast_done(v, esr);
-	}
+	else
+		mmio_fast_step(v, esr);
+	return mmio_fast_end(v);
+}
+
+bool mmio_fast_flush(struct vcpu *v)
+{
+	vgic_flush(v);
 	return true;
 }
 

@@ -47,19 +47,31 @@ static inline uint64_t mmio_load_value(uint64_t esr, uint64_t val)
 	return val;
 }
 
-/* A fast exit's access done: the guest goes on after the instruction (2
- * bytes for a 16-bit T32 load or store, ESR_EL2.IL), counted, with what
- * changed in its interrupts. */
-static inline void mmio_fast_done(struct vcpu *v, uint64_t esr)
+/* The end of a fast exit's access: the guest goes on after the
+ * instruction (2 bytes for a 16-bit T32 load or store, ESR_EL2.IL),
+ * counted. */
+static inline void mmio_fast_step(struct vcpu *v, uint64_t esr)
 {
 	write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));
 	v->exits++;
-	vgic_flush_quick(v);
+}
+
+/* vgic_flush() and true: for a tail call, so that a fast exit keeps no
+ * registers across a call it seldom makes. */
+bool mmio_fast_flush(struct vcpu *v);
+
+/* ... and then what changed in its interrupts: true, for the caller to
+ * return. */
+static inline bool mmio_fast_end(struct vcpu *v)
+{
+	if (vgic_flush_wanted(v))
+		return mmio_fast_flush(v);
+	return true;
 }
 
 /* The fast exit's access at ipa by way of the VM's device table, for one
  * that a quick way in declined; Rt is *reg (NULL: the zero register).
- * true: done, the exit with it (mmio_fast_done()); false: nothing
+ * true: done, the exit with it (mmio_fast_end()); false: nothing
  * changed, and the full path takes the exit. */
 bool mmio_fast_table(struct vcpu *v, uint64_t esr, uint64_t ipa, uint64_t *reg);
 

@@ -37,32 +37,13 @@ static bool fifos_on(const struct pl011_emu *u)
 	return u->lcr_h & UARTLCR_H_FEN;
 }
 
-/* A UARTIFLS field as a number of entries: 1/8, 1/4, 1/2, 3/4, 7/8 of the
- * FIFO. The TRM leaves b101-b111 reserved; they act as b010 (the reset
- * value, 1/2) so that a guest writing them still gets interrupts. */
-static unsigned ifls_entries(unsigned sel)
-{
-	static const uint8_t eighths[5] = {1, 2, 4, 6, 7};
-
-	if (sel > 4)
-		sel = 2;
-	return eighths[sel] * DEPTH / 8;
-}
-
 /* RXRIS asserts when the receive FIFO reaches this many entries. */
 static unsigned rx_trigger(const struct pl011_emu *u)
 {
 	if (!fifos_on(u))
 		return 1;
-	return ifls_entries((u->ifls >> UARTIFLS_RXIFLSEL_SHIFT) & UARTIFLS_IFLSEL_MASK);
-}
-
-/* TXRIS is cleared once the transmit FIFO holds more than this many. */
-static unsigned tx_trigger(const struct pl011_emu *u)
-{
-	if (!fifos_on(u))
-		return 0;
-	return ifls_entries((u->ifls >> UARTIFLS_TXIFLSEL_SHIFT) & UARTIFLS_IFLSEL_MASK);
+	return pl011_emu_ifls_entries((u->ifls >> UARTIFLS_RXIFLSEL_SHIFT) &
+				      UARTIFLS_IFLSEL_MASK);
 }
 
 static bool rx_running(const struct pl011_emu *u)
@@ -255,7 +236,7 @@ static void tx_drain(struct pl011_emu *u)
  * too). */
 static void tx_level(struct pl011_emu *u, unsigned n)
 {
-	unsigned before = u->tx_count, trigger = tx_trigger(u);
+	unsigned before = u->tx_count, trigger = pl011_emu_tx_trigger(u);
 
 	u->tx_count = (uint8_t)n;
 	if ((before > trigger && n <= trigger) || (before && !n))
@@ -335,7 +316,7 @@ static void tx_write(struct pl011_emu *u, uint32_t val)
 	u->tx_count = (uint8_t)(n + 1);
 	/* TXRIS clears once the FIFO is filled above the trigger level (with
 	 * FIFOs off: by the write that fills the holding register). */
-	if (n + 1 > tx_trigger(u))
+	if (n + 1 > pl011_emu_tx_trigger(u))
 		u->ris &= ~UARTRIS_TXRIS;
 }
 
@@ -605,34 +586,4 @@ void pl011_emu_rx_idle(struct pl011_emu *u)
 	 * arrived for 32 bit periods, whatever its level. */
 	if (u->rx_count)
 		u->ris |= UARTRIS_RTRIS;
-}
-
-/*
- * The quick form of a UARTDR write (pl011_model.h; the UARTFR read's is
- * there, inline): it takes only the states in which pl011_emu_write()
- * would reach no decision beyond the byte, and makes the same changes:
- * the FIFO not full (so tx_write() does not consult the clock), the
- * transmitter running with nothing held and not looped back, and a
- * console to send to, so that tx_send() would hand the byte to ops->tx.
- */
-int pl011_emu_write_dr_quick(struct pl011_emu *u, uint64_t now, unsigned size,
-			     uint32_t val)
-{
-	unsigned n = u->tx_count;
-
-	/* Running (UARTEN and TXE) and not looped back (LBE), in one test. */
-	if (!pl011_emu_size_ok(size) || n >= pl011_emu_fifo_depth(u) || u->tx_held ||
-	    (u->cr & (UARTCR_UARTEN | UARTCR_TXE | UARTCR_LBE)) !=
-		    (UARTCR_UARTEN | UARTCR_TXE) ||
-	    !u->ops || !u->ops->tx)
-		return -1;
-	u->fr_polled = false;
-	/* As tx_write(): the line starts carrying it now, and TXRIS clears
-	 * once the FIFO is filled above the trigger level. */
-	if (!n && u->char_ticks)
-		u->tx_since = now;
-	u->tx_count = (uint8_t)(n + 1);
-	if (n + 1 > tx_trigger(u))
-		u->ris &= ~UARTRIS_TXRIS;
-	return (int)(val & UARTDR_DATA);
 }

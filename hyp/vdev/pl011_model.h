@@ -296,6 +296,27 @@ static inline bool pl011_emu_tx_running(const struct pl011_emu *u)
 	return (u->cr & UARTCR_UARTEN) && (u->cr & UARTCR_TXE);
 }
 
+/* A UARTIFLS field as a number of entries: 1/8, 1/4, 1/2, 3/4, 7/8 of the
+ * FIFO. The TRM leaves b101-b111 reserved; they act as b010 (the reset
+ * value, 1/2) so that a guest writing them still gets interrupts. */
+static inline unsigned pl011_emu_ifls_entries(unsigned sel)
+{
+	static const uint8_t eighths[5] = {1, 2, 4, 6, 7};
+
+	if (sel > 4)
+		sel = 2;
+	return eighths[sel] * PL011_EMU_FIFO_DEPTH / 8;
+}
+
+/* TXRIS is cleared once the transmit FIFO holds more than this many. */
+static inline unsigned pl011_emu_tx_trigger(const struct pl011_emu *u)
+{
+	if (!(u->lcr_h & UARTLCR_H_FEN))
+		return 0;
+	return pl011_emu_ifls_entries((u->ifls >> UARTIFLS_TXIFLSEL_SHIFT) &
+				      UARTIFLS_IFLSEL_MASK);
+}
+
 /* UARTFR: the modem inputs and the FIFOs' levels. */
 static inline uint32_t pl011_emu_fr(const struct pl011_emu *u)
 {
@@ -353,12 +374,36 @@ static inline int pl011_emu_read_fr_quick(struct pl011_emu *u, uint64_t now,
 	return (int)(pl011_emu_fr(u) & (size == 1 ? 0xffu : 0xffffu));
 }
 
-/* pl011_emu_write_dr_quick(): the byte to go out now, but not through
+/*
+ * pl011_emu_write_dr_quick(): the byte to go out now, but not through
  * ops->tx: the caller gives it to the console itself, as ops->tx would
  * get it, before anything else touches the UART. It may clear TXRIS (the
  * FIFO filling past its trigger level): the caller checks the interrupt
- * line after it. */
-int pl011_emu_write_dr_quick(struct pl011_emu *u, uint64_t now, unsigned size,
-			     uint32_t val);
+ * line after it. Taken are the FIFO not full (so tx_write() does not
+ * consult the clock), the transmitter running with nothing held and not
+ * looped back, and a console to send to, so that tx_send() would hand the
+ * byte to ops->tx. Inline too: the write's exit is short without the call.
+ */
+static inline int pl011_emu_write_dr_quick(struct pl011_emu *u, uint64_t now,
+					   unsigned size, uint32_t val)
+{
+	unsigned n = u->tx_count;
+
+	/* Running (UARTEN and TXE) and not looped back (LBE), in one test. */
+	if (!pl011_emu_size_ok(size) || n >= pl011_emu_fifo_depth(u) || u->tx_held ||
+	    (u->cr & (UARTCR_UARTEN | UARTCR_TXE | UARTCR_LBE)) !=
+		    (UARTCR_UARTEN | UARTCR_TXE) ||
+	    !u->ops || !u->ops->tx)
+		return -1;
+	u->fr_polled = false;
+	/* As tx_write(): the line starts carrying it now, and TXRIS clears
+	 * once the FIFO is filled above the trigger level. */
+	if (!n && u->char_ticks)
+		u->tx_since = now;
+	u->tx_count = (uint8_t)(n + 1);
+	if (n + 1 > pl011_emu_tx_trigger(u))
+		u->ris &= ~UARTRIS_TXRIS;
+	return (int)(val & UARTDR_DATA);
+}
 
 #endif

@@ -87,22 +87,30 @@ bool mmio_fast_flush(struct vcpu *v)
 	return true;
 }
 
-bool guest_mmio_fast(struct caller_frame *ff)
+bool guest_mmio_fast(struct mmio_fast_frame *ff)
 {
 	uint64_t esr = read_sysreg(esr_el2);
 	unsigned rt = ESR_ISS_SRT(esr);
 	uint64_t *reg, page, off;
+	bool callee_saved = false;
 
 	if (!(esr & ESR_ISS_ISV))
 		return false;
-	if (rt < CALLER_FRAME_NR_X)
+	if (rt < CALLER_FRAME_NR_X) {
 		reg = &ff->x[rt];
-	else if (rt == 30)
+	} else if (rt == 30) {
 		reg = &ff->x30;
-	else if (rt == REG_ZR)
+	} else if (rt == REG_ZR) {
 		reg = NULL;
-	else
-		return false; /* x19..x29 are in the full frame only */
+	} else if (esr & ESR_ISS_WNR) {
+		/* A store from x19..x29 (Linux's PL011 driver keeps the byte
+		 * in one): read from where mmio_fast.S saved it, never
+		 * written. */
+		reg = &ff->x19_x29[rt - CALLER_FRAME_NR_X];
+		callee_saved = true;
+	} else {
+		return false; /* a load into x19..x29: the full frame's */
+	}
 	/* The page from HPFAR_EL2, the offset in it from FAR_EL2
 	 * (stage2_fault_ipa()). Every VM has its UART at GUEST_UART_BASE
 	 * (hyp/vm.c adds it first, and a VM it cannot be added to is not
@@ -116,6 +124,12 @@ bool guest_mmio_fast(struct caller_frame *ff)
 			return vuart_fast_write(current_vcpu(), esr, off, reg);
 		return vuart_fast_read(current_vcpu(), esr, off, reg);
 	}
+	/* Other devices take stores from x19..x29 the full way, as before:
+	 * a virtio QueueNotify there may wait for the disk with interrupts
+	 * open (hyp/drivers/virtio_disk.c; guests/virtio_hostile.c stores
+	 * from x20 to test it). */
+	if (callee_saved)
+		return false;
 	return mmio_fast_table(current_vcpu(), esr, page << (12 - HPFAR_FIPA_SHIFT) | off,
 			       reg);
 }

@@ -1,9 +1,10 @@
 /*
  * What hyp/vdev/mmio.c's fast exit shares with a device that has a quick
  * way in of its own (hyp/vdev/vuart.c): the access as the syndrome of a
- * stage-2 data abort with ISV = 1 describes it (ESR_EL2.ISS, Arm ARM
- * D17.2.40 "ISS encoding for an exception from a Data Abort": SAS the
- * size, SSE sign extension, SF a 64-bit Rt), and the end of a fast exit.
+ * stage-2 data abort with ISV = 1 describes it (the Arm ARM's ESR_EL2,
+ * "ISS encoding for an exception from a Data Abort": SAS the size, SSE
+ * sign extension, SRT the register, SF a 64-bit Rt, WnR a store), and the
+ * end of a fast exit.
  */
 #ifndef HYP_VDEV_MMIO_H
 #define HYP_VDEV_MMIO_H

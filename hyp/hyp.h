@@ -6,6 +6,9 @@
 #define PCPU_STACK_SIZE 0x4000
 /* offsetof(struct pcpu, fast_exits), for hyp/backdoor/fast.S (checked in smp.c) */
 #define PCPU_FAST_EXITS 32
+/* struct mmio_fast_frame: the caller frame, then x19..x29 and a pad. */
+#define MMIO_FAST_X19 (8 * 20)
+#define MMIO_FAST_FRAME_SIZE (8 * 32)
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
@@ -71,9 +74,27 @@ void selftest_disk(void);
 /* head.S */
 extern char hyp_cpu_probe_entry[];
 
+/* What hyp/vdev/mmio_fast.S saves: the registers a C function may clobber
+ * (x0..x18, x30, laid out as struct caller_frame), which it restores, and
+ * x19..x29, which it does not: the fast path only reads them, for a store
+ * from one of them (Linux keeps the byte it writes to its UART in one). */
+struct mmio_fast_frame {
+	uint64_t x[CALLER_FRAME_NR_X];
+	uint64_t x30;
+	uint64_t x19_x29[11];
+	uint64_t pad;
+};
+
+_Static_assert(__builtin_offsetof(struct mmio_fast_frame, x30) ==
+		       __builtin_offsetof(struct caller_frame, x30),
+	       "the caller frame leads");
+_Static_assert(__builtin_offsetof(struct mmio_fast_frame, x19_x29) == MMIO_FAST_X19,
+	       "x19..x29 where mmio_fast.S puts them");
+_Static_assert(sizeof(struct mmio_fast_frame) == MMIO_FAST_FRAME_SIZE, "fast frame size");
+
 /* hyp/vdev/mmio.c: true when the trapped access was emulated and the guest may go
  * on; false leaves everything as it was for the full path. */
-bool guest_mmio_fast(struct caller_frame *ff);
+bool guest_mmio_fast(struct mmio_fast_frame *ff);
 #endif
 
 #endif

@@ -25,6 +25,7 @@
 #include <hyp/sched/runqueue.h>
 #include <hyp/vdev/vblk.h>
 #include <hyp/vdev/vconsole.h>
+#include <lib/console.h>
 #include <lib/image/vmconfig.h>
 
 #define MAX_VMS 8
@@ -138,6 +139,16 @@ struct vcpu {
 };
 
 struct vm {
+	/* First, what a fast exit to its UART touches (hyp/vdev/vuart.c):
+	 * within a load's or store's immediate offset from the VM's address,
+	 * not behind its vCPUs (the model's hot fields lead struct
+	 * pl011_emu, its input buffer ends it). */
+	spinlock_t uart_lock;
+	bool uart_line; /* its interrupt line, as last told to the vGIC */
+	/* One VM, raw: its last byte out was not a line end. */
+	bool console_mid_line;
+	uint32_t vgic_gen; /* bumped on each model change, under vgic_lock */
+	struct pl011_emu uart;
 	unsigned id;	       /* also its VMID */
 	unsigned config_index; /* its number in the configuration: vmN */
 	char name[32];
@@ -156,19 +167,13 @@ struct vm {
 	unsigned disk_count;	/* its virtio disks (hyp/vdev/vblk.c) */
 	struct vblk disks[VMCONFIG_MAX_DISKS];
 	struct vconsole vconsole; /* its virtio console (hyp/vdev/vconsole.c) */
-	spinlock_t vgic_lock;
-	uint32_t vgic_gen; /* bumped on each model change, under vgic_lock */
+	spinlock_t vgic_lock;	  /* the model and vgic_gen */
 	struct vgic vgic;
 	/* Bit n of word w: SPI INTID 32 + 32 w + n is a physical one, linked
 	 * (ICH_LR_EL2.HW) to the same INTID. */
 	uint32_t hw_spis[VGIC_NR_SPIS / 32];
-	spinlock_t uart_lock;
-	struct pl011_emu uart;
-	bool uart_line;		 /* its interrupt line, as last told to the vGIC */
 	spinlock_t console_lock; /* the guest's console line, below */
 	unsigned console_len;
-	/* One VM, raw: its last byte out was not a line end. */
-	bool console_mid_line;
 	char console_line[120];
 	/* The escaping of its control characters (console_mux.c). */
 	struct console_escape console_esc;
@@ -334,6 +339,18 @@ void inject_sync(struct frame *f, uint64_t esr, uint64_t far);
 int vgic_vm_init(struct vm *vm);
 void vgic_vm_reset(struct vm *vm);
 void vgic_flush(struct vcpu *v);
+/* Whether vgic_flush() has something to do, by the same tests it makes
+ * first (hyp/vdev/vgic.c): most exits change no interrupt state, and a
+ * fast exit then pays a few loads, not a call. */
+static inline bool vgic_flush_wanted(struct vcpu *v)
+{
+	uint32_t used = v->lr_used;
+
+	return v->timers_held ||
+	       (used && (used & (uint32_t)(read_sysreg(ich_elrsr_el2) |
+					   read_sysreg(ich_eisr_el2)))) ||
+	       __atomic_load_n(&v->vm->vgic_gen, __ATOMIC_ACQUIRE) != v->vgic_seen;
+}
 void vgic_vcpu_reset(struct vcpu *v);
 void vgic_vcpu_unload(struct vcpu *v);
 /* The virtual CPU interface out of this CPU into v's context, and in. */
@@ -368,7 +385,23 @@ int vuart_vm_init(struct vm *vm);
 void vuart_reset(struct vm *vm);
 void vuart_input(struct vm *vm, uint8_t c);
 void vuart_input_idle(struct vm *vm);
+/* The fast exit's way to the UART (hyp/vdev/mmio.c's guest_mmio_fast()
+ * for a load or a store at offset off of its frame; the same result). */
+bool vuart_fast_read(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg);
+bool vuart_fast_write(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg);
 void vm_console_out(struct vm *vm, const char *s, size_t n);
+/* vm_console_out() of one byte, the PL011's: with one VM, without the
+ * call and the stream's loop. */
+void vm_console_out_byte(struct vm *vm, char c);
+static inline void vm_console_putc(struct vm *vm, char c)
+{
+	if (vm_count != 1) {
+		vm_console_out_byte(vm, c);
+		return;
+	}
+	console_putc_raw(c);
+	vm->console_mid_line = c != '\n';
+}
 void vm_console_flush(struct vm *vm);
 /* The VM ended: what it printed last goes out, a held \r included. */
 void vm_console_end(struct vm *vm);

@@ -77,7 +77,9 @@ static void unlock(void)
 	__atomic_store_n(&owner, 0, __ATOMIC_RELEASE);
 }
 
-static void write_locked(const char *s, size_t n, bool crlf)
+/* Inline: console_putc_raw() is this for one byte, without the loop. */
+static inline __attribute__((always_inline)) void write_locked(const char *s, size_t n,
+							       bool crlf)
 {
 	unsigned me = cpu_id ? cpu_id() + 1 : OWNER_ANON;
 	bool locked;
@@ -105,6 +107,12 @@ void console_write_bytes(const char *s, size_t n)
 void console_write_raw(const char *s, size_t n)
 {
 	write_locked(s, n, false);
+}
+
+/* One byte of such a stream: a guest's PL011 writes a byte per trap. */
+void console_putc_raw(char c)
+{
+	write_locked(&c, 1, false);
 }
 
 /* A byte of input, or -1 when there is none (never waits). */

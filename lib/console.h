@@ -20,6 +20,7 @@ int console_getc(void);
 void console_enable_rx_irq(void);
 void console_write_bytes(const char *s, size_t n);
 void console_write_raw(const char *s, size_t n);
+void console_putc_raw(char c);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprintf(const char *fmt, va_list ap);
 

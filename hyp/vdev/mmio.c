@@ -23,33 +23,27 @@
 
 #include <hyp/hyp.h>
 #include <hyp/vm.h>
+#include <hyp/vdev/mmio.h>
 
 #define REG_ZR 31 /* Rt = 31: XZR/WZR */
 
-/* The access esr describes, on region r; *reg is the register Rt (NULL:
- * the zero register). false: the device refused it, nothing changed. */
+/* The access esr describes, on region r at offset off; *reg is the
+ * register Rt (NULL: the zero register). false: the device refused it,
+ * nothing changed. */
 static inline __attribute__((always_inline)) bool access(struct vcpu *v,
 							 const struct mmio_region *r,
-							 uint64_t esr, uint64_t ipa,
+							 uint64_t esr, uint64_t off,
 							 uint64_t *reg)
 {
-	unsigned size = 1u << ESR_ISS_SAS(esr);
 	uint64_t val = 0;
 
-	if (esr & ESR_ISS_WNR) {
-		val = reg ? *reg : 0;
-		if (size < 8)
-			val &= (1ull << (8 * size)) - 1;
-		return r->ops.write(v, r->priv, ipa - r->base, size, val);
-	}
-	if (!r->ops.read(v, r->priv, ipa - r->base, size, &val))
+	if (esr & ESR_ISS_WNR)
+		return r->ops.write(v, r->priv, off, mmio_access_size(esr),
+				    mmio_store_value(esr, reg));
+	if (!r->ops.read(v, r->priv, off, mmio_access_size(esr), &val))
 		return false;
-	if ((esr & ESR_ISS_SSE) && size < 8 && (val & (1ull << (8 * size - 1))))
-		val |= ~((1ull << (8 * size)) - 1);
-	if (!(esr & ESR_ISS_SF))
-		val &= 0xffffffffull;
 	if (reg)
-		*reg = val;
+		*reg = mmio_load_value(esr, val);
 	return true;
 }
 
@@ -61,7 +55,7 @@ bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 	if (!r || !(esr & ESR_ISS_ISV))
 		return false;
 	v->mmio_repeat = false;
-	if (!access(v, r, esr, ipa, rt == REG_ZR ? NULL : &f->x[rt]))
+	if (!access(v, r, esr, ipa - r->base, rt == REG_ZR ? NULL : &f->x[rt]))
 		return false;
 	/* The device may ask for the access again (struct mmio_ops): the
 	 * guest comes back to the same instruction, and the hypervisor
@@ -71,29 +65,71 @@ bool mmio_emulate(struct vcpu *v, struct frame *f, uint64_t esr, uint64_t ipa)
 	return true;
 }
 
-bool guest_mmio_fast(struct caller_frame *ff)
+bool mmio_fast_table(struct vcpu *v, uint64_t esr, uint64_t ipa, uint64_t *reg)
 {
-	uint64_t esr = read_sysreg(esr_el2);
-	unsigned rt = ESR_ISS_SRT(esr);
-	struct vcpu *v = current_vcpu();
-	const struct mmio_region *r;
-	uint64_t *reg, ipa;
+	const struct mmio_region *r = mmio_table_find(&v->vm->mmio, ipa);
 
-	if (!(esr & ESR_ISS_ISV))
-		return false;
-	reg = caller_frame_reg(ff, rt);
-	if (!reg && rt != REG_ZR)
-		return false; /* x19..x29 are in the full frame only */
-	ipa = stage2_fault_ipa(read_sysreg(far_el2));
-	r = mmio_table_find(&v->vm->mmio, ipa);
 	if (!r)
 		return false;
 	v->mmio_repeat = false;
-	if (!access(v, r, esr, ipa, reg))
+	if (!access(v, r, esr, ipa - r->base, reg))
 		return false;
-	if (!v->mmio_repeat)
-		write_sysreg(elr_el2, read_sysreg(elr_el2) + exc_insn_len(esr));
-	v->exits++;
+	if (v->mmio_repeat) /* the PC stays: counted all the same */
+		v->exits++;
+	else
+		mmio_fast_step(v, esr);
+	return mmio_fast_end(v);
+}
+
+bool mmio_fast_flush(struct vcpu *v)
+{
 	vgic_flush(v);
 	return true;
+}
+
+bool guest_mmio_fast(struct mmio_fast_frame *ff)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	unsigned rt = ESR_ISS_SRT(esr);
+	uint64_t *reg, page, off;
+	bool callee_saved = false;
+
+	if (!(esr & ESR_ISS_ISV))
+		return false;
+	if (rt < CALLER_FRAME_NR_X) {
+		reg = &ff->x[rt];
+	} else if (rt == 30) {
+		reg = &ff->x30;
+	} else if (rt == REG_ZR) {
+		reg = NULL;
+	} else if (esr & ESR_ISS_WNR) {
+		/* A store from x19..x29 (Linux's PL011 driver keeps the byte
+		 * in one): read from where mmio_fast.S saved it, never
+		 * written. */
+		reg = &ff->x19_x29[rt - CALLER_FRAME_NR_X];
+		callee_saved = true;
+	} else {
+		return false; /* a load into x19..x29: the full frame's */
+	}
+	/* The page from HPFAR_EL2, the offset in it from FAR_EL2
+	 * (stage2_fault_ipa()). Every VM has its UART at GUEST_UART_BASE
+	 * (hyp/vm.c adds it first, and a VM it cannot be added to is not
+	 * created): its quick way in goes first, and sends what it declines
+	 * to the table. */
+	page = read_sysreg(hpfar_el2) & HPFAR_FIPA_MASK;
+	off = read_sysreg(far_el2) & 0xfff;
+	if (page == (GUEST_UART_BASE >> 12) << HPFAR_FIPA_SHIFT) {
+		_Static_assert(PL011_EMU_FRAME == 0x1000, "the UART is one page");
+		if (esr & ESR_ISS_WNR)
+			return vuart_fast_write(current_vcpu(), esr, off, reg);
+		return vuart_fast_read(current_vcpu(), esr, off, reg);
+	}
+	/* Other devices take stores from x19..x29 the full way, as before:
+	 * a virtio QueueNotify there may wait for the disk with interrupts
+	 * open (hyp/drivers/virtio_disk.c; guests/virtio_hostile.c stores
+	 * from x20 to test it). */
+	if (callee_saved)
+		return false;
+	return mmio_fast_table(current_vcpu(), esr, page << (12 - HPFAR_FIPA_SHIFT) | off,
+			       reg);
 }

@@ -1,22 +1,36 @@
 /*
  * The short way in for a trapped device access (a stage-2 data abort):
- * only the registers a C function may clobber are saved (struct
- * caller_frame: x0..x18, x30), guest_mmio_fast() emulates the access, and
- * the guest resumes. When it declines, the registers are put back as they
+ * saved are the registers a C function may clobber (x0..x18, x30, as
+ * struct caller_frame), then x19..x29 (struct mmio_fast_frame, hyp/hyp.h),
+ * guest_mmio_fast() emulates the access, and the guest resumes. x19..x29
+ * are saved only to be read, for a store from one of them (the fast path
+ * declines a load into one), and C preserves them: only the caller frame
+ * is restored. When guest_mmio_fast() declines, the registers are as they
  * were at the vector and the full path (guest_sync_slow) takes over, with
  * nothing changed. Entered from backdoor_fast with x9 and x10 pushed.
  */
 #include <arch/frame.S>
+#include <hyp/hyp.h>
 
 	.text
 	.global mmio_fast
 mmio_fast:
 	ldp	x9, x10, [sp], #16
-	SAVE_CALLER_FRAME
+	sub	sp, sp, #MMIO_FAST_FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	SAVE_CALLER_FRAME_FROM_X2
+	stp	x19, x20, [sp, #MMIO_FAST_X19]
+	stp	x21, x22, [sp, #MMIO_FAST_X19 + 16]
+	stp	x23, x24, [sp, #MMIO_FAST_X19 + 32]
+	stp	x25, x26, [sp, #MMIO_FAST_X19 + 48]
+	stp	x27, x28, [sp, #MMIO_FAST_X19 + 64]
+	str	x29, [sp, #MMIO_FAST_X19 + 80]
 	mov	x0, sp
 	bl	guest_mmio_fast
 	cbz	w0, 1f
 	RESTORE_CALLER_FRAME
+	add	sp, sp, #(MMIO_FAST_FRAME_SIZE - CALLER_FRAME_SIZE)
 	eret
 1:	RESTORE_CALLER_FRAME
+	add	sp, sp, #(MMIO_FAST_FRAME_SIZE - CALLER_FRAME_SIZE)
 	b	guest_sync_slow

@@ -37,43 +37,13 @@ static bool fifos_on(const struct pl011_emu *u)
 	return u->lcr_h & UARTLCR_H_FEN;
 }
 
-/* With UARTLCR_H.FEN clear each FIFO is a one-entry holding register. */
-static unsigned fifo_depth(const struct pl011_emu *u)
-{
-	return fifos_on(u) ? DEPTH : 1;
-}
-
-/* A UARTIFLS field as a number of entries: 1/8, 1/4, 1/2, 3/4, 7/8 of the
- * FIFO. The TRM leaves b101-b111 reserved; they act as b010 (the reset
- * value, 1/2) so that a guest writing them still gets interrupts. */
-static unsigned ifls_entries(unsigned sel)
-{
-	static const uint8_t eighths[5] = {1, 2, 4, 6, 7};
-
-	if (sel > 4)
-		sel = 2;
-	return eighths[sel] * DEPTH / 8;
-}
-
 /* RXRIS asserts when the receive FIFO reaches this many entries. */
 static unsigned rx_trigger(const struct pl011_emu *u)
 {
 	if (!fifos_on(u))
 		return 1;
-	return ifls_entries((u->ifls >> UARTIFLS_RXIFLSEL_SHIFT) & UARTIFLS_IFLSEL_MASK);
-}
-
-/* TXRIS is cleared once the transmit FIFO holds more than this many. */
-static unsigned tx_trigger(const struct pl011_emu *u)
-{
-	if (!fifos_on(u))
-		return 0;
-	return ifls_entries((u->ifls >> UARTIFLS_TXIFLSEL_SHIFT) & UARTIFLS_IFLSEL_MASK);
-}
-
-static bool tx_running(const struct pl011_emu *u)
-{
-	return (u->cr & UARTCR_UARTEN) && (u->cr & UARTCR_TXE);
+	return pl011_emu_ifls_entries((u->ifls >> UARTIFLS_RXIFLSEL_SHIFT) &
+				      UARTIFLS_IFLSEL_MASK);
 }
 
 static bool rx_running(const struct pl011_emu *u)
@@ -139,7 +109,7 @@ static bool rx_push(struct pl011_emu *u, uint8_t c)
 	 * (UARTRSR.OE), and the TRM's UARTDR.OE stays set until a character
 	 * can be written again, so the next one in carries it. The >= covers
 	 * a FIFO left holding more than one entry when FEN was cleared. */
-	if (before >= fifo_depth(u)) {
+	if (before >= pl011_emu_fifo_depth(u)) {
 		u->rsr |= UARTRSR_OE;
 		u->ris |= UARTRIS_OERIS;
 		u->rx_oe_next = true;
@@ -250,7 +220,7 @@ static void tx_send(struct pl011_emu *u, uint8_t c)
 /* The transmitter started: what waited in the FIFO goes out. */
 static void tx_drain(struct pl011_emu *u)
 {
-	while (u->tx_held && tx_running(u)) {
+	while (u->tx_held && pl011_emu_tx_running(u)) {
 		uint8_t c = u->tx[u->tx_head];
 
 		/* Dequeue before the callback so it sees a consistent UART. */
@@ -266,7 +236,7 @@ static void tx_drain(struct pl011_emu *u)
  * too). */
 static void tx_level(struct pl011_emu *u, unsigned n)
 {
-	unsigned before = u->tx_count, trigger = tx_trigger(u);
+	unsigned before = u->tx_count, trigger = pl011_emu_tx_trigger(u);
 
 	u->tx_count = (uint8_t)n;
 	if ((before > trigger && n <= trigger) || (before && !n))
@@ -281,7 +251,7 @@ static void tx_clock(struct pl011_emu *u)
 {
 	uint64_t elapsed, sent;
 
-	if (!u->tx_count || !u->char_ticks || !tx_running(u))
+	if (!u->tx_count || !u->char_ticks || !pl011_emu_tx_running(u))
 		return;
 	elapsed = u->ops->now(u->ctx) - u->tx_since;
 	/* The usual case, a driver's accesses within a character's time of
@@ -314,7 +284,7 @@ static void tx_write(struct pl011_emu *u, uint32_t val)
 	 * something: here when the FIFO looks full (below that, a write only
 	 * adds one), and at a UARTFR read. */
 	n = u->tx_count;
-	if (n >= fifo_depth(u)) {
+	if (n >= pl011_emu_fifo_depth(u)) {
 		tx_clock(u);
 		n = u->tx_count;
 	}
@@ -322,7 +292,7 @@ static void tx_write(struct pl011_emu *u, uint32_t val)
 	 * for it). The model sends it all the same, after whatever waits for
 	 * a stopped transmitter so the order holds, and counts it; the level
 	 * stays full. */
-	if (n >= fifo_depth(u)) {
+	if (n >= pl011_emu_fifo_depth(u)) {
 		u->tx_overruns++;
 		while (u->tx_held) {
 			uint8_t old = u->tx[u->tx_head];
@@ -337,7 +307,7 @@ static void tx_write(struct pl011_emu *u, uint32_t val)
 	/* The line starts carrying this one now. */
 	if (!n && u->char_ticks)
 		u->tx_since = u->ops->now(u->ctx);
-	if (tx_running(u) && !u->tx_held) {
+	if (pl011_emu_tx_running(u) && !u->tx_held) {
 		tx_send(u, c);
 	} else {
 		u->tx[SLOT(u->tx_head + u->tx_held)] = c;
@@ -346,30 +316,11 @@ static void tx_write(struct pl011_emu *u, uint32_t val)
 	u->tx_count = (uint8_t)(n + 1);
 	/* TXRIS clears once the FIFO is filled above the trigger level (with
 	 * FIFOs off: by the write that fills the holding register). */
-	if (n + 1 > tx_trigger(u))
+	if (n + 1 > pl011_emu_tx_trigger(u))
 		u->ris &= ~UARTRIS_TXRIS;
 }
 
 /* ---- registers ----------------------------------------------------------- */
-
-static uint32_t read_fr(const struct pl011_emu *u)
-{
-	uint32_t fr = u->modem;
-
-	if (!u->rx_count)
-		fr |= UARTFR_RXFE;
-	if (u->rx_count >= fifo_depth(u))
-		fr |= UARTFR_RXFF;
-	if (!u->tx_count)
-		fr |= UARTFR_TXFE;
-	if (u->tx_count >= fifo_depth(u))
-		fr |= UARTFR_TXFF;
-	/* BUSY: set while the FIFO holds data, "regardless of whether the
-	 * UART is enabled"; a character never stays in the shift register. */
-	if (u->tx_count)
-		fr |= UARTFR_BUSY;
-	return fr;
-}
 
 /* reg: a word offset below PL011_EMU_FRAME. */
 static uint32_t reg_read(struct pl011_emu *u, uint32_t reg)
@@ -380,7 +331,7 @@ static uint32_t reg_read(struct pl011_emu *u, uint32_t reg)
 	case UARTRSR:
 		return u->rsr;
 	case UARTFR:
-		return read_fr(u);
+		return pl011_emu_fr(u);
 	case UARTILPR:
 		return u->ilpr;
 	case UARTIBRD:
@@ -608,7 +559,7 @@ bool pl011_emu_rx(struct pl011_emu *u, uint8_t c)
 
 unsigned pl011_emu_rx_room(const struct pl011_emu *u)
 {
-	unsigned depth = fifo_depth(u);
+	unsigned depth = pl011_emu_fifo_depth(u);
 
 	if (!rx_running(u) || (u->cr & UARTCR_LBE) || u->rx_count >= depth)
 		return 0;
@@ -635,9 +586,4 @@ void pl011_emu_rx_idle(struct pl011_emu *u)
 	 * arrived for 32 bit periods, whatever its level. */
 	if (u->rx_count)
 		u->ris |= UARTRIS_RTRIS;
-}
-
-bool pl011_emu_irq_level(const struct pl011_emu *u)
-{
-	return (u->ris & u->imsc) != 0;
 }

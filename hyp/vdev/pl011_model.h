@@ -276,7 +276,134 @@ static inline uint32_t pl011_emu_input_dropped(struct pl011_emu *u)
  * receive timeout interrupt asserts if the receive FIFO holds anything. */
 void pl011_emu_rx_idle(struct pl011_emu *u);
 
-/* UARTINTR, the combined interrupt: any unmasked raw interrupt. */
-bool pl011_emu_irq_level(const struct pl011_emu *u);
+/* UARTINTR, the combined interrupt: any unmasked raw interrupt. Inline:
+ * the hypervisor asks after every access that may change it. */
+static inline bool pl011_emu_irq_level(const struct pl011_emu *u)
+{
+	return (u->ris & u->imsc) != 0;
+}
+
+/* ---- inline: the quick forms and what they need -------------------------- */
+
+/* With UARTLCR_H.FEN clear each FIFO is a one-entry holding register. */
+static inline unsigned pl011_emu_fifo_depth(const struct pl011_emu *u)
+{
+	return (u->lcr_h & UARTLCR_H_FEN) ? PL011_EMU_FIFO_DEPTH : 1;
+}
+
+static inline bool pl011_emu_tx_running(const struct pl011_emu *u)
+{
+	return (u->cr & UARTCR_UARTEN) && (u->cr & UARTCR_TXE);
+}
+
+/* A UARTIFLS field as a number of entries: 1/8, 1/4, 1/2, 3/4, 7/8 of the
+ * FIFO. The TRM leaves b101-b111 reserved; they act as b010 (the reset
+ * value, 1/2) so that a guest writing them still gets interrupts. */
+static inline unsigned pl011_emu_ifls_entries(unsigned sel)
+{
+	static const uint8_t eighths[5] = {1, 2, 4, 6, 7};
+
+	if (sel > 4)
+		sel = 2;
+	return eighths[sel] * PL011_EMU_FIFO_DEPTH / 8;
+}
+
+/* TXRIS is cleared once the transmit FIFO holds more than this many. */
+static inline unsigned pl011_emu_tx_trigger(const struct pl011_emu *u)
+{
+	if (!(u->lcr_h & UARTLCR_H_FEN))
+		return 0;
+	return pl011_emu_ifls_entries((u->ifls >> UARTIFLS_TXIFLSEL_SHIFT) &
+				      UARTIFLS_IFLSEL_MASK);
+}
+
+/* UARTFR: the modem inputs and the FIFOs' levels. */
+static inline uint32_t pl011_emu_fr(const struct pl011_emu *u)
+{
+	uint32_t fr = u->modem;
+
+	if (!u->rx_count)
+		fr |= UARTFR_RXFE;
+	if (u->rx_count >= pl011_emu_fifo_depth(u))
+		fr |= UARTFR_RXFF;
+	if (!u->tx_count)
+		fr |= UARTFR_TXFE;
+	if (u->tx_count >= pl011_emu_fifo_depth(u))
+		fr |= UARTFR_TXFF;
+	/* BUSY: set while the FIFO holds data, "regardless of whether the
+	 * UART is enabled"; a character never stays in the shift register. */
+	if (u->tx_count)
+		fr |= UARTFR_BUSY;
+	return fr;
+}
+
+/* The sizes an access at a register's own offset may have: 1, 2, 4. */
+static inline bool pl011_emu_size_ok(unsigned size)
+{
+	return size <= 4 && ((1u << 1 | 1u << 2 | 1u << 4) >> size) & 1;
+}
+
+/*
+ * The quick forms of the two accesses a console makes per character, for
+ * a caller that wants them without the full register decode (the
+ * hypervisor's fast exit, hyp/vdev/vuart.c): a UARTFR read and a UARTDR
+ * write of size bytes at the register's own offset. now is the counter
+ * ops->now would read. Each either does exactly what pl011_emu_read() or
+ * pl011_emu_write() would do at that time, or changes nothing and returns
+ * -1, and the full call decides: a size the UART does not take; a FIFO
+ * that a poll or the time passed drains (which may raise TXRIS); a full
+ * FIFO; a transmitter that is stopped, holds bytes or is looped back.
+ * Neither reads ops->now.
+ *
+ * pl011_emu_read_fr_quick(): UARTFR (the read's bytes of it); it changes
+ * no interrupt. Taken are the FIFO empty, and a first read (not a poll)
+ * that the time passed leaves as it is (tx_clock() in pl011_model.c: no
+ * clock, a stopped transmitter, or less than a character's time since
+ * tx_since). Inline: on the hypervisor's fast exit it is then a leaf.
+ */
+static inline int pl011_emu_read_fr_quick(struct pl011_emu *u, uint64_t now,
+					  unsigned size)
+{
+	if (!pl011_emu_size_ok(size))
+		return -1;
+	if (u->tx_count && (u->fr_polled || (u->char_ticks && pl011_emu_tx_running(u) &&
+					     now - u->tx_since >= u->char_ticks)))
+		return -1;
+	u->fr_polled = true;
+	/* Narrower reads take the low bytes; UARTFR has nine bits. */
+	return (int)(pl011_emu_fr(u) & (size == 1 ? 0xffu : 0xffffu));
+}
+
+/*
+ * pl011_emu_write_dr_quick(): the byte to go out now, but not through
+ * ops->tx: the caller gives it to the console itself, as ops->tx would
+ * get it, before anything else touches the UART. It may clear TXRIS (the
+ * FIFO filling past its trigger level): the caller checks the interrupt
+ * line after it. Taken are the FIFO not full (so tx_write() does not
+ * consult the clock), the transmitter running with nothing held and not
+ * looped back, and a console to send to, so that tx_send() would hand the
+ * byte to ops->tx. Inline too: the write's exit is short without the call.
+ */
+static inline int pl011_emu_write_dr_quick(struct pl011_emu *u, uint64_t now,
+					   unsigned size, uint32_t val)
+{
+	unsigned n = u->tx_count;
+
+	/* Running (UARTEN and TXE) and not looped back (LBE), in one test. */
+	if (!pl011_emu_size_ok(size) || n >= pl011_emu_fifo_depth(u) || u->tx_held ||
+	    (u->cr & (UARTCR_UARTEN | UARTCR_TXE | UARTCR_LBE)) !=
+		    (UARTCR_UARTEN | UARTCR_TXE) ||
+	    !u->ops || !u->ops->tx)
+		return -1;
+	u->fr_polled = false;
+	/* As tx_write(): the line starts carrying it now, and TXRIS clears
+	 * once the FIFO is filled above the trigger level. */
+	if (!n && u->char_ticks)
+		u->tx_since = now;
+	u->tx_count = (uint8_t)(n + 1);
+	if (n + 1 > pl011_emu_tx_trigger(u))
+		u->ris &= ~UARTRIS_TXRIS;
+	return (int)(val & UARTDR_DATA);
+}
 
 #endif

@@ -13,13 +13,14 @@
 
 #include <hyp/hyp.h>
 #include <hyp/vm.h>
+#include <hyp/vdev/mmio.h>
 
 #define VUART_INTID (GIC_SPI_BASE + GUEST_UART_SPI)
 #define VUART_SIZE 0x1000
 
 static void tx(void *ctx, uint8_t c)
 {
-	vm_console_out(ctx, (const char *)&c, 1);
+	vm_console_putc(ctx, (char)c);
 }
 
 /* The physical counter: EL2 reads it directly, and only differences
@@ -86,6 +87,100 @@ static bool uart_write(struct vcpu *v, void *priv, uint64_t off, unsigned size,
 }
 
 static const struct mmio_ops uart_ops = {uart_read, uart_write};
+
+/*
+ * The quick way in, from the fast exit before the device table
+ * (hyp/vdev/mmio.c): a UARTFR read and a UARTDR write, the accesses a
+ * console makes per character, in the states the model's quick forms take
+ * (pl011_emu_read_fr_quick(), pl011_emu_write_dr_quick()). The same lock,
+ * console and interrupt line as uart_read() and uart_write(); left out is
+ * only what cannot happen: a UARTFR read that the quick form takes changes
+ * no interrupt, and a UARTDR write pops no input. Anything else, or a
+ * state the quick forms decline, goes the regular way (uart_read(),
+ * uart_write(), which also refuse what the UART does not take), with
+ * nothing changed.
+ */
+/* Input lost, reported after a quick read, and the exit's end: out of
+ * the way of the read's short path. */
+static bool __attribute__((noinline)) fast_read_dropped(struct vcpu *v, uint32_t dropped)
+{
+	report_dropped(v->vm, dropped);
+	return mmio_fast_end(v);
+}
+
+/* The regular way from the fast exit: uart_read() or uart_write() as the
+ * device table would call them (the UART never asks for an access again),
+ * without searching the table. false: refused, nothing changed, and the
+ * full path injects the abort. */
+static bool __attribute__((noinline))
+fast_regular(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	uint64_t val = 0;
+
+	if (esr & ESR_ISS_WNR) {
+		if (!uart_write(v, v->vm, off, mmio_access_size(esr),
+				mmio_store_value(esr, reg)))
+			return false;
+	} else {
+		if (!uart_read(v, v->vm, off, mmio_access_size(esr), &val))
+			return false;
+		if (reg)
+			*reg = mmio_load_value(esr, val);
+	}
+	mmio_fast_step(v, esr);
+	return mmio_fast_end(v);
+}
+
+bool vuart_fast_read(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	struct vm *vm = v->vm;
+	uint32_t dropped;
+	int fr;
+
+	if (off != UARTFR)
+		return fast_regular(v, esr, off, reg);
+	spin_lock(&vm->uart_lock);
+	fr = pl011_emu_read_fr_quick(&vm->uart, read_sysreg(cntpct_el0),
+				     mmio_access_size(esr));
+	if (fr < 0) {
+		spin_unlock(&vm->uart_lock);
+		return fast_regular(v, esr, off, reg);
+	}
+	/* Input lost earlier is reported at the first read after the guest
+	 * has caught up: this may be it (uart_read()). */
+	dropped = pl011_emu_input_dropped(&vm->uart);
+	spin_unlock(&vm->uart_lock);
+	if (reg)
+		*reg = mmio_load_value(esr, (uint32_t)fr);
+	mmio_fast_step(v, esr);
+	if (dropped)
+		return fast_read_dropped(v, dropped);
+	return mmio_fast_end(v);
+}
+
+bool vuart_fast_write(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	struct vm *vm = v->vm;
+	int c;
+
+	if (off != UARTDR)
+		return fast_regular(v, esr, off, reg);
+	spin_lock(&vm->uart_lock);
+	c = pl011_emu_write_dr_quick(&vm->uart, read_sysreg(cntpct_el0),
+				     mmio_access_size(esr),
+				     (uint32_t)mmio_store_value(esr, reg));
+	if (c < 0) {
+		spin_unlock(&vm->uart_lock);
+		return fast_regular(v, esr, off, reg);
+	}
+	/* Where tx() would have sent it, under the lock: the console gets a
+	 * VM's bytes in the order its FIFO took them. */
+	vm_console_putc(vm, (char)c);
+	update_line(vm);
+	spin_unlock(&vm->uart_lock);
+	mmio_fast_step(v, esr);
+	return mmio_fast_end(v);
+}
 
 /* The UART as at power-on (a VM's reset: its line goes low too). */
 void vuart_reset(struct vm *vm)

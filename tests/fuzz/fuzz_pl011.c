@@ -21,6 +21,9 @@
  *   buffer's level and head stay within it;
  * - the counter (advanced by the input, at a frequency from the input,
  *   0 included) moves the FIFO's level only down;
+ * - the quick forms of a UARTFR read and a UARTDR write, tried first on a
+ *   copy, either decline and change nothing or end in the state the full
+ *   call leaves, with its value and the byte it sent;
  * and nothing is accessed outside the struct pl011_emu (exact size, ASan).
  *
  * fuzz-libs: hyp/vdev/pl011_model.c
@@ -31,9 +34,10 @@
 
 #define ALL_INTS 0x7ffu /* the eleven interrupt bits */
 
-static struct pl011_emu *uart;
+static struct pl011_emu *uart, *quick, *before;
 static bool echo;
 static unsigned long written, sent;
+static uint8_t last_sent;
 static uint64_t clock_now;
 /* Loopback allowed: bytes written then go to the receiver, not out. */
 static bool loopback;
@@ -42,8 +46,48 @@ static void tx(void *ctx, uint8_t c)
 {
 	(void)ctx;
 	sent++;
+	last_sent = c;
 	if (echo)
 		pl011_emu_rx(uart, c);
+}
+
+/* The quick form of the access about to be made, on a copy of the UART
+ * (quick); the full call's result is compared with it afterwards by
+ * quick_check(). -1: declined, which must have changed nothing. */
+static int quick_try(bool write, unsigned sz, uint32_t val)
+{
+	int q;
+
+	memcpy(quick, uart, sizeof(*uart));
+	memcpy(before, uart, sizeof(*uart));
+	if (write)
+		q = pl011_emu_write_dr_quick(quick, clock_now, sz, val);
+	else
+		q = pl011_emu_read_fr_quick(quick, clock_now, sz);
+	if (q < 0)
+		FUZZ_CHECK(!memcmp(quick, before, sizeof(*uart)),
+			   "a declined %s changed the UART",
+			   write ? "UARTDR write" : "UARTFR read");
+	else if (write && echo)
+		pl011_emu_rx(quick, (uint8_t)q); /* what tx() does with the byte */
+	return q;
+}
+
+static void quick_check(int q, bool write, bool ok, uint32_t val,
+			unsigned long sent_before)
+{
+	if (q < 0)
+		return;
+	FUZZ_CHECK(ok, "quick %s taken, the full call refused it",
+		   write ? "write" : "read");
+	if (write)
+		FUZZ_CHECK(sent == sent_before + 1 && last_sent == (uint8_t)q,
+			   "quick write 0x%x, full sent %lu (0x%x)", q,
+			   sent - sent_before, last_sent);
+	else
+		FUZZ_CHECK((uint32_t)q == val, "quick UARTFR 0x%x, full 0x%x", q, val);
+	FUZZ_CHECK(!memcmp(quick, uart, sizeof(*uart)), "quick %s: another state",
+		   write ? "write" : "read");
 }
 
 static uint64_t now(void *ctx)
@@ -97,7 +141,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned setup = (unsigned)fz_take(&f, 1);
 
 	uart = malloc(sizeof(*uart));
-	if (!uart)
+	quick = malloc(sizeof(*uart));
+	before = malloc(sizeof(*uart));
+	if (!uart || !quick || !before)
 		abort();
 	echo = setup & 2;
 	loopback = setup & 8;
@@ -113,7 +159,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned sz = (const unsigned[]){4, 4, 1, 2, 4, 3, 8, 0}[(op >> 3) & 7];
 		uint32_t off, val;
 		unsigned held;
+		unsigned long sent_before = sent;
 		bool ok, fifos;
+		int q = -1;
 
 		if (op & 0x80)
 			off = (uint32_t)fz_take(&f, 2) & 0x1fff;
@@ -123,7 +171,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 		case 1: /* reads */
 			val = 0x5a5a5a5a;
+			if (off == UARTFR)
+				q = quick_try(false, sz, 0);
 			ok = pl011_emu_read(uart, off, sz, &val);
+			quick_check(q, false, ok, val, sent_before);
 			FUZZ_CHECK(ok == valid(off, sz), "read 0x%x/%u: %d", off, sz, ok);
 			FUZZ_CHECK(ok || val == 0, "a refused read returned 0x%x", val);
 			if (ok && off == UARTFR && sz == 4) {
@@ -144,7 +195,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				val &= ~(UARTCR_LBE >> 8 * (off & 3));
 			held = uart->tx_held;
 			fifos = uart->lcr_h & UARTLCR_H_FEN;
+			if (off == UARTDR)
+				q = quick_try(true, sz,
+					      val & (sz < 4 ? (1u << 8 * sz) - 1 : ~0u));
 			ok = pl011_emu_write(uart, off, sz, val);
+			quick_check(q, true, ok, 0, sent_before);
 			/* The TRM's reprogramming sequence: clearing FEN flushes
 			 * the transmit FIFO, what waited for the transmitter too. */
 			if (fifos && !(uart->lcr_h & UARTLCR_H_FEN))
@@ -205,5 +260,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(uart);
 	}
 	free(uart);
+	free(quick);
+	free(before);
 	return 0;
 }

@@ -8,7 +8,10 @@
  * that asks for the access again (v->mmio_repeat) leaves the PC on the
  * instruction. Both ways
  * in: mmio_emulate() on the full frame, guest_mmio_fast() on the short
- * one with the syndrome and address from ESR_EL2, FAR_EL2 and HPFAR_EL2.
+ * one with the syndrome and address from ESR_EL2, FAR_EL2 and HPFAR_EL2,
+ * which sends the UART's page to its quick way in (hyp/vdev/vuart.c,
+ * doubled here) and the rest to the table, and calls vgic_flush() only
+ * when there is interrupt news.
  */
 #include <string.h>
 
@@ -18,7 +21,8 @@
 
 #include "unit.h"
 
-#define DEV_BASE 0x09000000ull
+/* Not the UART's page, which the fast exit sends to vuart.c first. */
+#define DEV_BASE 0x0a000000ull
 #define DEV_SIZE 0x1000ull
 #define PC 0x40001000ull
 #define ZR 31
@@ -81,6 +85,31 @@ void vgic_flush(struct vcpu *vc)
 	flushes++;
 }
 
+/* The UART's quick way in (hyp/vdev/vuart.c): what it was given. */
+static unsigned uart_reads, uart_writes;
+static uint64_t uart_esr, uart_off;
+static uint64_t *uart_reg;
+
+bool vuart_fast_read(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	CHECK(vc == v);
+	uart_reads++;
+	uart_esr = esr;
+	uart_off = off;
+	uart_reg = reg;
+	return true;
+}
+
+bool vuart_fast_write(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	CHECK(vc == v);
+	uart_writes++;
+	uart_esr = esr;
+	uart_off = off;
+	uart_reg = reg;
+	return false;
+}
+
 /* The one place that knows how a device is added to a VM. */
 static void add_device(void)
 {
@@ -103,6 +132,9 @@ static void setup(void)
 		f.x[i] = 0x1111111111111100ull + i;
 	dev_value = 0;
 	dev_reads = dev_writes = flushes = dev_repeats = 0;
+	uart_reads = uart_writes = 0;
+	uart_esr = uart_off = 0;
+	uart_reg = NULL;
 	last_off = last_val = 0;
 	last_size = 0;
 	last_vcpu = NULL;
@@ -237,7 +269,7 @@ static void refusals_change_nothing(void)
  * and FAR_EL2 (offset), the return address in ELR_EL2. */
 static void fast_path(void)
 {
-	struct caller_frame cf;
+	struct mmio_fast_frame cf;
 
 	setup();
 	memset(&cf, 0, sizeof(cf));
@@ -251,11 +283,17 @@ static void fast_path(void)
 	CHECK_EQ(cf.x30, ~0ull);
 	CHECK_EQ(fake_sysregs.elr_el2, PC + 4);
 	CHECK_EQ(v->exits, 1);
-	CHECK_EQ(flushes, 1);
+	CHECK_EQ(flushes, 0); /* nothing new for the vGIC */
+	CHECK_EQ(uart_reads + uart_writes, 0);
 
-	/* x19..x29 are not in the short frame: left to the full path. */
+	/* x19..x29, for a device but the UART: left to the full path, which
+	 * saves and restores them (a load into one) and may wait with
+	 * interrupts open (a virtio QueueNotify). */
 	fake_sysregs.esr_el2 = esr_access(2, false, 19, false, false);
 	CHECK(!guest_mmio_fast(&cf));
+	fake_sysregs.esr_el2 = esr_access(2, false, 29, false, true);
+	CHECK(!guest_mmio_fast(&cf));
+	CHECK_EQ(dev_reads + dev_writes, 1);
 	/* ISV = 0: left too. */
 	fake_sysregs.esr_el2 = esr_access(2, false, 1, false, false) & ~ESR_ISS_ISV;
 	CHECK(!guest_mmio_fast(&cf));
@@ -264,12 +302,115 @@ static void fast_path(void)
 	CHECK_EQ(dev_reads, 1);
 }
 
+/* vgic_flush() after a fast exit only with something to do: a timer
+ * interrupt held, a list register the guest is done with (ICH_ELRSR_EL2
+ * or ICH_EISR_EL2), or a change in the VM's model since the last flush. */
+static void fast_path_flushes(void)
+{
+	struct mmio_fast_frame cf;
+
+	setup();
+	memset(&cf, 0, sizeof(cf));
+	fake_sysregs.esr_el2 = esr_access(2, false, 1, false, false);
+	fake_sysregs.hpfar_el2 = (DEV_BASE >> 12) << HPFAR_FIPA_SHIFT;
+	fake_sysregs.far_el2 = 0x10;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(flushes, 0);
+	v->lr_used = 1;
+	fake_sysregs.ich_elrsr_el2 = 2; /* another list register */
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(flushes, 0);
+	fake_sysregs.ich_elrsr_el2 = 1;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(flushes, 1);
+	fake_sysregs.ich_elrsr_el2 = 0;
+	fake_sysregs.ich_eisr_el2 = 1;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(flushes, 2);
+	fake_sysregs.ich_eisr_el2 = 0;
+	v->timers_held = 1u << 27;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(flushes, 3);
+	v->timers_held = 0;
+	vm.vgic_gen = 5;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(flushes, 4);
+	v->vgic_seen = 5; /* what vgic_flush() records */
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(flushes, 4);
+	CHECK_EQ(v->exits, 7);
+}
+
+/* The UART's page goes to its quick way in, with the offset, the
+ * syndrome and where Rt is; what it declines (the double's writes) to
+ * the table, which has no device there here. Before either, the same
+ * refusals as for any device. */
+static void fast_path_uart(void)
+{
+	struct mmio_fast_frame cf;
+	uint64_t esr;
+
+	setup();
+	memset(&cf, 0, sizeof(cf));
+	fake_sysregs.hpfar_el2 = (GUEST_UART_BASE >> 12) << HPFAR_FIPA_SHIFT;
+	fake_sysregs.far_el2 = 0xffff000000001018ull;
+	fake_sysregs.elr_el2 = PC;
+	esr = esr_access(1, false, 3, false, false); /* ldrh w3 */
+	fake_sysregs.esr_el2 = esr;
+	CHECK(guest_mmio_fast(&cf));
+	CHECK_EQ(uart_reads, 1);
+	CHECK_EQ(uart_off, 0x18);
+	CHECK_EQ(uart_esr, esr);
+	CHECK(uart_reg == &cf.x[3]);
+	CHECK_EQ(dev_reads + dev_writes, 0);
+
+	fake_sysregs.far_el2 = 0xffe;
+	fake_sysregs.esr_el2 = esr_access(0, false, 30, false, true); /* strb w30 */
+	CHECK(!guest_mmio_fast(&cf));
+	CHECK_EQ(uart_writes, 1);
+	CHECK_EQ(uart_off, 0xffe);
+	CHECK(uart_reg == &cf.x30);
+
+	fake_sysregs.esr_el2 = esr_access(2, false, ZR, false, true); /* str wzr */
+	CHECK(!guest_mmio_fast(&cf));
+	CHECK_EQ(uart_writes, 2);
+	CHECK(uart_reg == NULL);
+
+	/* A store from x19..x29: the value as mmio_fast.S saved it, never
+	 * written. */
+	fake_sysregs.far_el2 = 0;
+	for (unsigned r = 19; r <= 29; r++) {
+		fake_sysregs.esr_el2 = esr_access(0, false, r, false, true); /* strb wR */
+		CHECK(!guest_mmio_fast(&cf));
+		CHECK(uart_reg == &cf.x19_x29[r - 19]);
+	}
+	CHECK_EQ(uart_writes, 13);
+
+	/* A load into x19..x29 and ISV = 0: the full path's, the UART's
+	 * quick way not asked. */
+	fake_sysregs.esr_el2 = esr_access(2, false, 19, false, false);
+	CHECK(!guest_mmio_fast(&cf));
+	fake_sysregs.esr_el2 = esr_access(2, false, 1, false, false) & ~ESR_ISS_ISV;
+	CHECK(!guest_mmio_fast(&cf));
+	CHECK_EQ(uart_reads, 1);
+	CHECK_EQ(uart_writes, 13);
+
+	/* The pages on either side are not the UART's. */
+	fake_sysregs.esr_el2 = esr_access(2, false, 1, false, false);
+	fake_sysregs.hpfar_el2 = ((GUEST_UART_BASE >> 12) + 1) << HPFAR_FIPA_SHIFT;
+	CHECK(!guest_mmio_fast(&cf));
+	fake_sysregs.hpfar_el2 = ((GUEST_UART_BASE >> 12) - 1) << HPFAR_FIPA_SHIFT;
+	CHECK(!guest_mmio_fast(&cf));
+	CHECK_EQ(uart_reads, 1);
+	CHECK_EQ(fake_sysregs.elr_el2, PC); /* the doubles leave ELR alone */
+}
+
 /* A device asking for the access again: the PC stays on the store, on
  * both paths, until the device is done; the access is made each time. A
  * request left over from a refused access does not hold the next one. */
 static void repeated_access(void)
 {
-	struct caller_frame cf;
+	struct mmio_fast_frame cf;
 
 	setup();
 	dev_repeats = 2;
@@ -318,6 +459,8 @@ int main(void)
 	RUN(t32_steps_two);
 	RUN(refusals_change_nothing);
 	RUN(fast_path);
+	RUN(fast_path_flushes);
+	RUN(fast_path_uart);
 	RUN(repeated_access);
 	UNIT_DONE();
 }

@@ -474,6 +474,160 @@ static void transmit_waits_while_disabled(void)
 	CHECK_EQ(tx_calls, 0);
 }
 
+/* ---- the quick forms ------------------------------------------------------ */
+
+/*
+ * pl011_emu_read_fr_quick() and pl011_emu_write_dr_quick() against the
+ * full calls: on a copy of the UART, the full call at the same counter
+ * value; the quick form either declines (-1) and changes nothing, or ends
+ * in the same state with the same value (the byte it returns being what
+ * the full call sent). Returns whether it was taken.
+ */
+static struct pl011_emu before_q, full_q;
+
+static bool quick_fr_same(unsigned size)
+{
+	uint32_t v = 0;
+	int q;
+
+	memcpy(&before_q, &u, sizeof(u));
+	memcpy(&full_q, &u, sizeof(u));
+	q = pl011_emu_read_fr_quick(&u, clock_now, size);
+	if (q < 0) {
+		CHECK(!memcmp(&u, &before_q, sizeof(u)));
+		return false;
+	}
+	CHECK(pl011_emu_read(&full_q, UARTFR, size, &v));
+	CHECK_EQ((uint32_t)q, v);
+	CHECK(!memcmp(&u, &full_q, sizeof(u)));
+	return true;
+}
+
+static bool quick_dr_same(unsigned size, uint32_t val)
+{
+	size_t len = out_len;
+	int q;
+
+	memcpy(&before_q, &u, sizeof(u));
+	memcpy(&full_q, &u, sizeof(u));
+	q = pl011_emu_write_dr_quick(&u, clock_now, size, val);
+	if (q < 0) {
+		CHECK(!memcmp(&u, &before_q, sizeof(u)));
+		CHECK_EQ(out_len, len);
+		return false;
+	}
+	CHECK(pl011_emu_write(&full_q, UARTDR, size, val));
+	CHECK_EQ(out_len, len + 1); /* the full call sent one byte: this one */
+	CHECK_EQ((uint32_t)q, out[len]);
+	CHECK(!memcmp(&u, &full_q, sizeof(u)));
+	return true;
+}
+
+static void quick_forms(void)
+{
+	fresh_clocked();
+	enable(UARTLCR_H_WLEN_8 | UARTLCR_H_FEN); /* TX trigger 16 */
+	wr(UARTICR, 0x7ff);
+
+	/* An empty FIFO: UARTFR as it is, of every size the UART takes. */
+	CHECK(quick_fr_same(4));
+	CHECK(quick_fr_same(2));
+	CHECK(quick_fr_same(1));
+	CHECK_EQ(pl011_emu_read_fr_quick(&u, clock_now, 4),
+		 MODEM_ON | UARTFR_TXFE | UARTFR_RXFE);
+	CHECK_EQ(pl011_emu_read_fr_quick(&u, clock_now, 1),
+		 (MODEM_ON | UARTFR_TXFE | UARTFR_RXFE) & 0xff);
+	/* Sizes it does not take, to the full call (which refuses them). */
+	for (unsigned size = 0; size <= 9; size++)
+		if (size != 1 && size != 2 && size != 4) {
+			CHECK(!quick_fr_same(size));
+			CHECK(!quick_dr_same(size, 'x'));
+		}
+
+	/* Linux's start_tx: UARTFR, UARTDR, ... all quick, until the FIFO
+	 * is full (32): the first write starts the line's clock. */
+	for (unsigned i = 0; i < 32; i++) {
+		CHECK(quick_fr_same(2));
+		CHECK(quick_dr_same(2, 0x100 | ('a' + i))); /* the byte only */
+		CHECK_EQ(out[out_len - 1], 'a' + i);
+		if (!i)
+			CHECK_EQ(u.tx_since, clock_now);
+		clock_now += TICKS_PER_CHAR / 64;
+	}
+	CHECK_EQ(u.tx_count, 32);
+	CHECK(!(u.ris & UARTRIS_TXRIS)); /* cleared past the trigger level */
+	CHECK(quick_fr_same(2));	 /* TXFF */
+	CHECK(u.fr_polled);
+	/* A poll drains the FIFO: the full call's. */
+	CHECK(!quick_fr_same(2));
+	CHECK(!pl011_emu_read(&u, UARTFR, 2, &(uint32_t){0}) || u.tx_count == 0);
+	CHECK(u.ris & UARTRIS_TXRIS);
+
+	/* A full FIFO: the write goes the full way (the clock, the overrun). */
+	for (unsigned i = 0; i < 32; i++)
+		CHECK(quick_dr_same(1, 'A' + i));
+	CHECK(!quick_dr_same(1, '#'));
+	wr(UARTDR, '#');
+	CHECK_EQ(u.tx_overruns, 1);
+
+	/* A character's time since the line started: the first UARTFR read
+	 * drains by time, the full way; just before it, quick. */
+	clock_now = u.tx_since + TICKS_PER_CHAR - 1;
+	CHECK(quick_fr_same(4));
+	wr_n(UARTDR, 1, '.'); /* full still: the level stays, not a poll now */
+	clock_now = u.tx_since + TICKS_PER_CHAR;
+	CHECK(!quick_fr_same(4));
+	rd(UARTFR);
+	CHECK_EQ(u.tx_count, 31);
+
+	/* Writes at and above the trigger level clear TXRIS as the full
+	 * call does; a write below it leaves it. */
+	rd(UARTRIS); /* drained: TXRIS */
+	CHECK(u.ris & UARTRIS_TXRIS);
+	for (unsigned i = 0; i < 17; i++) {
+		CHECK(quick_dr_same(4, '0' + i));
+		CHECK_EQ(!!(u.ris & UARTRIS_TXRIS), i < 16);
+	}
+
+	/* A transmitter that is stopped, holds bytes or is looped back. */
+	rd(UARTRIS);
+	wr(UARTCR, UARTCR_UARTEN | UARTCR_RXE);
+	CHECK(!quick_dr_same(4, 'h'));
+	wr(UARTDR, 'h'); /* held */
+	clock_now += 1000 * TICKS_PER_CHAR;
+	CHECK(quick_fr_same(4)); /* stopped: time drains nothing */
+	CHECK_EQ(u.tx_count, 1);
+	CHECK(!quick_fr_same(4)); /* a poll: the full call's */
+	rd(UARTFR);
+	CHECK_EQ(u.tx_count, 1); /* held all the same */
+	wr(UARTCR, RUN_BITS);
+	CHECK(out[out_len - 1] == 'h');
+	wr(UARTCR, RUN_BITS | UARTCR_LBE);
+	CHECK(!quick_dr_same(4, 'l'));
+	wr(UARTCR, RUN_BITS);
+	CHECK(quick_dr_same(4, 'k'));
+
+	/* FIFOs off: one deep. */
+	wr(UARTLCR_H, UARTLCR_H_WLEN_8);
+	rd(UARTRIS);
+	CHECK(quick_dr_same(4, 'm'));
+	CHECK(!quick_dr_same(4, 'n'));
+
+	/* Without a clock: only a poll drains, and a first read is quick. */
+	fresh();
+	enable(UARTLCR_H_FEN);
+	CHECK(quick_dr_same(4, 'p'));
+	clock_now += 1000 * TICKS_PER_CHAR;
+	CHECK(quick_fr_same(4));
+	CHECK(!quick_fr_same(4));
+
+	/* No console to send to: the full call (which drops the byte). */
+	pl011_emu_init(&u, &(const struct pl011_emu_ops){NULL, NULL}, &u);
+	pl011_emu_fw_setup(&u, 24000000, 115200);
+	CHECK(!quick_dr_same(4, 'q'));
+	CHECK(quick_fr_same(4));
+}
+
 /* ---- receive ------------------------------------------------------------- */
 
 static void receive_fifo(void)
@@ -1419,6 +1573,7 @@ int main(void)
 	RUN(transmit_never_lost);
 	RUN(transmit_drains_with_time);
 	RUN(transmit_waits_while_disabled);
+	RUN(quick_forms);
 	RUN(receive_fifo);
 	RUN(input_buffer);
 	RUN(input_interrupts);

@@ -19,16 +19,12 @@ static uint64_t read_cells(const fdt32_t *p, int cells)
 	return v;
 }
 
-int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
+int dt_reg_cells(const void *fdt, int node, int ac, int sc, int idx, uint64_t *base,
+		 uint64_t *size)
 {
-	int parent = fdt_parent_offset(fdt, node);
-	int ac, sc, len;
+	int len;
 	const fdt32_t *reg;
 
-	if (parent < 0)
-		return DT_E_BADNODE;
-	ac = fdt_address_cells(fdt, parent);
-	sc = fdt_size_cells(fdt, parent);
 	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
 		return DT_E_BADNODE;
 	reg = fdt_getprop(fdt, node, "reg", &len);
@@ -41,6 +37,16 @@ int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
 	if (size)
 		*size = read_cells(reg + ac, sc);
 	return 0;
+}
+
+int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
+{
+	int parent = fdt_parent_offset(fdt, node);
+
+	if (parent < 0)
+		return DT_E_BADNODE;
+	return dt_reg_cells(fdt, node, fdt_address_cells(fdt, parent),
+			    fdt_size_cells(fdt, parent), idx, base, size);
 }
 
 /* A string property, terminated within its length, that reads want (as

@@ -15,6 +15,12 @@ struct memmap;
 
 /* Reg entry idx of node, honouring the parent's #address-cells/#size-cells. */
 int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size);
+/* The same with the parent's cells given (fdt_address_cells() and
+ * fdt_size_cells() of it, errors included): dt_reg() finds the parent by
+ * walking the tree from its start, so a loop over siblings reads the
+ * parent's cells once and calls this. */
+int dt_reg_cells(const void *fdt, int node, int ac, int sc, int idx, uint64_t *base,
+		 uint64_t *size);
 /* True when the node is usable by the normal world (status absent or "okay"). */
 bool dt_node_enabled(const void *fdt, int node);
 /* First enabled node compatible with compat, with its first reg entry. */

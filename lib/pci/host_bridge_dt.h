@@ -98,6 +98,23 @@ struct pci_dt_params {
  */
 int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p);
 
+/* Told of each node pci_dt_disable_shimmed() disables, before it does. */
+typedef void pci_dt_shimmed_fn(void *ctx, const void *fdt, int node,
+			       const struct pci_ecam_fn *f);
+
+/*
+ * A shim replaces its device's own node: gives status = "disabled" to each
+ * enabled child of the root whose first reg entry overlaps a BAR of win,
+ * in one walk over the root's children (deeper nodes are left alone, as
+ * pci_dt_add_host_bridge() checks only the root's children too). note, when
+ * given, hears of each with the first function in win whose BAR it
+ * overlaps. Returns 0, PCI_DT_E_PARAM, or libfdt's error
+ * (-FDT_ERR_NOSPACE when the tree has no room; the nodes disabled until
+ * then stay so).
+ */
+int pci_dt_disable_shimmed(void *fdt, const struct pci_ecam_window *win,
+			   pci_dt_shimmed_fn *note, void *ctx);
+
 /*
  * The GIC SPI the interrupt-map of host bridge node gives pin (INTA..INTD)
  * of function bus:dev.fn, ignoring the map mask (this file writes exact

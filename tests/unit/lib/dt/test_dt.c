@@ -327,6 +327,36 @@ static void reg_cells_refused(void)
 	CHECK_EQ(dt_reg(fdt, 0, 0, &base, &size), DT_E_BADNODE);
 }
 
+/* The parent's cells given: what dt_reg() reads, from the same checks. */
+static void reg_cells_given(void)
+{
+	const uint32_t c[] = {0x1, 0x23456000, 0x0, 0x1000, 0x9, 0x8};
+	const void *fdt = reg_tree(2, 2, 6, c);
+	int dev = node_at(fdt, "/bus/dev");
+	uint64_t base = 0, size = 0;
+
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 2, 0, &base, &size), 0);
+	CHECK_EQ(base, 0x123456000ULL);
+	CHECK_EQ(size, 0x1000);
+	/* Other cells than the parent's read the same bytes otherwise. */
+	CHECK_EQ(dt_reg_cells(fdt, dev, 1, 1, 2, &base, &size), 0);
+	CHECK_EQ(base, 0x9);
+	CHECK_EQ(size, 0x8);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 1, 0, 5, &base, NULL), 0);
+	CHECK_EQ(base, 0x8);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 2, 1, &base, &size), DT_E_NOTFOUND);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 1, 0, 6, &base, NULL), DT_E_NOTFOUND);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 2, -1, &base, &size), DT_E_NOTFOUND);
+	/* Cells dt_reg() refuses, and libfdt's errors for them. */
+	CHECK_EQ(dt_reg_cells(fdt, dev, 3, 2, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 0, 1, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 3, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, -FDT_ERR_BADNCELLS, 2, 0, &base, &size),
+		 DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, -FDT_ERR_BADNCELLS, 0, &base, &size),
+		 DT_E_BADNODE);
+}
+
 /*
  * The largest index must be refused like any other index out of range. Run
  * in a child: with UBSan a signed overflow in dt_reg would end the process.
@@ -1192,6 +1222,7 @@ int main(void)
 	RUN(reg_too_short);
 	RUN(reg_missing);
 	RUN(reg_cells_refused);
+	RUN(reg_cells_given);
 	RUN(reg_index_int_max);
 	RUN(node_enabled_status);
 	RUN(node_enabled_odd_lengths);

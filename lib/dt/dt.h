@@ -44,6 +44,35 @@ int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr);
  * what an OS reads to know how to start the CPU. 0 or a libfdt error. */
 int dt_cpus_set_enable_method(void *fdt, const char *method);
 
+/*
+ * Reading the structure block tag by tag (Devicetree Specification v0.4,
+ * 5.4), for passes that visit every node: libfdt's fdt_next_tag() and
+ * fdt_getprop_by_offset() check the header again at each tag and read a
+ * node's name a byte per call, several hundred instructions a tag. Here
+ * the blocks are checked once (dt_blocks()) and each tag against them.
+ * Offsets are libfdt's node and property offsets.
+ */
+struct dt_blocks {
+	const char *st, *str; /* structure and strings blocks */
+	uint32_t st_size, str_size;
+};
+
+struct dt_tag {
+	uint32_t tag;	  /* FDT_BEGIN_NODE, FDT_PROP, FDT_END_NODE, FDT_NOP, FDT_END */
+	int next;	  /* offset of the tag after it */
+	const char *name; /* a node's or property's name, NUL-terminated */
+	const void *val;  /* a property's value, len bytes */
+	int len;
+};
+
+/* fdt's blocks: 0, libfdt's fdt_check_header() error, -FDT_ERR_BADVERSION
+ * for a tree before version 17 (no structure block size), or
+ * -FDT_ERR_ALIGNMENT for a structure block not 4-byte aligned. */
+int dt_blocks(const void *fdt, struct dt_blocks *b);
+/* The tag at off into t: 0, or -FDT_ERR_BADOFFSET / -FDT_ERR_TRUNCATED /
+ * -FDT_ERR_BADSTRUCTURE when it is not a whole tag inside the blocks. */
+int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t);
+
 /* The /chosen property through which the monitor tells the bootloader
  * where the boot image was loaded and how many bytes it has. */
 #define DT_CHOSEN_BOOT_IMAGE "hv,boot-image"

@@ -254,37 +254,34 @@ static void judge_node(struct node_props *n, const struct host_bridge *hb, int w
 }
 
 /*
- * The pass: every tag of the structure block once, through libfdt's
- * bounds-checked fdt_next_tag() and fdt_getprop_by_offset(). Node
- * properties come before its subnodes (Devicetree Specification v0.4,
- * 5.4.2), so a node is judged at the first tag after its properties.
- * Returns 0 or the libfdt error of a malformed block.
+ * The pass: every tag of the structure block once, each checked against
+ * the blocks' bounds (dt_tag()). A node's properties come before its
+ * subnodes (Devicetree Specification v0.4, 5.4.2), so a node is judged at
+ * the first tag after its properties. Returns 0 or the libfdt error of a
+ * malformed block.
  */
 static int scan_tree(const void *fdt, const struct host_bridge *hb, int want,
 		     struct tree_facts *t)
 {
 	struct node_props n = {0};
-	int off = 0, next, depth = -1;
+	struct dt_blocks b;
+	struct dt_tag tag;
+	int off = 0, depth = -1, err = dt_blocks(fdt, &b);
 
 	*t = (struct tree_facts){.gic_node = -1};
-	for (;; off = next) {
-		uint32_t tag = fdt_next_tag(fdt, off, &next);
-		const char *name;
-		const void *v;
-		int len;
-
-		switch (tag) {
+	for (; !err; off = tag.next) {
+		err = dt_tag(&b, off, &tag);
+		if (err)
+			break;
+		switch (tag.tag) {
 		case FDT_BEGIN_NODE:
 			judge_node(&n, hb, want, t);
 			n = (struct node_props){
 				.offset = off, .depth = ++depth, .open = true};
 			break;
 		case FDT_PROP:
-			v = fdt_getprop_by_offset(fdt, off, &name, &len);
-			if (!v)
-				return len;
 			if (n.open)
-				note_prop(&n, name, v, len);
+				note_prop(&n, tag.name, tag.val, tag.len);
 			break;
 		case FDT_END_NODE:
 			judge_node(&n, hb, want, t);
@@ -293,10 +290,11 @@ static int scan_tree(const void *fdt, const struct host_bridge *hb, int want,
 			break;
 		case FDT_NOP:
 			break;
-		default: /* FDT_END, or an error in next */
-			return next < 0 ? next : -FDT_ERR_BADSTRUCTURE;
+		default: /* FDT_END inside the root */
+			return -FDT_ERR_BADSTRUCTURE;
 		}
 	}
+	return err;
 }
 
 /* The interrupt parent: an enabled interrupt-controller taking 3-cell
@@ -656,42 +654,97 @@ int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p)
 	return err;
 }
 
+/* Root children pci_dt_disable_shimmed() disables per pass over the tree. */
+#define SHIMMED_PER_PASS 8
+
+/*
+ * Up to SHIMMED_PER_PASS enabled root children whose first reg entry (in
+ * the root's cells ac, sc, as dt_reg_cells() reads it) overlaps a BAR of
+ * w, in tree order, into node[] and fn[]. Returns how many, or the libfdt
+ * error of a malformed block.
+ */
+static int find_shimmed(const void *fdt, const struct pci_ecam_window *w, int ac, int sc,
+			int *node, const struct pci_ecam_fn **fn)
+{
+	struct node_props n = {0};
+	struct dt_blocks b;
+	struct dt_tag tag;
+	int off = 0, depth = -1, found = 0, err = dt_blocks(fdt, &b);
+	bool cells_ok = ac >= 1 && ac <= 2 && sc >= 0 && sc <= 2;
+
+	for (; !err && found < (int)SHIMMED_PER_PASS; off = tag.next) {
+		const struct pci_ecam_fn *f = NULL;
+		uint64_t base = 0, size = 0;
+
+		err = dt_tag(&b, off, &tag);
+		if (err)
+			break;
+		if (tag.tag == FDT_PROP) {
+			if (n.open)
+				note_prop(&n, tag.name, tag.val, tag.len);
+			continue;
+		}
+		if (tag.tag == FDT_NOP)
+			continue;
+		if (tag.tag != FDT_BEGIN_NODE && tag.tag != FDT_END_NODE)
+			return -FDT_ERR_BADSTRUCTURE;
+		/* The node read so far, if a root child, is judged now. */
+		if (n.open && n.depth == 1 && cells_ok &&
+		    (!(n.seen & P_STATUS) || n.enabled) && n.reg &&
+		    n.reg_len >= (ac + sc) * 4) {
+			for (int i = 0; i < ac; i++)
+				base = base << 32 | fdt32_to_cpu(n.reg[i]);
+			for (int i = 0; i < sc; i++)
+				size = size << 32 | fdt32_to_cpu(n.reg[ac + i]);
+			for (unsigned i = 0; i < w->nfns && !f; i++) {
+				const struct pci_ecam_bar *bar = &w->fns[i].bar;
+
+				if (base < bar->base + bar->size &&
+				    bar->base < base + size)
+					f = &w->fns[i];
+			}
+			if (f) {
+				node[found] = n.offset;
+				fn[found++] = f;
+			}
+		}
+		n.open = false;
+		if (tag.tag == FDT_BEGIN_NODE) {
+			n = (struct node_props){
+				.offset = off, .depth = ++depth, .open = true};
+		} else if (--depth < 0) {
+			return found;
+		}
+	}
+	return err ? err : found;
+}
+
 int pci_dt_disable_shimmed(void *fdt, const struct pci_ecam_window *win,
 			   pci_dt_shimmed_fn *note, void *ctx)
 {
-	/* The root's cells read once: dt_reg() walks the tree from its start
-	 * to find each node's parent. */
-	int ac, sc, node;
+	const struct pci_ecam_fn *fn[SHIMMED_PER_PASS];
+	int node[SHIMMED_PER_PASS], ac, sc, found;
 
 	if (!fdt || !win || fdt_check_header(fdt))
 		return PCI_DT_E_PARAM;
+	/* The root's cells, once: dt_reg() would walk the tree from its start
+	 * to find each node's parent. */
 	ac = fdt_address_cells(fdt, 0);
 	sc = fdt_size_cells(fdt, 0);
-	/* Changing a node moves only the nodes after it, and the walk goes
-	 * on from the node itself. */
-	fdt_for_each_subnode(node, fdt, 0) {
-		const struct pci_ecam_fn *f = NULL;
-		uint64_t base, size;
-		int err;
+	/* A pass reads, then its nodes change last to first: a change moves
+	 * only what follows it. A node disabled is not found again, so the
+	 * passes end. */
+	while ((found = find_shimmed(fdt, win, ac, sc, node, fn)) > 0) {
+		for (int i = 0; note && i < found; i++)
+			note(ctx, fdt, node[i], fn[i]);
+		for (int i = found - 1; i >= 0; i--) {
+			int err = fdt_setprop_string(fdt, node[i], "status", "disabled");
 
-		if (!dt_node_enabled(fdt, node) ||
-		    dt_reg_cells(fdt, node, ac, sc, 0, &base, &size))
-			continue;
-		for (unsigned i = 0; i < win->nfns && !f; i++) {
-			const struct pci_ecam_bar *bar = &win->fns[i].bar;
-
-			if (base < bar->base + bar->size && bar->base < base + size)
-				f = &win->fns[i];
+			if (err)
+				return err;
 		}
-		if (!f)
-			continue;
-		if (note)
-			note(ctx, fdt, node, f);
-		err = fdt_setprop_string(fdt, node, "status", "disabled");
-		if (err)
-			return err;
 	}
-	return 0;
+	return found;
 }
 
 /*

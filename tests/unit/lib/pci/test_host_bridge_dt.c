@@ -1261,6 +1261,73 @@ static void disable_shimmed(void)
 	CHECK_EQ(pci_dt_disable_shimmed(blob, NULL, NULL, NULL), PCI_DT_E_PARAM);
 }
 
+/* More nodes under the BARs than one pass takes: later passes take the
+ * rest, and each is told of once, in tree order. */
+struct order {
+	int n;
+	bool in_order;
+	uint64_t last;
+};
+
+static void note_order(void *ctx, const void *fdt, int node, const struct pci_ecam_fn *f)
+{
+	struct order *o = ctx;
+	const char *name = fdt_get_name(fdt, node, NULL);
+	uint64_t at = strtoull(strchr(name, '@') + 1, NULL, 16);
+
+	(void)f;
+	if (o->n++ && at <= o->last)
+		o->in_order = false;
+	o->last = at;
+}
+
+static void disable_shimmed_many(void)
+{
+	struct pci_ecam_fn fn = sbsa_fns[0];
+	struct pci_ecam_window w = {.base = 0x60120000, .fns = &fn, .nfns = 1};
+	struct order o = {.in_order = true};
+	void *fdt = base_blob;
+	uint32_t reg[2] = {0, 0x1000};
+	char name[32];
+	int node, disabled = 0;
+
+	fn.bar.base = 0x20000000;
+	fn.bar.size = 0x100000;
+	CHECK_EQ(fdt_create(fdt, sizeof(base_blob)), 0);
+	CHECK_EQ(fdt_finish_reservemap(fdt), 0);
+	CHECK_EQ(fdt_begin_node(fdt, ""), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#address-cells", 1), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#size-cells", 1), 0);
+	for (unsigned i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "dev@%x", 0x20000000 + i * 0x1000);
+		CHECK_EQ(fdt_begin_node(fdt, name), 0);
+		if (i % 10 == 3)
+			CHECK_EQ(fdt_property_string(fdt, "status", "disabled"), 0);
+		reg[0] = 0x20000000 + i * 0x1000;
+		sw_cells(fdt, "reg", reg, 2);
+		if (i == 5) { /* below a root child: left alone */
+			CHECK_EQ(fdt_begin_node(fdt, "sub@20005000"), 0);
+			sw_cells(fdt, "reg", reg, 2);
+			CHECK_EQ(fdt_end_node(fdt), 0);
+		}
+		CHECK_EQ(fdt_end_node(fdt), 0);
+	}
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	CHECK_EQ(fdt_finish(fdt), 0);
+	open_base(sizeof(blob));
+	CHECK_EQ(pci_dt_disable_shimmed(blob, &w, note_order, &o), 0);
+	CHECK_EQ(o.n, 27);
+	CHECK(o.in_order);
+	fdt_for_each_subnode(node, blob, 0) {
+		CHECK_EQ(str_is(blob, node, "status", "disabled"), 1);
+		disabled++;
+	}
+	CHECK_EQ(disabled, 30);
+	CHECK(!fdt_getprop(blob, node_at(blob, "/dev@20005000/sub@20005000"), "status",
+			   NULL));
+	CHECK_EQ(fdt_check_full(blob, sizeof(blob)), 0);
+}
+
 static char big_blob[65536] __attribute__((aligned(8)));
 
 /* A root with a 3-cell GIC (phandle PH_GIC) and n device_type "pci" nodes,
@@ -1430,6 +1497,7 @@ int main(void)
 	RUN(bad_arguments);
 	RUN(nospace_leaves_tree_alone);
 	RUN(disable_shimmed);
+	RUN(disable_shimmed_many);
 	RUN(domain_past_the_record);
 	RUN(pass_reads_as_libfdt);
 	RUN(dtc_check_is_not_vacuous);

@@ -104,11 +104,12 @@ typedef void pci_dt_shimmed_fn(void *ctx, const void *fdt, int node,
 
 /*
  * A shim replaces its device's own node: gives status = "disabled" to each
- * enabled child of the root whose first reg entry overlaps a BAR of win,
- * in one walk over the root's children (deeper nodes are left alone, as
- * pci_dt_add_host_bridge() checks only the root's children too). note, when
- * given, hears of each with the first function in win whose BAR it
- * overlaps. Returns 0, PCI_DT_E_PARAM, or libfdt's error
+ * enabled child of the root whose first reg entry overlaps a BAR of win
+ * (deeper nodes are left alone, as pci_dt_add_host_bridge() checks only
+ * the root's children too), one pass over the tree finding up to 8 at a
+ * time. note, when given, hears of each, in tree order, with the first
+ * function in win whose BAR it overlaps. Returns 0, PCI_DT_E_PARAM, a
+ * libfdt error for a malformed tree, or libfdt's error
  * (-FDT_ERR_NOSPACE when the tree has no room; the nodes disabled until
  * then stay so).
  */

@@ -122,7 +122,7 @@ int dt_stdout_pl011(const void *fdt, uint64_t *base)
 	const char *p;
 	size_t n;
 
-	chosen = fdt_path_offset(fdt, "/chosen");
+	chosen = dt_root_child(fdt, "chosen");
 	if (chosen < 0)
 		return DT_E_NOTFOUND;
 	p = fdt_getprop(fdt, chosen, "stdout-path", &len);
@@ -188,7 +188,7 @@ int dt_reserve_memory(const void *fdt, struct memmap *m)
 				return DT_E_BADNODE;
 		}
 	}
-	resv = fdt_path_offset(fdt, "/reserved-memory");
+	resv = dt_root_child(fdt, "reserved-memory");
 	if (resv < 0)
 		return 0;
 	fdt_for_each_subnode(node, fdt, resv) {
@@ -209,7 +209,7 @@ int dt_reserve_memory(const void *fdt, struct memmap *m)
 
 int dt_chosen_get_range(const void *fdt, const char *prop, uint64_t *base, uint64_t *size)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen"), len;
+	int chosen = dt_root_child(fdt, "chosen"), len;
 	const fdt32_t *p;
 
 	if (chosen < 0)
@@ -232,7 +232,7 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 		cpu_to_fdt32((uint32_t)(size >> 32)),
 		cpu_to_fdt32((uint32_t)size),
 	};
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = dt_root_child(fdt, "chosen");
 
 	if (chosen < 0)
 		chosen = fdt_add_subnode(fdt, 0, "chosen");
@@ -245,7 +245,7 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
  * (when asked) is /cpus. */
 static int nth_cpu_node(const void *fdt, int n, int *cpus_out)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus"), node, i = 0;
+	int cpus = dt_root_child(fdt, "cpus"), node, i = 0;
 
 	if (cpus < 0)
 		return n < 0 ? 0 : DT_E_NOTFOUND;
@@ -375,5 +375,43 @@ int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t)
 		return 0;
 	default:
 		return -FDT_ERR_BADSTRUCTURE;
+	}
+}
+
+/* A node name matches as libfdt's fdt_path_offset() matches a path
+ * component: equal, or want without a unit address and the name with one. */
+static bool name_matches(const char *name, const char *want, size_t n)
+{
+	return strncmp(name, want, n) == 0 &&
+	       (name[n] == '\0' || (name[n] == '@' && !memchr(want, '@', n)));
+}
+
+int dt_root_child(const void *fdt, const char *name)
+{
+	size_t n = strlen(name);
+	struct dt_blocks b;
+	struct dt_tag t;
+	int off = 0, depth = -1;
+	char path[64];
+
+	if (dt_blocks(fdt, &b)) {
+		if (n + 2 > sizeof(path))
+			return -FDT_ERR_NOTFOUND;
+		path[0] = '/';
+		memcpy(path + 1, name, n + 1);
+		return fdt_path_offset(fdt, path);
+	}
+	for (;; off = t.next) {
+		if (dt_tag(&b, off, &t))
+			return -FDT_ERR_BADSTRUCTURE;
+		if (t.tag == FDT_BEGIN_NODE) {
+			if (++depth == 1 && name_matches(t.name, name, n))
+				return off;
+		} else if (t.tag == FDT_END_NODE) {
+			if (--depth < 0)
+				return -FDT_ERR_NOTFOUND;
+		} else if (t.tag == FDT_END) {
+			return -FDT_ERR_BADSTRUCTURE;
+		}
 	}
 }

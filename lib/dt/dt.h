@@ -73,6 +73,11 @@ int dt_blocks(const void *fdt, struct dt_blocks *b);
  * -FDT_ERR_BADSTRUCTURE when it is not a whole tag inside the blocks. */
 int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t);
 
+/* The child of the root that fdt_path_offset(fdt, "/name") finds, in one
+ * pass of dt_tag(): a libfdt path lookup walks every tag through
+ * fdt_next_node(). Its offset, or a negative libfdt error. */
+int dt_root_child(const void *fdt, const char *name);
+
 /* The /chosen property through which the monitor tells the bootloader
  * where the boot image was loaded and how many bytes it has. */
 #define DT_CHOSEN_BOOT_IMAGE "hv,boot-image"

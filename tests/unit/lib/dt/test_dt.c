@@ -429,6 +429,48 @@ static void parents_as_libfdt(void)
 	CHECK_EQ(dt_reg(fdt, -1, 0, &base, &size), DT_E_BADNODE);
 }
 
+/* dt_root_child() finds what fdt_path_offset() finds for "/name". */
+static void root_child_as_libfdt(void)
+{
+	static const char *const names[] = {
+		"chosen",  "cpus", "memory", "memory@40000000", "memory@4", "nested",
+		"missing", "a",	   "ab",     "b@1@2",		"b@1",	    "b",
+	};
+	const void *fdt;
+
+	tree_start();
+	tree_root(2, 2);
+	begin("ab");
+	begin("nested");
+	end();
+	begin("cpus");
+	end();
+	end();
+	begin("memory@40000000");
+	end();
+	begin("memory@50000000");
+	end();
+	begin("b@1@2");
+	end();
+	begin("cpus");
+	end();
+	begin("chosen");
+	end();
+	fdt = tree_done();
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[32];
+		int want, got = dt_root_child(fdt, names[i]);
+
+		snprintf(path, sizeof(path), "/%s", names[i]);
+		want = fdt_path_offset(fdt, path);
+		if (got != want)
+			printf("  %s: %d, libfdt %d\n", names[i], got, want);
+		CHECK_EQ(got, want);
+	}
+	CHECK_EQ(dt_root_child(fdt, "nested"), -FDT_ERR_NOTFOUND);
+	CHECK(dt_root_child(fdt, "memory") > 0);
+}
+
 /* Every tag as libfdt reads it: same tags, offsets, names and values. */
 static void tags_read_as_libfdt(void)
 {
@@ -1388,6 +1430,7 @@ int main(void)
 	RUN(reg_cells_refused);
 	RUN(reg_cells_given);
 	RUN(parents_as_libfdt);
+	RUN(root_child_as_libfdt);
 	RUN(tags_read_as_libfdt);
 	RUN(tags_refused);
 	RUN(reg_index_int_max);

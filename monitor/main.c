@@ -124,7 +124,7 @@ void monitor_enter_normal_world(uint64_t entry, uint64_t arg)
 static void add_psci_node(void *fdt)
 {
 	static const char compat[] = "arm,psci-1.0\0arm,psci-0.2";
-	int node = fdt_path_offset(fdt, "/psci");
+	int node = dt_root_child(fdt, "psci");
 
 	if (node < 0)
 		node = fdt_add_subnode(fdt, 0, "psci");

@@ -19,16 +19,12 @@ static uint64_t read_cells(const fdt32_t *p, int cells)
 	return v;
 }
 
-int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
+int dt_reg_cells(const void *fdt, int node, int ac, int sc, int idx, uint64_t *base,
+		 uint64_t *size)
 {
-	int parent = fdt_parent_offset(fdt, node);
-	int ac, sc, len;
+	int len;
 	const fdt32_t *reg;
 
-	if (parent < 0)
-		return DT_E_BADNODE;
-	ac = fdt_address_cells(fdt, parent);
-	sc = fdt_size_cells(fdt, parent);
 	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
 		return DT_E_BADNODE;
 	reg = fdt_getprop(fdt, node, "reg", &len);
@@ -41,6 +37,51 @@ int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
 	if (size)
 		*size = read_cells(reg + ac, sc);
 	return 0;
+}
+
+/* Nesting the pass in parent_of() follows; deeper trees go to libfdt. */
+#define PARENT_MAX_DEPTH 16
+
+/*
+ * fdt_parent_offset()'s answer in one pass of dt_tag() from the start of
+ * the tree, rather than libfdt's two walks (the node's depth, then the
+ * node at that depth) of fdt_next_node().
+ */
+static int parent_of(const void *fdt, int node)
+{
+	int open[PARENT_MAX_DEPTH], depth = -1, off = 0;
+	struct dt_blocks b;
+	struct dt_tag t;
+
+	if (dt_blocks(fdt, &b))
+		return fdt_parent_offset(fdt, node);
+	for (; off <= node; off = t.next) {
+		if (dt_tag(&b, off, &t))
+			return -FDT_ERR_BADSTRUCTURE;
+		if (t.tag == FDT_BEGIN_NODE) {
+			if (off == node)
+				return depth >= 0 ? open[depth] : -FDT_ERR_NOTFOUND;
+			if (++depth >= PARENT_MAX_DEPTH)
+				return fdt_parent_offset(fdt, node);
+			open[depth] = off;
+		} else if (t.tag == FDT_END_NODE) {
+			if (--depth < -1)
+				return -FDT_ERR_BADSTRUCTURE;
+		} else if (t.tag == FDT_END) {
+			break;
+		}
+	}
+	return -FDT_ERR_BADOFFSET; /* no node begins at node */
+}
+
+int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
+{
+	int parent = parent_of(fdt, node);
+
+	if (parent < 0)
+		return DT_E_BADNODE;
+	return dt_reg_cells(fdt, node, fdt_address_cells(fdt, parent),
+			    fdt_size_cells(fdt, parent), idx, base, size);
 }
 
 /* A string property, terminated within its length, that reads want (as
@@ -81,7 +122,7 @@ int dt_stdout_pl011(const void *fdt, uint64_t *base)
 	const char *p;
 	size_t n;
 
-	chosen = fdt_path_offset(fdt, "/chosen");
+	chosen = dt_root_child(fdt, "chosen");
 	if (chosen < 0)
 		return DT_E_NOTFOUND;
 	p = fdt_getprop(fdt, chosen, "stdout-path", &len);
@@ -147,7 +188,7 @@ int dt_reserve_memory(const void *fdt, struct memmap *m)
 				return DT_E_BADNODE;
 		}
 	}
-	resv = fdt_path_offset(fdt, "/reserved-memory");
+	resv = dt_root_child(fdt, "reserved-memory");
 	if (resv < 0)
 		return 0;
 	fdt_for_each_subnode(node, fdt, resv) {
@@ -168,7 +209,7 @@ int dt_reserve_memory(const void *fdt, struct memmap *m)
 
 int dt_chosen_get_range(const void *fdt, const char *prop, uint64_t *base, uint64_t *size)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen"), len;
+	int chosen = dt_root_child(fdt, "chosen"), len;
 	const fdt32_t *p;
 
 	if (chosen < 0)
@@ -191,7 +232,7 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 		cpu_to_fdt32((uint32_t)(size >> 32)),
 		cpu_to_fdt32((uint32_t)size),
 	};
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = dt_root_child(fdt, "chosen");
 
 	if (chosen < 0)
 		chosen = fdt_add_subnode(fdt, 0, "chosen");
@@ -200,13 +241,16 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 	return fdt_setprop(fdt, chosen, prop, cells, sizeof(cells));
 }
 
-/* The nth cpu node under /cpus, or with n < 0 how many there are. */
-static int nth_cpu_node(const void *fdt, int n)
+/* The nth cpu node under /cpus, or with n < 0 how many there are; *cpus
+ * (when asked) is /cpus. */
+static int nth_cpu_node(const void *fdt, int n, int *cpus_out)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus"), node, i = 0;
+	int cpus = dt_root_child(fdt, "cpus"), node, i = 0;
 
 	if (cpus < 0)
 		return n < 0 ? 0 : DT_E_NOTFOUND;
+	if (cpus_out)
+		*cpus_out = cpus;
 	fdt_for_each_subnode(node, fdt, cpus) {
 		int len;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
@@ -221,20 +265,22 @@ static int nth_cpu_node(const void *fdt, int n)
 
 int dt_cpu_count(const void *fdt)
 {
-	return nth_cpu_node(fdt, -1);
+	return nth_cpu_node(fdt, -1, NULL);
 }
 
 int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr)
 {
-	int node;
+	int node, cpus;
 
 	if (n < 0)
 		return DT_E_NOTFOUND;
-	node = nth_cpu_node(fdt, n);
+	node = nth_cpu_node(fdt, n, &cpus);
 
 	if (node < 0)
 		return node;
-	return dt_reg(fdt, node, 0, mpidr, NULL);
+	/* The parent is known: dt_reg() would walk the tree to find it. */
+	return dt_reg_cells(fdt, node, fdt_address_cells(fdt, cpus),
+			    fdt_size_cells(fdt, cpus), 0, mpidr, NULL);
 }
 
 int dt_cpus_set_enable_method(void *fdt, const char *method)
@@ -243,7 +289,7 @@ int dt_cpus_set_enable_method(void *fdt, const char *method)
 
 	for (int i = 0; i < n; i++) {
 		/* Looked up again each time: adding a property moves nodes. */
-		int node = nth_cpu_node(fdt, i), err;
+		int node = nth_cpu_node(fdt, i, NULL), err;
 
 		if (node < 0)
 			return node;
@@ -254,4 +300,118 @@ int dt_cpus_set_enable_method(void *fdt, const char *method)
 			return err;
 	}
 	return 0;
+}
+
+int dt_blocks(const void *fdt, struct dt_blocks *b)
+{
+	int err = fdt_check_header(fdt);
+
+	if (err)
+		return err;
+	/* Before version 17 the header gives no structure block size. */
+	if (fdt_version(fdt) < 17)
+		return -FDT_ERR_BADVERSION;
+	b->st = (const char *)fdt + fdt_off_dt_struct(fdt);
+	b->st_size = fdt_size_dt_struct(fdt);
+	b->str = (const char *)fdt + fdt_off_dt_strings(fdt);
+	b->str_size = fdt_size_dt_strings(fdt);
+	/* Tags and cells are read as aligned words. */
+	if ((uintptr_t)b->st & (FDT_TAGSIZE - 1))
+		return -FDT_ERR_ALIGNMENT;
+	return 0;
+}
+
+#define TAG_ALIGN(x) (((x) + FDT_TAGSIZE - 1) & ~(uint32_t)(FDT_TAGSIZE - 1))
+
+static uint32_t word(const char *p)
+{
+	return fdt32_to_cpu(*(const fdt32_t *)(const void *)p);
+}
+
+/* fdt_check_header() has put both blocks inside the tree, so their sizes
+ * fit an int, as libfdt's offsets do. */
+int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t)
+{
+	uint32_t o = (uint32_t)off, room, nameoff, len;
+	const char *nul;
+
+	if (off < 0 || (o & (FDT_TAGSIZE - 1)) || o >= b->st_size)
+		return -FDT_ERR_BADOFFSET;
+	room = b->st_size - o;
+	if (room < FDT_TAGSIZE)
+		return -FDT_ERR_TRUNCATED;
+	t->tag = word(b->st + o);
+	t->next = off + FDT_TAGSIZE;
+	t->name = NULL;
+	t->val = NULL;
+	t->len = 0;
+	switch (t->tag) {
+	case FDT_BEGIN_NODE:
+		nul = memchr(b->st + o + FDT_TAGSIZE, '\0', room - FDT_TAGSIZE);
+		if (!nul)
+			return -FDT_ERR_TRUNCATED;
+		t->name = b->st + o + FDT_TAGSIZE;
+		t->next = (int)TAG_ALIGN((uint32_t)(nul + 1 - b->st));
+		return 0;
+	case FDT_PROP:
+		/* struct fdt_property: tag, len, nameoff, then the value. */
+		if (room < 3 * FDT_TAGSIZE)
+			return -FDT_ERR_TRUNCATED;
+		len = word(b->st + o + 4);
+		nameoff = word(b->st + o + 8);
+		if (len > room - 3 * FDT_TAGSIZE)
+			return -FDT_ERR_TRUNCATED;
+		if (nameoff >= b->str_size ||
+		    !memchr(b->str + nameoff, '\0', b->str_size - nameoff))
+			return -FDT_ERR_BADSTRUCTURE;
+		t->name = b->str + nameoff;
+		t->val = b->st + o + 3 * FDT_TAGSIZE;
+		t->len = (int)len;
+		t->next = (int)TAG_ALIGN(o + 3 * FDT_TAGSIZE + len);
+		return 0;
+	case FDT_END_NODE:
+	case FDT_NOP:
+	case FDT_END:
+		return 0;
+	default:
+		return -FDT_ERR_BADSTRUCTURE;
+	}
+}
+
+/* A node name matches as libfdt's fdt_path_offset() matches a path
+ * component: equal, or want without a unit address and the name with one. */
+static bool name_matches(const char *name, const char *want, size_t n)
+{
+	return strncmp(name, want, n) == 0 &&
+	       (name[n] == '\0' || (name[n] == '@' && !memchr(want, '@', n)));
+}
+
+int dt_root_child(const void *fdt, const char *name)
+{
+	size_t n = strlen(name);
+	struct dt_blocks b;
+	struct dt_tag t;
+	int off = 0, depth = -1;
+	char path[64];
+
+	if (dt_blocks(fdt, &b)) {
+		if (n + 2 > sizeof(path))
+			return -FDT_ERR_NOTFOUND;
+		path[0] = '/';
+		memcpy(path + 1, name, n + 1);
+		return fdt_path_offset(fdt, path);
+	}
+	for (;; off = t.next) {
+		if (dt_tag(&b, off, &t))
+			return -FDT_ERR_BADSTRUCTURE;
+		if (t.tag == FDT_BEGIN_NODE) {
+			if (++depth == 1 && name_matches(t.name, name, n))
+				return off;
+		} else if (t.tag == FDT_END_NODE) {
+			if (--depth < 0)
+				return -FDT_ERR_NOTFOUND;
+		} else if (t.tag == FDT_END) {
+			return -FDT_ERR_BADSTRUCTURE;
+		}
+	}
 }

@@ -15,6 +15,12 @@ struct memmap;
 
 /* Reg entry idx of node, honouring the parent's #address-cells/#size-cells. */
 int dt_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size);
+/* The same with the parent's cells given (fdt_address_cells() and
+ * fdt_size_cells() of it, errors included): dt_reg() finds the parent by
+ * walking the tree from its start, so a loop over siblings reads the
+ * parent's cells once and calls this. */
+int dt_reg_cells(const void *fdt, int node, int ac, int sc, int idx, uint64_t *base,
+		 uint64_t *size);
 /* True when the node is usable by the normal world (status absent or "okay"). */
 bool dt_node_enabled(const void *fdt, int node);
 /* First enabled node compatible with compat, with its first reg entry. */
@@ -37,6 +43,40 @@ int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr);
 /* Gives each cpu node without an enable-method that method ("psci"):
  * what an OS reads to know how to start the CPU. 0 or a libfdt error. */
 int dt_cpus_set_enable_method(void *fdt, const char *method);
+
+/*
+ * Reading the structure block tag by tag (Devicetree Specification v0.4,
+ * 5.4), for passes that visit every node: libfdt's fdt_next_tag() and
+ * fdt_getprop_by_offset() check the header again at each tag and read a
+ * node's name a byte per call, several hundred instructions a tag. Here
+ * the blocks are checked once (dt_blocks()) and each tag against them.
+ * Offsets are libfdt's node and property offsets.
+ */
+struct dt_blocks {
+	const char *st, *str; /* structure and strings blocks */
+	uint32_t st_size, str_size;
+};
+
+struct dt_tag {
+	uint32_t tag;	  /* FDT_BEGIN_NODE, FDT_PROP, FDT_END_NODE, FDT_NOP, FDT_END */
+	int next;	  /* offset of the tag after it */
+	const char *name; /* a node's or property's name, NUL-terminated */
+	const void *val;  /* a property's value, len bytes */
+	int len;
+};
+
+/* fdt's blocks: 0, libfdt's fdt_check_header() error, -FDT_ERR_BADVERSION
+ * for a tree before version 17 (no structure block size), or
+ * -FDT_ERR_ALIGNMENT for a structure block not 4-byte aligned. */
+int dt_blocks(const void *fdt, struct dt_blocks *b);
+/* The tag at off into t: 0, or -FDT_ERR_BADOFFSET / -FDT_ERR_TRUNCATED /
+ * -FDT_ERR_BADSTRUCTURE when it is not a whole tag inside the blocks. */
+int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t);
+
+/* The child of the root that fdt_path_offset(fdt, "/name") finds, in one
+ * pass of dt_tag(): a libfdt path lookup walks every tag through
+ * fdt_next_node(). Its offset, or a negative libfdt error. */
+int dt_root_child(const void *fdt, const char *name);
 
 /* The /chosen property through which the monitor tells the bootloader
  * where the boot image was loaded and how many bytes it has. */

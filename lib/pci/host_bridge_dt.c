@@ -43,6 +43,10 @@
 
 #define FOUR_GIB (1ull << 32)
 
+/* Domains the pass over the tree records as taken: enough for any tree
+ * with fewer device_type "pci" nodes (choose_domain()). */
+#define SCAN_DOMAINS 256
+
 #define RANGE_CELLS (PCI_ADDR_CELLS + 2 + PCI_SIZE_CELLS)
 #define IMAP_CELLS (PCI_ADDR_CELLS + PCI_INT_CELLS + 1 + FDT_MAX_NCELLS + GIC_INT_CELLS)
 
@@ -107,21 +111,201 @@ static int check_root_cells(const void *fdt, struct host_bridge *hb)
 	return 0;
 }
 
+/* [a, a + as) and [b, b + bs) share a byte; sizes > 0, ends may wrap. */
+static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+	uint64_t a_last = a + as - 1 < a ? UINT64_MAX : a + as - 1;
+	uint64_t b_last = b + bs - 1 < b ? UINT64_MAX : b + bs - 1;
+
+	return a <= b_last && b <= a_last;
+}
+
+/*
+ * What the checks need from the whole tree, found in one pass over its
+ * structure block (scan_tree()) rather than one walk per question: libfdt
+ * finds a node by phandle, or a node's parent, by walking from the start,
+ * and a walk costs a few hundred instructions per tag.
+ */
+struct tree_facts {
+	int gic_node;	 /* the first node with the GIC's phandle; -1: none */
+	bool overlap;	 /* an enabled root child covers the window or a BAR */
+	bool want_taken; /* some device_type "pci" node has the wanted domain */
+	uint64_t low_taken[SCAN_DOMAINS / 64]; /* domains below that, taken */
+};
+
+/* Property names scan_tree() reads, as bits of node_props.seen. */
+enum {
+	P_STATUS = 1u << 0,
+	P_TYPE = 1u << 1,
+	P_DOMAIN = 1u << 2,
+	P_PHANDLE = 1u << 3,
+	P_LPHANDLE = 1u << 4,
+	P_REG = 1u << 5,
+};
+
+/* One node's properties that matter, each as the first property of its
+ * name reads (that is the one fdt_getprop() finds). */
+struct node_props {
+	int offset, depth;
+	bool open;     /* the node's properties are being read */
+	unsigned seen; /* P_* */
+	bool enabled, is_pci, domain_ok, phandle_ok, lphandle_ok;
+	uint32_t domain, phandle, lphandle;
+	const fdt32_t *reg;
+	int reg_len;
+};
+
+/* Whether a property named pname is the first named name in its node. */
+static bool first(struct node_props *n, unsigned bit, const char *pname, const char *name)
+{
+	if ((n->seen & bit) || strcmp(pname, name) != 0)
+		return false;
+	n->seen |= bit;
+	return true;
+}
+
+/* A string value, NUL-terminated within its length, that reads want. */
+static bool str_is(const void *v, int len, const char *want)
+{
+	return len > 0 && memchr(v, '\0', (size_t)len) && strcmp(v, want) == 0;
+}
+
+/* One cell long (exact), as fdt_get_phandle() reads a phandle. */
+static bool one_cell(const void *v, int len, uint32_t *out)
+{
+	if (len != 4)
+		return false;
+	*out = fdt32_to_cpu(*(const fdt32_t *)v);
+	return true;
+}
+
+static void note_prop(struct node_props *n, const char *name, const void *v, int len)
+{
+	if (first(n, P_STATUS, name, "status")) {
+		/* As dt_node_enabled() reads it. */
+		n->enabled = str_is(v, len, "okay") || str_is(v, len, "ok");
+	} else if (first(n, P_TYPE, name, "device_type")) {
+		n->is_pci = str_is(v, len, "pci");
+	} else if (first(n, P_DOMAIN, name, "linux,pci-domain")) {
+		/* The first cell of one at least a cell long, as prop_cell(). */
+		n->domain_ok = len >= 4;
+		if (n->domain_ok)
+			n->domain = fdt32_to_cpu(*(const fdt32_t *)v);
+	} else if (first(n, P_PHANDLE, name, "phandle")) {
+		n->phandle_ok = one_cell(v, len, &n->phandle);
+	} else if (first(n, P_LPHANDLE, name, "linux,phandle")) {
+		n->lphandle_ok = one_cell(v, len, &n->lphandle);
+	} else if (first(n, P_REG, name, "reg")) {
+		n->reg = v;
+		n->reg_len = len;
+	}
+}
+
+/* Whether any reg entry of a root child (the root's cells, checked by
+ * check_root_cells()) covers the window or a BAR; empty entries do not. */
+static bool reg_overlaps(const struct node_props *n, const struct host_bridge *hb)
+{
+	const struct pci_ecam_window *w = hb->w;
+	const int cells = hb->root_ac + hb->root_sc;
+
+	for (int i = 0; i < n->reg_len / (cells * 4); i++) {
+		const fdt32_t *e = n->reg + i * cells;
+		uint64_t base = fdt32_to_cpu(e[0]), size = fdt32_to_cpu(e[hb->root_ac]);
+
+		if (hb->root_ac == 2)
+			base = base << 32 | fdt32_to_cpu(e[1]);
+		if (hb->root_sc == 2)
+			size = size << 32 | fdt32_to_cpu(e[hb->root_ac + 1]);
+		if (!size)
+			continue;
+		if (overlaps(base, size, w->base, pci_ecam_window_size(w)))
+			return true;
+		for (unsigned k = 0; k < w->nfns; k++)
+			if (overlaps(base, size, w->fns[k].bar.base, w->fns[k].bar.size))
+				return true;
+	}
+	return false;
+}
+
+/* A node's properties are all seen: what it says about the questions. */
+static void judge_node(struct node_props *n, const struct host_bridge *hb, int want,
+		       struct tree_facts *t)
+{
+	/* fdt_get_phandle(): "phandle" when one cell long, else "linux,phandle"
+	 * when one cell long, else none (0, never the GIC's). */
+	uint32_t ph = n->phandle_ok ? n->phandle : n->lphandle_ok ? n->lphandle : 0;
+
+	if (!n->open)
+		return;
+	n->open = false;
+	if (t->gic_node < 0 && ph == hb->gic_phandle)
+		t->gic_node = n->offset;
+	if (n->is_pci && n->domain_ok) {
+		uint16_t d = (uint16_t)n->domain; /* Linux reads a u16 */
+
+		if (d < SCAN_DOMAINS)
+			t->low_taken[d / 64] |= 1ull << (d % 64);
+		if (want != PCI_DT_DOMAIN_AUTO && d == want)
+			t->want_taken = true;
+	}
+	if (n->depth == 1 && (!(n->seen & P_STATUS) || n->enabled) && n->reg &&
+	    reg_overlaps(n, hb))
+		t->overlap = true;
+}
+
+/*
+ * The pass: every tag of the structure block once, each checked against
+ * the blocks' bounds (dt_tag()). A node's properties come before its
+ * subnodes (Devicetree Specification v0.4, 5.4.2), so a node is judged at
+ * the first tag after its properties. Returns 0 or the libfdt error of a
+ * malformed block.
+ */
+static int scan_tree(const void *fdt, const struct host_bridge *hb, int want,
+		     struct tree_facts *t)
+{
+	struct node_props n = {0};
+	struct dt_blocks b;
+	struct dt_tag tag;
+	int off = 0, depth = -1, err = dt_blocks(fdt, &b);
+
+	*t = (struct tree_facts){.gic_node = -1};
+	for (; !err; off = tag.next) {
+		err = dt_tag(&b, off, &tag);
+		if (err)
+			break;
+		switch (tag.tag) {
+		case FDT_BEGIN_NODE:
+			judge_node(&n, hb, want, t);
+			n = (struct node_props){
+				.offset = off, .depth = ++depth, .open = true};
+			break;
+		case FDT_PROP:
+			if (n.open)
+				note_prop(&n, tag.name, tag.val, tag.len);
+			break;
+		case FDT_END_NODE:
+			judge_node(&n, hb, want, t);
+			if (--depth < 0)
+				return 0;
+			break;
+		case FDT_NOP:
+			break;
+		default: /* FDT_END inside the root */
+			return -FDT_ERR_BADSTRUCTURE;
+		}
+	}
+	return err;
+}
+
 /* The interrupt parent: an enabled interrupt-controller taking 3-cell
  * specifiers. Its #address-cells sizes the parent unit address in each
  * interrupt-map entry; Linux (of_irq_parse_raw()) and dtc take a missing
  * one as 0, and libfdt's fdt_address_cells() would say 2, so it is read
- * here by hand. */
-static int find_gic(const void *fdt, uint32_t phandle, struct host_bridge *hb)
+ * here by hand. node is the one with phandle, or negative when none has. */
+static int check_gic(const void *fdt, int node, uint32_t phandle, struct host_bridge *hb)
 {
 	uint32_t cells;
-	int node;
 
-	if (!phandle && !prop_cell(fdt, 0, "interrupt-parent", &phandle))
-		return PCI_DT_E_GIC;
-	if (!phandle || phandle == (uint32_t)-1)
-		return PCI_DT_E_GIC;
-	node = fdt_node_offset_by_phandle(fdt, phandle);
 	if (node < 0)
 		return PCI_DT_E_GIC;
 	if (!fdt_getprop(fdt, node, "interrupt-controller", NULL) ||
@@ -138,10 +322,29 @@ static int find_gic(const void *fdt, uint32_t phandle, struct host_bridge *hb)
 	return 0;
 }
 
-/* Whether a device_type "pci" node already has domain d. Linux 6.1 reserves
- * every such node's linux,pci-domain (read as u16) before numbering the
- * host bridges without one, so a number none of them has is free whatever
- * order the bridges probe in. Disabled nodes count: Linux counts them. */
+/* The phandle the SPIs go to: the caller's, or the root's interrupt-parent. */
+static int gic_phandle(const void *fdt, uint32_t phandle, uint32_t *out)
+{
+	if (!phandle && !prop_cell(fdt, 0, "interrupt-parent", &phandle))
+		return PCI_DT_E_GIC;
+	if (!phandle || phandle == (uint32_t)-1)
+		return PCI_DT_E_GIC;
+	*out = phandle;
+	return 0;
+}
+
+/* A GIC found the slow way, for reading maps (pci_dt_intx_spi()). */
+static int find_gic(const void *fdt, uint32_t phandle, struct host_bridge *hb)
+{
+	int err = gic_phandle(fdt, phandle, &phandle);
+
+	if (err)
+		return err;
+	return check_gic(fdt, fdt_node_offset_by_phandle(fdt, phandle), phandle, hb);
+}
+
+/* Whether a device_type "pci" node already has domain d, walking the tree:
+ * only for candidates above what the pass recorded. */
 static bool domain_taken(const void *fdt, uint16_t d)
 {
 	uint32_t v;
@@ -156,54 +359,31 @@ static bool domain_taken(const void *fdt, uint16_t d)
 	return false;
 }
 
-static int choose_domain(const void *fdt, int want, struct host_bridge *hb)
+/* Linux 6.1 reserves every device_type "pci" node's linux,pci-domain (read
+ * as u16) before numbering the host bridges without one, so a number none
+ * of them has is free whatever order the bridges probe in. Disabled nodes
+ * count: Linux counts them. The lowest free number is at most the count of
+ * such nodes, so the pass's record of the low numbers nearly always
+ * answers; past it, each candidate is looked for in the tree. */
+static int choose_domain(const void *fdt, int want, const struct tree_facts *t,
+			 struct host_bridge *hb)
 {
 	if (want == PCI_DT_DOMAIN_AUTO) {
 		for (int d = 0; d <= PCI_DT_MAX_DOMAIN; d++) {
-			if (!domain_taken(fdt, (uint16_t)d)) {
+			bool taken = d < SCAN_DOMAINS
+					     ? t->low_taken[d / 64] >> (d % 64) & 1
+					     : domain_taken(fdt, (uint16_t)d);
+
+			if (!taken) {
 				hb->domain = (uint16_t)d;
 				return 0;
 			}
 		}
 		return PCI_DT_E_DOMAIN;
 	}
-	if (want < 0 || want > PCI_DT_MAX_DOMAIN || domain_taken(fdt, (uint16_t)want))
+	if (want < 0 || want > PCI_DT_MAX_DOMAIN || t->want_taken)
 		return PCI_DT_E_DOMAIN;
 	hb->domain = (uint16_t)want;
-	return 0;
-}
-
-/* [a, a + as) and [b, b + bs) share a byte; sizes > 0, ends may wrap. */
-static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
-{
-	uint64_t a_last = a + as - 1 < a ? UINT64_MAX : a + as - 1;
-	uint64_t b_last = b + bs - 1 < b ? UINT64_MAX : b + bs - 1;
-
-	return a <= b_last && b <= a_last;
-}
-
-/* No enabled child of the root may describe the window or a BAR: its
- * driver and the shim's would share a device, and whichever asks second
- * for the region (a BAR's or the host bridge's window) fails. */
-static int check_overlap(const void *fdt, const struct pci_ecam_window *w)
-{
-	uint64_t base, size;
-	int node;
-
-	fdt_for_each_subnode(node, fdt, 0) {
-		if (!dt_node_enabled(fdt, node))
-			continue;
-		for (int idx = 0; dt_reg(fdt, node, idx, &base, &size) == 0; idx++) {
-			if (!size)
-				continue;
-			if (overlaps(base, size, w->base, pci_ecam_window_size(w)))
-				return PCI_DT_E_OVERLAP;
-			for (unsigned i = 0; i < w->nfns; i++)
-				if (overlaps(base, size, w->fns[i].bar.base,
-					     w->fns[i].bar.size))
-					return PCI_DT_E_OVERLAP;
-		}
-	}
 	return 0;
 }
 
@@ -432,6 +612,7 @@ static int write_node(void *fdt, int node, const struct host_bridge *hb)
 int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p)
 {
 	struct host_bridge hb = {0};
+	struct tree_facts t;
 	char name[32];
 	int err, node;
 
@@ -448,11 +629,15 @@ int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p)
 	if (!err)
 		err = check_root_cells(fdt, &hb);
 	if (!err)
-		err = find_gic(fdt, p->gic_phandle, &hb);
+		err = gic_phandle(fdt, p->gic_phandle, &hb.gic_phandle);
 	if (!err)
-		err = choose_domain(fdt, p->domain, &hb);
+		err = scan_tree(fdt, &hb, p->domain, &t);
 	if (!err)
-		err = check_overlap(fdt, hb.w);
+		err = check_gic(fdt, t.gic_node, hb.gic_phandle, &hb);
+	if (!err)
+		err = choose_domain(fdt, p->domain, &t, &hb);
+	if (!err && t.overlap)
+		err = PCI_DT_E_OVERLAP;
 	if (err)
 		return err;
 	sort_bars(&hb);
@@ -467,6 +652,99 @@ int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p)
 	if (err)
 		fdt_del_node(fdt, node);
 	return err;
+}
+
+/* Root children pci_dt_disable_shimmed() disables per pass over the tree. */
+#define SHIMMED_PER_PASS 8
+
+/*
+ * Up to SHIMMED_PER_PASS enabled root children whose first reg entry (in
+ * the root's cells ac, sc, as dt_reg_cells() reads it) overlaps a BAR of
+ * w, in tree order, into node[] and fn[]. Returns how many, or the libfdt
+ * error of a malformed block.
+ */
+static int find_shimmed(const void *fdt, const struct pci_ecam_window *w, int ac, int sc,
+			int *node, const struct pci_ecam_fn **fn)
+{
+	struct node_props n = {0};
+	struct dt_blocks b;
+	struct dt_tag tag;
+	int off = 0, depth = -1, found = 0, err = dt_blocks(fdt, &b);
+	bool cells_ok = ac >= 1 && ac <= 2 && sc >= 0 && sc <= 2;
+
+	for (; !err && found < (int)SHIMMED_PER_PASS; off = tag.next) {
+		const struct pci_ecam_fn *f = NULL;
+		uint64_t base = 0, size = 0;
+
+		err = dt_tag(&b, off, &tag);
+		if (err)
+			break;
+		if (tag.tag == FDT_PROP) {
+			if (n.open)
+				note_prop(&n, tag.name, tag.val, tag.len);
+			continue;
+		}
+		if (tag.tag == FDT_NOP)
+			continue;
+		if (tag.tag != FDT_BEGIN_NODE && tag.tag != FDT_END_NODE)
+			return -FDT_ERR_BADSTRUCTURE;
+		/* The node read so far, if a root child, is judged now. */
+		if (n.open && n.depth == 1 && cells_ok &&
+		    (!(n.seen & P_STATUS) || n.enabled) && n.reg &&
+		    n.reg_len >= (ac + sc) * 4) {
+			for (int i = 0; i < ac; i++)
+				base = base << 32 | fdt32_to_cpu(n.reg[i]);
+			for (int i = 0; i < sc; i++)
+				size = size << 32 | fdt32_to_cpu(n.reg[ac + i]);
+			for (unsigned i = 0; i < w->nfns && !f; i++) {
+				const struct pci_ecam_bar *bar = &w->fns[i].bar;
+
+				if (base < bar->base + bar->size &&
+				    bar->base < base + size)
+					f = &w->fns[i];
+			}
+			if (f) {
+				node[found] = n.offset;
+				fn[found++] = f;
+			}
+		}
+		n.open = false;
+		if (tag.tag == FDT_BEGIN_NODE) {
+			n = (struct node_props){
+				.offset = off, .depth = ++depth, .open = true};
+		} else if (--depth < 0) {
+			return found;
+		}
+	}
+	return err ? err : found;
+}
+
+int pci_dt_disable_shimmed(void *fdt, const struct pci_ecam_window *win,
+			   pci_dt_shimmed_fn *note, void *ctx)
+{
+	const struct pci_ecam_fn *fn[SHIMMED_PER_PASS];
+	int node[SHIMMED_PER_PASS], ac, sc, found;
+
+	if (!fdt || !win || fdt_check_header(fdt))
+		return PCI_DT_E_PARAM;
+	/* The root's cells, once: dt_reg() would walk the tree from its start
+	 * to find each node's parent. */
+	ac = fdt_address_cells(fdt, 0);
+	sc = fdt_size_cells(fdt, 0);
+	/* A pass reads, then its nodes change last to first: a change moves
+	 * only what follows it. A node disabled is not found again, so the
+	 * passes end. */
+	while ((found = find_shimmed(fdt, win, ac, sc, node, fn)) > 0) {
+		for (int i = 0; note && i < found; i++)
+			note(ctx, fdt, node[i], fn[i]);
+		for (int i = found - 1; i >= 0; i--) {
+			int err = fdt_setprop_string(fdt, node[i], "status", "disabled");
+
+			if (err)
+				return err;
+		}
+	}
+	return found;
 }
 
 /*

@@ -98,6 +98,24 @@ struct pci_dt_params {
  */
 int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p);
 
+/* Told of each node pci_dt_disable_shimmed() disables, before it does. */
+typedef void pci_dt_shimmed_fn(void *ctx, const void *fdt, int node,
+			       const struct pci_ecam_fn *f);
+
+/*
+ * A shim replaces its device's own node: gives status = "disabled" to each
+ * enabled child of the root whose first reg entry overlaps a BAR of win
+ * (deeper nodes are left alone, as pci_dt_add_host_bridge() checks only
+ * the root's children too), one pass over the tree finding up to 8 at a
+ * time. note, when given, hears of each, in tree order, with the first
+ * function in win whose BAR it overlaps. Returns 0, PCI_DT_E_PARAM, a
+ * libfdt error for a malformed tree, or libfdt's error
+ * (-FDT_ERR_NOSPACE when the tree has no room; the nodes disabled until
+ * then stay so).
+ */
+int pci_dt_disable_shimmed(void *fdt, const struct pci_ecam_window *win,
+			   pci_dt_shimmed_fn *note, void *ctx);
+
 /*
  * The GIC SPI the interrupt-map of host bridge node gives pin (INTA..INTD)
  * of function bus:dev.fn, ignoring the map mask (this file writes exact

@@ -277,29 +277,14 @@ int ecam_init(const struct memmap *ram)
 	return 0;
 }
 
-/* A shim replaces its device's own node: an enabled node for the same
- * registers would give the device two drivers. */
-static int disable_shimmed_nodes(void *fdt, const struct pci_ecam_window *w)
+/* A shim replaces its device's own node (pci_dt_disable_shimmed()): an
+ * enabled node for the same registers would give the device two drivers. */
+static void note_shimmed(void *ctx, const void *fdt, int node,
+			 const struct pci_ecam_fn *f)
 {
-	for (unsigned i = 0; i < w->nfns; i++) {
-		const struct pci_ecam_bar *bar = &w->fns[i].bar;
-		int node;
-
-		fdt_for_each_subnode(node, fdt, 0) {
-			uint64_t base, size;
-
-			if (!dt_node_enabled(fdt, node) ||
-			    dt_reg(fdt, node, 0, &base, &size) ||
-			    base >= bar->base + bar->size || bar->base >= base + size)
-				continue;
-			log_printf("monitor: ecam: %s is PCI function %02x:%02x.%u now\n",
-				   fdt_get_name(fdt, node, NULL), w->fns[i].bus,
-				   w->fns[i].dev, w->fns[i].fn);
-			if (fdt_setprop_string(fdt, node, "status", "disabled"))
-				return -FDT_ERR_NOSPACE;
-		}
-	}
-	return 0;
+	(void)ctx;
+	log_printf("monitor: ecam: %s is PCI function %02x:%02x.%u now\n",
+		   fdt_get_name(fdt, node, NULL), f->bus, f->dev, f->fn);
 }
 
 int ecam_add_dt_node(void *fdt)
@@ -311,7 +296,7 @@ int ecam_add_dt_node(void *fdt)
 
 	if (!ecam_on)
 		return 0;
-	err = disable_shimmed_nodes(fdt, w);
+	err = pci_dt_disable_shimmed(fdt, w, note_shimmed, NULL);
 	if (!err)
 		err = pci_dt_add_host_bridge(fdt, &p);
 	if (!err) {

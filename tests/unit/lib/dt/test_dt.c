@@ -327,6 +327,242 @@ static void reg_cells_refused(void)
 	CHECK_EQ(dt_reg(fdt, 0, 0, &base, &size), DT_E_BADNODE);
 }
 
+/* The parent's cells given: what dt_reg() reads, from the same checks. */
+static void reg_cells_given(void)
+{
+	const uint32_t c[] = {0x1, 0x23456000, 0x0, 0x1000, 0x9, 0x8};
+	const void *fdt = reg_tree(2, 2, 6, c);
+	int dev = node_at(fdt, "/bus/dev");
+	uint64_t base = 0, size = 0;
+
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 2, 0, &base, &size), 0);
+	CHECK_EQ(base, 0x123456000ULL);
+	CHECK_EQ(size, 0x1000);
+	/* Other cells than the parent's read the same bytes otherwise. */
+	CHECK_EQ(dt_reg_cells(fdt, dev, 1, 1, 2, &base, &size), 0);
+	CHECK_EQ(base, 0x9);
+	CHECK_EQ(size, 0x8);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 1, 0, 5, &base, NULL), 0);
+	CHECK_EQ(base, 0x8);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 2, 1, &base, &size), DT_E_NOTFOUND);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 1, 0, 6, &base, NULL), DT_E_NOTFOUND);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 2, -1, &base, &size), DT_E_NOTFOUND);
+	/* Cells dt_reg() refuses, and libfdt's errors for them. */
+	CHECK_EQ(dt_reg_cells(fdt, dev, 3, 2, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 0, 1, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, 3, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, -FDT_ERR_BADNCELLS, 2, 0, &base, &size),
+		 DT_E_BADNODE);
+	CHECK_EQ(dt_reg_cells(fdt, dev, 2, -FDT_ERR_BADNCELLS, 0, &base, &size),
+		 DT_E_BADNODE);
+}
+
+/* --- dt_blocks, dt_tag ------------------------------------------------------ */
+
+/* A tree with a NOP, an empty property, long names and nesting. */
+static void *tag_tree(void)
+{
+	void *fdt;
+
+	tree_start();
+	tree_root(2, 2);
+	prop_raw("empty", NULL, 0);
+	begin("a-node-with-a-rather-long-name@12345678");
+	prop_str("compatible", "x,y");
+	prop_cells("three", 3, 1, 2, 3);
+	begin("child");
+	prop_raw("odd", "abcde", 5);
+	end();
+	end();
+	begin("b");
+	end();
+	fdt = tree_open();
+	CHECK_EQ(fdt_nop_node(fdt, node_at(fdt, "/b")), 0);
+	return fdt;
+}
+
+/* dt_reg() finds a node's parent itself: the same one libfdt finds, for
+ * every node, and the same refusals for offsets that are no node. */
+static void parents_as_libfdt(void)
+{
+	const uint64_t r[2] = {0x1000, 0x10};
+	void *fdt;
+	char path[64];
+	uint64_t base, size;
+	int node, depth = 0, n = 0;
+
+	tree_start();
+	tree_root(2, 2);
+	for (int d = 0; d < 20; d++) { /* deeper than the pass follows */
+		snprintf(path, sizeof(path), "n%d", d);
+		begin(path);
+		prop_u32("#address-cells", 1);
+		prop_u32("#size-cells", d % 2);
+		if (d)
+			prop_reg(1, (d + 1) % 2, 1, r);
+		else
+			reg64(0x2000, 0x20);
+	}
+	for (int d = 0; d < 20; d++)
+		end();
+	begin("last");
+	reg64(0x2000, 0x20);
+	end();
+	fdt = tree_open();
+	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+		int want = fdt_parent_offset(fdt, node);
+		int err = dt_reg(fdt, node, 0, &base, &size);
+
+		n++;
+		if (want < 0) {
+			CHECK_EQ(err, DT_E_BADNODE);
+			continue;
+		}
+		CHECK_EQ(err, 0);
+		CHECK_EQ(base, fdt_address_cells(fdt, want) == 1 ? 0x1000 : 0x2000);
+	}
+	CHECK_EQ(n, 22);
+	/* Offsets inside a node, past the tree, negative. */
+	node = node_at(fdt, "/last");
+	CHECK_EQ(dt_reg(fdt, node + 4, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg(fdt, 1 << 20, 0, &base, &size), DT_E_BADNODE);
+	CHECK_EQ(dt_reg(fdt, -1, 0, &base, &size), DT_E_BADNODE);
+}
+
+/* dt_root_child() finds what fdt_path_offset() finds for "/name". */
+static void root_child_as_libfdt(void)
+{
+	static const char *const names[] = {
+		"chosen",  "cpus", "memory", "memory@40000000", "memory@4", "nested",
+		"missing", "a",	   "ab",     "b@1@2",		"b@1",	    "b",
+	};
+	const void *fdt;
+
+	tree_start();
+	tree_root(2, 2);
+	begin("ab");
+	begin("nested");
+	end();
+	begin("cpus");
+	end();
+	end();
+	begin("memory@40000000");
+	end();
+	begin("memory@50000000");
+	end();
+	begin("b@1@2");
+	end();
+	begin("cpus");
+	end();
+	begin("chosen");
+	end();
+	fdt = tree_done();
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[32];
+		int want, got = dt_root_child(fdt, names[i]);
+
+		snprintf(path, sizeof(path), "/%s", names[i]);
+		want = fdt_path_offset(fdt, path);
+		if (got != want)
+			printf("  %s: %d, libfdt %d\n", names[i], got, want);
+		CHECK_EQ(got, want);
+	}
+	CHECK_EQ(dt_root_child(fdt, "nested"), -FDT_ERR_NOTFOUND);
+	CHECK(dt_root_child(fdt, "memory") > 0);
+}
+
+/* Every tag as libfdt reads it: same tags, offsets, names and values. */
+static void tags_read_as_libfdt(void)
+{
+	void *fdt = tag_tree();
+	struct dt_blocks b;
+	struct dt_tag t;
+	int off = 0, next, props = 0, nodes = 0, nops = 0;
+	uint32_t tag;
+
+	CHECK_EQ(dt_blocks(fdt, &b), 0);
+	do {
+		tag = fdt_next_tag(fdt, off, &next);
+		CHECK_EQ(dt_tag(&b, off, &t), 0);
+		CHECK_EQ(t.tag, tag);
+		CHECK_EQ(t.next, next);
+		if (tag == FDT_BEGIN_NODE) {
+			nodes++;
+			CHECK_EQ(strcmp(t.name, fdt_get_name(fdt, off, NULL)), 0);
+		} else if (tag == FDT_PROP) {
+			const char *name;
+			int len;
+			const void *v = fdt_getprop_by_offset(fdt, off, &name, &len);
+
+			props++;
+			CHECK(v == t.val);
+			CHECK_EQ(t.len, len);
+			CHECK_EQ(strcmp(t.name, name), 0);
+		} else if (tag == FDT_NOP) {
+			nops++;
+		}
+		off = next;
+	} while (tag != FDT_END);
+	CHECK_EQ(nodes, 3);
+	CHECK_EQ(props, 6);
+	CHECK(nops > 0);
+	/* Past the end, not on a tag boundary, negative. */
+	CHECK_EQ(dt_tag(&b, off, &t), -FDT_ERR_BADOFFSET);
+	CHECK_EQ(dt_tag(&b, 2, &t), -FDT_ERR_BADOFFSET);
+	CHECK_EQ(dt_tag(&b, -4, &t), -FDT_ERR_BADOFFSET);
+}
+
+static void tags_refused(void)
+{
+	void *fdt = tag_tree();
+	char *st = (char *)fdt + fdt_off_dt_struct(fdt);
+	int node = node_at(fdt, "/a-node-with-a-rather-long-name@12345678");
+	int prop = fdt_first_property_offset(fdt, node);
+	uint32_t size = fdt_size_dt_struct(fdt);
+	struct dt_blocks b;
+	struct dt_tag t;
+	fdt32_t *w = (fdt32_t *)(void *)(st + prop), saved;
+
+	CHECK_EQ(dt_blocks(fdt, &b), 0);
+	CHECK_EQ(dt_tag(&b, prop, &t), 0);
+	/* A length past the block, then one that just fits. */
+	saved = w[1];
+	w[1] = cpu_to_fdt32(size - (uint32_t)prop - 11);
+	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_TRUNCATED);
+	w[1] = cpu_to_fdt32(size - (uint32_t)prop - 12);
+	CHECK_EQ(dt_tag(&b, prop, &t), 0);
+	w[1] = cpu_to_fdt32(0xfffffff0u);
+	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_TRUNCATED);
+	w[1] = saved;
+	/* A name outside the strings block, or running to its end. */
+	saved = w[2];
+	w[2] = cpu_to_fdt32(fdt_size_dt_strings(fdt));
+	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_BADSTRUCTURE);
+	b.str_size = fdt32_to_cpu(saved) + 3; /* "compatible" cut short */
+	w[2] = saved;
+	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_BADSTRUCTURE);
+	CHECK_EQ(dt_blocks(fdt, &b), 0);
+	/* A tag of no kind. */
+	saved = w[0];
+	w[0] = cpu_to_fdt32(0x77);
+	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_BADSTRUCTURE);
+	w[0] = saved;
+	/* A block cut inside a property header and inside a node name. */
+	b.st_size = (uint32_t)prop + 8;
+	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_TRUNCATED);
+	b.st_size = (uint32_t)node + 12;
+	CHECK_EQ(dt_tag(&b, node, &t), -FDT_ERR_TRUNCATED);
+	/* Trees dt_blocks() will not read. */
+	fdt_set_version(fdt, 16);
+	CHECK_EQ(dt_blocks(fdt, &b), -FDT_ERR_BADVERSION);
+	fdt_set_version(fdt, 17);
+	fdt_set_magic(fdt, 0);
+	CHECK(dt_blocks(fdt, &b) < 0);
+	fdt_set_magic(fdt, FDT_MAGIC);
+	fdt_set_off_dt_struct(fdt, fdt_off_dt_struct(fdt) + 2);
+	CHECK_EQ(dt_blocks(fdt, &b), -FDT_ERR_ALIGNMENT);
+}
+
 /*
  * The largest index must be refused like any other index out of range. Run
  * in a child: with UBSan a signed overflow in dt_reg would end the process.
@@ -1192,6 +1428,11 @@ int main(void)
 	RUN(reg_too_short);
 	RUN(reg_missing);
 	RUN(reg_cells_refused);
+	RUN(reg_cells_given);
+	RUN(parents_as_libfdt);
+	RUN(root_child_as_libfdt);
+	RUN(tags_read_as_libfdt);
+	RUN(tags_refused);
 	RUN(reg_index_int_max);
 	RUN(node_enabled_status);
 	RUN(node_enabled_odd_lengths);

@@ -1029,6 +1029,16 @@ static void overlapping_nodes(void)
 	open_base(sizeof(blob));
 	CHECK_EQ(add(&w, 0, PCI_DT_DOMAIN_AUTO), 0);
 
+	/* A BAR on the ITS, a node below the GIC, is the caller's to check;
+	 * one on the GIC's second reg entry is refused. */
+	fns[0].bar.base = 0x8080000;
+	build_virt(&o);
+	open_base(sizeof(blob));
+	CHECK_EQ(add(&w, 0, PCI_DT_DOMAIN_AUTO), 0);
+	fns[0].bar.base = 0x80b0000;
+	open_base(sizeof(blob));
+	CHECK_EQ(add(&w, 0, PCI_DT_DOMAIN_AUTO), PCI_DT_E_OVERLAP);
+
 	/* An ECAM window in RAM, or on virt's own ECAM. */
 	w = sbsa_win;
 	w.base = 0x4ff00000;
@@ -1169,6 +1179,295 @@ static void nospace_leaves_tree_alone(void)
 }
 
 /* The dtc check can fail: a PCI host bridge node under another name. */
+/* ---- one pass over the tree -------------------------------------------------- */
+
+struct noted {
+	int n;
+	char names[4][32];
+	const struct pci_ecam_fn *fns[4];
+};
+
+static void note(void *ctx, const void *fdt, int node, const struct pci_ecam_fn *f)
+{
+	struct noted *d = ctx;
+
+	if (d->n < 4) {
+		snprintf(d->names[d->n], sizeof(d->names[0]), "%s",
+			 fdt_get_name(fdt, node, NULL));
+		d->fns[d->n] = f;
+	}
+	d->n++;
+}
+
+static void disable_shimmed(void)
+{
+	struct virt_opts o = {.root_cells = 2};
+	struct pci_ecam_fn fns[3] = {sbsa_fns[0], sbsa_fns[1], sbsa_fns[1]};
+	struct pci_ecam_window w = sbsa_win;
+	struct noted d = {0};
+	int total;
+
+	/* fns[1] covers part of the PL061, fns[2] all of it and comes later:
+	 * the node is disabled once, for fns[1]. fns[0] covers the ITS, a
+	 * child of the GIC (not the root's), and no entry 0 of a root child. */
+	fns[0].bar.base = 0x8080000;
+	fns[0].bar.size = 0x1000;
+	fns[1].bar.base = 0x9030800;
+	fns[1].bar.size = 0x100;
+	fns[1].dev = 3;
+	fns[2].bar.base = 0x9030000;
+	fns[2].bar.size = 0x1000;
+	fns[2].dev = 4;
+	w.fns = fns;
+	w.nfns = 3;
+	build_virt(&o);
+	open_base(sizeof(blob));
+	CHECK_EQ(pci_dt_disable_shimmed(blob, &w, note, &d), 0);
+	CHECK_EQ(d.n, 1);
+	CHECK_EQ(strcmp(d.names[0], "pl061@9030000"), 0);
+	CHECK(d.fns[0] == &fns[1]);
+	CHECK_EQ(str_is(blob, node_at(blob, "/pl061@9030000"), "status", "disabled"), 1);
+	CHECK(!fdt_getprop(blob, node_at(blob, "/intc@8000000"), "status", NULL));
+	CHECK(!fdt_getprop(blob, node_at(blob, "/intc@8000000/its@8080000"), "status",
+			   NULL));
+	/* Already disabled: nothing to do, nobody told. */
+	d.n = 0;
+	CHECK_EQ(pci_dt_disable_shimmed(blob, &w, note, &d), 0);
+	CHECK_EQ(d.n, 0);
+	/* Nothing else changed. */
+	CHECK_EQ(fdt_delprop(blob, node_at(blob, "/pl061@9030000"), "status"), 0);
+	CHECK(same_tree(blob, base_blob));
+
+	/* A 32-bit root, and the memory node (entry 0) under a BAR; no note
+	 * function is fine. */
+	o = (struct virt_opts){.root_cells = 1};
+	build_virt(&o);
+	open_base(sizeof(blob));
+	fns[0].bar.base = 0x4fff0000;
+	fns[0].bar.size = 0x10000;
+	w.nfns = 1;
+	CHECK_EQ(pci_dt_disable_shimmed(blob, &w, NULL, NULL), 0);
+	CHECK_EQ(str_is(blob, node_at(blob, "/memory@40000000"), "status", "disabled"),
+		 1);
+	CHECK(!fdt_getprop(blob, node_at(blob, "/pl061@9030000"), "status", NULL));
+
+	/* No room for the property; no tree, no window. */
+	build_virt(&o);
+	total = (int)fdt_totalsize(base_blob);
+	open_base(total);
+	CHECK_EQ(pci_dt_disable_shimmed(blob, &w, NULL, NULL), -FDT_ERR_NOSPACE);
+	CHECK(same_tree(blob, base_blob));
+	CHECK_EQ(pci_dt_disable_shimmed(NULL, &w, NULL, NULL), PCI_DT_E_PARAM);
+	CHECK_EQ(pci_dt_disable_shimmed(blob, NULL, NULL, NULL), PCI_DT_E_PARAM);
+}
+
+/* More nodes under the BARs than one pass takes: later passes take the
+ * rest, and each is told of once, in tree order. */
+struct order {
+	int n;
+	bool in_order;
+	uint64_t last;
+};
+
+static void note_order(void *ctx, const void *fdt, int node, const struct pci_ecam_fn *f)
+{
+	struct order *o = ctx;
+	const char *name = fdt_get_name(fdt, node, NULL);
+	uint64_t at = strtoull(strchr(name, '@') + 1, NULL, 16);
+
+	(void)f;
+	if (o->n++ && at <= o->last)
+		o->in_order = false;
+	o->last = at;
+}
+
+static void disable_shimmed_many(void)
+{
+	struct pci_ecam_fn fn = sbsa_fns[0];
+	struct pci_ecam_window w = {.base = 0x60120000, .fns = &fn, .nfns = 1};
+	struct order o = {.in_order = true};
+	void *fdt = base_blob;
+	uint32_t reg[2] = {0, 0x1000};
+	char name[32];
+	int node, disabled = 0;
+
+	fn.bar.base = 0x20000000;
+	fn.bar.size = 0x100000;
+	CHECK_EQ(fdt_create(fdt, sizeof(base_blob)), 0);
+	CHECK_EQ(fdt_finish_reservemap(fdt), 0);
+	CHECK_EQ(fdt_begin_node(fdt, ""), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#address-cells", 1), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#size-cells", 1), 0);
+	for (unsigned i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "dev@%x", 0x20000000 + i * 0x1000);
+		CHECK_EQ(fdt_begin_node(fdt, name), 0);
+		if (i % 10 == 3)
+			CHECK_EQ(fdt_property_string(fdt, "status", "disabled"), 0);
+		reg[0] = 0x20000000 + i * 0x1000;
+		sw_cells(fdt, "reg", reg, 2);
+		if (i == 5) { /* below a root child: left alone */
+			CHECK_EQ(fdt_begin_node(fdt, "sub@20005000"), 0);
+			sw_cells(fdt, "reg", reg, 2);
+			CHECK_EQ(fdt_end_node(fdt), 0);
+		}
+		CHECK_EQ(fdt_end_node(fdt), 0);
+	}
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	CHECK_EQ(fdt_finish(fdt), 0);
+	open_base(sizeof(blob));
+	CHECK_EQ(pci_dt_disable_shimmed(blob, &w, note_order, &o), 0);
+	CHECK_EQ(o.n, 27);
+	CHECK(o.in_order);
+	fdt_for_each_subnode(node, blob, 0) {
+		CHECK_EQ(str_is(blob, node, "status", "disabled"), 1);
+		disabled++;
+	}
+	CHECK_EQ(disabled, 30);
+	CHECK(!fdt_getprop(blob, node_at(blob, "/dev@20005000/sub@20005000"), "status",
+			   NULL));
+	CHECK_EQ(fdt_check_full(blob, sizeof(blob)), 0);
+}
+
+static char big_blob[65536] __attribute__((aligned(8)));
+
+/* A root with a 3-cell GIC (phandle PH_GIC) and n device_type "pci" nodes,
+ * node i with linux,pci-domain dom(i), in big_blob with room. */
+static void build_many_pci(int n, uint32_t (*dom)(int))
+{
+	void *fdt = big_blob;
+	char name[32];
+
+	CHECK_EQ(fdt_create(fdt, sizeof(big_blob)), 0);
+	CHECK_EQ(fdt_finish_reservemap(fdt), 0);
+	CHECK_EQ(fdt_begin_node(fdt, ""), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#address-cells", 2), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#size-cells", 2), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "interrupt-parent", PH_GIC), 0);
+	CHECK_EQ(fdt_begin_node(fdt, "intc"), 0);
+	CHECK_EQ(fdt_property(fdt, "interrupt-controller", NULL, 0), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#interrupt-cells", 3), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "phandle", PH_GIC), 0);
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "pci%d", i);
+		CHECK_EQ(fdt_begin_node(fdt, name), 0);
+		CHECK_EQ(fdt_property_string(fdt, "device_type", "pci"), 0);
+		CHECK_EQ(fdt_property_u32(fdt, "linux,pci-domain", dom(i)), 0);
+		CHECK_EQ(fdt_end_node(fdt), 0);
+	}
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	CHECK_EQ(fdt_finish(fdt), 0);
+	CHECK_EQ(fdt_open_into(fdt, fdt, sizeof(big_blob)), 0);
+}
+
+static uint32_t dom_i(int i)
+{
+	return (uint32_t)i;
+}
+
+static uint32_t dom_skip_256(int i)
+{
+	return (uint32_t)(i < 256 ? i : i + 1); /* 0..255, 257.. */
+}
+
+static uint32_t dom_high(int i)
+{
+	return 0x10000u + 300u - (uint32_t)i; /* as u16: 300 down to 1 */
+}
+
+static int many_domain(int want)
+{
+	struct pci_dt_params p = {.win = &sbsa_win, .domain = want};
+	int node;
+
+	if (pci_dt_add_host_bridge(big_blob, &p))
+		return -1;
+	node = fdt_path_offset(big_blob, "/pcie@60120000");
+	return node < 0 ? -1 : (int)prop_u32(big_blob, node, "linux,pci-domain");
+}
+
+/* The lowest free domain past the numbers the pass records (256), found
+ * by looking for each candidate in the tree. */
+static void domain_past_the_record(void)
+{
+	build_many_pci(256, dom_i);
+	CHECK_EQ(many_domain(PCI_DT_DOMAIN_AUTO), 256);
+	build_many_pci(257, dom_i);
+	CHECK_EQ(many_domain(PCI_DT_DOMAIN_AUTO), 257);
+	build_many_pci(300, dom_skip_256);
+	CHECK_EQ(many_domain(PCI_DT_DOMAIN_AUTO), 256);
+	/* Values above 0xffff read as u16, low ones from the record. */
+	build_many_pci(300, dom_high);
+	CHECK_EQ(many_domain(PCI_DT_DOMAIN_AUTO), 0);
+	build_many_pci(300, dom_high);
+	CHECK_EQ(many_domain(1), -1);
+	CHECK_EQ(many_domain(300), -1);
+	CHECK_EQ(many_domain(301), 301);
+}
+
+/* Properties of the same name twice (only the first counts, as for
+ * fdt_getprop()), phandles as fdt_get_phandle() reads them, and a
+ * structure block that breaks off. */
+static void pass_reads_as_libfdt(void)
+{
+	void *fdt = big_blob;
+	struct pci_dt_params p = {.win = &sbsa_win, .domain = PCI_DT_DOMAIN_AUTO};
+	const uint32_t two = cpu_to_fdt32(PH_GIC);
+	const uint64_t eight = cpu_to_fdt64(PH_GIC);
+	int node;
+
+	CHECK_EQ(fdt_create(fdt, sizeof(big_blob)), 0);
+	CHECK_EQ(fdt_finish_reservemap(fdt), 0);
+	CHECK_EQ(fdt_begin_node(fdt, ""), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#address-cells", 2), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#size-cells", 2), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "interrupt-parent", PH_GIC), 0);
+	/* phandle of the wrong length: linux,phandle says PH_GIC, but it is
+	 * no interrupt controller. */
+	CHECK_EQ(fdt_begin_node(fdt, "decoy"), 0);
+	CHECK_EQ(fdt_property(fdt, "phandle", &eight, 8), 0);
+	CHECK_EQ(fdt_property(fdt, "linux,phandle", &two, 4), 0);
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	CHECK_EQ(fdt_begin_node(fdt, "intc"), 0);
+	CHECK_EQ(fdt_property(fdt, "interrupt-controller", NULL, 0), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "#interrupt-cells", 3), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "phandle", PH_GIC), 0);
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	/* Domain 0 second: not taken. A first status that is not "okay". */
+	CHECK_EQ(fdt_begin_node(fdt, "pci0"), 0);
+	CHECK_EQ(fdt_property_string(fdt, "device_type", "pci"), 0);
+	CHECK_EQ(fdt_property(fdt, "linux,pci-domain", &two, 2), 0);
+	CHECK_EQ(fdt_property_u32(fdt, "linux,pci-domain", 0), 0);
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	CHECK_EQ(fdt_begin_node(fdt, "dev@60120000"), 0);
+	CHECK_EQ(fdt_property_string(fdt, "status", "disabled"), 0);
+	CHECK_EQ(fdt_property_string(fdt, "status", "okay"), 0);
+	SW_CELLS(fdt, "reg", 0, 0x60120000, 0, 0x1000);
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	CHECK_EQ(fdt_end_node(fdt), 0);
+	CHECK_EQ(fdt_finish(fdt), 0);
+	CHECK_EQ(fdt_open_into(fdt, fdt, sizeof(big_blob)), 0);
+	CHECK_EQ(fdt_node_offset_by_phandle(fdt, PH_GIC), fdt_path_offset(fdt, "/decoy"));
+	CHECK_EQ(pci_dt_add_host_bridge(fdt, &p), PCI_DT_E_GIC); /* the decoy */
+	CHECK_EQ(fdt_setprop_u32(fdt, fdt_path_offset(fdt, "/decoy"), "linux,phandle", 7),
+		 0);
+	CHECK_EQ(pci_dt_add_host_bridge(fdt, &p), 0);
+	node = fdt_path_offset(fdt, "/pcie@60120000");
+	CHECK_EQ(prop_u32(fdt, node, "linux,pci-domain"), 0);
+	CHECK(fdt_getprop(fdt, node, "interrupt-map", NULL) != NULL);
+
+	/* A structure block cut short: an error, and no node. */
+	CHECK_EQ(fdt_del_node(fdt, node), 0);
+	fdt_set_size_dt_struct(fdt, fdt_size_dt_struct(fdt) - 8);
+	CHECK(pci_dt_add_host_bridge(fdt, &p) < 0);
+	fdt_set_size_dt_struct(fdt, fdt_size_dt_struct(fdt) + 8);
+	CHECK_EQ(fdt_path_offset(fdt, "/pcie@60120000"), -FDT_ERR_NOTFOUND);
+	/* A bad tag in the middle. */
+	node = fdt_path_offset(fdt, "/pci0");
+	*(fdt32_t *)((char *)fdt + fdt_off_dt_struct(fdt) + node) = cpu_to_fdt32(0x77);
+	CHECK(pci_dt_add_host_bridge(fdt, &p) < 0);
+}
+
 static void dtc_check_is_not_vacuous(void)
 {
 	struct virt_opts o = {.root_cells = 2};
@@ -1197,6 +1496,10 @@ int main(void)
 	RUN(layout_refusals);
 	RUN(bad_arguments);
 	RUN(nospace_leaves_tree_alone);
+	RUN(disable_shimmed);
+	RUN(disable_shimmed_many);
+	RUN(domain_past_the_record);
+	RUN(pass_reads_as_libfdt);
 	RUN(dtc_check_is_not_vacuous);
 	UNIT_DONE();
 }

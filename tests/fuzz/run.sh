@@ -47,12 +47,14 @@ mkdir -p "$out"
 
 # build NAME: compiles the target; its errors in $out/NAME.build.
 build() {
-	local name=$1 src=$top/tests/fuzz/$1.c libs
+	local name=$1 src=$top/tests/fuzz/$1.c libs ldflags
 	libs=$(sed -n '/^ \* fuzz-libs:/,/\*\//p' "$src" | grep -oE '(lib|hyp|monitor|boot)/[a-z0-9_/-]+\.c')
-	# shellcheck disable=SC2086 # the list is words
+	# A system library the target links (the host's libfdt): "fuzz-ldflags:".
+	ldflags=$(sed -n 's/^ \* fuzz-ldflags: //p' "$src")
+	# shellcheck disable=SC2086 # the lists are words
 	"$cc" -std=gnu11 -g -O1 -DHOST_BUILD -I"$top/arch/include" -I"$top" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		"$src" $(for l in $libs; do echo "$top/$l"; done) -o "$out/$name" \
+		"$src" $(for l in $libs; do echo "$top/$l"; done) $ldflags -o "$out/$name" \
 		>"$out/$name.build" 2>&1
 }
 
@@ -71,6 +73,17 @@ seed() {
 		if "$top/build/host/mkbundle" -o "$tmp/b" --hyp "$tmp/hyp" --config "$tmp/cfg" \
 			>/dev/null 2>&1; then
 			{ printf '\0'; cat "$tmp/b"; } >"$dir/seed-mkbundle"
+		fi
+		rm -rf "$tmp"
+		;;
+	fuzz_dt)
+		# QEMU's own tree for the platform's machine, behind the target's
+		# flags byte (2: disable the nodes a BAR overlaps) and that BAR,
+		# the PL011's page.
+		tmp=$(mktemp -d)
+		if timeout 20 qemu-system-aarch64 -M virt,secure=on,virtualization=on,gic-version=3,dumpdtb="$tmp/virt.dtb" \
+			-cpu max -nographic -net none >/dev/null 2>&1 && [ -s "$tmp/virt.dtb" ]; then
+			{ printf '\002\000\000\000\011'; cat "$tmp/virt.dtb"; } >"$dir/seed-virt"
 		fi
 		rm -rf "$tmp"
 		;;

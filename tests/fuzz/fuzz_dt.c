@@ -43,23 +43,28 @@ static void check_tags(const void *fdt, const struct dt_blocks *b)
 
 		if (dt_tag(b, off, &t))
 			return;
-		FUZZ_CHECK(t.next > off && (uint32_t)off < b->st_size, "tag outside the block");
+		FUZZ_CHECK(t.next > off && (uint32_t)off < b->st_size,
+			   "tag outside the block");
 		if (t.tag == FDT_BEGIN_NODE) {
 			FUZZ_CHECK(t.name >= b->st && t.name < b->st + b->st_size &&
-					 memchr(t.name, '\0', (size_t)(b->st + b->st_size - t.name)),
-				 "node name outside the structure block");
+					   memchr(t.name, '\0',
+						  (size_t)(b->st + b->st_size - t.name)),
+				   "node name outside the structure block");
 		} else if (t.tag == FDT_PROP) {
-			FUZZ_CHECK(t.name >= b->str && t.name < b->str + b->str_size &&
-					 memchr(t.name, '\0', (size_t)(b->str + b->str_size - t.name)),
-				 "property name outside the strings block");
+			FUZZ_CHECK(
+				t.name >= b->str && t.name < b->str + b->str_size &&
+					memchr(t.name, '\0',
+					       (size_t)(b->str + b->str_size - t.name)),
+				"property name outside the strings block");
 			FUZZ_CHECK(t.len >= 0 && (const char *)t.val >= b->st &&
-					 (const char *)t.val + t.len <= b->st + b->st_size,
-				 "property value outside the structure block");
+					   (const char *)t.val + t.len <=
+						   b->st + b->st_size,
+				   "property value outside the structure block");
 		}
 		lib_tag = (int)fdt_next_tag(fdt, off, &next);
 		if (next >= 0 && !(lib_tag == FDT_END && t.tag != FDT_END))
 			FUZZ_CHECK((uint32_t)lib_tag == t.tag && next == t.next,
-				 "dt_tag() and fdt_next_tag() disagree");
+				   "dt_tag() and fdt_next_tag() disagree");
 		if (t.tag == FDT_END)
 			return;
 		off = t.next;
@@ -77,7 +82,8 @@ static void check_root_children(const void *fdt)
 		strcat(path, names[i]);
 		lib = fdt_path_offset(fdt, path);
 		if (ours >= 0 && lib >= 0)
-			FUZZ_CHECK(ours == lib, "dt_root_child() and fdt_path_offset() disagree");
+			FUZZ_CHECK(ours == lib,
+				   "dt_root_child() and fdt_path_offset() disagree");
 	}
 }
 
@@ -102,7 +108,8 @@ static void check_disable(const uint8_t *tree, size_t n, uint64_t bar)
 	memset(copy + n, 0, ROOM);
 	fdt_set_totalsize(copy, (uint32_t)(n + ROOM));
 	if (pci_dt_disable_shimmed(copy, &win, NULL, NULL) == 0)
-		FUZZ_CHECK(fdt_check_header(copy) == 0, "a tree libfdt refuses after disabling");
+		FUZZ_CHECK(fdt_check_header(copy) == 0,
+			   "a tree libfdt refuses after disabling");
 	free(copy);
 }
 

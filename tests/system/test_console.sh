@@ -67,13 +67,21 @@ fi
 # More input than the hypervisor holds for a guest that does not read it:
 # the receive FIFO's 32 bytes and the 4 KiB buffer's reach it, in order;
 # the rest is dropped and counted in one log line.
-guest_image "$work/input.img" uart_input
-start_session console_input_full BOOTIMG="$work/input.img" --
-if wait_for console_input_full '^uart-input: ready$' 60; then
-	awk 'BEGIN { for (i = 0; i < 6000; i++) printf "%c", 97 + i % 26 }' >&7
-	wait_for console_input_full '^hyp: no VM left' 60
-fi
-end_session console_input_full
+# input_burst NAME [MKBOOTIMG VM OPTIONS...]: uart_input fed 6 000 bytes
+# at once; the caller checks what it got.
+input_burst() {
+	local name=$1
+	shift
+	guest_image "$work/$name.img" uart_input "$@"
+	start_session "$name" BOOTIMG="$work/$name.img" --
+	if wait_for "$name" '^uart-input: ready$' 60; then
+		awk 'BEGIN { for (i = 0; i < 6000; i++) printf "%c", 97 + i % 26 }' >&7
+		wait_for "$name" '^hyp: no VM left' 60
+	fi
+	end_session "$name"
+}
+
+input_burst console_input_full
 expect console_input_full '^uart-input: 4128 bytes, 0 out of order$' \
 	"^hyp: vm0 'uart_input': console input buffer full, 1872 bytes dropped$" \
 	'^guest uart_input: 0 failures$'
@@ -87,13 +95,7 @@ fi
 # goes to CPU 0, which never runs a vCPU and waits idle all along, and
 # must take it there (its exception routing set up at its start, not at
 # its first vCPU's load).
-guest_image "$work/input_cpu1.img" uart_input --affinity 1
-start_session console_input_idle_cpu BOOTIMG="$work/input_cpu1.img" --
-if wait_for console_input_idle_cpu '^uart-input: ready$' 60; then
-	awk 'BEGIN { for (i = 0; i < 6000; i++) printf "%c", 97 + i % 26 }' >&7
-	wait_for console_input_idle_cpu '^hyp: no VM left' 60
-fi
-end_session console_input_idle_cpu
+input_burst console_input_idle_cpu --affinity 1
 expect console_input_idle_cpu '^uart-input: 4128 bytes, 0 out of order$' \
 	'^guest uart_input: 0 failures$'
 

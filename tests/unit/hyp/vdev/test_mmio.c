@@ -90,23 +90,25 @@ static unsigned uart_reads, uart_writes;
 static uint64_t uart_esr, uart_off;
 static uint64_t *uart_reg;
 
-bool vuart_fast_read(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
+static void uart_given(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
 {
 	CHECK(vc == v);
-	uart_reads++;
 	uart_esr = esr;
 	uart_off = off;
 	uart_reg = reg;
+}
+
+bool vuart_fast_read(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	uart_reads++;
+	uart_given(vc, esr, off, reg);
 	return true;
 }
 
 bool vuart_fast_write(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
 {
-	CHECK(vc == v);
 	uart_writes++;
-	uart_esr = esr;
-	uart_off = off;
-	uart_reg = reg;
+	uart_given(vc, esr, off, reg);
 	return false;
 }
 

@@ -1332,17 +1332,24 @@ static char big_blob[65536] __attribute__((aligned(8)));
 
 /* A root with a 3-cell GIC (phandle PH_GIC) and n device_type "pci" nodes,
  * node i with linux,pci-domain dom(i), in big_blob with room. */
-static void build_many_pci(int n, uint32_t (*dom)(int))
+/* A tree in big_blob under construction: its root opened, with 2-cell
+ * addresses and sizes and the GIC as interrupt parent. */
+static void begin_big_root(void *fdt)
 {
-	void *fdt = big_blob;
-	char name[32];
-
 	CHECK_EQ(fdt_create(fdt, sizeof(big_blob)), 0);
 	CHECK_EQ(fdt_finish_reservemap(fdt), 0);
 	CHECK_EQ(fdt_begin_node(fdt, ""), 0);
 	CHECK_EQ(fdt_property_u32(fdt, "#address-cells", 2), 0);
 	CHECK_EQ(fdt_property_u32(fdt, "#size-cells", 2), 0);
 	CHECK_EQ(fdt_property_u32(fdt, "interrupt-parent", PH_GIC), 0);
+}
+
+static void build_many_pci(int n, uint32_t (*dom)(int))
+{
+	void *fdt = big_blob;
+	char name[32];
+
+	begin_big_root(fdt);
 	CHECK_EQ(fdt_begin_node(fdt, "intc"), 0);
 	CHECK_EQ(fdt_property(fdt, "interrupt-controller", NULL, 0), 0);
 	CHECK_EQ(fdt_property_u32(fdt, "#interrupt-cells", 3), 0);
@@ -1416,12 +1423,7 @@ static void pass_reads_as_libfdt(void)
 	const uint64_t eight = cpu_to_fdt64(PH_GIC);
 	int node;
 
-	CHECK_EQ(fdt_create(fdt, sizeof(big_blob)), 0);
-	CHECK_EQ(fdt_finish_reservemap(fdt), 0);
-	CHECK_EQ(fdt_begin_node(fdt, ""), 0);
-	CHECK_EQ(fdt_property_u32(fdt, "#address-cells", 2), 0);
-	CHECK_EQ(fdt_property_u32(fdt, "#size-cells", 2), 0);
-	CHECK_EQ(fdt_property_u32(fdt, "interrupt-parent", PH_GIC), 0);
+	begin_big_root(fdt);
 	/* phandle of the wrong length: linux,phandle says PH_GIC, but it is
 	 * no interrupt controller. */
 	CHECK_EQ(fdt_begin_node(fdt, "decoy"), 0);

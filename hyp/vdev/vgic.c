@@ -522,14 +522,26 @@ void vgic_guest_sgi(struct vcpu *v, uint64_t value)
 	vgic_kick_others(v->vm);
 }
 
-/* A device line of the VM (its UART) changed level. */
+/*
+ * A device line of the VM (its UART, a virtio device) changed level. Only
+ * a change of whether the interrupt may go into a list register is news
+ * to the vCPUs: a line that falls while the guest handles its interrupt
+ * (a virtio InterruptACK write: the interrupt is active in a list
+ * register) or that moves while the interrupt is disabled leaves every
+ * flush's answer as it was, so no vCPU is made to flush again, nor
+ * kicked (docs/PERFORMANCE.md, "Instructions per 4 KiB request").
+ */
 void vgic_line(struct vm *vm, uint32_t intid, bool level)
 {
+	bool news;
+
 	spin_lock(&vm->vgic_lock);
-	vgic_set_level(&vm->vgic, 0, intid, level);
-	model_changed(vm);
+	news = vgic_set_level(&vm->vgic, 0, intid, level);
+	if (news)
+		model_changed(vm);
 	spin_unlock(&vm->vgic_lock);
-	vgic_kick_others(vm);
+	if (news)
+		vgic_kick_others(vm);
 }
 
 void vgic_passthrough_spi(struct vm *vm, uint32_t intid)

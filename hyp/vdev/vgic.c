@@ -85,20 +85,21 @@ static void model_changed(struct vm *vm)
 	__atomic_store_n(&vm->vgic_gen, vm->vgic_gen + 1, __ATOMIC_RELEASE);
 }
 
-/* What the guest did with the interrupts in the list registers. */
-static void sync_lrs(struct vcpu *v)
+/* What the guest did with the interrupts in the list registers; the
+ * INTIDs still in them into in_lr (unless NULL), for fill_lrs(), which
+ * then need not read them again. Returns how many. Only the registers in
+ * use are visited, each read once. */
+static unsigned sync_lrs_into(struct vcpu *v, uint32_t *in_lr)
 {
-	unsigned n = nr_lrs();
+	uint32_t used = v->lr_used;
+	unsigned n_in = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t lr, state;
-		uint32_t intid;
+	while (used) {
+		unsigned i = (unsigned)__builtin_ctz(used);
+		uint64_t lr = read_lr(i), state = lr >> ICH_LR_STATE_SHIFT;
+		uint32_t intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
 
-		if (!(v->lr_used & (1u << i)))
-			continue;
-		lr = read_lr(i);
-		state = lr >> ICH_LR_STATE_SHIFT;
-		intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
+		used &= used - 1;
 		vgic_lr_update(&v->vm->vgic, v->index, intid, state & ICH_LR_PENDING,
 			       state & ICH_LR_ACTIVE);
 		if (!state) {
@@ -107,8 +108,16 @@ static void sync_lrs(struct vcpu *v)
 			v->lr_used &= ~(1u << i);
 			write_lr(i, 0);
 			model_changed(v->vm); /* a level line may pend it again */
+		} else if (in_lr) {
+			in_lr[n_in++] = intid;
 		}
 	}
+	return n_in;
+}
+
+static void sync_lrs(struct vcpu *v)
+{
+	sync_lrs_into(v, NULL);
 }
 
 /* Interrupts whose list register links the physical one (ICH_LR_EL2.HW):
@@ -123,24 +132,23 @@ static bool hw_linked(const struct vm *vm, uint32_t intid)
 	       (vm->hw_spis[spi / 32] >> (spi % 32)) & 1;
 }
 
-static void fill_lrs(struct vcpu *v)
+/* The free list registers filled, lowest first; in_lr[0..n_in) holds
+ * the INTIDs in those in use (sync_lrs_into()), room for nr_lrs(). */
+static void fill_lrs(struct vcpu *v, uint32_t *in_lr, unsigned n_in)
 {
 	struct vgic *g = &v->vm->vgic;
-	uint32_t in_lr[MAX_LRS];
-	unsigned n_in = 0, n = nr_lrs();
+	unsigned n = nr_lrs();
+	uint32_t free = ~v->lr_used & ((1u << n) - 1);
 	uint64_t hcr = ICH_HCR_EN;
 
-	for (unsigned i = 0; i < n; i++)
-		if (v->lr_used & (1u << i))
-			in_lr[n_in++] = (uint32_t)(read_lr(i) & ICH_LR_VINTID_MASK);
-	for (unsigned i = 0; i < n; i++) {
+	while (free) {
+		unsigned i = (unsigned)__builtin_ctz(free);
 		uint8_t prio, group;
 		uint32_t intid;
 		uint64_t lr;
 		bool hw;
 
-		if (v->lr_used & (1u << i))
-			continue;
+		free &= free - 1;
 		intid = vgic_next(g, v->index, in_lr, n_in, &prio, &group);
 		if (intid == GIC_SPURIOUS)
 			break;
@@ -388,7 +396,8 @@ void vgic_flush(struct vcpu *v)
 {
 	/* An LR the guest is done with shows in ICH_ELRSR_EL2, or in
 	 * ICH_EISR_EL2 when it asked for a maintenance interrupt at EOI. */
-	uint32_t emptied;
+	uint32_t emptied, in_lr[MAX_LRS];
+	unsigned n_in;
 
 	if (v->timers_held) /* a timer's line may have fallen */
 		timers_resample(v);
@@ -400,8 +409,8 @@ void vgic_flush(struct vcpu *v)
 		return;
 	spin_lock(&v->vm->vgic_lock);
 	v->vgic_seen = v->vm->vgic_gen;
-	sync_lrs(v);
-	fill_lrs(v);
+	n_in = sync_lrs_into(v, in_lr);
+	fill_lrs(v, in_lr, n_in);
 	spin_unlock(&v->vm->vgic_lock);
 	isb();
 }
@@ -522,14 +531,26 @@ void vgic_guest_sgi(struct vcpu *v, uint64_t value)
 	vgic_kick_others(v->vm);
 }
 
-/* A device line of the VM (its UART) changed level. */
+/*
+ * A device line of the VM (its UART, a virtio device) changed level. Only
+ * a change of whether the interrupt may go into a list register is news
+ * to the vCPUs: a line that falls while the guest handles its interrupt
+ * (a virtio InterruptACK write: the interrupt is active in a list
+ * register) or that moves while the interrupt is disabled leaves every
+ * flush's answer as it was, so no vCPU is made to flush again, nor
+ * kicked (docs/PERFORMANCE.md, "Instructions per 4 KiB request").
+ */
 void vgic_line(struct vm *vm, uint32_t intid, bool level)
 {
+	bool news;
+
 	spin_lock(&vm->vgic_lock);
-	vgic_set_level(&vm->vgic, 0, intid, level);
-	model_changed(vm);
+	news = vgic_set_level(&vm->vgic, 0, intid, level);
+	if (news)
+		model_changed(vm);
 	spin_unlock(&vm->vgic_lock);
-	vgic_kick_others(vm);
+	if (news)
+		vgic_kick_others(vm);
 }
 
 void vgic_passthrough_spi(struct vm *vm, uint32_t intid)

@@ -122,19 +122,22 @@ static bool irq_ready(const struct vgic_irq *irq)
 }
 
 /* Called after every change to intid's pending, enable, active or
- * list-register state: its bit in the ready sets follows irq_ready(). */
-static void note_state(struct vgic *g, unsigned vcpu, uint32_t intid)
+ * list-register state: its bit in the ready sets follows irq_ready().
+ * True when the bit changed. */
+static bool note_state(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
 	struct vgic_irq *irq = irq_at(g, vcpu, intid);
-	uint32_t bit, *word;
+	uint32_t bit, *word, old;
 
 	if (!irq)
-		return;
+		return false;
 	word = ready_word(g, vcpu, intid, &bit);
+	old = *word;
 	if (irq_ready(irq))
-		*word |= bit;
+		*word = old | bit;
 	else
-		*word &= ~bit;
+		*word = old & ~bit;
+	return *word != old;
 }
 
 static bool group_enabled(const struct vgic *g, const struct vgic_irq *irq)
@@ -631,16 +634,16 @@ void vgic_init(struct vgic *g, unsigned nr_vcpus)
 		g->spis[i].target_vcpu = route_target(g, 0);
 }
 
-void vgic_set_level(struct vgic *g, unsigned vcpu, uint32_t intid, bool level)
+bool vgic_set_level(struct vgic *g, unsigned vcpu, uint32_t intid, bool level)
 {
 	struct vgic_irq *irq = irq_at(g, vcpu, intid);
 
 	if (!irq)
-		return;
+		return false;
 	if (irq->config_edge && level && !irq->level)
 		irq->pending_latch = 1;
 	irq->level = level;
-	note_state(g, vcpu, intid);
+	return note_state(g, vcpu, intid);
 }
 
 static void sgi_pend(struct vgic *g, unsigned vcpu, uint32_t intid)

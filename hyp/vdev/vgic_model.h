@@ -107,8 +107,12 @@ bool vgic_redist_write(struct vgic *g, uint32_t off, unsigned size, uint64_t val
 
 /* Drive an interrupt line: an SPI, or a PPI/SGI of vCPU vcpu. A
  * level-sensitive interrupt is pending while the line is high; an
- * edge-triggered one latches pending on each 0->1 transition. */
-void vgic_set_level(struct vgic *g, unsigned vcpu, uint32_t intid, bool level);
+ * edge-triggered one latches pending on each 0->1 transition. True when
+ * that changed whether vgic_next() may pick it (pending, enabled, not
+ * active, not in a list register): when false, no vgic_next() answer
+ * changed, and a line that moves while its interrupt is active or
+ * disabled needs no new look at the list registers. */
+bool vgic_set_level(struct vgic *g, unsigned vcpu, uint32_t intid, bool level);
 
 /* The guest's write of sgi1r to ICC_SGI1R_EL1 on vCPU from_vcpu. */
 void vgic_send_sgi(struct vgic *g, unsigned from_vcpu, uint64_t sgi1r);

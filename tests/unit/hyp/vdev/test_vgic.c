@@ -305,6 +305,58 @@ static void not_deliverable_stays_out(void)
 	CHECK_EQ(*lr(0), 0);
 }
 
+/* A line that moves without changing what may go into a list register
+ * (its interrupt active, or disabled) makes no vCPU flush again; what
+ * does change it (the guest's EOI, an enable) still delivers. */
+static void line_without_news(void)
+{
+	uint32_t gen;
+
+	setup();
+	guest_enables(SPI_UART, 0xa0);
+	vgic_line(&vm, SPI_UART, true);
+	vgic_flush(v);
+	gen = vm.vgic_gen;
+	CHECK(!vgic_flush_wanted(v));
+	vgic_line(&vm, SPI_UART, true);		     /* already up */
+	*lr(0) = (*lr(0) & ~LR_PENDING) | LR_ACTIVE; /* the guest took it */
+	vgic_line(&vm, SPI_UART, false);	     /* its InterruptACK */
+	vgic_line(&vm, SPI_UART, true);		     /* the next completion */
+	CHECK_EQ(vm.vgic_gen, gen);
+	CHECK(!vgic_flush_wanted(v));
+
+	/* Its EOI (ELRSR): the line is up, so it is pending anew. */
+	*lr(0) &= ~(LR_PENDING | LR_ACTIVE);
+	fake_sysregs.ich_elrsr_el2 = 1;
+	CHECK(vgic_flush_wanted(v));
+	vgic_flush(v);
+	CHECK_EQ(*lr(0),
+		 LR_PENDING | ICH_LR_GROUP1 | LR_PRIO(0xa0) | ICH_LR_EOI | SPI_UART);
+	fake_sysregs.ich_elrsr_el2 = 0;
+
+	/* A disabled interrupt's line: no news until the guest enables it
+	 * (frame_write()'s model_changed(), done here by hand). */
+	gen = vm.vgic_gen;
+	vgic_line(&vm, SPI_DISK, true);
+	CHECK_EQ(vm.vgic_gen, gen);
+	guest_enables(SPI_DISK, 0x20);
+	vm.vgic_gen++;
+	vgic_flush(v);
+	CHECK_EQ(*lr(1),
+		 LR_PENDING | ICH_LR_GROUP1 | LR_PRIO(0x20) | ICH_LR_EOI | SPI_DISK);
+
+	/* A line that falls while its interrupt only waits in the model is
+	 * news: the vCPU must not be given it. */
+	guest_enables(SPI_UART + 1, 0x30);
+	vgic_line(&vm, SPI_UART + 1, true);
+	gen = vm.vgic_gen;
+	CHECK(gen != v->vgic_seen);
+	vgic_line(&vm, SPI_UART + 1, false);
+	CHECK(vm.vgic_gen != gen);
+	vgic_flush(v);
+	CHECK_EQ(*lr(2), 0);
+}
+
 /*
  * A vCPU switched out while handling its timer interrupt and loaded again
  * (on another CPU): its list registers, active priorities and VMCR come
@@ -434,6 +486,7 @@ int main(void)
 	RUN(timer_goes_in_with_hw);
 	RUN(passthrough_spi_goes_in_with_hw);
 	RUN(not_deliverable_stays_out);
+	RUN(line_without_news);
 	RUN(save_restore_round_trip);
 	RUN(wfi_pending_check);
 	RUN(ended_timer_not_carried);

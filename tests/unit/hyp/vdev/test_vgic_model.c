@@ -809,6 +809,41 @@ static void test_level_pending_after_eoi(void)
 	CHECK_EQ(next(0), SPURIOUS);
 }
 
+/* vgic_set_level() says when a line's move changes what vgic_next() may
+ * pick: not for a line that moves while its interrupt is disabled, active
+ * or in a list register, nor for one already at that level. */
+static void test_set_level_news(void)
+{
+	fresh(1);
+	CHECK(!vgic_set_level(&g, 0, UART_SPI, true)); /* disabled */
+	CHECK(!vgic_set_level(&g, 0, UART_SPI, false));
+	arm_irq(0, UART_SPI, 0xa0);
+	CHECK(vgic_set_level(&g, 0, UART_SPI, true));
+	CHECK(!vgic_set_level(&g, 0, UART_SPI, true)); /* already up */
+	CHECK(vgic_set_level(&g, 0, UART_SPI, false));
+	CHECK_EQ(next(0), SPURIOUS);
+	CHECK(vgic_set_level(&g, 0, UART_SPI, true));
+	CHECK(vgic_deliver(&g, 0, UART_SPI));
+	CHECK(!vgic_set_level(&g, 0, UART_SPI, false)); /* in a list register */
+	vgic_lr_update(&g, 0, UART_SPI, false, true);	/* the guest took it */
+	CHECK(!vgic_set_level(&g, 0, UART_SPI, true));	/* active */
+	/* Its EOI with the line up: pending again, news of the ready sets
+	 * (vgic_lr_update()), not of the line. */
+	vgic_lr_update(&g, 0, UART_SPI, false, false);
+	CHECK_EQ(next(0), UART_SPI);
+	CHECK(!vgic_set_level(&g, 0, UART_SPI, true));
+
+	/* An edge: a new rising edge latches, but a pending one is no news. */
+	dw(GICD_ICFGR(2), 4, 0x2u << 16); /* INTID 40 */
+	arm_irq(0, 40, 0x80);
+	CHECK(vgic_set_level(&g, 0, 40, true));
+	CHECK(!vgic_set_level(&g, 0, 40, false)); /* latched: still pending */
+	CHECK(!vgic_set_level(&g, 0, 40, true));
+
+	/* A private line of a vCPU that does not exist changes nothing. */
+	CHECK(!vgic_set_level(&g, 3, 27, true));
+}
+
 static void test_edge_delivered_once(void)
 {
 	fresh(1);
@@ -1302,10 +1337,19 @@ static void test_fuzz(void)
 			else
 				vgic_redist_read(&g, off, size, &out);
 			break;
-		case 5:
-			vgic_set_level(&g, (unsigned)(val % (nr + 2)),
-				       (uint32_t)(val >> 8) % 140, (val >> 32) & 1);
+		case 5: {
+			/* No news (false) must mean no vCPU's answer changed. */
+			uint32_t before[VGIC_MAX_VCPUS];
+			unsigned v;
+
+			for (v = 0; v < nr; v++)
+				before[v] = ref_next(v, NULL, 0);
+			if (!vgic_set_level(&g, (unsigned)(val % (nr + 2)),
+					    (uint32_t)(val >> 8) % 140, (val >> 32) & 1))
+				for (v = 0; v < nr; v++)
+					CHECK_EQ(ref_next(v, NULL, 0), before[v]);
 			break;
+		}
 		case 6:
 			vgic_send_sgi(&g, (unsigned)(r >> 16) % (nr + 1), val);
 			break;
@@ -1419,6 +1463,7 @@ int main(void)
 	RUN(test_next_priority_order);
 	RUN(test_in_lr_excluded);
 	RUN(test_level_pending_after_eoi);
+	RUN(test_set_level_news);
 	RUN(test_edge_delivered_once);
 	RUN(test_send_sgi);
 	RUN(test_lr_unload);

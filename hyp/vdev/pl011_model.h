@@ -387,6 +387,8 @@ static inline int pl011_emu_read_fr_quick(struct pl011_emu *u, uint64_t now,
  * consult the clock), the transmitter running with nothing held and not
  * looped back, and a console to send to, so that tx_send() would hand the
  * byte to ops->tx. Inline too: the write's exit is short without the call.
+ * Only val's low byte counts (the data; the error bits are read-only), so
+ * a caller may pass the register without cutting it to size first.
  */
 static inline int pl011_emu_write_dr_quick(struct pl011_emu *u, uint64_t now,
 					   unsigned size, uint32_t val)

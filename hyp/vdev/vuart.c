@@ -221,9 +221,11 @@ bool vuart_fast_write(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
 		return fast_regular(v, esr, off, reg);
 	}
 	spin_lock(&vm->uart_lock);
+	/* The register as it is, not cut to the access's size
+	 * (mmio_store_value()): the quick form keeps only its low byte,
+	 * which every size the UART takes includes. */
 	c = pl011_emu_write_dr_quick(&vm->uart, read_sysreg(cntpct_el0),
-				     mmio_access_size(esr),
-				     (uint32_t)mmio_store_value(esr, reg));
+				     mmio_access_size(esr), reg ? (uint32_t)*reg : 0);
 	if (c < 0) {
 		spin_unlock(&vm->uart_lock);
 		return fast_regular(v, esr, off, reg);

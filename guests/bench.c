@@ -161,6 +161,19 @@ void guest_main(uint64_t dt)
 		MEASURE(__asm__ volatile("ldr w19, [%0]" ::"r"(VM_UART_BASE + UARTMIS)
 					 : "x19", "memory")) -
 			base);
+	/* ... and what it leaves there: the value a load into x0..x18 gets,
+	 * zero-extended over what x19 held (a check, not a count). */
+	{
+		uint64_t in_x19, in_x0;
+
+		__asm__ volatile("mov x19, #-1\n\tldr w19, [%1]\n\tmov %0, x19"
+				 : "=r"(in_x19)
+				 : "r"(VM_UART_BASE + UARTRIS)
+				 : "x19", "memory");
+		in_x0 = mmio_read32(VM_UART_BASE + UARTRIS);
+		gprintf("bench: pl011_x19_load %s (0x%lx, 0x%lx)\n",
+			in_x19 == in_x0 ? "same" : "DIFFERENT", in_x19, in_x0);
+	}
 	gprintf("bench: pl011_icr_write insns=%lu\n",
 		MEASURE(mmio_write32(VM_UART_BASE + UARTICR, 0)) - base);
 	bench_vconsole(base);

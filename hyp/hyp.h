@@ -8,6 +8,7 @@
 #define PCPU_FAST_EXITS 32
 /* struct mmio_fast_frame: the caller frame, then x19..x29 and a pad. */
 #define MMIO_FAST_X19 (8 * 20)
+#define MMIO_FAST_RELOAD (8 * 31)
 #define MMIO_FAST_FRAME_SIZE (8 * 32)
 
 #ifndef __ASSEMBLY__
@@ -82,7 +83,9 @@ struct mmio_fast_frame {
 	uint64_t x[CALLER_FRAME_NR_X];
 	uint64_t x30;
 	uint64_t x19_x29[11];
-	uint64_t pad;
+	/* 0 at entry; guest_mmio_fast() sets it when it has loaded one of
+	 * x19..x29 in the frame, for mmio_fast.S to reload them. */
+	uint64_t reload;
 };
 
 _Static_assert(__builtin_offsetof(struct mmio_fast_frame, x30) ==
@@ -90,10 +93,14 @@ _Static_assert(__builtin_offsetof(struct mmio_fast_frame, x30) ==
 	       "the caller frame leads");
 _Static_assert(__builtin_offsetof(struct mmio_fast_frame, x19_x29) == MMIO_FAST_X19,
 	       "x19..x29 where mmio_fast.S puts them");
+_Static_assert(__builtin_offsetof(struct mmio_fast_frame, reload) == MMIO_FAST_RELOAD,
+	       "reload where mmio_fast.S looks");
 _Static_assert(sizeof(struct mmio_fast_frame) == MMIO_FAST_FRAME_SIZE, "fast frame size");
 
 /* hyp/vdev/mmio.c: true when the trapped access was emulated and the guest may go
- * on; false leaves everything as it was for the full path. */
+ * on; false leaves everything as it was for the full path, unless it set
+ * ff->reload: then the access was a load into x19..x29, emulated in the
+ * frame. */
 bool guest_mmio_fast(struct mmio_fast_frame *ff);
 #endif
 

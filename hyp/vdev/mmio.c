@@ -87,6 +87,19 @@ bool mmio_fast_flush(struct vcpu *v)
 	return true;
 }
 
+/* A UART read into x19..x29, into the frame: done, but answered the way a
+ * decline is, with ff->reload set (which leaves the usual path its one
+ * test in mmio_fast.S). Apart, so that guest_mmio_fast() keeps its tail
+ * calls and no frame of its own. */
+static bool __attribute__((noinline))
+uart_load_callee_saved(struct mmio_fast_frame *ff, uint64_t esr, uint64_t off,
+		       uint64_t *reg)
+{
+	if (vuart_fast_read(current_vcpu(), esr, off, reg))
+		ff->reload = 1;
+	return false;
+}
+
 bool guest_mmio_fast(struct mmio_fast_frame *ff)
 {
 	uint64_t esr = read_sysreg(esr_el2);
@@ -102,14 +115,13 @@ bool guest_mmio_fast(struct mmio_fast_frame *ff)
 		reg = &ff->x30;
 	} else if (rt == REG_ZR) {
 		reg = NULL;
-	} else if (esr & ESR_ISS_WNR) {
-		/* A store from x19..x29 (Linux's PL011 driver keeps the byte
-		 * in one): read from where mmio_fast.S saved it, never
-		 * written. */
+	} else {
+		/* x19..x29, where mmio_fast.S saved them. A store from one
+		 * (Linux's PL011 driver keeps the byte in one) reads it there;
+		 * a load into one (its transmit interrupt's UARTMIS status)
+		 * writes it there, and mmio_fast.S reloads them all. */
 		reg = &ff->x19_x29[rt - CALLER_FRAME_NR_X];
 		callee_saved = true;
-	} else {
-		return false; /* a load into x19..x29: the full frame's */
 	}
 	/* The page from HPFAR_EL2, the offset in it from FAR_EL2
 	 * (stage2_fault_ipa()). Every VM has its UART at GUEST_UART_BASE
@@ -122,12 +134,14 @@ bool guest_mmio_fast(struct mmio_fast_frame *ff)
 		_Static_assert(PL011_EMU_FRAME == 0x1000, "the UART is one page");
 		if (esr & ESR_ISS_WNR)
 			return vuart_fast_write(current_vcpu(), esr, off, reg);
+		if (callee_saved)
+			return uart_load_callee_saved(ff, esr, off, reg);
 		return vuart_fast_read(current_vcpu(), esr, off, reg);
 	}
-	/* Other devices take stores from x19..x29 the full way, as before:
-	 * a virtio QueueNotify there may wait for the disk with interrupts
-	 * open (hyp/drivers/virtio_disk.c; guests/virtio_hostile.c stores
-	 * from x20 to test it). */
+	/* Other devices take x19..x29 the full way, as before: a virtio
+	 * QueueNotify there may wait for the disk with interrupts open
+	 * (hyp/drivers/virtio_disk.c; guests/virtio_hostile.c stores from
+	 * x20 to test it). */
 	if (callee_saved)
 		return false;
 	return mmio_fast_table(current_vcpu(), esr, page << (12 - HPFAR_FIPA_SHIFT) | off,

@@ -2,15 +2,34 @@
  * The short way in for a trapped device access (a stage-2 data abort):
  * saved are the registers a C function may clobber (x0..x18, x30, as
  * struct caller_frame), then x19..x29 (struct mmio_fast_frame, hyp/hyp.h),
- * guest_mmio_fast() emulates the access, and the guest resumes. x19..x29
- * are saved only to be read, for a store from one of them (the fast path
- * declines a load into one), and C preserves them: only the caller frame
- * is restored. When guest_mmio_fast() declines, the registers are as they
- * were at the vector and the full path (guest_sync_slow) takes over, with
- * nothing changed. Entered from backdoor_fast with x9 and x10 pushed.
+ * guest_mmio_fast() emulates the access, and the guest resumes. C
+ * preserves x19..x29, so only the caller frame is restored, unless
+ * guest_mmio_fast() loaded one of them in the frame (a UART read into
+ * one): then it answers false with the frame's reload word set, cleared
+ * here at entry, and x19..x29 are reloaded too. So the usual path keeps
+ * its one test of the answer. When guest_mmio_fast() declines, the
+ * registers are as they were at the vector and the full path
+ * (guest_sync_slow) takes over, with nothing changed. Entered from
+ * backdoor_fast with x9 and x10 pushed.
  */
 #include <arch/frame.S>
 #include <hyp/hyp.h>
+
+/* RESTORE_CALLER_FRAME (arch/frame.S) popping the whole fast frame in
+ * its one add: one instruction fewer on every fast exit. */
+.macro RESTORE_FAST_FRAME
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x30, [sp, #144]
+	add	sp, sp, #MMIO_FAST_FRAME_SIZE
+.endm
 
 	.text
 	.global mmio_fast
@@ -24,13 +43,21 @@ mmio_fast:
 	stp	x23, x24, [sp, #MMIO_FAST_X19 + 32]
 	stp	x25, x26, [sp, #MMIO_FAST_X19 + 48]
 	stp	x27, x28, [sp, #MMIO_FAST_X19 + 64]
-	str	x29, [sp, #MMIO_FAST_X19 + 80]
+	stp	x29, xzr, [sp, #MMIO_FAST_X19 + 80]	/* and reload = 0 */
 	mov	x0, sp
 	bl	guest_mmio_fast
 	cbz	w0, 1f
-	RESTORE_CALLER_FRAME
-	add	sp, sp, #(MMIO_FAST_FRAME_SIZE - CALLER_FRAME_SIZE)
+	RESTORE_FAST_FRAME
 	eret
-1:	RESTORE_CALLER_FRAME
-	add	sp, sp, #(MMIO_FAST_FRAME_SIZE - CALLER_FRAME_SIZE)
+1:	ldr	x9, [sp, #MMIO_FAST_RELOAD]
+	cbnz	x9, 2f
+	RESTORE_FAST_FRAME
 	b	guest_sync_slow
+2:	ldp	x19, x20, [sp, #MMIO_FAST_X19]
+	ldp	x21, x22, [sp, #MMIO_FAST_X19 + 16]
+	ldp	x23, x24, [sp, #MMIO_FAST_X19 + 32]
+	ldp	x25, x26, [sp, #MMIO_FAST_X19 + 48]
+	ldp	x27, x28, [sp, #MMIO_FAST_X19 + 64]
+	ldr	x29, [sp, #MMIO_FAST_X19 + 80]
+	RESTORE_FAST_FRAME
+	eret

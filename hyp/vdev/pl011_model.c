@@ -22,7 +22,7 @@
 #define LCR_H_BITS 0xffu
 #define CR_BITS 0xff87u
 #define IFLS_BITS 0x3fu
-#define INT_BITS 0x7ffu
+#define INT_BITS PL011_EMU_INT_BITS
 #define DMACR_BITS 0x7u
 
 #define MODEM_FR (UARTFR_CTS | UARTFR_DSR | UARTFR_DCD | UARTFR_RI)
@@ -44,6 +44,17 @@ static unsigned rx_trigger(const struct pl011_emu *u)
 		return 1;
 	return pl011_emu_ifls_entries((u->ifls >> UARTIFLS_RXIFLSEL_SHIFT) &
 				      UARTIFLS_IFLSEL_MASK);
+}
+
+/* The transmit trigger level as pl011_emu_tx_trigger() gives it, worked
+ * out again whenever UARTLCR_H.FEN or UARTIFLS changes. */
+static void tx_trig_update(struct pl011_emu *u)
+{
+	if (!fifos_on(u))
+		u->tx_trig = 0;
+	else
+		u->tx_trig = (uint8_t)pl011_emu_ifls_entries(
+			(u->ifls >> UARTIFLS_TXIFLSEL_SHIFT) & UARTIFLS_IFLSEL_MASK);
 }
 
 static bool rx_running(const struct pl011_emu *u)
@@ -367,6 +378,7 @@ static void write_lcr_h(struct pl011_emu *u, uint32_t val)
 	/* With UARTIBRD and UARTFBRD this forms the TRM's one 30-bit line
 	 * control register, updated by this write; only FEN matters here. */
 	u->lcr_h = (uint16_t)(val & LCR_H_BITS);
+	tx_trig_update(u);
 	/* The TRM's reprogramming sequence flushes the transmit FIFO by
 	 * clearing FEN. The receive FIFO keeps its contents: the TRM does not
 	 * say it is flushed, and keeping them loses no input. */
@@ -414,6 +426,7 @@ static void reg_write(struct pl011_emu *u, uint32_t reg, uint32_t val)
 		break;
 	case UARTIFLS:
 		u->ifls = (uint16_t)(val & IFLS_BITS);
+		tx_trig_update(u);
 		break;
 	case UARTIMSC:
 		u->imsc = (uint16_t)(val & INT_BITS);
@@ -464,6 +477,7 @@ void pl011_emu_init(struct pl011_emu *u, const struct pl011_emu_ops *ops, void *
 	u->cr = UARTCR_RXE | UARTCR_TXE; /* 0x300 */
 	u->ifls = 0x12;			 /* 1/2 both ways */
 	u->imsc = u->ris = u->dmacr = 0;
+	tx_trig_update(u);
 	/* The inputs were there before reset: no modem interrupt for them. */
 	u->modem = modem_inputs(u);
 	u->char_ticks = 0;

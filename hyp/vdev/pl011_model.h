@@ -162,6 +162,9 @@
 #define UARTICR_BEIC (1u << 9)
 #define UARTICR_OEIC (1u << 10)
 
+/* The bits UARTIMSC, UARTRIS, UARTMIS and UARTICR have. */
+#define PL011_EMU_INT_BITS 0x7ffu
+
 #define UARTDMACR 0x048
 #define UARTDMACR_RXDMAE (1u << 0)
 #define UARTDMACR_TXDMAE (1u << 1)
@@ -212,6 +215,9 @@ struct pl011_emu {
 	bool rx_oe_next;  /* an overrun awaits the next character in */
 	uint16_t modem;	  /* modem inputs now, as UARTFR bits */
 	uint16_t rsr, ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr;
+	/* pl011_emu_ifls_entries() of TXIFLSEL, or 0 with FIFOs off: kept
+	 * with UARTLCR_H and UARTIFLS, for the UARTDR write's quick form. */
+	uint8_t tx_trig;
 	uint32_t char_ticks;  /* counter ticks a character takes on the line */
 	uint64_t tx_since;    /* counter at which tx_count was last right */
 	uint32_t tx_overruns; /* bytes written while TXFF was set: sent */
@@ -308,13 +314,11 @@ static inline unsigned pl011_emu_ifls_entries(unsigned sel)
 	return eighths[sel] * PL011_EMU_FIFO_DEPTH / 8;
 }
 
-/* TXRIS is cleared once the transmit FIFO holds more than this many. */
+/* TXRIS is cleared once the transmit FIFO holds more than this many
+ * (u->tx_trig, kept up to date by pl011_model.c). */
 static inline unsigned pl011_emu_tx_trigger(const struct pl011_emu *u)
 {
-	if (!(u->lcr_h & UARTLCR_H_FEN))
-		return 0;
-	return pl011_emu_ifls_entries((u->ifls >> UARTIFLS_TXIFLSEL_SHIFT) &
-				      UARTIFLS_IFLSEL_MASK);
+	return u->tx_trig;
 }
 
 /* UARTFR: the modem inputs and the FIFOs' levels. */
@@ -383,6 +387,8 @@ static inline int pl011_emu_read_fr_quick(struct pl011_emu *u, uint64_t now,
  * consult the clock), the transmitter running with nothing held and not
  * looped back, and a console to send to, so that tx_send() would hand the
  * byte to ops->tx. Inline too: the write's exit is short without the call.
+ * Only val's low byte counts (the data; the error bits are read-only), so
+ * a caller may pass the register without cutting it to size first.
  */
 static inline int pl011_emu_write_dr_quick(struct pl011_emu *u, uint64_t now,
 					   unsigned size, uint32_t val)
@@ -404,6 +410,64 @@ static inline int pl011_emu_write_dr_quick(struct pl011_emu *u, uint64_t now,
 	if (n + 1 > pl011_emu_tx_trigger(u))
 		u->ris &= ~UARTRIS_TXRIS;
 	return (int)(val & UARTDR_DATA);
+}
+
+/*
+ * The interrupt registers Linux's transmit interrupt handler reads and
+ * writes once per half FIFO: a UARTRIS or UARTMIS read, a UARTICR or
+ * UARTIMSC write, of size bytes at the register's own offset. Like any
+ * access to a register but UARTDR and UARTFR, the full call first lets the
+ * transmit FIFO drain (tx_settle() in pl011_model.c); the quick forms do
+ * the same when nothing waits for a stopped transmitter (tx_held 0): the
+ * level drops to 0 and TXRIS asserts if the FIFO held anything. The
+ * caller checks the interrupt line after either. They decline (-1,
+ * nothing changed) any other offset, a size the UART does not take, and
+ * bytes held for a stopped transmitter (which tx_settle() would send).
+ */
+static inline bool pl011_emu_settle_quick(struct pl011_emu *u)
+{
+	if (u->tx_held)
+		return false;
+	if (u->tx_count) {
+		u->tx_count = 0;
+		u->ris |= UARTRIS_TXRIS;
+	}
+	u->fr_polled = false;
+	return true;
+}
+
+/* UARTRIS or UARTMIS (the read's bytes of it). */
+static inline int pl011_emu_read_int_quick(struct pl011_emu *u, uint32_t off,
+					   unsigned size)
+{
+	uint32_t v;
+
+	if ((off != UARTRIS && off != UARTMIS) || !pl011_emu_size_ok(size) ||
+	    !pl011_emu_settle_quick(u))
+		return -1;
+	v = u->ris;
+	if (off == UARTMIS)
+		v &= u->imsc;
+	/* Narrower reads take the low bytes; the registers have 11 bits. */
+	return (int)(v & (size == 1 ? 0xffu : 0xffffu));
+}
+
+/* UARTICR or UARTIMSC, val the access's bytes (a narrower write is a
+ * 32-bit one with the other byte lanes zero). 0: done. */
+static inline int pl011_emu_write_int_quick(struct pl011_emu *u, uint32_t off,
+					    unsigned size, uint32_t val)
+{
+	if ((off != UARTICR && off != UARTIMSC) || !pl011_emu_size_ok(size) ||
+	    !pl011_emu_settle_quick(u))
+		return -1;
+	if (size < 4)
+		val &= (1u << (8 * size)) - 1;
+	val &= PL011_EMU_INT_BITS;
+	if (off == UARTICR)
+		u->ris &= (uint16_t)~val;
+	else
+		u->imsc = (uint16_t)val;
+	return 0;
 }
 
 #endif

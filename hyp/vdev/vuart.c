@@ -92,7 +92,9 @@ static const struct mmio_ops uart_ops = {uart_read, uart_write};
  * The quick way in, from the fast exit before the device table
  * (hyp/vdev/mmio.c): a UARTFR read and a UARTDR write, the accesses a
  * console makes per character, in the states the model's quick forms take
- * (pl011_emu_read_fr_quick(), pl011_emu_write_dr_quick()). The same lock,
+ * (pl011_emu_read_fr_quick(), pl011_emu_write_dr_quick()), and the
+ * interrupt registers a driver's transmit interrupt touches
+ * (pl011_emu_read_int_quick(), pl011_emu_write_int_quick()). The same lock,
  * console and interrupt line as uart_read() and uart_write(); left out is
  * only what cannot happen: a UARTFR read that the quick form takes changes
  * no interrupt, and a UARTDR write pops no input. Anything else, or a
@@ -131,14 +133,64 @@ fast_regular(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
 	return mmio_fast_end(v);
 }
 
+/* A UARTRIS or UARTMIS read (Linux's transmit interrupt handler, once per
+ * half FIFO): the FIFO may drain and raise TXRIS, so the line is checked,
+ * and lost input reported, as after uart_read(). */
+static bool __attribute__((noinline))
+fast_int_read(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	struct vm *vm = v->vm;
+	uint32_t dropped;
+	int val;
+
+	spin_lock(&vm->uart_lock);
+	val = pl011_emu_read_int_quick(&vm->uart, (uint32_t)off, mmio_access_size(esr));
+	if (val < 0) {
+		spin_unlock(&vm->uart_lock);
+		return fast_regular(v, esr, off, reg);
+	}
+	update_line(vm);
+	dropped = pl011_emu_input_dropped(&vm->uart);
+	spin_unlock(&vm->uart_lock);
+	report_dropped(vm, dropped);
+	if (reg)
+		*reg = mmio_load_value(esr, (uint32_t)val);
+	mmio_fast_step(v, esr);
+	return mmio_fast_end(v);
+}
+
+/* A UARTICR or UARTIMSC write (the same handler, and start_tx/stop_tx):
+ * the line may change either way. */
+static bool __attribute__((noinline))
+fast_int_write(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
+{
+	struct vm *vm = v->vm;
+	int done;
+
+	spin_lock(&vm->uart_lock);
+	done = pl011_emu_write_int_quick(&vm->uart, (uint32_t)off, mmio_access_size(esr),
+					 (uint32_t)mmio_store_value(esr, reg));
+	if (done < 0) {
+		spin_unlock(&vm->uart_lock);
+		return fast_regular(v, esr, off, reg);
+	}
+	update_line(vm);
+	spin_unlock(&vm->uart_lock);
+	mmio_fast_step(v, esr);
+	return mmio_fast_end(v);
+}
+
 bool vuart_fast_read(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
 {
 	struct vm *vm = v->vm;
 	uint32_t dropped;
 	int fr;
 
-	if (off != UARTFR)
+	if (off != UARTFR) {
+		if (off == UARTRIS || off == UARTMIS)
+			return fast_int_read(v, esr, off, reg);
 		return fast_regular(v, esr, off, reg);
+	}
 	spin_lock(&vm->uart_lock);
 	fr = pl011_emu_read_fr_quick(&vm->uart, read_sysreg(cntpct_el0),
 				     mmio_access_size(esr));
@@ -163,12 +215,17 @@ bool vuart_fast_write(struct vcpu *v, uint64_t esr, uint64_t off, uint64_t *reg)
 	struct vm *vm = v->vm;
 	int c;
 
-	if (off != UARTDR)
+	if (off != UARTDR) {
+		if (off == UARTICR || off == UARTIMSC)
+			return fast_int_write(v, esr, off, reg);
 		return fast_regular(v, esr, off, reg);
+	}
 	spin_lock(&vm->uart_lock);
+	/* The register as it is, not cut to the access's size
+	 * (mmio_store_value()): the quick form keeps only its low byte,
+	 * which every size the UART takes includes. */
 	c = pl011_emu_write_dr_quick(&vm->uart, read_sysreg(cntpct_el0),
-				     mmio_access_size(esr),
-				     (uint32_t)mmio_store_value(esr, reg));
+				     mmio_access_size(esr), reg ? (uint32_t)*reg : 0);
 	if (c < 0) {
 		spin_unlock(&vm->uart_lock);
 		return fast_regular(v, esr, off, reg);

@@ -21,7 +21,8 @@
  *   buffer's level and head stay within it;
  * - the counter (advanced by the input, at a frequency from the input,
  *   0 included) moves the FIFO's level only down;
- * - the quick forms of a UARTFR read and a UARTDR write, tried first on a
+ * - the quick forms of a UARTFR, UARTRIS or UARTMIS read and a UARTDR,
+ *   UARTICR or UARTIMSC write, tried first on a
  *   copy, either decline and change nothing or end in the state the full
  *   call leaves, with its value and the byte it sent;
  * and nothing is accessed outside the struct pl011_emu (exact size, ASan).
@@ -54,38 +55,46 @@ static void tx(void *ctx, uint8_t c)
 /* The quick form of the access about to be made, on a copy of the UART
  * (quick); the full call's result is compared with it afterwards by
  * quick_check(). -1: declined, which must have changed nothing. */
-static int quick_try(bool write, unsigned sz, uint32_t val)
+static int quick_try(bool write, uint32_t off, unsigned sz, uint32_t val)
 {
 	int q;
 
 	memcpy(quick, uart, sizeof(*uart));
 	memcpy(before, uart, sizeof(*uart));
-	if (write)
+	if (write && off == UARTDR)
 		q = pl011_emu_write_dr_quick(quick, clock_now, sz, val);
-	else
+	else if (write)
+		q = pl011_emu_write_int_quick(quick, off, sz, val);
+	else if (off == UARTFR)
 		q = pl011_emu_read_fr_quick(quick, clock_now, sz);
+	else
+		q = pl011_emu_read_int_quick(quick, off, sz);
 	if (q < 0)
 		FUZZ_CHECK(!memcmp(quick, before, sizeof(*uart)),
-			   "a declined %s changed the UART",
-			   write ? "UARTDR write" : "UARTFR read");
-	else if (write && echo)
+			   "a declined %s of 0x%x changed the UART",
+			   write ? "write" : "read", off);
+	else if (write && off == UARTDR && echo)
 		pl011_emu_rx(quick, (uint8_t)q); /* what tx() does with the byte */
 	return q;
 }
 
-static void quick_check(int q, bool write, bool ok, uint32_t val,
+static void quick_check(int q, bool write, uint32_t off, bool ok, uint32_t val,
 			unsigned long sent_before)
 {
 	if (q < 0)
 		return;
 	FUZZ_CHECK(ok, "quick %s taken, the full call refused it",
 		   write ? "write" : "read");
-	if (write)
+	if (write && off != UARTDR)
+		FUZZ_CHECK(q == 0 && sent == sent_before,
+			   "quick write 0x%x: %d, sent %lu", off, q, sent - sent_before);
+	else if (write)
 		FUZZ_CHECK(sent == sent_before + 1 && last_sent == (uint8_t)q,
 			   "quick write 0x%x, full sent %lu (0x%x)", q,
 			   sent - sent_before, last_sent);
 	else
-		FUZZ_CHECK((uint32_t)q == val, "quick UARTFR 0x%x, full 0x%x", q, val);
+		FUZZ_CHECK((uint32_t)q == val, "quick read 0x%x: 0x%x, full 0x%x", off, q,
+			   val);
 	FUZZ_CHECK(!memcmp(quick, uart, sizeof(*uart)), "quick %s: another state",
 		   write ? "write" : "read");
 }
@@ -171,10 +180,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 		case 1: /* reads */
 			val = 0x5a5a5a5a;
-			if (off == UARTFR)
-				q = quick_try(false, sz, 0);
+			if (off == UARTFR || (off & ~3u) == UARTRIS ||
+			    (off & ~3u) == UARTMIS)
+				q = quick_try(false, off, sz, 0);
 			ok = pl011_emu_read(uart, off, sz, &val);
-			quick_check(q, false, ok, val, sent_before);
+			quick_check(q, false, off, ok, val, sent_before);
 			FUZZ_CHECK(ok == valid(off, sz), "read 0x%x/%u: %d", off, sz, ok);
 			FUZZ_CHECK(ok || val == 0, "a refused read returned 0x%x", val);
 			if (ok && off == UARTFR && sz == 4) {
@@ -195,11 +205,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				val &= ~(UARTCR_LBE >> 8 * (off & 3));
 			held = uart->tx_held;
 			fifos = uart->lcr_h & UARTLCR_H_FEN;
-			if (off == UARTDR)
-				q = quick_try(true, sz,
-					      val & (sz < 4 ? (1u << 8 * sz) - 1 : ~0u));
+			if (off == UARTDR || (off & ~3u) == UARTICR ||
+			    (off & ~3u) == UARTIMSC)
+				q = quick_try(true, off, sz, val); /* uncut, as vuart.c */
 			ok = pl011_emu_write(uart, off, sz, val);
-			quick_check(q, true, ok, 0, sent_before);
+			quick_check(q, true, off, ok, 0, sent_before);
 			/* The TRM's reprogramming sequence: clearing FEN flushes
 			 * the transmit FIFO, what waited for the transmitter too. */
 			if (fifos && !(uart->lcr_h & UARTLCR_H_FEN))

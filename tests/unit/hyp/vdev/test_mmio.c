@@ -98,11 +98,14 @@ static void uart_given(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *re
 	uart_reg = reg;
 }
 
+/* What the double's reads answer (true unless a test says). */
+static bool uart_read_ok;
+
 bool vuart_fast_read(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
 {
 	uart_reads++;
 	uart_given(vc, esr, off, reg);
-	return true;
+	return uart_read_ok;
 }
 
 bool vuart_fast_write(struct vcpu *vc, uint64_t esr, uint64_t off, uint64_t *reg)
@@ -135,6 +138,7 @@ static void setup(void)
 	dev_value = 0;
 	dev_reads = dev_writes = flushes = dev_repeats = 0;
 	uart_reads = uart_writes = 0;
+	uart_read_ok = true;
 	uart_esr = uart_off = 0;
 	uart_reg = NULL;
 	last_off = last_val = 0;
@@ -388,13 +392,26 @@ static void fast_path_uart(void)
 	}
 	CHECK_EQ(uart_writes, 13);
 
-	/* A load into x19..x29 and ISV = 0: the full path's, the UART's
-	 * quick way not asked. */
-	fake_sysregs.esr_el2 = esr_access(2, false, 19, false, false);
+	/* A load into x19..x29: into the frame, and mmio_fast.S is told to
+	 * reload them. */
+	for (unsigned r = 19; r <= 29; r++) {
+		fake_sysregs.esr_el2 = esr_access(2, false, r, false, false); /* ldr wR */
+		cf.reload = 0;
+		CHECK(!guest_mmio_fast(&cf));
+		CHECK_EQ(cf.reload, 1);
+		CHECK(uart_reg == &cf.x19_x29[r - 19]);
+	}
+	/* ... unless the UART declined it: the full path's, no reload. */
+	uart_read_ok = false;
+	cf.reload = 0;
 	CHECK(!guest_mmio_fast(&cf));
+	CHECK_EQ(cf.reload, 0);
+	uart_read_ok = true;
+	CHECK_EQ(uart_reads, 13);
+	/* ISV = 0: the full path's, the UART's quick way not asked. */
 	fake_sysregs.esr_el2 = esr_access(2, false, 1, false, false) & ~ESR_ISS_ISV;
 	CHECK(!guest_mmio_fast(&cf));
-	CHECK_EQ(uart_reads, 1);
+	CHECK_EQ(uart_reads, 13);
 	CHECK_EQ(uart_writes, 13);
 
 	/* The pages on either side are not the UART's. */
@@ -403,7 +420,7 @@ static void fast_path_uart(void)
 	CHECK(!guest_mmio_fast(&cf));
 	fake_sysregs.hpfar_el2 = ((GUEST_UART_BASE >> 12) - 1) << HPFAR_FIPA_SHIFT;
 	CHECK(!guest_mmio_fast(&cf));
-	CHECK_EQ(uart_reads, 1);
+	CHECK_EQ(uart_reads, 13);
 	CHECK_EQ(fake_sysregs.elr_el2, PC); /* the doubles leave ELR alone */
 }
 

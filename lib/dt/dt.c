@@ -107,7 +107,7 @@ int dt_find_compatible(const void *fdt, const char *compat, uint64_t *base,
 	int node = -1;
 
 	for (;;) {
-		node = fdt_node_offset_by_compatible(fdt, node, compat);
+		node = dt_node_by_compatible(fdt, node, compat);
 		if (node < 0)
 			return DT_E_NOTFOUND;
 		if (dt_node_enabled(fdt, node))
@@ -412,6 +412,121 @@ int dt_root_child(const void *fdt, const char *name)
 				return -FDT_ERR_NOTFOUND;
 		} else if (t.tag == FDT_END) {
 			return -FDT_ERR_BADSTRUCTURE;
+		}
+	}
+}
+
+/* The pass after start (-1: from the root) of fdt_node_offset_by_compatible()
+ * and fdt_node_offset_by_phandle(): libfdt reads each node's properties
+ * again through fdt_getprop() after fdt_next_node() has walked them. A
+ * node's own properties are the ones between its FDT_BEGIN_NODE and its
+ * first child or FDT_END_NODE (NOPs skipped), and the first one of a
+ * name is the one fdt_getprop() finds: so are they read here. */
+static int first_node_after(const struct dt_blocks *b, int start)
+{
+	struct dt_tag t;
+
+	if (start < 0)
+		return 0;
+	if (dt_tag(b, start, &t) || t.tag != FDT_BEGIN_NODE)
+		return -FDT_ERR_BADOFFSET;
+	return t.next;
+}
+
+int dt_node_by_compatible(const void *fdt, int start, const char *compat)
+{
+	struct dt_blocks b;
+	struct dt_tag t;
+	int off, node = -1;
+	bool seen = false;
+
+	if (dt_blocks(fdt, &b))
+		return fdt_node_offset_by_compatible(fdt, start, compat);
+	off = first_node_after(&b, start);
+	if (off < 0)
+		return off;
+	for (;; off = t.next) {
+		if (dt_tag(&b, off, &t))
+			return -FDT_ERR_BADSTRUCTURE;
+		switch (t.tag) {
+		case FDT_BEGIN_NODE:
+			node = off;
+			seen = false;
+			break;
+		case FDT_PROP:
+			if (node < 0 || seen || strcmp(t.name, "compatible") != 0)
+				break;
+			seen = true;
+			if (fdt_stringlist_contains(t.val, t.len, compat))
+				return node;
+			break;
+		case FDT_END_NODE:
+			node = -1; /* what follows is no node's own property */
+			break;
+		case FDT_END:
+			return -FDT_ERR_NOTFOUND;
+		}
+	}
+}
+
+/* One node's phandle as fdt_get_phandle() reads it: the first "phandle"
+ * when one cell long, else the first "linux,phandle" when one cell long,
+ * else 0. */
+struct phandle_props {
+	bool seen, seen_linux, ok, ok_linux;
+	uint32_t v, v_linux;
+};
+
+static void note_phandle(struct phandle_props *p, const struct dt_tag *t)
+{
+	if (!p->seen && strcmp(t->name, "phandle") == 0) {
+		p->seen = true;
+		p->ok = t->len == FDT_TAGSIZE;
+		if (p->ok)
+			p->v = word(t->val);
+	} else if (!p->seen_linux && strcmp(t->name, "linux,phandle") == 0) {
+		p->seen_linux = true;
+		p->ok_linux = t->len == FDT_TAGSIZE;
+		if (p->ok_linux)
+			p->v_linux = word(t->val);
+	}
+}
+
+static uint32_t phandle_of(const struct phandle_props *p)
+{
+	return p->ok ? p->v : p->ok_linux ? p->v_linux : 0;
+}
+
+int dt_node_by_phandle(const void *fdt, uint32_t phandle)
+{
+	struct phandle_props p;
+	struct dt_blocks b;
+	struct dt_tag t;
+	int off = 0, node = -1;
+
+	if (phandle == 0 || phandle == ~0u)
+		return -FDT_ERR_BADPHANDLE;
+	if (dt_blocks(fdt, &b))
+		return fdt_node_offset_by_phandle(fdt, phandle);
+	for (;; off = t.next) {
+		if (dt_tag(&b, off, &t))
+			return -FDT_ERR_BADSTRUCTURE;
+		if (t.tag == FDT_PROP) {
+			if (node >= 0)
+				note_phandle(&p, &t);
+			continue;
+		}
+		if (t.tag == FDT_NOP)
+			continue;
+		/* The properties of node, if any, end here. */
+		if (node >= 0 && phandle_of(&p) == phandle)
+			return node;
+		node = -1;
+		if (t.tag == FDT_BEGIN_NODE) {
+			node = off;
+			memset(&p, 0, sizeof(p));
+		} else if (t.tag == FDT_END) {
+			return -FDT_ERR_NOTFOUND;
 		}
 	}
 }

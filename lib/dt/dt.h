@@ -78,6 +78,13 @@ int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t);
  * fdt_next_node(). Its offset, or a negative libfdt error. */
 int dt_root_child(const void *fdt, const char *name);
 
+/* fdt_node_offset_by_compatible(fdt, start, compat) and
+ * fdt_node_offset_by_phandle(fdt, phandle) in one pass of dt_tag() (libfdt
+ * goes back to each node's properties through fdt_getprop()). The node's
+ * offset, or a negative libfdt error. */
+int dt_node_by_compatible(const void *fdt, int start, const char *compat);
+int dt_node_by_phandle(const void *fdt, uint32_t phandle);
+
 /* The /chosen property through which the monitor tells the bootloader
  * where the boot image was loaded and how many bytes it has. */
 #define DT_CHOSEN_BOOT_IMAGE "hv,boot-image"

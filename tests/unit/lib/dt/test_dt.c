@@ -640,6 +640,105 @@ static void node_enabled_prefix_of_okay(void)
 	CHECK(!enabled_with("oka", 3));
 }
 
+/* --- dt_node_by_compatible, dt_node_by_phandle ------------------------------ */
+
+/* Nodes whose compatible and phandle properties take each path through
+ * the pass: first of two, among a node's own properties or a child's,
+ * after a NOP, one-cell or not, "phandle" beside "linux,phandle". */
+static void *lookup_tree(void)
+{
+	static const char list[] = "x,first\0x,second\0x,third";
+	void *fdt;
+
+	tree_start();
+	tree_root(2, 2);
+	prop_str("compatible", "x,root");
+	begin("a");
+	prop_str("compatible", "x,dup-first");
+	prop_str("compatible", "x,dup-second");
+	prop_u32("phandle", 1);
+	begin("a-child");
+	prop_raw("compatible", list, sizeof(list));
+	prop_u32("linux,phandle", 2);
+	end();
+	end();
+	begin("b");
+	prop_str("nop-me", "gone");
+	prop_str("compatible", "x,after-nop");
+	prop_cells("phandle", 2, 3, 3); /* two cells: linux,phandle counts */
+	prop_u32("linux,phandle", 4);
+	end();
+	begin("c");
+	prop_u32("phandle", 0); /* one cell of 0: linux,phandle ignored */
+	prop_u32("linux,phandle", 5);
+	prop_u32("phandle", 6); /* a second phandle: never read */
+	prop_raw("compatible", "x,unterminated", 14);
+	end();
+	begin("d");
+	prop_u32("linux,phandle", 7);
+	prop_u32("phandle", 8); /* phandle wins over linux,phandle */
+	prop_str("compatible", "x,second");
+	end();
+	fdt = tree_open();
+	CHECK_EQ(fdt_nop_property(fdt, node_at(fdt, "/b"), "nop-me"), 0);
+	return fdt;
+}
+
+static void node_by_compatible_as_libfdt(void)
+{
+	static const char *const compats[] = {
+		"x,root",  "x,dup-first", "x,dup-second",   "x,first", "x,second",
+		"x,third", "x,after-nop", "x,unterminated", "x,",      "x,first\0x,sec",
+		"",	   "missing",
+	};
+	const void *fdt = lookup_tree();
+	int found = 0;
+
+	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		int got, want, start = -1;
+
+		/* Every match in turn, as a caller looping with start. */
+		do {
+			got = dt_node_by_compatible(fdt, start, compats[i]);
+			want = fdt_node_offset_by_compatible(fdt, start, compats[i]);
+			if (got != want)
+				printf("  %s after %d: %d, libfdt %d\n", compats[i],
+				       start, got, want);
+			CHECK_EQ(got, want);
+			found += got >= 0;
+			start = got;
+		} while (got >= 0);
+	}
+	/* Not a vacuous agreement: libfdt finds 14 (an empty compat matches
+	 * every node whose list holds an empty string, or whose value is
+	 * followed by a zero byte, as libfdt compares one byte past). */
+	CHECK_EQ(found, 14);
+	CHECK_EQ(dt_node_by_compatible(fdt, -1, "x,second"), node_at(fdt, "/a/a-child"));
+	/* A start that is no node is refused, as libfdt refuses it. */
+	CHECK_EQ(dt_node_by_compatible(fdt, 4, "x,root"), -FDT_ERR_BADOFFSET);
+	CHECK_EQ(dt_node_by_compatible(fdt, 1, "x,root"), -FDT_ERR_BADOFFSET);
+}
+
+static void node_by_phandle_as_libfdt(void)
+{
+	const void *fdt = lookup_tree();
+
+	for (uint32_t ph = 0; ph < 10; ph++) {
+		int got = dt_node_by_phandle(fdt, ph),
+		    want = fdt_node_offset_by_phandle(fdt, ph);
+
+		if (got != want)
+			printf("  phandle %u: %d, libfdt %d\n", ph, got, want);
+		CHECK_EQ(got, want);
+	}
+	CHECK_EQ(dt_node_by_phandle(fdt, 1), node_at(fdt, "/a"));
+	CHECK_EQ(dt_node_by_phandle(fdt, 4), node_at(fdt, "/b"));
+	CHECK_EQ(dt_node_by_phandle(fdt, 8), node_at(fdt, "/d"));
+	CHECK_EQ(dt_node_by_phandle(fdt, 5), -FDT_ERR_NOTFOUND);
+	CHECK_EQ(dt_node_by_phandle(fdt, 0), -FDT_ERR_BADPHANDLE);
+	CHECK_EQ(dt_node_by_phandle(fdt, ~0u), -FDT_ERR_BADPHANDLE);
+}
+
 /* --- dt_find_compatible --------------------------------------------------- */
 
 static void find_compatible(void)
@@ -1437,6 +1536,8 @@ int main(void)
 	RUN(node_enabled_status);
 	RUN(node_enabled_odd_lengths);
 	RUN(node_enabled_prefix_of_okay);
+	RUN(node_by_compatible_as_libfdt);
+	RUN(node_by_phandle_as_libfdt);
 	RUN(find_compatible);
 	RUN(stdout_full_path);
 	RUN(stdout_alias);

@@ -135,9 +135,14 @@ int dt_stdout_pl011(const void *fdt, uint64_t *base)
 		return DT_E_BADNODE;
 	memcpy(path, p, n);
 	path[n] = '\0';
-	/* stdout-path may name an alias rather than a path. */
-	node = path[0] == '/' ? fdt_path_offset(fdt, path)
-			      : fdt_path_offset(fdt, fdt_get_alias(fdt, path) ?: "");
+	/* stdout-path may name an alias rather than a path; a child of the
+	 * root (QEMU's "/pl011@9000000") is found in one pass. */
+	if (path[0] == '/' && path[1] && !strchr(path + 1, '/'))
+		node = dt_root_child(fdt, path + 1);
+	else if (path[0] == '/')
+		node = fdt_path_offset(fdt, path);
+	else
+		node = fdt_path_offset(fdt, fdt_get_alias(fdt, path) ?: "");
 	if (node < 0)
 		return DT_E_NOTFOUND;
 	if (fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
@@ -153,16 +158,72 @@ static bool is_memory_node(const void *fdt, int node)
 	return type && len >= 7 && strncmp(type, "memory", (size_t)len) == 0;
 }
 
+/* The root's children in order, in one pass of dt_tag() (libfdt's
+ * fdt_for_each_subnode() reads every tag through fdt_next_node()). */
+struct root_children {
+	struct dt_blocks b;
+	int off, depth;
+};
+
+static int root_children_start(const void *fdt, struct root_children *it)
+{
+	struct dt_tag t;
+
+	if (dt_blocks(fdt, &it->b) || dt_tag(&it->b, 0, &t) || t.tag != FDT_BEGIN_NODE)
+		return -1;
+	it->off = t.next;
+	it->depth = 0;
+	return 0;
+}
+
+/* The next child's offset, or a negative libfdt error at the end. */
+static int root_children_next(struct root_children *it)
+{
+	struct dt_tag t;
+
+	for (;; it->off = t.next) {
+		if (dt_tag(&it->b, it->off, &t))
+			return -FDT_ERR_BADSTRUCTURE;
+		if (t.tag == FDT_BEGIN_NODE) {
+			if (++it->depth == 1) {
+				int node = it->off;
+
+				it->off = t.next;
+				return node;
+			}
+		} else if (t.tag == FDT_END_NODE) {
+			if (--it->depth < 0)
+				return -FDT_ERR_NOTFOUND;
+		} else if (t.tag == FDT_END) {
+			return -FDT_ERR_NOTFOUND;
+		}
+	}
+}
+
+/* The next child of the root after node (-1: the first): through the
+ * pass when it started, else libfdt's. */
+static int next_root_child(const void *fdt, struct root_children *it, bool fast, int node)
+{
+	if (fast)
+		return root_children_next(it);
+	return node < 0 ? fdt_first_subnode(fdt, 0) : fdt_next_subnode(fdt, node);
+}
+
 int dt_add_memory(const void *fdt, struct memmap *m)
 {
-	int node, added = 0;
+	struct root_children it;
+	bool fast = root_children_start(fdt, &it) == 0;
+	/* dt_reg()'s cells for a child of the root, read once. */
+	int node = -1, added = 0, ac = fdt_address_cells(fdt, 0),
+	    sc = fdt_size_cells(fdt, 0);
 
-	fdt_for_each_subnode(node, fdt, 0) {
+	while ((node = next_root_child(fdt, &it, fast, node)) >= 0) {
 		uint64_t base, size;
 
 		if (!is_memory_node(fdt, node) || !dt_node_enabled(fdt, node))
 			continue;
-		for (int i = 0; dt_reg(fdt, node, i, &base, &size) == 0; i++) {
+		for (int i = 0; dt_reg_cells(fdt, node, ac, sc, i, &base, &size) == 0;
+		     i++) {
 			if (size == 0)
 				continue;
 			if (memmap_add_ram(m, base, size) < 0)
@@ -315,6 +376,7 @@ int dt_blocks(const void *fdt, struct dt_blocks *b)
 	b->st_size = fdt_size_dt_struct(fdt);
 	b->str = (const char *)fdt + fdt_off_dt_strings(fdt);
 	b->str_size = fdt_size_dt_strings(fdt);
+	b->str_ends_nul = b->str_size && b->str[b->str_size - 1] == '\0';
 	/* Tags and cells are read as aligned words. */
 	if ((uintptr_t)b->st & (FDT_TAGSIZE - 1))
 		return -FDT_ERR_ALIGNMENT;
@@ -362,7 +424,8 @@ int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t)
 		if (len > room - 3 * FDT_TAGSIZE)
 			return -FDT_ERR_TRUNCATED;
 		if (nameoff >= b->str_size ||
-		    !memchr(b->str + nameoff, '\0', b->str_size - nameoff))
+		    (!b->str_ends_nul &&
+		     !memchr(b->str + nameoff, '\0', b->str_size - nameoff)))
 			return -FDT_ERR_BADSTRUCTURE;
 		t->name = b->str + nameoff;
 		t->val = b->st + o + 3 * FDT_TAGSIZE;

@@ -55,6 +55,9 @@ int dt_cpus_set_enable_method(void *fdt, const char *method);
 struct dt_blocks {
 	const char *st, *str; /* structure and strings blocks */
 	uint32_t st_size, str_size;
+	/* The strings block's last byte is a NUL: every string starting
+	 * inside it then ends inside it, with no search for the NUL. */
+	bool str_ends_nul;
 };
 
 struct dt_tag {

@@ -538,7 +538,11 @@ static void tags_refused(void)
 	saved = w[2];
 	w[2] = cpu_to_fdt32(fdt_size_dt_strings(fdt));
 	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_BADSTRUCTURE);
-	b.str_size = fdt32_to_cpu(saved) + 3; /* "compatible" cut short */
+	/* A strings block ending in its NUL is read without a search. */
+	CHECK(b.str_ends_nul);
+	b.str_size = fdt32_to_cpu(saved) + 3;		/* "compatible" cut short */
+	b.str_ends_nul = b.str[b.str_size - 1] == '\0'; /* as dt_blocks() sets it */
+	CHECK(!b.str_ends_nul);
 	w[2] = saved;
 	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_BADSTRUCTURE);
 	CHECK_EQ(dt_blocks(fdt, &b), 0);
@@ -896,6 +900,11 @@ static void stdout_not_pl011(void)
 	CHECK_EQ(stdout_base("gpio0:115200", &base), DT_E_BADNODE);
 	CHECK_EQ(stdout_base("/aliases", &base), DT_E_BADNODE);	      /* no compatible */
 	CHECK_EQ(stdout_base("/pl011@9040000", &base), DT_E_BADNODE); /* no reg */
+	/* Paths that are no child of the root go to libfdt: the root, and
+	 * below the root. */
+	CHECK_EQ(stdout_base("/", &base), DT_E_BADNODE);
+	CHECK_EQ(stdout_base("/aliases/serial0", &base), DT_E_NOTFOUND);
+	CHECK_EQ(stdout_base("/chosen/", &base), DT_E_BADNODE);
 	CHECK_EQ(base, 0x55);
 }
 

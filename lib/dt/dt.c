@@ -296,7 +296,7 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 	int chosen = dt_root_child(fdt, "chosen");
 
 	if (chosen < 0)
-		chosen = fdt_add_subnode(fdt, 0, "chosen");
+		chosen = dt_add_root_child(fdt, "chosen");
 	if (chosen < 0)
 		return chosen;
 	return fdt_setprop(fdt, chosen, prop, cells, sizeof(cells));
@@ -592,4 +592,62 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
 			return -FDT_ERR_NOTFOUND;
 		}
 	}
+}
+
+/* The layout fdt_rw_probe() accepts for writing (libfdt fdt_rw.c,
+ * fdt_blocks_misordered_()): header, memory reservation block (at least
+ * its terminating entry), structure block, strings block, in that order
+ * and inside totalsize. */
+static bool writable_layout(const void *fdt)
+{
+	uint64_t rsv = fdt_off_mem_rsvmap(fdt), st = fdt_off_dt_struct(fdt),
+		 str = fdt_off_dt_strings(fdt);
+
+	return fdt_version(fdt) == 17 && rsv >= sizeof(struct fdt_header) &&
+	       st >= rsv + sizeof(struct fdt_reserve_entry) &&
+	       str >= st + fdt_size_dt_struct(fdt) &&
+	       fdt_totalsize(fdt) >= str + fdt_size_dt_strings(fdt);
+}
+
+int dt_add_root_child(void *fdt, const char *name)
+{
+	size_t namelen = strlen(name);
+	uint32_t nodelen, dsize;
+	struct dt_blocks b;
+	struct dt_tag t;
+	char *p;
+	int at;
+
+	/* Anything but the plain case (version 17, blocks in order, a name
+	 * that is one path component) goes to libfdt itself. */
+	if (namelen > 255 || strchr(name, '/') || dt_blocks(fdt, &b) ||
+	    !writable_layout(fdt) || dt_tag(&b, 0, &t) || t.tag != FDT_BEGIN_NODE)
+		return fdt_add_subnode(fdt, 0, name);
+	at = dt_root_child(fdt, name);
+	if (at >= 0)
+		return -FDT_ERR_EXISTS;
+	/* A tag the pass refuses may lie where libfdt's search does not
+	 * look, or be one it reads: its answer, then. */
+	if (at != -FDT_ERR_NOTFOUND)
+		return fdt_add_subnode(fdt, 0, name);
+	/* After the root's properties, where libfdt puts a new node. */
+	do {
+		at = t.next;
+		if (dt_tag(&b, at, &t))
+			return fdt_add_subnode(fdt, 0, name);
+	} while (t.tag == FDT_PROP || t.tag == FDT_NOP);
+	nodelen = FDT_TAGSIZE + TAG_ALIGN((uint32_t)namelen + 1) + FDT_TAGSIZE;
+	/* writable_layout() bounds dsize by totalsize, a uint32_t. */
+	dsize = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt);
+	if (fdt_totalsize(fdt) - dsize < nodelen)
+		return -FDT_ERR_NOSPACE;
+	p = (char *)fdt + fdt_off_dt_struct(fdt) + at;
+	memmove(p + nodelen, p, (size_t)((char *)fdt + dsize - p));
+	*(fdt32_t *)(void *)p = cpu_to_fdt32(FDT_BEGIN_NODE);
+	memset(p + FDT_TAGSIZE, 0, nodelen - 2 * FDT_TAGSIZE);
+	memcpy(p + FDT_TAGSIZE, name, namelen);
+	*(fdt32_t *)(void *)(p + nodelen - FDT_TAGSIZE) = cpu_to_fdt32(FDT_END_NODE);
+	fdt_set_size_dt_struct(fdt, fdt_size_dt_struct(fdt) + nodelen);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + nodelen);
+	return at;
 }

@@ -88,6 +88,12 @@ int dt_root_child(const void *fdt, const char *name);
 int dt_node_by_compatible(const void *fdt, int start, const char *compat);
 int dt_node_by_phandle(const void *fdt, uint32_t phandle);
 
+/* fdt_add_subnode(fdt, 0, name) with the duplicate check done by
+ * dt_root_child() (libfdt's walks every tag of the tree): the same bytes
+ * written, the new node first among the root's children. Its offset, or
+ * a negative libfdt error (-FDT_ERR_EXISTS, -FDT_ERR_NOSPACE, ...). */
+int dt_add_root_child(void *fdt, const char *name);
+
 /* The /chosen property through which the monitor tells the bootloader
  * where the boot image was loaded and how many bytes it has. */
 #define DT_CHOSEN_BOOT_IMAGE "hv,boot-image"

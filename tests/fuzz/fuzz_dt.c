@@ -19,6 +19,8 @@
  * - dt_node_by_compatible() and dt_node_by_phandle() find the node
  *   fdt_node_offset_by_compatible() and fdt_node_offset_by_phandle() find,
  *   whenever both find one;
+ * - dt_add_root_child() answers as fdt_add_subnode(fdt, 0, name) does and
+ *   leaves the same bytes, on copies with room to grow;
  * - pci_dt_disable_shimmed() on a copy with room to grow stays inside it
  *   (ASan), and leaves a header libfdt still accepts when it succeeds.
  *
@@ -119,6 +121,39 @@ static void check_lookups(const void *fdt, uint32_t phandle)
 	}
 }
 
+/* The tree in a buffer of n + ROOM bytes, totalsize covering them. */
+static uint8_t *with_room(const uint8_t *tree, size_t n)
+{
+	uint8_t *copy = malloc(n + ROOM);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, tree, n);
+	memset(copy + n, 0, ROOM);
+	fdt_set_totalsize(copy, (uint32_t)(n + ROOM));
+	return copy;
+}
+
+static void check_add(const uint8_t *tree, size_t n, uint64_t pick)
+{
+	static const char *const names[] = {"psci", "chosen", "pcie@4010000000", "a@"};
+	const char *name = names[pick % 4];
+	uint8_t *ours = with_room(tree, n), *lib = with_room(tree, n);
+
+	if (ours && lib) {
+		int got = dt_add_root_child(ours, name),
+		    want = fdt_add_subnode(lib, 0, name);
+
+		FUZZ_CHECK(got == want,
+			   "dt_add_root_child() and fdt_add_subnode() disagree");
+		FUZZ_CHECK(
+			memcmp(ours, lib, n + ROOM) == 0,
+			"dt_add_root_child() wrote other bytes than fdt_add_subnode()");
+	}
+	free(ours);
+	free(lib);
+}
+
 static void check_disable(const uint8_t *tree, size_t n, uint64_t bar)
 {
 	struct pci_ecam_fn fn;
@@ -173,6 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_lookups(tree, (uint32_t)bar);
 		if (flags & 2)
 			check_disable(tree, fdt_totalsize(tree), bar);
+		if (flags & 4)
+			check_add(tree, fdt_totalsize(tree), flags >> 3);
 	}
 	free(tree);
 	return 0;

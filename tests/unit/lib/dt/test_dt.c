@@ -743,6 +743,86 @@ static void node_by_phandle_as_libfdt(void)
 	CHECK_EQ(dt_node_by_phandle(fdt, ~0u), -FDT_ERR_BADPHANDLE);
 }
 
+/* --- dt_add_root_child ----------------------------------------------------- */
+
+/* Adds name to a copy of tree both ways; the two trees must be the same
+ * bytes, and the answers the same. */
+static void add_root_child_as_libfdt(const void *tree, uint32_t size, const char *name)
+{
+	static char ours[sizeof(big)] __attribute__((aligned(8))),
+		lib[sizeof(big)] __attribute__((aligned(8)));
+	int got, want;
+
+	memcpy(ours, tree, size);
+	memcpy(lib, tree, size);
+	got = dt_add_root_child(ours, name);
+	want = fdt_add_subnode(lib, 0, name);
+	if (got != want)
+		printf("  %s: %d, libfdt %d\n", name, got, want);
+	CHECK_EQ(got, want);
+	CHECK(memcmp(ours, lib, size) == 0);
+}
+
+static void add_root_child(void)
+{
+	static const char *const names[] = {
+		"psci",
+		"chosen",
+		"chosen@0",
+		"memory",
+		"pcie@4010000000",
+		"a-name-of-len-12",
+		"abc",
+		"abcd",
+		"x@1/y",
+		"",
+		"cpus",
+		"missing@1",
+	};
+	void *fdt;
+	uint32_t size;
+
+	tree_start();
+	tree_root(2, 2);
+	prop_str("model", "root props come first");
+	begin("cpus");
+	begin("psci"); /* not a child of the root */
+	end();
+	end();
+	begin("memory@40000000");
+	end();
+	begin("chosen");
+	end();
+	fdt = tree_open();
+	/* A NOP among the root's properties: the node goes after it. */
+	CHECK_EQ(fdt_nop_property(fdt, 0, "model"), 0);
+	size = fdt_totalsize(fdt);
+	CHECK(size <= sizeof(big));
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		add_root_child_as_libfdt(fdt, size, names[i]);
+	CHECK_EQ(dt_add_root_child(fdt, "memory"), -FDT_ERR_EXISTS);
+	CHECK_EQ(dt_add_root_child(fdt, "cpus"), -FDT_ERR_EXISTS);
+	CHECK_EQ(dt_add_root_child(fdt, "psci"), node_at(fdt, "/psci"));
+	CHECK_EQ(fdt_first_subnode(fdt, 0), node_at(fdt, "/psci"));
+	CHECK_EQ(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+
+	/* No room: refused, nothing written. */
+	size = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt) + 8;
+	fdt_set_totalsize(fdt, size);
+	add_root_child_as_libfdt(fdt, size, "abcd"); /* 16 bytes: too many */
+	add_root_child_as_libfdt(fdt, size, "ab");   /* 12 bytes: too many */
+	CHECK_EQ(dt_add_root_child(fdt, "a"), -FDT_ERR_NOSPACE);
+	fdt_set_totalsize(fdt, size + 4);
+	add_root_child_as_libfdt(fdt, size + 4, "abc"); /* 12 bytes: fits */
+	/* Blocks out of order, or another version: libfdt's own answer. */
+	fdt_set_totalsize(fdt, size + 64);
+	fdt_set_version(fdt, 16);
+	add_root_child_as_libfdt(fdt, size + 64, "v16");
+	fdt_set_version(fdt, 17);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) - 4);
+	add_root_child_as_libfdt(fdt, size + 64, "misordered");
+}
+
 /* --- dt_find_compatible --------------------------------------------------- */
 
 static void find_compatible(void)
@@ -1547,6 +1627,7 @@ int main(void)
 	RUN(node_enabled_prefix_of_okay);
 	RUN(node_by_compatible_as_libfdt);
 	RUN(node_by_phandle_as_libfdt);
+	RUN(add_root_child);
 	RUN(find_compatible);
 	RUN(stdout_full_path);
 	RUN(stdout_alias);

@@ -390,6 +390,26 @@ static uint32_t word(const char *p)
 	return fdt32_to_cpu(*(const fdt32_t *)(const void *)p);
 }
 
+/* The NUL ending a node name at p, a word-aligned address, within room
+ * bytes: a word at a time while whole words remain (a word holds a zero
+ * byte exactly when (w - 0x01010101) & ~w & 0x80808080 is not 0), then
+ * byte by byte. memchr() goes a byte at a time. */
+static const char *name_end(const char *p, uint32_t room)
+{
+	uint32_t i = 0;
+
+	for (; room - i >= FDT_TAGSIZE; i += FDT_TAGSIZE) {
+		uint32_t w = *(const uint32_t *)(const void *)(p + i);
+
+		if ((w - 0x01010101u) & ~w & 0x80808080u)
+			break;
+	}
+	for (; i < room; i++)
+		if (!p[i])
+			return p + i;
+	return NULL;
+}
+
 /* fdt_check_header() has put both blocks inside the tree, so their sizes
  * fit an int, as libfdt's offsets do. */
 int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t)
@@ -409,7 +429,7 @@ int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t)
 	t->len = 0;
 	switch (t->tag) {
 	case FDT_BEGIN_NODE:
-		nul = memchr(b->st + o + FDT_TAGSIZE, '\0', room - FDT_TAGSIZE);
+		nul = name_end(b->st + o + FDT_TAGSIZE, room - FDT_TAGSIZE);
 		if (!nul)
 			return -FDT_ERR_TRUNCATED;
 		t->name = b->st + o + FDT_TAGSIZE;

@@ -113,11 +113,12 @@ static void read_boot_mode(const struct bundle *b, struct bootmode_config *mode)
 }
 
 /*
- * memset(p, 0, n) a cache block per instruction where it can (DC ZVA,
- * Arm ARM D7.4.x "DC ZVA", block size from DCZID_EL0.BS, forbidden when
- * DCZID_EL0.DZP is set): the hypervisor's .bss is most of a megabyte, and
- * memset() writes it 8 bytes an instruction. The bootloader's RAM map is
- * Normal cacheable memory with the MMU on, as DC ZVA requires.
+ * memset(p, 0, n) a cache block per instruction where it can (Arm ARM,
+ * "DC ZVA, Data Cache Zero by VA": the block is 4 << DCZID_EL0.BS bytes,
+ * and DCZID_EL0.DZP set forbids the instruction): the hypervisor's .bss is
+ * most of a megabyte, and memset() writes it 8 bytes an instruction. The
+ * bootloader's RAM map is Normal memory with the MMU on, which DC ZVA
+ * needs (on Device memory it faults).
  */
 #define DCZID_DZP (1u << 4)
 

@@ -344,19 +344,61 @@ int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr)
 			    fdt_size_cells(fdt, cpus), 0, mpidr, NULL);
 }
 
+/* The cpu nodes dt_cpus_set_enable_method() collects from one lookup of
+ * /cpus; with more, /cpus is looked up again for each. */
+#define CPUS_AT_ONCE 64
+
+static int set_enable_method(void *fdt, int node, const char *method)
+{
+	if (fdt_getprop(fdt, node, "enable-method", NULL))
+		return 0;
+	return fdt_setprop_string(fdt, node, "enable-method", method);
+}
+
+/* The cpu nodes nth_cpu_node() counts, in order, into at[]: how many, or
+ * -1 when there are more than max. */
+static int cpu_nodes(const void *fdt, int *at, int max)
+{
+	int cpus = dt_root_child(fdt, "cpus"), node, n = 0;
+
+	if (cpus < 0)
+		return 0;
+	fdt_for_each_subnode(node, fdt, cpus) {
+		int len;
+		const char *type = fdt_getprop(fdt, node, "device_type", &len);
+
+		if (!type || len < 4 || strncmp(type, "cpu", (size_t)len) != 0)
+			continue;
+		if (n == max)
+			return -1;
+		at[n++] = node;
+	}
+	return n;
+}
+
 int dt_cpus_set_enable_method(void *fdt, const char *method)
 {
-	int n = dt_cpu_count(fdt);
+	int at[CPUS_AT_ONCE], n = cpu_nodes(fdt, at, CPUS_AT_ONCE), err;
 
+	/* Last first: a property added to a node moves only what follows
+	 * it, so the offsets still to use stay right, and the tree ends as
+	 * the loop below leaves it. */
+	if (n >= 0) {
+		while (n--) {
+			err = set_enable_method(fdt, at[n], method);
+			if (err)
+				return err;
+		}
+		return 0;
+	}
+	n = dt_cpu_count(fdt);
 	for (int i = 0; i < n; i++) {
 		/* Looked up again each time: adding a property moves nodes. */
-		int node = nth_cpu_node(fdt, i, NULL), err;
+		int node = nth_cpu_node(fdt, i, NULL);
 
 		if (node < 0)
 			return node;
-		if (fdt_getprop(fdt, node, "enable-method", NULL))
-			continue;
-		err = fdt_setprop_string(fdt, node, "enable-method", method);
+		err = set_enable_method(fdt, node, method);
 		if (err)
 			return err;
 	}

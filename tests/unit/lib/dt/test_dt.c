@@ -1484,6 +1484,54 @@ static void cpus_count_and_mpidr(void)
 	CHECK_EQ(mpidr, 0x100000101ULL);
 }
 
+/* dt_cpus_set_enable_method() on a tree of n cpus (every third with an
+ * enable-method already) leaves the bytes libfdt's own loop, first cpu
+ * first, leaves: the collected offsets (n <= 64) and the slow way. */
+static void cpus_enable_method_as_libfdt_loop(int n)
+{
+	static char ref[sizeof(big)] __attribute__((aligned(8)));
+	char name[16];
+	void *fdt;
+	int cpus, node;
+
+	tree_start();
+	tree_root(2, 2);
+	begin("cpus");
+	prop_u32("#address-cells", 1);
+	prop_u32("#size-cells", 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "cpu@%x", i);
+		begin(name);
+		prop_str("device_type", "cpu");
+		prop_cells("reg", 1, i);
+		if (i % 3 == 1)
+			prop_str("enable-method", "spin-table");
+		end();
+	}
+	end();
+	begin("chosen");
+	end();
+	fdt = tree_open();
+	memcpy(ref, fdt, sizeof(big));
+	cpus = fdt_path_offset(ref, "/cpus");
+	fdt_for_each_subnode(node, ref, cpus) {
+		if (!fdt_getprop(ref, node, "enable-method", NULL))
+			CHECK_EQ(fdt_setprop_string(ref, node, "enable-method", "psci"),
+				 0);
+	}
+	CHECK_EQ(dt_cpus_set_enable_method(fdt, "psci"), 0);
+	CHECK(memcmp(fdt, ref, sizeof(big)) == 0);
+	CHECK_EQ(dt_cpu_count(fdt), n);
+}
+
+static void cpus_enable_method_order(void)
+{
+	cpus_enable_method_as_libfdt_loop(1);
+	cpus_enable_method_as_libfdt_loop(3);
+	cpus_enable_method_as_libfdt_loop(64);
+	cpus_enable_method_as_libfdt_loop(65); /* past CPUS_AT_ONCE */
+}
+
 static void cpus_enable_method(void)
 {
 	void *fdt;
@@ -1649,6 +1697,7 @@ int main(void)
 	RUN(chosen_set_without_space);
 	RUN(cpus_count_and_mpidr);
 	RUN(cpus_enable_method);
+	RUN(cpus_enable_method_order);
 	RUN(cpus_missing);
 	RUN(cpus_negative_index);
 	UNIT_DONE();

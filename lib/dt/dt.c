@@ -357,12 +357,14 @@ static int set_enable_method(void *fdt, int node, const char *method)
 
 /* The cpu nodes nth_cpu_node() counts, in order, into at[]: how many, or
  * -1 when there are more than max. */
-static int cpu_nodes(const void *fdt, int *at, int max)
+static int cpu_nodes(const void *fdt, int *at, int max, int *cpus_out)
 {
 	int cpus = dt_root_child(fdt, "cpus"), node, n = 0;
 
 	if (cpus < 0)
 		return 0;
+	if (cpus_out)
+		*cpus_out = cpus;
 	fdt_for_each_subnode(node, fdt, cpus) {
 		int len;
 		const char *type = fdt_getprop(fdt, node, "device_type", &len);
@@ -378,7 +380,7 @@ static int cpu_nodes(const void *fdt, int *at, int max)
 
 int dt_cpus_set_enable_method(void *fdt, const char *method)
 {
-	int at[CPUS_AT_ONCE], n = cpu_nodes(fdt, at, CPUS_AT_ONCE), err;
+	int at[CPUS_AT_ONCE], n = cpu_nodes(fdt, at, CPUS_AT_ONCE, NULL), err;
 
 	/* Last first: a property added to a node moves only what follows
 	 * it, so the offsets still to use stay right, and the tree ends as
@@ -712,4 +714,21 @@ int dt_add_root_child(void *fdt, const char *name)
 	fdt_set_size_dt_struct(fdt, fdt_size_dt_struct(fdt) + nodelen);
 	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + nodelen);
 	return at;
+}
+
+int dt_cpu_mpidrs(const void *fdt, uint64_t *mpidr, bool *ok, int max)
+{
+	int at[CPUS_AT_ONCE], cpus = 0, ac, sc, n;
+
+	if (max > CPUS_AT_ONCE)
+		max = CPUS_AT_ONCE;
+	n = cpu_nodes(fdt, at, max, &cpus);
+	if (n <= 0)
+		return n;
+	/* As dt_cpu_mpidr() reads each: /cpus's cells, errors included. */
+	ac = fdt_address_cells(fdt, cpus);
+	sc = fdt_size_cells(fdt, cpus);
+	for (int i = 0; i < n; i++)
+		ok[i] = dt_reg_cells(fdt, at[i], ac, sc, 0, &mpidr[i], NULL) == 0;
+	return n;
 }

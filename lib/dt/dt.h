@@ -40,6 +40,10 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 /* Number of /cpus/cpu@ nodes and the MPIDR of the nth one. */
 int dt_cpu_count(const void *fdt);
 int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr);
+/* dt_cpu_mpidr() of every cpu node from one lookup of /cpus: how many
+ * (mpidr[i] read where ok[i]), or -1 when there are more than max (at
+ * most 64): the caller then asks dt_cpu_mpidr() one at a time. */
+int dt_cpu_mpidrs(const void *fdt, uint64_t *mpidr, bool *ok, int max);
 /* Gives each cpu node without an enable-method that method ("psci"):
  * what an OS reads to know how to start the CPU. 0 or a libfdt error. */
 int dt_cpus_set_enable_method(void *fdt, const char *method);

@@ -1484,6 +1484,30 @@ static void cpus_count_and_mpidr(void)
 	CHECK_EQ(mpidr, 0x100000101ULL);
 }
 
+/* dt_cpu_mpidrs() reads what dt_cpu_mpidr() reads, node by node. */
+static void cpus_mpidrs_as_one_by_one(void)
+{
+	uint64_t ids[8], one;
+	bool ok[8];
+	const void *fdt;
+
+	for (int ac = 1; ac <= 3; ac++) { /* 3: no reg readable */
+		fdt = cpus_tree(ac);
+		CHECK_EQ(dt_cpu_mpidrs(fdt, ids, ok, 8), dt_cpu_count(fdt));
+		for (int i = 0; i < dt_cpu_count(fdt); i++) {
+			bool want = dt_cpu_mpidr(fdt, i, &one) == 0;
+
+			CHECK_EQ(ok[i], want);
+			if (want)
+				CHECK_EQ(ids[i], one);
+		}
+		/* More cpus than asked for: -1, the caller goes one by one. */
+		CHECK_EQ(dt_cpu_mpidrs(fdt, ids, ok, 3), -1);
+	}
+	CHECK_EQ(dt_cpu_mpidrs(cpus_tree(1), ids, ok, 8), 4);
+	CHECK(ok[3] && ids[3] == 0x101);
+}
+
 /* dt_cpus_set_enable_method() on a tree of n cpus (every third with an
  * enable-method already) leaves the bytes libfdt's own loop, first cpu
  * first, leaves: the collected offsets (n <= 64) and the slow way. */
@@ -1696,6 +1720,7 @@ int main(void)
 	RUN(chosen_wrong_length);
 	RUN(chosen_set_without_space);
 	RUN(cpus_count_and_mpidr);
+	RUN(cpus_mpidrs_as_one_by_one);
 	RUN(cpus_enable_method);
 	RUN(cpus_enable_method_order);
 	RUN(cpus_missing);

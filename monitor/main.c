@@ -127,7 +127,7 @@ static void add_psci_node(void *fdt)
 	int node = dt_root_child(fdt, "psci");
 
 	if (node < 0)
-		node = fdt_add_subnode(fdt, 0, "psci");
+		node = dt_add_root_child(fdt, "psci");
 	if (node < 0 || fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)) ||
 	    fdt_setprop_string(fdt, node, "method", "smc"))
 		monitor_panic("cannot add the /psci node to the DT");

@@ -55,16 +55,28 @@ static void publish(struct cpu_slot *s)
 	dcache_clean_inval(s, sizeof(*s));
 }
 
+/* The cpu nodes read in one lookup of /cpus (dt_cpu_mpidrs()); a DT with
+ * more is read one node at a time. */
+#define DT_CPUS_AT_ONCE 64
+
 void psci_init(const void *fdt, const struct memmap *ram)
 {
-	int n = dt_cpu_count(fdt);
+	uint64_t ids[DT_CPUS_AT_ONCE];
+	bool ok[DT_CPUS_AT_ONCE];
+	int n = dt_cpu_mpidrs(fdt, ids, ok, DT_CPUS_AT_ONCE);
+	bool each = n < 0;
 
+	if (each)
+		n = dt_cpu_count(fdt);
 	ns_ram = ram;
 	for (int i = 0; i < n; i++) {
-		uint64_t mpidr;
+		uint64_t mpidr = 0;
+		bool read = each ? dt_cpu_mpidr(fdt, i, &mpidr) == 0 : ok[i];
 		int idx;
 
-		if (dt_cpu_mpidr(fdt, i, &mpidr) || (idx = cpu_index(mpidr)) < 0) {
+		if (read && !each)
+			mpidr = ids[i];
+		if (!read || (idx = cpu_index(mpidr)) < 0) {
 			log_printf("monitor: psci: cpu %d of the DT is not usable\n", i);
 			continue;
 		}

@@ -40,6 +40,10 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 /* Number of /cpus/cpu@ nodes and the MPIDR of the nth one. */
 int dt_cpu_count(const void *fdt);
 int dt_cpu_mpidr(const void *fdt, int n, uint64_t *mpidr);
+/* dt_cpu_mpidr() of every cpu node from one lookup of /cpus: how many
+ * (mpidr[i] read where ok[i]), or -1 when there are more than max (at
+ * most 64): the caller then asks dt_cpu_mpidr() one at a time. */
+int dt_cpu_mpidrs(const void *fdt, uint64_t *mpidr, bool *ok, int max);
 /* Gives each cpu node without an enable-method that method ("psci"):
  * what an OS reads to know how to start the CPU. 0 or a libfdt error. */
 int dt_cpus_set_enable_method(void *fdt, const char *method);
@@ -55,6 +59,9 @@ int dt_cpus_set_enable_method(void *fdt, const char *method);
 struct dt_blocks {
 	const char *st, *str; /* structure and strings blocks */
 	uint32_t st_size, str_size;
+	/* The strings block's last byte is a NUL: every string starting
+	 * inside it then ends inside it, with no search for the NUL. */
+	bool str_ends_nul;
 };
 
 struct dt_tag {
@@ -77,6 +84,19 @@ int dt_tag(const struct dt_blocks *b, int off, struct dt_tag *t);
  * pass of dt_tag(): a libfdt path lookup walks every tag through
  * fdt_next_node(). Its offset, or a negative libfdt error. */
 int dt_root_child(const void *fdt, const char *name);
+
+/* fdt_node_offset_by_compatible(fdt, start, compat) and
+ * fdt_node_offset_by_phandle(fdt, phandle) in one pass of dt_tag() (libfdt
+ * goes back to each node's properties through fdt_getprop()). The node's
+ * offset, or a negative libfdt error. */
+int dt_node_by_compatible(const void *fdt, int start, const char *compat);
+int dt_node_by_phandle(const void *fdt, uint32_t phandle);
+
+/* fdt_add_subnode(fdt, 0, name) with the duplicate check done by
+ * dt_root_child() (libfdt's walks every tag of the tree): the same bytes
+ * written, the new node first among the root's children. Its offset, or
+ * a negative libfdt error (-FDT_ERR_EXISTS, -FDT_ERR_NOSPACE, ...). */
+int dt_add_root_child(void *fdt, const char *name);
 
 /* The /chosen property through which the monitor tells the bootloader
  * where the boot image was loaded and how many bytes it has. */

@@ -643,7 +643,7 @@ int pci_dt_add_host_bridge(void *fdt, const struct pci_dt_params *p)
 	sort_bars(&hb);
 
 	fmt_snprintf(name, sizeof(name), "pcie@%llx", (unsigned long long)hb.w->base);
-	node = fdt_add_subnode(fdt, 0, name);
+	node = dt_add_root_child(fdt, name);
 	if (node < 0)
 		return node;
 	err = write_node(fdt, node, &hb);

@@ -16,6 +16,11 @@
  *   offset, both give the same tag and the same next offset;
  * - dt_root_child() finds the node fdt_path_offset() finds, whenever both
  *   find one;
+ * - dt_node_by_compatible() and dt_node_by_phandle() find the node
+ *   fdt_node_offset_by_compatible() and fdt_node_offset_by_phandle() find,
+ *   whenever both find one;
+ * - dt_add_root_child() answers as fdt_add_subnode(fdt, 0, name) does and
+ *   leaves the same bytes, on copies with room to grow;
  * - pci_dt_disable_shimmed() on a copy with room to grow stays inside it
  *   (ASan), and leaves a header libfdt still accepts when it succeeds.
  *
@@ -87,6 +92,68 @@ static void check_root_children(const void *fdt)
 	}
 }
 
+static void check_lookups(const void *fdt, uint32_t phandle)
+{
+	static const char *const compats[] = {"arm,gic-v3", "gpio-poweroff", "arm,pl061",
+					      "qemu,fw-cfg-mmio"};
+	int ours, lib;
+
+	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		int start = -1;
+
+		/* Each match in turn, while both agree on the previous one. */
+		for (unsigned n = 0; n < 64; n++) {
+			ours = dt_node_by_compatible(fdt, start, compats[i]);
+			lib = fdt_node_offset_by_compatible(fdt, start, compats[i]);
+			if (ours < 0 || lib < 0)
+				break;
+			FUZZ_CHECK(ours == lib,
+				   "dt_node_by_compatible() and libfdt disagree");
+			start = ours;
+		}
+	}
+	for (uint32_t ph = 1; ph <= 4; ph++) {
+		ours = dt_node_by_phandle(fdt, ph == 4 ? phandle : ph);
+		lib = fdt_node_offset_by_phandle(fdt, ph == 4 ? phandle : ph);
+		if (ours >= 0 && lib >= 0)
+			FUZZ_CHECK(ours == lib,
+				   "dt_node_by_phandle() and libfdt disagree");
+	}
+}
+
+/* The tree in a buffer of n + ROOM bytes, totalsize covering them. */
+static uint8_t *with_room(const uint8_t *tree, size_t n)
+{
+	uint8_t *copy = malloc(n + ROOM);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, tree, n);
+	memset(copy + n, 0, ROOM);
+	fdt_set_totalsize(copy, (uint32_t)(n + ROOM));
+	return copy;
+}
+
+static void check_add(const uint8_t *tree, size_t n, uint64_t pick)
+{
+	static const char *const names[] = {"psci", "chosen", "pcie@4010000000", "a@"};
+	const char *name = names[pick % 4];
+	uint8_t *ours = with_room(tree, n), *lib = with_room(tree, n);
+
+	if (ours && lib) {
+		int got = dt_add_root_child(ours, name),
+		    want = fdt_add_subnode(lib, 0, name);
+
+		FUZZ_CHECK(got == want,
+			   "dt_add_root_child() and fdt_add_subnode() disagree");
+		FUZZ_CHECK(
+			memcmp(ours, lib, n + ROOM) == 0,
+			"dt_add_root_child() wrote other bytes than fdt_add_subnode()");
+	}
+	free(ours);
+	free(lib);
+}
+
 static void check_disable(const uint8_t *tree, size_t n, uint64_t bar)
 {
 	struct pci_ecam_fn fn;
@@ -138,8 +205,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    dt_blocks(tree, &b) == 0) {
 		check_tags(tree, &b);
 		check_root_children(tree);
+		check_lookups(tree, (uint32_t)bar);
 		if (flags & 2)
 			check_disable(tree, fdt_totalsize(tree), bar);
+		if (flags & 4)
+			check_add(tree, fdt_totalsize(tree), flags >> 3);
 	}
 	free(tree);
 	return 0;

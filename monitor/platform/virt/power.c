@@ -25,7 +25,7 @@ static struct gpio_line poweroff_line, restart_line;
 
 static void find_line(const void *fdt, const char *compat, struct gpio_line *l)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, compat), len, ctl;
+	int node = dt_node_by_compatible(fdt, -1, compat), len, ctl;
 	const fdt32_t *gpios;
 
 	if (node < 0)
@@ -33,7 +33,7 @@ static void find_line(const void *fdt, const char *compat, struct gpio_line *l)
 	gpios = fdt_getprop(fdt, node, "gpios", &len);
 	if (!gpios || len < 8)
 		return;
-	ctl = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(gpios[0]));
+	ctl = dt_node_by_phandle(fdt, fdt32_to_cpu(gpios[0]));
 	if (ctl < 0 || fdt_node_check_compatible(fdt, ctl, "arm,pl061") != 0)
 		return;
 	if (dt_reg(fdt, ctl, 0, &l->base, NULL) != 0)

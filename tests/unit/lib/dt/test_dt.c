@@ -538,7 +538,11 @@ static void tags_refused(void)
 	saved = w[2];
 	w[2] = cpu_to_fdt32(fdt_size_dt_strings(fdt));
 	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_BADSTRUCTURE);
-	b.str_size = fdt32_to_cpu(saved) + 3; /* "compatible" cut short */
+	/* A strings block ending in its NUL is read without a search. */
+	CHECK(b.str_ends_nul);
+	b.str_size = fdt32_to_cpu(saved) + 3;		/* "compatible" cut short */
+	b.str_ends_nul = b.str[b.str_size - 1] == '\0'; /* as dt_blocks() sets it */
+	CHECK(!b.str_ends_nul);
 	w[2] = saved;
 	CHECK_EQ(dt_tag(&b, prop, &t), -FDT_ERR_BADSTRUCTURE);
 	CHECK_EQ(dt_blocks(fdt, &b), 0);
@@ -638,6 +642,185 @@ static void node_enabled_odd_lengths(void)
 static void node_enabled_prefix_of_okay(void)
 {
 	CHECK(!enabled_with("oka", 3));
+}
+
+/* --- dt_node_by_compatible, dt_node_by_phandle ------------------------------ */
+
+/* Nodes whose compatible and phandle properties take each path through
+ * the pass: first of two, among a node's own properties or a child's,
+ * after a NOP, one-cell or not, "phandle" beside "linux,phandle". */
+static void *lookup_tree(void)
+{
+	static const char list[] = "x,first\0x,second\0x,third";
+	void *fdt;
+
+	tree_start();
+	tree_root(2, 2);
+	prop_str("compatible", "x,root");
+	begin("a");
+	prop_str("compatible", "x,dup-first");
+	prop_str("compatible", "x,dup-second");
+	prop_u32("phandle", 1);
+	begin("a-child");
+	prop_raw("compatible", list, sizeof(list));
+	prop_u32("linux,phandle", 2);
+	end();
+	end();
+	begin("b");
+	prop_str("nop-me", "gone");
+	prop_str("compatible", "x,after-nop");
+	prop_cells("phandle", 2, 3, 3); /* two cells: linux,phandle counts */
+	prop_u32("linux,phandle", 4);
+	end();
+	begin("c");
+	prop_u32("phandle", 0); /* one cell of 0: linux,phandle ignored */
+	prop_u32("linux,phandle", 5);
+	prop_u32("phandle", 6); /* a second phandle: never read */
+	prop_raw("compatible", "x,unterminated", 14);
+	end();
+	begin("d");
+	prop_u32("linux,phandle", 7);
+	prop_u32("phandle", 8); /* phandle wins over linux,phandle */
+	prop_str("compatible", "x,second");
+	end();
+	fdt = tree_open();
+	CHECK_EQ(fdt_nop_property(fdt, node_at(fdt, "/b"), "nop-me"), 0);
+	return fdt;
+}
+
+static void node_by_compatible_as_libfdt(void)
+{
+	static const char *const compats[] = {
+		"x,root",  "x,dup-first", "x,dup-second",   "x,first", "x,second",
+		"x,third", "x,after-nop", "x,unterminated", "x,",      "x,first\0x,sec",
+		"",	   "missing",
+	};
+	const void *fdt = lookup_tree();
+	int found = 0;
+
+	for (unsigned i = 0; i < sizeof(compats) / sizeof(compats[0]); i++) {
+		int got, want, start = -1;
+
+		/* Every match in turn, as a caller looping with start. */
+		do {
+			got = dt_node_by_compatible(fdt, start, compats[i]);
+			want = fdt_node_offset_by_compatible(fdt, start, compats[i]);
+			if (got != want)
+				printf("  %s after %d: %d, libfdt %d\n", compats[i],
+				       start, got, want);
+			CHECK_EQ(got, want);
+			found += got >= 0;
+			start = got;
+		} while (got >= 0);
+	}
+	/* Not a vacuous agreement: libfdt finds 14 (an empty compat matches
+	 * every node whose list holds an empty string, or whose value is
+	 * followed by a zero byte, as libfdt compares one byte past). */
+	CHECK_EQ(found, 14);
+	CHECK_EQ(dt_node_by_compatible(fdt, -1, "x,second"), node_at(fdt, "/a/a-child"));
+	/* A start that is no node is refused, as libfdt refuses it. */
+	CHECK_EQ(dt_node_by_compatible(fdt, 4, "x,root"), -FDT_ERR_BADOFFSET);
+	CHECK_EQ(dt_node_by_compatible(fdt, 1, "x,root"), -FDT_ERR_BADOFFSET);
+}
+
+static void node_by_phandle_as_libfdt(void)
+{
+	const void *fdt = lookup_tree();
+
+	for (uint32_t ph = 0; ph < 10; ph++) {
+		int got = dt_node_by_phandle(fdt, ph),
+		    want = fdt_node_offset_by_phandle(fdt, ph);
+
+		if (got != want)
+			printf("  phandle %u: %d, libfdt %d\n", ph, got, want);
+		CHECK_EQ(got, want);
+	}
+	CHECK_EQ(dt_node_by_phandle(fdt, 1), node_at(fdt, "/a"));
+	CHECK_EQ(dt_node_by_phandle(fdt, 4), node_at(fdt, "/b"));
+	CHECK_EQ(dt_node_by_phandle(fdt, 8), node_at(fdt, "/d"));
+	CHECK_EQ(dt_node_by_phandle(fdt, 5), -FDT_ERR_NOTFOUND);
+	CHECK_EQ(dt_node_by_phandle(fdt, 0), -FDT_ERR_BADPHANDLE);
+	CHECK_EQ(dt_node_by_phandle(fdt, ~0u), -FDT_ERR_BADPHANDLE);
+}
+
+/* --- dt_add_root_child ----------------------------------------------------- */
+
+/* Adds name to a copy of tree both ways; the two trees must be the same
+ * bytes, and the answers the same. */
+static void add_root_child_as_libfdt(const void *tree, uint32_t size, const char *name)
+{
+	static char ours[sizeof(big)] __attribute__((aligned(8))),
+		lib[sizeof(big)] __attribute__((aligned(8)));
+	int got, want;
+
+	memcpy(ours, tree, size);
+	memcpy(lib, tree, size);
+	got = dt_add_root_child(ours, name);
+	want = fdt_add_subnode(lib, 0, name);
+	if (got != want)
+		printf("  %s: %d, libfdt %d\n", name, got, want);
+	CHECK_EQ(got, want);
+	CHECK(memcmp(ours, lib, size) == 0);
+}
+
+static void add_root_child(void)
+{
+	static const char *const names[] = {
+		"psci",
+		"chosen",
+		"chosen@0",
+		"memory",
+		"pcie@4010000000",
+		"a-name-of-len-12",
+		"abc",
+		"abcd",
+		"x@1/y",
+		"",
+		"cpus",
+		"missing@1",
+	};
+	void *fdt;
+	uint32_t size;
+
+	tree_start();
+	tree_root(2, 2);
+	prop_str("model", "root props come first");
+	begin("cpus");
+	begin("psci"); /* not a child of the root */
+	end();
+	end();
+	begin("memory@40000000");
+	end();
+	begin("chosen");
+	end();
+	fdt = tree_open();
+	/* A NOP among the root's properties: the node goes after it. */
+	CHECK_EQ(fdt_nop_property(fdt, 0, "model"), 0);
+	size = fdt_totalsize(fdt);
+	CHECK(size <= sizeof(big));
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		add_root_child_as_libfdt(fdt, size, names[i]);
+	CHECK_EQ(dt_add_root_child(fdt, "memory"), -FDT_ERR_EXISTS);
+	CHECK_EQ(dt_add_root_child(fdt, "cpus"), -FDT_ERR_EXISTS);
+	CHECK_EQ(dt_add_root_child(fdt, "psci"), node_at(fdt, "/psci"));
+	CHECK_EQ(fdt_first_subnode(fdt, 0), node_at(fdt, "/psci"));
+	CHECK_EQ(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+
+	/* No room: refused, nothing written. */
+	size = fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt) + 8;
+	fdt_set_totalsize(fdt, size);
+	add_root_child_as_libfdt(fdt, size, "abcd"); /* 16 bytes: too many */
+	add_root_child_as_libfdt(fdt, size, "ab");   /* 12 bytes: too many */
+	CHECK_EQ(dt_add_root_child(fdt, "a"), -FDT_ERR_NOSPACE);
+	fdt_set_totalsize(fdt, size + 4);
+	add_root_child_as_libfdt(fdt, size + 4, "abc"); /* 12 bytes: fits */
+	/* Blocks out of order, or another version: libfdt's own answer. */
+	fdt_set_totalsize(fdt, size + 64);
+	fdt_set_version(fdt, 16);
+	add_root_child_as_libfdt(fdt, size + 64, "v16");
+	fdt_set_version(fdt, 17);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) - 4);
+	add_root_child_as_libfdt(fdt, size + 64, "misordered");
 }
 
 /* --- dt_find_compatible --------------------------------------------------- */
@@ -797,6 +980,11 @@ static void stdout_not_pl011(void)
 	CHECK_EQ(stdout_base("gpio0:115200", &base), DT_E_BADNODE);
 	CHECK_EQ(stdout_base("/aliases", &base), DT_E_BADNODE);	      /* no compatible */
 	CHECK_EQ(stdout_base("/pl011@9040000", &base), DT_E_BADNODE); /* no reg */
+	/* Paths that are no child of the root go to libfdt: the root, and
+	 * below the root. */
+	CHECK_EQ(stdout_base("/", &base), DT_E_BADNODE);
+	CHECK_EQ(stdout_base("/aliases/serial0", &base), DT_E_NOTFOUND);
+	CHECK_EQ(stdout_base("/chosen/", &base), DT_E_BADNODE);
 	CHECK_EQ(base, 0x55);
 }
 
@@ -1296,6 +1484,78 @@ static void cpus_count_and_mpidr(void)
 	CHECK_EQ(mpidr, 0x100000101ULL);
 }
 
+/* dt_cpu_mpidrs() reads what dt_cpu_mpidr() reads, node by node. */
+static void cpus_mpidrs_as_one_by_one(void)
+{
+	uint64_t ids[8], one;
+	bool ok[8];
+	const void *fdt;
+
+	for (int ac = 1; ac <= 3; ac++) { /* 3: no reg readable */
+		fdt = cpus_tree(ac);
+		CHECK_EQ(dt_cpu_mpidrs(fdt, ids, ok, 8), dt_cpu_count(fdt));
+		for (int i = 0; i < dt_cpu_count(fdt); i++) {
+			bool want = dt_cpu_mpidr(fdt, i, &one) == 0;
+
+			CHECK_EQ(ok[i], want);
+			if (want)
+				CHECK_EQ(ids[i], one);
+		}
+		/* More cpus than asked for: -1, the caller goes one by one. */
+		CHECK_EQ(dt_cpu_mpidrs(fdt, ids, ok, 3), -1);
+	}
+	CHECK_EQ(dt_cpu_mpidrs(cpus_tree(1), ids, ok, 8), 4);
+	CHECK(ok[3] && ids[3] == 0x101);
+}
+
+/* dt_cpus_set_enable_method() on a tree of n cpus (every third with an
+ * enable-method already) leaves the bytes libfdt's own loop, first cpu
+ * first, leaves: the collected offsets (n <= 64) and the slow way. */
+static void cpus_enable_method_as_libfdt_loop(int n)
+{
+	static char ref[sizeof(big)] __attribute__((aligned(8)));
+	char name[16];
+	void *fdt;
+	int cpus, node;
+
+	tree_start();
+	tree_root(2, 2);
+	begin("cpus");
+	prop_u32("#address-cells", 1);
+	prop_u32("#size-cells", 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "cpu@%x", i);
+		begin(name);
+		prop_str("device_type", "cpu");
+		prop_cells("reg", 1, i);
+		if (i % 3 == 1)
+			prop_str("enable-method", "spin-table");
+		end();
+	}
+	end();
+	begin("chosen");
+	end();
+	fdt = tree_open();
+	memcpy(ref, fdt, sizeof(big));
+	cpus = fdt_path_offset(ref, "/cpus");
+	fdt_for_each_subnode(node, ref, cpus) {
+		if (!fdt_getprop(ref, node, "enable-method", NULL))
+			CHECK_EQ(fdt_setprop_string(ref, node, "enable-method", "psci"),
+				 0);
+	}
+	CHECK_EQ(dt_cpus_set_enable_method(fdt, "psci"), 0);
+	CHECK(memcmp(fdt, ref, sizeof(big)) == 0);
+	CHECK_EQ(dt_cpu_count(fdt), n);
+}
+
+static void cpus_enable_method_order(void)
+{
+	cpus_enable_method_as_libfdt_loop(1);
+	cpus_enable_method_as_libfdt_loop(3);
+	cpus_enable_method_as_libfdt_loop(64);
+	cpus_enable_method_as_libfdt_loop(65); /* past CPUS_AT_ONCE */
+}
+
 static void cpus_enable_method(void)
 {
 	void *fdt;
@@ -1437,6 +1697,9 @@ int main(void)
 	RUN(node_enabled_status);
 	RUN(node_enabled_odd_lengths);
 	RUN(node_enabled_prefix_of_okay);
+	RUN(node_by_compatible_as_libfdt);
+	RUN(node_by_phandle_as_libfdt);
+	RUN(add_root_child);
 	RUN(find_compatible);
 	RUN(stdout_full_path);
 	RUN(stdout_alias);
@@ -1457,7 +1720,9 @@ int main(void)
 	RUN(chosen_wrong_length);
 	RUN(chosen_set_without_space);
 	RUN(cpus_count_and_mpidr);
+	RUN(cpus_mpidrs_as_one_by_one);
 	RUN(cpus_enable_method);
+	RUN(cpus_enable_method_order);
 	RUN(cpus_missing);
 	RUN(cpus_negative_index);
 	UNIT_DONE();

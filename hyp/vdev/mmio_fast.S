@@ -15,22 +15,6 @@
 #include <arch/frame.S>
 #include <hyp/hyp.h>
 
-/* RESTORE_CALLER_FRAME (arch/frame.S) popping the whole fast frame in
- * its one add: one instruction fewer on every fast exit. */
-.macro RESTORE_FAST_FRAME
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x30, [sp, #144]
-	add	sp, sp, #MMIO_FAST_FRAME_SIZE
-.endm
-
 	.text
 	.global mmio_fast
 mmio_fast:
@@ -47,11 +31,11 @@ mmio_fast:
 	mov	x0, sp
 	bl	guest_mmio_fast
 	cbz	w0, 1f
-	RESTORE_FAST_FRAME
+	RESTORE_CALLER_FRAME MMIO_FAST_FRAME_SIZE
 	eret
 1:	ldr	x9, [sp, #MMIO_FAST_RELOAD]
 	cbnz	x9, 2f
-	RESTORE_FAST_FRAME
+	RESTORE_CALLER_FRAME MMIO_FAST_FRAME_SIZE
 	b	guest_sync_slow
 2:	ldp	x19, x20, [sp, #MMIO_FAST_X19]
 	ldp	x21, x22, [sp, #MMIO_FAST_X19 + 16]
@@ -59,5 +43,5 @@ mmio_fast:
 	ldp	x25, x26, [sp, #MMIO_FAST_X19 + 48]
 	ldp	x27, x28, [sp, #MMIO_FAST_X19 + 64]
 	ldr	x29, [sp, #MMIO_FAST_X19 + 80]
-	RESTORE_FAST_FRAME
+	RESTORE_CALLER_FRAME MMIO_FAST_FRAME_SIZE
 	eret

@@ -302,6 +302,15 @@ int dt_chosen_set_range(void *fdt, const char *prop, uint64_t base, uint64_t siz
 	return fdt_setprop(fdt, chosen, prop, cells, sizeof(cells));
 }
 
+/* A child of /cpus that is a CPU: device_type "cpu" (not cpu-map). */
+static bool is_cpu_node(const void *fdt, int node)
+{
+	int len;
+	const char *type = fdt_getprop(fdt, node, "device_type", &len);
+
+	return type && len >= 4 && strncmp(type, "cpu", (size_t)len) == 0;
+}
+
 /* The nth cpu node under /cpus, or with n < 0 how many there are; *cpus
  * (when asked) is /cpus. */
 static int nth_cpu_node(const void *fdt, int n, int *cpus_out)
@@ -313,10 +322,7 @@ static int nth_cpu_node(const void *fdt, int n, int *cpus_out)
 	if (cpus_out)
 		*cpus_out = cpus;
 	fdt_for_each_subnode(node, fdt, cpus) {
-		int len;
-		const char *type = fdt_getprop(fdt, node, "device_type", &len);
-
-		if (!type || len < 4 || strncmp(type, "cpu", (size_t)len) != 0)
+		if (!is_cpu_node(fdt, node))
 			continue;
 		if (i++ == n)
 			return node;
@@ -366,10 +372,7 @@ static int cpu_nodes(const void *fdt, int *at, int max, int *cpus_out)
 	if (cpus_out)
 		*cpus_out = cpus;
 	fdt_for_each_subnode(node, fdt, cpus) {
-		int len;
-		const char *type = fdt_getprop(fdt, node, "device_type", &len);
-
-		if (!type || len < 4 || strncmp(type, "cpu", (size_t)len) != 0)
+		if (!is_cpu_node(fdt, node))
 			continue;
 		if (n == max)
 			return -1;

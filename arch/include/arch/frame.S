@@ -70,7 +70,9 @@
 	stp	x18, x30, [sp, #144]
 .endm
 
-.macro RESTORE_CALLER_FRAME
+/* size: the whole frame to pop, when the caller frame starts a larger one
+ * (hyp/vdev/mmio_fast.S), in the same one add. */
+.macro RESTORE_CALLER_FRAME size=CALLER_FRAME_SIZE
 	ldp	x0, x1, [sp, #0]
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]
@@ -81,7 +83,7 @@
 	ldp	x14, x15, [sp, #112]
 	ldp	x16, x17, [sp, #128]
 	ldp	x18, x30, [sp, #144]
-	add	sp, sp, #CALLER_FRAME_SIZE
+	add	sp, sp, #\size
 .endm
 
 /*

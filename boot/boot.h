@@ -2,7 +2,6 @@
 #ifndef BOOT_H
 #define BOOT_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 #include <lib/mm/pgtable.h>
@@ -23,8 +22,6 @@ void boot_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2))) __nor
 
 /* spaces.c: the address spaces the bootloader builds. */
 void *phys_to_virt(uint64_t pa);
-/* memset(p, 0, n), a cache block per instruction (DC ZVA) where it can. */
-void boot_zero(void *p, size_t n);
 int map_ram(struct pgtable *pt, const struct memmap *ram);
 int space_init(struct pgtable *pt, struct memmap *ram, uint32_t table_type);
 

@@ -112,33 +112,6 @@ static void read_boot_mode(const struct bundle *b, struct bootmode_config *mode)
 		boot_fail("boot configuration: %s", err);
 }
 
-/*
- * memset(p, 0, n) a cache block per instruction where it can (Arm ARM,
- * "DC ZVA, Data Cache Zero by VA": the block is 4 << DCZID_EL0.BS bytes,
- * and DCZID_EL0.DZP set forbids the instruction): the hypervisor's .bss is
- * most of a megabyte, and memset() writes it 8 bytes an instruction. The
- * bootloader's RAM map is Normal memory with the MMU on, which DC ZVA
- * needs (on Device memory it faults).
- */
-#define DCZID_DZP (1u << 4)
-
-void boot_zero(void *p, size_t n)
-{
-	uint64_t dczid = read_sysreg(dczid_el0), block = 4ull << (dczid & 0xf);
-	uintptr_t a = (uintptr_t)p, end = a + n, first, last;
-
-	first = (a + block - 1) & ~(block - 1);
-	last = end & ~(block - 1);
-	if ((dczid & DCZID_DZP) || n < 2 * block || first >= last) {
-		memset(p, 0, n);
-		return;
-	}
-	memset(p, 0, first - a);
-	for (uintptr_t va = first; va < last; va += block)
-		__asm__ volatile("dc zva, %0" ::"r"(va) : "memory");
-	memset((void *)last, 0, end - last);
-}
-
 /* Copies the hypervisor to RAM of its own, with room for its .bss. */
 static const struct hyp_header *place_hyp(const struct bundle *b, uint64_t *pa)
 {
@@ -157,7 +130,7 @@ static const struct hyp_header *place_hyp(const struct bundle *b, uint64_t *pa)
 	if (!*pa)
 		boot_fail("no free RAM for the hypervisor (%lu bytes)", h->mem_size);
 	memcpy(phys_to_virt(*pa), p.data, p.size);
-	boot_zero((char *)phys_to_virt(*pa) + p.size, h->mem_size - p.size);
+	dcache_zero((char *)phys_to_virt(*pa) + p.size, h->mem_size - p.size);
 	dcache_clean(phys_to_virt(*pa), h->mem_size);
 	icache_inval_all();
 	return phys_to_virt(*pa);

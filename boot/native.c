@@ -104,7 +104,7 @@ static struct placed load_kernel(const struct bundle_payload *k, struct memmap *
 	memcpy(phys_to_virt(at.pa), k->data, k->size);
 	/* .bss and the rest of image_size: the kernel clears its own .bss,
 	 * but nothing of what the memory held before should reach it. */
-	boot_zero((char *)phys_to_virt(at.pa) + k->size, at.size - k->size);
+	dcache_zero((char *)phys_to_virt(at.pa) + k->size, at.size - k->size);
 	return at;
 }
 

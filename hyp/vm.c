@@ -51,17 +51,6 @@ static const struct handoff_payload *find_payload(uint32_t type, const char *nam
 	return NULL;
 }
 
-/* Zeroes guest RAM a cache block per instruction (DC ZVA): nothing of
- * what the memory held before (other VMs, the boot image) reaches a VM. */
-static void zero_ram(uint8_t *va, uint64_t size)
-{
-	uint64_t block = 4ull << (read_sysreg(dczid_el0) & 0xf);
-
-	for (uint64_t off = 0; off < size; off += block)
-		__asm__ volatile("dc zva, %0" ::"r"(va + off) : "memory");
-	dsb(ish);
-}
-
 /*
  * Works out where the kernel, the initrd and the DT go in the VM's RAM
  * (vm_layout_plan, the same computation mkbootimg makes when it builds the
@@ -222,7 +211,9 @@ static int load_image(struct vm *vm, const struct vm_config *c,
 		      const struct handoff_payload *kernel,
 		      const struct handoff_payload *initrd, const struct vm_layout *l)
 {
-	zero_ram(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
+	/* Zeroes, a cache block per instruction: nothing of what the memory
+	 * held before (other VMs, the boot image) reaches a VM. */
+	dcache_zero(hyp_phys_to_virt(vm->ram_pa), vm->ram_size);
 	vm->dt_ipa = vm->ram_ipa + l->dt_offset;
 	vm->entry_ipa = vm->ram_ipa + l->kernel_offset;
 	copy_in(vm, l->kernel_offset, kernel);
